@@ -1,0 +1,12 @@
+import type { KeyDef } from './schema.js';
+import { serverKeys } from './keys/server.js';
+
+/** Every setting Mailstead knows, in the order docs and `config list` show them. */
+export const allKeys: readonly KeyDef[] = [...serverKeys];
+
+const byKey = new Map(allKeys.map((k) => [k.key, k]));
+if (byKey.size !== allKeys.length) throw new Error('a config key is declared twice');
+
+export function keyDef(key: string): KeyDef | undefined {
+  return byKey.get(key);
+}

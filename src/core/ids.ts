@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789BCDFGHJKLMNPQRSTVWXZ';
+
+/**
+ * A queue/session id in Postfix's spirit: time-ordered, short, safe in logs and file names.
+ * 9 chars of milliseconds in base 30 followed by 6 random chars.
+ */
+export function newId(now = Date.now()): string {
+  let t = now;
+  let head = '';
+  for (let i = 0; i < 9; i++) {
+    head = ALPHABET[t % 30] + head;
+    t = Math.floor(t / 30);
+  }
+  const rnd = randomBytes(6);
+  let tail = '';
+  for (const b of rnd) tail += ALPHABET[b % 30];
+  return head + tail;
+}
