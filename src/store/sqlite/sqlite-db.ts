@@ -1,0 +1,145 @@
+import Database from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
+import type { Row, RunResult, SqlDb, SqlValue } from '../sql.js';
+
+type Param = string | number | bigint | null | Buffer;
+
+function bind(params: readonly SqlValue[]): Param[] {
+  return params.map((p) =>
+    typeof p === 'boolean' ? (p ? 1 : 0) : p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : (p as Param),
+  );
+}
+
+/**
+ * SQLite through better-sqlite3. Calls are synchronous underneath; a transaction holds a lock so
+ * no other caller's statement runs inside it while it awaits.
+ */
+export class SqliteDb implements SqlDb {
+  readonly dialect = 'sqlite' as const;
+  private readonly cache = new Map<string, Statement>();
+  private lock: Promise<void> = Promise.resolve();
+  private inTx = false;
+
+  constructor(readonly raw: Db) {}
+
+  static open(file: string, opts: { readonly?: boolean } = {}): SqliteDb {
+    const raw = new Database(file, { readonly: opts.readonly ?? false, timeout: 10_000 });
+    if (!opts.readonly) {
+      raw.pragma('journal_mode = WAL');
+      // FULL: a committed transaction survives power loss, not only a process crash.
+      raw.pragma('synchronous = FULL');
+    }
+    raw.pragma('foreign_keys = ON');
+    raw.pragma('busy_timeout = 10000');
+    return new SqliteDb(raw);
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.raw.prepare(sql);
+      if (this.cache.size > 500) this.cache.clear();
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  private async waitForTx(): Promise<void> {
+    while (this.inTx) await this.lock;
+  }
+
+  allSync<T = Row>(sql: string, params: readonly SqlValue[] = []): T[] {
+    return this.stmt(sql).all(...bind(params)) as T[];
+  }
+
+  getSync<T = Row>(sql: string, params: readonly SqlValue[] = []): T | undefined {
+    return this.stmt(sql).get(...bind(params)) as T | undefined;
+  }
+
+  runSync(sql: string, params: readonly SqlValue[] = []): RunResult {
+    const s = this.stmt(sql);
+    if (!s.reader) return { changes: s.run(...bind(params)).changes };
+    s.all(...bind(params));
+    return { changes: 0 };
+  }
+
+  async all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    await this.waitForTx();
+    return this.allSync<T>(sql, params);
+  }
+
+  async get<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    await this.waitForTx();
+    return this.getSync<T>(sql, params);
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    await this.waitForTx();
+    return this.runSync(sql, params);
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.waitForTx();
+    this.raw.exec(sql);
+  }
+
+  async tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
+    await this.waitForTx();
+    let release!: () => void;
+    this.lock = new Promise((r) => (release = r));
+    this.inTx = true;
+    const inner = new SqliteTxView(this);
+    try {
+      this.raw.exec('BEGIN IMMEDIATE');
+      const result = await fn(inner);
+      this.raw.exec('COMMIT');
+      return result;
+    } catch (e) {
+      if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
+      throw e;
+    } finally {
+      this.inTx = false;
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.waitForTx();
+    this.raw.close();
+  }
+}
+
+/** The same connection seen from inside a transaction: statements run without waiting for the lock. */
+class SqliteTxView implements SqlDb {
+  readonly dialect = 'sqlite' as const;
+  constructor(private readonly db: SqliteDb) {}
+  async all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.db.allSync<T>(sql, params);
+  }
+  async get<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return this.db.getSync<T>(sql, params);
+  }
+  async run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
+    return this.db.runSync(sql, params);
+  }
+  async exec(sql: string): Promise<void> {
+    this.db.raw.exec(sql);
+  }
+  async tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
+    // Nested transactions become savepoints.
+    const name = `sp${Math.random().toString(36).slice(2)}`;
+    this.db.raw.exec(`SAVEPOINT ${name}`);
+    try {
+      const r = await fn(this);
+      this.db.raw.exec(`RELEASE ${name}`);
+      return r;
+    } catch (e) {
+      this.db.raw.exec(`ROLLBACK TO ${name}`);
+      this.db.raw.exec(`RELEASE ${name}`);
+      throw e;
+    }
+  }
+  async close(): Promise<void> {
+    throw new Error('cannot close inside a transaction');
+  }
+}
