@@ -1,70 +1,71 @@
-import type { SchemaComponent } from '../migration.js';
-import { ddl, type SqlDb } from '../sql.js';
+import type { SqlDb } from '../sql.js';
 import type { BlobRef, BlobStore } from './blob-store.js';
-
-export const blobsSchema: SchemaComponent = {
-  name: 'blobs',
-  migrations: [
-    {
-      version: 1,
-      name: 'blob reference counts',
-      async up(db) {
-        await db.exec(
-          ddl(
-            db,
-            `CREATE TABLE blobs (
-              hash TEXT PRIMARY KEY,
-              size {{bigint}} NOT NULL,
-              refs INTEGER NOT NULL,
-              volume TEXT NOT NULL DEFAULT '',
-              created_at {{bigint}} NOT NULL
-            );
-            CREATE INDEX blobs_unreferenced ON blobs (refs) WHERE refs <= 0;`,
-          ),
-        );
-      },
-    },
-  ],
-};
 
 /** Counts `n` more references to a stored blob; call inside the transaction that stores the referencing rows. */
 export async function addBlobRefs(db: SqlDb, ref: BlobRef, n = 1, volume = ''): Promise<void> {
   await db.run(
-    `INSERT INTO blobs (hash, size, refs, volume, created_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (hash) DO UPDATE SET refs = blobs.refs + excluded.refs`,
-    [ref.hash, ref.size, n, volume, Date.now()],
+    `INSERT INTO blobs (hash, volume, size, refs, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (hash, volume) DO UPDATE SET refs = blobs.refs + excluded.refs`,
+    [ref.hash, volume, ref.size, n, Date.now()],
   );
 }
 
 /** Drops `n` references; the blob is deleted by the next garbage collection once none remain. */
-export async function releaseBlobRefs(db: SqlDb, hash: string, n = 1): Promise<void> {
-  await db.run('UPDATE blobs SET refs = refs - ? WHERE hash = ?', [n, hash]);
+export async function releaseBlobRefs(db: SqlDb, hash: string, n = 1, volume = ''): Promise<void> {
+  await db.run('UPDATE blobs SET refs = refs - ? WHERE hash = ? AND volume = ?', [n, hash, volume]);
+}
+
+export interface GcProgress {
+  phase: 'references' | 'blobs' | 'temp';
+  /** Items looked at so far in this phase. */
+  done: number;
+}
+
+export interface GcResult {
+  /** Reference rows at zero that were deleted. */
+  released: number;
+  /** Their bytes. */
+  releasedBytes: number;
+  /** Stored blobs without a reference row that were deleted. */
+  removed: number;
+  /** Leftovers of interrupted writes that were deleted. */
+  temp: number;
 }
 
 /**
- * Deletes blobs nobody references: rows at zero references, and files with no row at all that
- * are older than `graceMs` (a `put` whose transaction has not committed yet must survive).
+ * Deletes what nobody references: first reference rows at zero, then stored blobs without a row
+ * in any volume. Only blobs written more than `graceMs` ago go: a `put` whose referencing
+ * transaction has not committed yet, or that re-stored a body whose row was just released,
+ * looks unreferenced but is about to be used.
  */
-export async function collectGarbage(db: SqlDb, blobs: BlobStore, graceMs = 3_600_000): Promise<{ removed: number; bytes: number }> {
-  let removed = 0;
-  let bytes = 0;
-  const dead = await db.all<{ hash: string; size: number; volume: string }>('SELECT hash, size, volume FROM blobs WHERE refs <= 0');
-  for (const b of dead) {
-    // Re-check inside a transaction: a delivery may have taken a new reference meanwhile.
-    const gone = await db.tx(async (t) => (await t.run('DELETE FROM blobs WHERE hash = ? AND refs <= 0', [b.hash])).changes > 0);
-    if (!gone) continue;
-    await blobs.remove(b.hash, b.volume || undefined);
-    removed++;
-    bytes += Number(b.size);
+export async function collectGarbage(
+  db: SqlDb,
+  blobs: BlobStore,
+  opts: { graceMs?: number; onProgress?: (p: GcProgress) => void } = {},
+): Promise<GcResult> {
+  const cutoff = Date.now() - (opts.graceMs ?? 3_600_000);
+  const result: GcResult = { released: 0, releasedBytes: 0, removed: 0, temp: 0 };
+  const dead = await db.all<{ hash: string; volume: string; size: number }>('SELECT hash, volume, size FROM blobs WHERE refs <= 0');
+  for (const [i, b] of dead.entries()) {
+    // `refs <= 0` again: a delivery may have taken a new reference since the select.
+    const { changes } = await db.run('DELETE FROM blobs WHERE hash = ? AND volume = ? AND refs <= 0', [b.hash, b.volume]);
+    if (changes > 0) {
+      result.released++;
+      result.releasedBytes += Number(b.size);
+    }
+    opts.onProgress?.({ phase: 'references', done: i + 1 });
   }
-  const cutoff = Date.now() - graceMs;
-  for await (const f of blobs.list()) {
-    if (f.mtime > cutoff) continue;
-    const row = await db.get('SELECT 1 AS x FROM blobs WHERE hash = ?', [f.hash]);
-    if (!row) {
-      await blobs.remove(f.hash);
-      removed++;
+  let seen = 0;
+  for (const volume of blobs.volumes) {
+    for await (const f of blobs.list(volume)) {
+      opts.onProgress?.({ phase: 'blobs', done: ++seen });
+      if (f.mtime > cutoff) continue;
+      if (await db.get('SELECT 1 AS x FROM blobs WHERE hash = ? AND volume = ?', [f.hash, volume])) continue;
+      await blobs.remove(f.hash, volume);
+      result.removed++;
     }
   }
-  return { removed, bytes };
+  result.temp = await blobs.sweepTemp(cutoff);
+  opts.onProgress?.({ phase: 'temp', done: result.temp });
+  return result;
 }

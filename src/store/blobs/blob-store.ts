@@ -8,15 +8,34 @@ export interface BlobRef {
   size: number;
 }
 
-export interface BlobStore {
-  /** Stores the bytes durably (fsynced) before resolving. `volume` picks an alternative location. */
-  put(data: Buffer | AsyncIterable<Buffer>, volume?: string): Promise<BlobRef>;
+/** One place blobs live: a directory (FsBlobStore) or a database table (PgBlobStore). */
+export interface BlobLocation {
+  /** Stores the bytes durably before resolving. */
+  put(data: Buffer | AsyncIterable<Buffer>): Promise<BlobRef>;
   /** The whole blob. */
+  get(hash: string): Promise<Buffer>;
+  /** A byte range [start, end) of the blob; shorter when the blob ends first. */
+  read(hash: string, start: number, end: number): Promise<Buffer>;
+  has(hash: string): Promise<boolean>;
+  remove(hash: string): Promise<void>;
+  /** Every stored hash with its write time (ms), for garbage collection and repair. */
+  list(): AsyncIterable<{ hash: string; mtime: number }>;
+  /** Deletes the leftovers of `put`s interrupted before `olderThan` (ms) by a crash; returns how many. */
+  sweepTemp(olderThan: number): Promise<number>;
+}
+
+/**
+ * What services use: the default location plus named volumes (`store.blob_volumes`), so one
+ * account's mail can live elsewhere. `volume` '' or undefined means the default location.
+ */
+export interface BlobStore {
+  /** '' (the default location) and every named volume. */
+  readonly volumes: readonly string[];
+  put(data: Buffer | AsyncIterable<Buffer>, volume?: string): Promise<BlobRef>;
   get(hash: string, volume?: string): Promise<Buffer>;
-  /** A byte range [start, end) of the blob. */
   read(hash: string, start: number, end: number, volume?: string): Promise<Buffer>;
   has(hash: string, volume?: string): Promise<boolean>;
   remove(hash: string, volume?: string): Promise<void>;
-  /** Every stored hash with its write time (ms), for garbage collection and repair. */
   list(volume?: string): AsyncIterable<{ hash: string; mtime: number }>;
+  sweepTemp(olderThan: number): Promise<number>;
 }

@@ -1,0 +1,50 @@
+import { Config } from './config/config.js';
+import { DeliveryLog } from './log/delivery-log.js';
+import { createLogger, silentLogger, type Logger } from './log/logger.js';
+import { Metrics } from './metrics/metrics.js';
+import { Store } from './store/store.js';
+import { Directory } from './directory/directory.js';
+
+/**
+ * The services of one data directory, wired together. The CLI opens one per command; `serve`
+ * opens one and starts the listeners on it. Protocol modules receive the App and call services.
+ */
+export interface App {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  store: Store;
+  deliveryLog: DeliveryLog;
+  directory: Directory;
+  close(): Promise<void>;
+}
+
+export interface OpenAppOptions {
+  /** Log to stdout per config (serve) instead of dropping server logs (CLI commands). */
+  serverLog?: boolean;
+  logDestination?: NodeJS.WritableStream;
+}
+
+export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promise<App> {
+  const config = Config.open(dataDir);
+  const log = opts.serverLog
+    ? await createLogger({ level: config.get('log.level'), format: config.get('log.format'), ...(opts.logDestination ? { destination: opts.logDestination } : {}) })
+    : silentLogger();
+  const metrics = new Metrics(opts.serverLog ?? false);
+  const store = await Store.open(config);
+  const deliveryLog = new DeliveryLog(config.path('log.delivery_file'));
+  const directory = new Directory(store.db, config, log, metrics);
+  return {
+    config,
+    log,
+    metrics,
+    store,
+    deliveryLog,
+    directory,
+    async close() {
+      deliveryLog.close();
+      config.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,6 @@
+import type { CommandGroup } from './command.js';
+import { configCommand } from './config.js';
+import { serveCommand } from './serve.js';
+
+/** Every `mailstead` command group, in the order `mailstead help` lists them. */
+export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand];

@@ -1,0 +1,49 @@
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { App } from '../app.js';
+import type { ProtocolService } from '../server/service.js';
+
+/** Something /healthz reports on: each listener's service, address and open sessions. */
+export type HealthSource = () => { service: string; address: string; connections: number }[];
+
+/**
+ * The HTTP listener: /healthz and Prometheus /metrics now; the admin API and web apps register
+ * their routes on the same Fastify instance. One instance serves every `listen.http` address.
+ */
+export async function createHttpService(app: App, health: HealthSource): Promise<ProtocolService & { fastify: FastifyInstance }> {
+  const fastify = Fastify({ logger: false, trustProxy: false, bodyLimit: 1024 * 1024 });
+  const started = Date.now();
+  fastify.get('/healthz', async () => ({
+    status: 'ok',
+    version: process.env.npm_package_version ?? null,
+    uptimeSeconds: Math.round((Date.now() - started) / 1000),
+    listeners: health(),
+  }));
+  fastify.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', app.metrics.registry.contentType);
+    return app.metrics.registry.metrics();
+  });
+  await fastify.ready();
+  const sockets = new Set<Socket>();
+  const servers: Server[] = [];
+  return {
+    name: 'http',
+    key: 'listen.http',
+    fastify,
+    createServer() {
+      const server = createServer((req, res) => fastify.routing(req, res));
+      server.on('connection', (s) => {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+      });
+      servers.push(server);
+      return server;
+    },
+    connections: () => sockets.size,
+    async drain() {
+      for (const s of servers) s.closeIdleConnections();
+      await fastify.close();
+    },
+  };
+}

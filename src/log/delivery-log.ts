@@ -1,0 +1,44 @@
+import { mkdirSync, openSync, writeSync, closeSync, fsyncSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DeliveryRecord } from './delivery-record.js';
+
+/**
+ * The append-only delivery log. Lines are written with O_APPEND in one write each, so concurrent
+ * writers (server and CLI) never interleave within a line. Flushed to disk on close and every
+ * `syncEveryMs`; the queue, not this log, is what makes mail durable.
+ */
+export class DeliveryLog {
+  private fd: number | undefined;
+  private dirty = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    readonly file: string,
+    syncEveryMs = 1000,
+  ) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.fd = openSync(file, 'a', 0o640);
+    this.timer = setInterval(() => this.flush(), syncEveryMs);
+    this.timer.unref();
+  }
+
+  write(rec: DeliveryRecord): void {
+    if (this.fd === undefined) return;
+    writeSync(this.fd, JSON.stringify(rec) + '\n');
+    this.dirty = true;
+  }
+
+  flush(): void {
+    if (this.fd !== undefined && this.dirty) {
+      fsyncSync(this.fd);
+      this.dirty = false;
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.flush();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

@@ -1,0 +1,101 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openApp, type App } from './app.js';
+import { CONFIG_FILE } from './config/config.js';
+import type { KeyDef } from './config/schema.js';
+import { OperatorError } from './core/errors.js';
+import { initDataDir } from './cli/init.js';
+import { createHttpService } from './http/http-service.js';
+import { bindListeners, closeListeners, type BoundListener } from './server/listeners.js';
+import type { ProtocolService } from './server/service.js';
+import { protocolServices } from './server/services.js';
+import { TlsManager } from './tls/tls-manager.js';
+
+export interface RunningServer {
+  app: App;
+  listeners: BoundListener[];
+  stop(): Promise<void>;
+}
+
+export interface ServeOptions {
+  /** Initialise the data dir first when it has none (what `npm start` does). */
+  init?: boolean;
+  out?: (line: string) => void;
+  logDestination?: NodeJS.WritableStream;
+  drainTimeoutMs?: number;
+}
+
+export const INITIAL_PASSWORD_FILE = 'initial-admin-password';
+
+/** The composition root: open the services of a data dir, bind every listener, run until stopped. */
+export async function startServer(dataDir: string, opts: ServeOptions = {}): Promise<RunningServer> {
+  const out = opts.out ?? ((l: string) => process.stdout.write(l + '\n'));
+  const dir = resolve(dataDir);
+  if (!existsSync(join(dir, CONFIG_FILE))) {
+    if (!opts.init) throw new OperatorError(`${dir} is not a Mailstead data directory; run \`mailstead init --data ${dataDir}\` first`);
+    const r = await initDataDir(dir, { hostname: hostname() });
+    // Like Jenkins' initialAdminPassword: readable only by the owner, for a first login.
+    writeFileSync(join(dir, INITIAL_PASSWORD_FILE), r.adminPassword + '\n', { mode: 0o600 });
+    out(`Initialised ${dir}`);
+    out(`Admin login: ${r.adminAddress}  password: ${r.adminPassword}  (also in ${join(dir, INITIAL_PASSWORD_FILE)}; change it with \`mailstead user passwd\`)`);
+  }
+  const t0 = Date.now();
+  const app = await openApp(dir, { serverLog: true, ...(opts.logDestination ? { logDestination: opts.logDestination } : {}) });
+  let tls: TlsManager | undefined;
+  let listeners: BoundListener[] = [];
+  let services: ProtocolService[] = [];
+  try {
+    tls = new TlsManager(app.config, app.log);
+    const http = await createHttpService(app, () =>
+      listeners.map((l) => ({ service: l.service, address: l.address, connections: services.find((s) => s.name === l.service)?.connections() ?? 0 })),
+    );
+    services = [...protocolServices(app, tls), http];
+    listeners = await bindListeners(services, app.config, app.log);
+  } catch (e) {
+    tls?.close();
+    await app.close();
+    throw e;
+  }
+  app.config.watch();
+  app.config.on('change', (defs: KeyDef[]) => {
+    for (const d of defs) {
+      if (d.reload === 'restart') app.log.warn({ event: 'config_change', key: d.key }, `${d.key} changed; restart the server to apply it`);
+      else app.log.info({ event: 'config_change', key: d.key }, `${d.key} changed; applied`);
+    }
+  });
+  app.config.on('invalid', (e: Error) => app.log.error({ event: 'config_invalid', err: e.message }, `config not reloaded: ${e.message}`));
+
+  const admin = await app.directory.listAccounts({ role: 'server-admin', limit: 1 });
+  out(`Mailstead is running (data: ${dir}, started in ${Date.now() - t0} ms)`);
+  for (const l of listeners) out(`  ${l.service.padEnd(12)} ${l.address}`);
+  if (admin[0]) out(`Admin login: ${admin[0].address} (initial password in ${join(dir, INITIAL_PASSWORD_FILE)} if not changed)`);
+  app.log.info({ event: 'started', listeners: listeners.map((l) => `${l.service}=${l.address}`), ms: Date.now() - t0 }, 'server started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      app.log.info({ event: 'stopping' }, 'draining sessions');
+      const closed = closeListeners(listeners);
+      await Promise.all(services.map((s) => s.drain(opts.drainTimeoutMs ?? 10_000).catch(() => undefined)));
+      await closed;
+      tls?.close();
+      await app.close();
+    })());
+  return { app, listeners, stop };
+}
+
+/** `mailstead serve`: runs in the foreground until SIGTERM or SIGINT, then drains and exits. */
+export async function serve(dataDir: string, opts: ServeOptions = {}): Promise<number> {
+  const server = await startServer(dataDir, opts);
+  await new Promise<void>((resolveSignal) => {
+    const onSignal = (sig: string) => {
+      server.app.log.info({ event: 'signal', signal: sig });
+      resolveSignal();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  await server.stop();
+  return 0;
+}

@@ -1,0 +1,306 @@
+// The eval: functions of SpamAssassin's stock plugins that carry weight in the Debian ruleset.
+// Each answers from the prepared message only; network and plugin-data tests are not here.
+import { firstAddress, headerForRule } from './header-access.js';
+import type { Envelope } from './header-access.js';
+import type { HtmlInfo } from './html.js';
+import type { PreparedMessage } from './message.js';
+import { decodeBody, headerValue } from './mime.js';
+import type { RuleDef, Ruleset, SpamSettings } from './types.js';
+
+export interface EvalContext {
+  msg: PreparedMessage;
+  settings: SpamSettings;
+  env?: Envelope;
+  /** Bayes spam probability, undefined when Bayes is off or untrained */
+  bayes?: number;
+}
+
+type EvalFn = (ctx: EvalContext, args: string[]) => boolean;
+
+const num = (s: string | undefined, dflt: number): number => {
+  if (s === undefined || s === 'undef') return dflt;
+  const v = s === 'inf' ? Infinity : Number(s);
+  return Number.isFinite(v) || v === Infinity ? v : dflt;
+};
+
+function hdr(ctx: EvalContext, name: string): string | undefined {
+  const [n, ...mods] = name.split(':');
+  return headerForRule(ctx.msg, { name: n!, mods }, ctx.env);
+}
+
+function globMatch(list: string[] | undefined, addrs: string[]): boolean {
+  if (!list?.length) return false;
+  const res = list.map((g) => new RegExp('^' + g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i'));
+  return addrs.some((a) => res.some((r) => r.test(a)));
+}
+
+function fromAddrs(ctx: EvalContext): string[] {
+  const out: string[] = [];
+  for (const h of ['From', 'Resent-From', 'Envelope-Sender', 'Resent-Sender', 'X-Envelope-From', 'EnvelopeFrom']) {
+    const v = hdr(ctx, h);
+    if (v) for (const line of v.split('\n').filter(Boolean)) out.push(firstAddress(line).toLowerCase());
+  }
+  return out;
+}
+
+function toAddrs(ctx: EvalContext): string[] {
+  const v = [hdr(ctx, 'ToCc') ?? '', ...(ctx.env?.to ?? [])].join(',');
+  return [...v.matchAll(/[^\s<>",;:()]+@[^\s<>",;:()]+/g)].map((m) => m[0].toLowerCase());
+}
+
+const FARAWAY: [RegExp, string][] = [
+  [/^(?:iso-2022-jp|shift_jis|euc-jp|sjis)/i, 'ja'], [/^(?:euc-kr|ks_c_5601|iso-2022-kr)/i, 'ko'],
+  [/^(?:gb2312|gbk|gb18030|big5|hz-gb)/i, 'zh'], [/^(?:koi8-r|windows-1251|iso-8859-5)/i, 'ru'],
+  [/^(?:tis-620|windows-874)/i, 'th'], [/^(?:iso-8859-7|windows-1253)/i, 'el'],
+];
+function faraway(ctx: EvalContext, charset: string | undefined): boolean {
+  if (!charset || ctx.settings.okLocales.includes('all')) return false;
+  const locale = FARAWAY.find(([re]) => re.test(charset))?.[1];
+  return locale !== undefined && !ctx.settings.okLocales.includes(locale);
+}
+
+function receivedTime(ctx: EvalContext): number | undefined {
+  for (const r of ctx.msg.headers.filter((h) => h.name.toLowerCase() === 'received')) {
+    const semi = r.raw.lastIndexOf(';');
+    if (semi < 0) continue;
+    const t = Date.parse(r.raw.slice(semi + 1).replace(/\s+/g, ' ').replace(/\(.*\)/, '').trim());
+    if (Number.isFinite(t)) return t;
+  }
+  return undefined;
+}
+
+function htmlAll(ctx: EvalContext): HtmlInfo | undefined {
+  return ctx.msg.html[0];
+}
+
+function htmlValue(h: HtmlInfo, test: string): number | undefined {
+  switch (test) {
+    case 'length': return h.text.replace(/\s+/g, ' ').trim().length;
+    case 'max_size': return h.maxFontSize;
+    case 'bad_tag_ratio': case 'non_element_ratio': return h.elements ? h.badTags / h.elements : 0;
+    case 'closed_extra_ratio': return h.elements ? h.closedExtra / h.elements : 0;
+    default: return undefined;
+  }
+}
+
+function compare(value: number, expr: string): boolean {
+  const m = /^\s*(<=|>=|==|!=|<|>)\s*(-?[\d.]+)\s*$/.exec(expr);
+  if (!m) return false;
+  const b = Number(m[2]);
+  return { '<': value < b, '>': value > b, '<=': value <= b, '>=': value >= b, '==': value === b, '!=': value !== b }[m[1]!]!;
+}
+
+interface MimeFacts {
+  tests: Set<string>;
+  maxBase64Line: number;
+}
+const mimeCache = new WeakMap<PreparedMessage, MimeFacts>();
+function mimeFacts(msg: PreparedMessage): MimeFacts {
+  let f = mimeCache.get(msg);
+  if (f) return f;
+  f = { tests: new Set(), maxBase64Line: 0 };
+  let b64 = 0;
+  let qp = 0;
+  for (const p of msg.parts) {
+    const disp = (headerValue(p.headers, 'content-disposition') ?? '').toLowerCase();
+    if (disp.startsWith('attachment') || (!p.type.startsWith('text/') && !p.type.startsWith('multipart/'))) f.tests.add('mime_attachment');
+    const cs = (p.params.charset ?? '').toLowerCase();
+    if (/^iso-8859-(?!1[0-6]?$|[2-9]$)/.test(cs)) f.tests.add('mime_bad_iso_charset');
+    if (FARAWAY.some(([re]) => re.test(cs))) f.tests.add('mime_faraway_charset_candidate');
+    if (p.cte === 'base64') {
+      b64++;
+      if (p.type.startsWith('text/')) f.tests.add('mime_base64_encoded_text');
+      const lines = p.rawBody.split('\n');
+      if (lines.slice(0, -2).some((l) => l.trim() === '') && p.rawBody.trim().includes('\n\n')) f.tests.add('mime_base64_blanks');
+      for (const l of lines) f.maxBase64Line = Math.max(f.maxBase64Line, l.replace(/\r$/, '').length);
+    }
+    if (p.cte === 'quoted-printable') {
+      qp++;
+      if (p.rawBody.split('\n').some((l) => l.replace(/\r$/, '').length > 77)) f.tests.add('mime_qp_long_line');
+    }
+  }
+  if (b64) f.tests.add('mime_base64_count');
+  if (qp) f.tests.add('mime_qp_count');
+  if (msg.flags.has('mimepart_limit_exceeded')) f.tests.add('mimepart_limit_exceeded');
+  mimeCache.set(msg, f);
+  return f;
+}
+
+function words(s: string): Set<string> {
+  return new Set(s.toLowerCase().match(/[a-z0-9']{2,}/g) ?? []);
+}
+
+export const EVALS: Record<string, EvalFn> = {
+  // HeaderEval
+  check_for_missing_to_header: (c) => hdr(c, 'To') === undefined && hdr(c, 'Apparently-To') === undefined,
+  check_header_count_range: (c, [h, min, max]) => {
+    const n = c.msg.headers.filter((x) => x.name.toLowerCase() === (h ?? '').toLowerCase()).length;
+    return n >= num(min, 0) && n <= num(max, Infinity);
+  },
+  check_for_shifted_date: (c, [min, max]) => {
+    const date = Date.parse((hdr(c, 'Date') ?? '').replace(/\(.*\)/, '').trim());
+    const rcvd = receivedTime(c);
+    if (!Number.isFinite(date) || rcvd === undefined) return false;
+    const diff = (date - rcvd) / 1000;
+    return (min === 'undef' || diff >= 3600 * num(min, 0)) && (max === 'undef' || diff < 3600 * num(max, 0));
+  },
+  subject_is_all_caps: (c) => {
+    const s = c.msg.subject.replace(/^(?:(?:re|fwd?|aw|antwort|sv)\s*:\s*)+/i, '');
+    if (s.length < 10 || !/[A-Z]/.test(s)) return false;
+    return !/\p{Ll}/u.test(s) && s.trim().split(/\s+/).length > 1;
+  },
+  check_for_to_in_subject: (c, [test]) => {
+    const to = firstAddress(hdr(c, 'To') ?? '').toLowerCase();
+    const subj = c.msg.subject.toLowerCase();
+    if (!to.includes('@') || !subj) return false;
+    return test === 'user' ? subj.includes(to.split('@')[0]!) && to.split('@')[0]!.length > 3 : subj.includes(to);
+  },
+  check_illegal_chars: (c, [h, ratio, count]) => {
+    let s: string;
+    if (h === 'ALL') s = c.msg.headers.filter((x) => !/^(?:subject|from)$/i.test(x.name)).map((x) => x.raw).join('\n');
+    else s = c.msg.headers.filter((x) => x.name.toLowerCase() === (h ?? '').toLowerCase()).map((x) => x.raw).join('\n');
+    if (!s) return false;
+    const illegal = (s.match(/[\x80-\xff]/g) ?? []).length;
+    return illegal / s.length > num(ratio, 0) && illegal >= num(count, 1);
+  },
+  check_for_faraway_charset_in_headers: (c) =>
+    c.msg.headers.some((h) => /=\?([^?]+)\?/.test(h.raw) && faraway(c, /=\?([^?*]+)/.exec(h.raw)?.[1])),
+  check_unresolved_template: (c) => c.msg.headers.some((h) => /%[A-Z][A-Z_-]/.test(h.raw) && !/^(?:x-|received$)/i.test(h.name)),
+  check_equal_from_domains: (c) => {
+    const dom = (a: string): string => a.split('@')[1]?.toLowerCase().split('.').slice(-2).join('.') ?? '';
+    const from = dom(firstAddress(hdr(c, 'From') ?? ''));
+    const env = dom(firstAddress(hdr(c, 'EnvelopeFrom') ?? ''));
+    return !!from && !!env && from !== env;
+  },
+  // BodyEval
+  check_body_length: (c, [len]) => c.msg.visibleText.replace(/\s+/g, ' ').trim().length < num(len, 0),
+  check_for_uppercase: (c, [min, max]) => {
+    const upper = (c.msg.visibleText.match(/[A-Z]/g) ?? []).length;
+    const lower = (c.msg.visibleText.match(/[a-z]/g) ?? []).length;
+    if (upper + lower < 200) return false;
+    const pct = (100 * upper) / (upper + lower);
+    return pct >= num(min, 0) && pct <= num(max, 100);
+  },
+  multipart_alternative_difference: (c, [min, max]) => {
+    const html = c.msg.textParts.find((t) => t.html && t.part.depth > 0);
+    const text = c.msg.textParts.find((t) => !t.html && t.part.depth > 0);
+    if (!html || !text || c.msg.root.type !== 'multipart/alternative') return false;
+    const hw = words(html.rendered);
+    const tw = words(text.rendered);
+    if (hw.size === 0) return false;
+    const diff = (100 * [...hw].filter((w) => !tw.has(w)).length) / hw.size;
+    return diff >= num(min, 0) && diff <= num(max, 100);
+  },
+  check_abundant_unicode_ratio: (c, [ratio]) => {
+    const raw = c.msg.rawbody.join('');
+    if (raw.length < 100) return false;
+    const ents = (raw.match(/&#(?:x[0-9a-f]{2,5}|\d{3,6});/gi) ?? []).length;
+    return ents / raw.length > num(ratio, 1);
+  },
+  // MIMEEval
+  check_for_mime: (c, [test]) => mimeFacts(c.msg).tests.has(test ?? ''),
+  check_for_mime_html: (c) => c.msg.textParts.some((t) => t.type === 'text/html'),
+  check_for_mime_html_only: (c) =>
+    c.msg.textParts.some((t) => t.type === 'text/html') && !c.msg.textParts.some((t) => t.type === 'text/plain'),
+  check_msg_parse_flags: (c, [flag]) => c.msg.flags.has(flag ?? ''),
+  check_for_faraway_charset: (c) => c.msg.textParts.some((t) => faraway(c, t.charset)),
+  check_for_ascii_text_illegal: (c) =>
+    c.msg.textParts.some((t) => t.type === 'text/plain' && /^us-ascii$/i.test(t.charset) && /[\x80-\xff]/.test(decodeBody(t.part).toString('latin1'))),
+  check_base64_length: (c, [min, max]) => {
+    const m = mimeFacts(c.msg).maxBase64Line;
+    return m >= num(min, 0) && m <= num(max, Infinity);
+  },
+  check_ma_non_text: (c) =>
+    c.msg.root.type === 'multipart/alternative' && c.msg.root.children.some((p) => !p.type.startsWith('text/') && !p.type.startsWith('multipart/')),
+  // HTMLEval
+  html_tag_exists: (c, [tag]) => c.msg.html.some((h) => h.tags.has((tag ?? '').toLowerCase())),
+  html_test: (c, [test]) => c.msg.html.some((h) => h.tests.has(test ?? '')),
+  html_eval: (c, [test, expr]) => {
+    const h = htmlAll(c);
+    const v = h && htmlValue(h, test ?? '');
+    return v !== undefined && compare(v, expr ?? '');
+  },
+  html_range: (c, [test, min, max]) => {
+    const h = htmlAll(c);
+    const v = h && htmlValue(h, test ?? '');
+    return v !== undefined && v > num(min, 0) && v <= num(max, Infinity);
+  },
+  html_text_match: (c, [area, re]) => {
+    let rx: RegExp;
+    try {
+      rx = new RegExp(re ?? '', 'i');
+    } catch {
+      return false;
+    }
+    return c.msg.html.some((h) => {
+      const texts = area === 'title' ? [h.title] : area === 'comment' ? h.comments : area === 'anchor' ? h.anchorText : [];
+      return texts.some((t) => rx.test(t));
+    });
+  },
+  html_image_only: (c, [min, max]) => {
+    const h = htmlAll(c);
+    if (!h || h.images === 0) return false;
+    const len = htmlValue(h, 'length')!;
+    return len > num(min, 0) && len <= num(max, Infinity);
+  },
+  html_image_ratio: (c, [min, max]) => {
+    const h = htmlAll(c);
+    if (!h || h.imageArea === 0) return false;
+    const r = htmlValue(h, 'length')! / h.imageArea;
+    return r > num(min, 0) && r <= num(max, Infinity);
+  },
+  html_tag_balance: (c, [tag, expr]) => c.msg.html.some((h) => h.tags.has(tag ?? '') && compare(h.balance.get(tag ?? '') ?? 0, expr ?? '')),
+  html_title_subject_ratio: (c, [ratio]) => {
+    const h = htmlAll(c);
+    const title = h?.title.trim() ?? '';
+    if (!title || !c.msg.subject) return false;
+    return c.msg.subject.length / title.length > num(ratio, Infinity);
+  },
+  html_charset_faraway: (c) => c.msg.html.some((h) => faraway(c, h.charset)),
+  // WLBLEval
+  check_from_in_blocklist: (c) => globMatch(c.settings.lists.get('blocklist_from'), fromAddrs(c)),
+  check_from_in_welcomelist: (c) => globMatch(c.settings.lists.get('welcomelist_from'), fromAddrs(c)),
+  check_to_in_blocklist: (c) => globMatch(c.settings.lists.get('blocklist_to'), toAddrs(c)),
+  check_to_in_welcomelist: (c) => globMatch(c.settings.lists.get('welcomelist_to'), toAddrs(c)),
+  check_to_in_all_spam: (c) => globMatch(c.settings.lists.get('all_spam_to'), toAddrs(c)),
+  check_to_in_more_spam: (c) => globMatch(c.settings.lists.get('more_spam_to'), toAddrs(c)),
+  // Bayes
+  check_bayes: (c, [min, max]) => c.bayes !== undefined && c.bayes >= num(min, 0) && c.bayes <= num(max, 1),
+};
+EVALS.check_from_in_blacklist = EVALS.check_from_in_blocklist!;
+EVALS.check_from_in_whitelist = EVALS.check_from_in_welcomelist!;
+EVALS.check_to_in_blacklist = EVALS.check_to_in_blocklist!;
+EVALS.check_to_in_whitelist = EVALS.check_to_in_welcomelist!;
+
+export interface EvalSupport {
+  fn: string;
+  supported: boolean;
+  rules: number;
+  /** sum of |score| in the chosen score set over rules calling it */
+  weight: number;
+}
+
+/** Which eval: functions a ruleset calls, how much score rides on each, and whether we run it. */
+export function evalSupportReport(ruleset: Ruleset, scoreSet = 0): EvalSupport[] {
+  const by = new Map<string, EvalSupport>();
+  const metaUsers = new Map<string, RuleDef[]>();
+  for (const r of ruleset.rules.values())
+    if (r.meta) for (const d of JSON.stringify(r.meta).match(/"name":"(\w+)"/g) ?? []) {
+      const n = d.slice(8, -1);
+      metaUsers.set(n, [...(metaUsers.get(n) ?? []), r]);
+    }
+  for (const r of ruleset.rules.values()) {
+    if (!r.eval) continue;
+    const e = by.get(r.eval.fn) ?? { fn: r.eval.fn, supported: r.eval.fn in EVALS, rules: 0, weight: 0 };
+    e.rules++;
+    // a sub-rule carries the weight of the metas that read it
+    e.weight += Math.abs(r.scores[scoreSet]) + (metaUsers.get(r.name) ?? []).reduce((s, m) => s + Math.abs(m.scores[scoreSet]), 0);
+    by.set(r.eval.fn, e);
+  }
+  return [...by.values()].sort((a, b) => b.weight - a.weight);
+}
+
+/** Formats the report as text, one eval per line. */
+export function formatEvalSupport(report: EvalSupport[]): string {
+  return report.map((e) => `${e.supported ? 'yes' : 'no '} ${e.weight.toFixed(2).padStart(7)} ${String(e.rules).padStart(3)}  ${e.fn}`).join('\n');
+}

@@ -1,0 +1,64 @@
+// Header values as header rules see them, including SpamAssassin's pseudo headers and modifiers.
+import { headerValues } from './message.js';
+import type { PreparedMessage } from './message.js';
+import { decodeHeader } from './mime.js';
+import type { HeaderSpec } from './types.js';
+
+export interface Envelope {
+  from?: string;
+  to?: string[];
+  /** the connecting client's IP, for reputation */
+  ip?: string;
+}
+
+const MESSAGE_ID_HEADERS = ['Message-Id', 'Resent-Message-Id', 'X-Message-Id', 'X-Original-Message-ID'];
+
+/** First address in a header value (`Name <a@b>` or bare). */
+export function firstAddress(v: string): string {
+  const angle = /<\s*([^<>\s]*@[^<>\s]*)\s*>/.exec(v);
+  if (angle) return angle[1]!;
+  const bare = /[^\s<>",;:()]+@[^\s<>",;:()]+/.exec(v);
+  return bare ? bare[0] : v.replace(/\([^)]*\)/g, '').trim();
+}
+
+export function displayName(v: string): string {
+  const m = /^\s*"?([^"<]*?)"?\s*<[^>]*>/.exec(v);
+  if (m) return m[1]!.trim();
+  const c = /\(([^)]*)\)/.exec(v);
+  return c ? c[1]!.trim() : '';
+}
+
+function instances(msg: PreparedMessage, spec: HeaderSpec, env: Envelope | undefined): string[] {
+  const raw = spec.mods.includes('raw');
+  switch (spec.name) {
+    case 'ALL':
+      return [msg.headers.map((h) => `${h.name}: ${raw ? h.raw : decodeHeader(h.raw)}`).join('\n')];
+    case 'ToCc': {
+      const v = [...headerValues(msg, 'To', raw), ...headerValues(msg, 'Cc', raw)];
+      return v.length ? [v.join(', ')] : [];
+    }
+    case 'EnvelopeFrom': {
+      if (env?.from !== undefined) return [env.from];
+      for (const h of ['X-Envelope-From', 'Envelope-Sender', 'Return-Path']) {
+        const v = headerValues(msg, h, raw);
+        if (v.length) return [firstAddress(v[0]!)];
+      }
+      return [];
+    }
+    case 'MESSAGEID':
+      return MESSAGE_ID_HEADERS.flatMap((h) => headerValues(msg, h, raw));
+    default:
+      return headerValues(msg, spec.name, raw);
+  }
+}
+
+/** The string a header rule matches, or undefined when the header is absent and no if-unset applies. */
+export function headerForRule(msg: PreparedMessage, spec: HeaderSpec, env?: Envelope): string | undefined {
+  let vals = instances(msg, spec, env);
+  if (spec.mods.includes('first')) vals = vals.slice(0, 1);
+  if (spec.mods.includes('last')) vals = vals.slice(-1);
+  if (spec.mods.includes('addr')) vals = vals.map(firstAddress);
+  else if (spec.mods.includes('name')) vals = vals.map(displayName);
+  if (vals.length === 0) return spec.ifUnset;
+  return vals.map((v) => v + '\n').join('');
+}

@@ -1,0 +1,101 @@
+import type { SchemaComponent } from '../migration.js';
+import { ddl } from '../sql.js';
+
+/**
+ * The directory's tables. Addresses are stored canonical (`local@domain`, both lower-cased);
+ * list-valued fields that are only ever read whole (forwarding targets) are newline-joined text,
+ * the ones that are searched (alias members, owners) have their own tables.
+ */
+export const directorySchema: SchemaComponent = {
+  name: 'directory',
+  migrations: [
+    {
+      version: 1,
+      name: 'domains, accounts, groups, aliases, send grants',
+      async up(db) {
+        await db.exec(
+          ddl(
+            db,
+            `CREATE TABLE domains (
+              id {{id}},
+              name TEXT NOT NULL UNIQUE,
+              alias_of_id {{bigint}} REFERENCES domains (id) ON DELETE CASCADE,
+              max_accounts INTEGER,
+              max_aliases INTEGER,
+              max_storage {{bigint}},
+              catch_all TEXT,
+              created_at {{bigint}} NOT NULL
+            );
+            CREATE TABLE account_groups (
+              id {{id}},
+              name TEXT NOT NULL UNIQUE,
+              parent_id {{bigint}} REFERENCES account_groups (id),
+              domain_id {{bigint}} REFERENCES domains (id),
+              created_at {{bigint}} NOT NULL
+            );
+            CREATE TABLE accounts (
+              id {{id}},
+              address TEXT NOT NULL UNIQUE,
+              domain_id {{bigint}} NOT NULL REFERENCES domains (id),
+              display_name TEXT NOT NULL DEFAULT '',
+              password_hash TEXT NOT NULL,
+              role TEXT NOT NULL,
+              enabled INTEGER NOT NULL DEFAULT 1,
+              quota_bytes {{bigint}},
+              quota_messages {{bigint}},
+              receive_local_only INTEGER NOT NULL DEFAULT 0,
+              webmail INTEGER NOT NULL DEFAULT 1,
+              group_id {{bigint}} REFERENCES account_groups (id),
+              forward_to TEXT NOT NULL DEFAULT '',
+              forward_keep_copy INTEGER NOT NULL DEFAULT 1,
+              blob_volume TEXT,
+              used_bytes {{bigint}} NOT NULL DEFAULT 0,
+              created_at {{bigint}} NOT NULL,
+              updated_at {{bigint}} NOT NULL
+            );
+            CREATE INDEX accounts_domain ON accounts (domain_id);
+            CREATE INDEX accounts_group ON accounts (group_id);
+            CREATE TABLE group_admins (
+              group_id {{bigint}} NOT NULL REFERENCES account_groups (id) ON DELETE CASCADE,
+              account_id {{bigint}} NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+              PRIMARY KEY (group_id, account_id)
+            );
+            CREATE TABLE aliases (
+              id {{id}},
+              address TEXT NOT NULL UNIQUE,
+              domain_id {{bigint}} NOT NULL REFERENCES domains (id),
+              restricted INTEGER NOT NULL DEFAULT 0,
+              members_may_send INTEGER NOT NULL DEFAULT 1,
+              created_at {{bigint}} NOT NULL
+            );
+            CREATE TABLE alias_members (
+              alias_id {{bigint}} NOT NULL REFERENCES aliases (id) ON DELETE CASCADE,
+              address TEXT NOT NULL,
+              PRIMARY KEY (alias_id, address)
+            );
+            CREATE INDEX alias_members_address ON alias_members (address);
+            CREATE TABLE alias_owners (
+              alias_id {{bigint}} NOT NULL REFERENCES aliases (id) ON DELETE CASCADE,
+              account_id {{bigint}} NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+              PRIMARY KEY (alias_id, account_id)
+            );
+            CREATE TABLE alias_senders (
+              alias_id {{bigint}} NOT NULL REFERENCES aliases (id) ON DELETE CASCADE,
+              address TEXT NOT NULL,
+              PRIMARY KEY (alias_id, address)
+            );
+            CREATE TABLE send_grants (
+              id {{id}},
+              mailbox TEXT NOT NULL,
+              account_id {{bigint}} REFERENCES accounts (id) ON DELETE CASCADE,
+              group_id {{bigint}} REFERENCES account_groups (id) ON DELETE CASCADE,
+              permission TEXT NOT NULL,
+              created_at {{bigint}} NOT NULL
+            );
+            CREATE INDEX send_grants_mailbox ON send_grants (mailbox);`,
+          ),
+        );
+      },
+    },
+  ],
+};
