@@ -74,7 +74,7 @@ const MACROS: Record<string, SimpleFetchItem[]> = {
 
 const SECTIONED = /^(BODY|BODY\.PEEK|BINARY|BINARY\.PEEK|BINARY\.SIZE)\[([^\]]*)(\].*)?$/;
 const PARTIAL = /^<(0|[1-9][0-9]{0,9})\.([1-9][0-9]{0,9})>$/;
-const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+const FIELD_NAME = /^[!#$%&'*+\-.0-9A-Z^_`a-z|~]+$/;
 
 export function parseFetch(tag: string, uid: boolean, r: TokenReader): FetchCommand {
   const sequence = r.sequenceSet();

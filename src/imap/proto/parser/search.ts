@@ -1,3 +1,4 @@
+import { TextDecoder } from 'node:util';
 import { ImapParseError } from '../errors.js';
 import { parseSequenceSet, type SequenceSet } from '../sequence.js';
 import { isValidUtf8 } from '../utf7.js';
