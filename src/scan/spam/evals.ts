@@ -294,7 +294,7 @@ export function evalSupportReport(ruleset: Ruleset, scoreSet = 0): EvalSupport[]
     const e = by.get(r.eval.fn) ?? { fn: r.eval.fn, supported: r.eval.fn in EVALS, rules: 0, weight: 0 };
     e.rules++;
     // a sub-rule carries the weight of the metas that read it
-    e.weight += Math.abs(r.scores[scoreSet]) + (metaUsers.get(r.name) ?? []).reduce((s, m) => s + Math.abs(m.scores[scoreSet]), 0);
+    e.weight += Math.abs(r.scores[scoreSet] ?? 0) + (metaUsers.get(r.name) ?? []).reduce((s, m) => s + Math.abs(m.scores[scoreSet] ?? 0), 0);
     by.set(r.eval.fn, e);
   }
   return [...by.values()].sort((a, b) => b.weight - a.weight);

@@ -1,0 +1,262 @@
+// The rule engine: compiles a ruleset once, then scores prepared messages synchronously.
+// Bayes probability comes in from outside (its store may be async); everything here is CPU only.
+import { EVALS } from './evals.js';
+import type { EvalContext } from './evals.js';
+import { headerForRule } from './header-access.js';
+import type { Envelope } from './header-access.js';
+import { prepareMessage } from './message.js';
+import type { PreparedMessage } from './message.js';
+import { evalMeta, globToRegExp, metaDeps } from './meta-expr.js';
+import { AtomMatcher, requiredAtom } from './prefilter.js';
+import type { RuleDef, Ruleset } from './types.js';
+
+export const GTUBE_RE = /XJS\*C4JDBQADN1\.NSBN3\*2IDNEN\*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL\*C\.34X/;
+
+export interface SpamHit {
+  name: string;
+  score: number;
+  description: string;
+}
+
+export type AutolearnDecision = 'spam' | 'ham' | 'no' | 'disabled';
+
+export interface SpamResult {
+  score: number;
+  required: number;
+  isSpam: boolean;
+  hits: SpamHit[];
+  autolearn?: AutolearnDecision;
+  /** Bayes spam probability when Bayes was used */
+  bayes?: number;
+  scoreSet: number;
+  /** rules that were stopped for running too long (worker time limit) */
+  timedOutRules?: string[];
+}
+
+export interface ScanOptions {
+  env?: Envelope;
+  /** Bayes probability; pass it only when Bayes is trained enough to be used */
+  bayes?: number;
+  net?: boolean;
+  /** Receives the index (in `ruleNames`) of each regex rule before it runs, to blame a runaway rule. */
+  progress?: Int32Array;
+}
+
+interface Compiled {
+  def: RuleDef;
+  index: number;
+  atom?: number;
+}
+
+export class SpamEngine {
+  readonly ruleNames: string[];
+  private readonly byType = new Map<string, Compiled[]>();
+  private readonly metas: RuleDef[];
+  private readonly matchers = new Map<string, AtomMatcher>();
+  private readonly defs: Map<string, RuleDef>;
+
+  constructor(readonly ruleset: Ruleset, disabled: Set<string> = new Set()) {
+    const rules = [...ruleset.rules.values()].filter((r) => !disabled.has(r.name) && !r.tflags.has('disabled'));
+    if (!ruleset.rules.has('GTUBE'))
+      rules.push({ name: 'GTUBE', type: 'body', file: '(builtin)', line: 0, re: GTUBE_RE, tflags: new Set(['userconf', 'noautolearn']),
+        priority: 0, scores: [1000, 1000, 1000, 1000], description: 'Generic Test for Unsolicited Bulk Email' });
+    rules.sort((a, b) => a.priority - b.priority);
+    this.defs = new Map(rules.map((r) => [r.name, r]));
+    this.ruleNames = rules.map((r) => r.name);
+    rules.forEach((def, index) => {
+      if (def.type === 'meta') return;
+      const key = def.eval ? 'eval' : def.type;
+      const list = this.byType.get(key) ?? [];
+      list.push({ def, index });
+      this.byType.set(key, list);
+    });
+    for (const type of ['body', 'rawbody']) {
+      const list = this.byType.get(type) ?? [];
+      const atoms: string[] = [];
+      for (const c of list) {
+        const atom = c.def.re ? requiredAtom(c.def.re.source) : undefined;
+        if (atom) c.atom = atoms.push(atom) - 1;
+      }
+      this.matchers.set(type, new AtomMatcher(atoms));
+    }
+    this.metas = orderMetas(rules.filter((r) => r.type === 'meta'));
+  }
+
+  /** Which of the four score sets applies: bit 0 network tests, bit 1 Bayes. */
+  static scoreSet(bayes: boolean, net: boolean): number {
+    return (bayes ? 2 : 0) + (net ? 1 : 0);
+  }
+
+  scan(raw: Buffer | PreparedMessage, opts: ScanOptions = {}): SpamResult {
+    const s = this.ruleset.settings;
+    const msg = Buffer.isBuffer(raw)
+      ? prepareMessage(raw, { bodyPartScanSize: s.bodyPartScanSize, rawbodyPartScanSize: s.rawbodyPartScanSize })
+      : raw;
+    const set = SpamEngine.scoreSet(opts.bayes !== undefined, !!opts.net);
+    const counts = new Map<string, number>();
+    const on = (d: RuleDef): boolean => d.name.startsWith('__') || (d.scores[set] ?? 0) !== 0;
+    const mark = (c: Compiled): void => {
+      if (opts.progress) opts.progress[0] = c.index;
+    };
+    const hit = (d: RuleDef, n: number): void => {
+      if (n > 0) counts.set(d.name, (counts.get(d.name) ?? 0) + n);
+    };
+    const limit = (d: RuleDef): number => (d.tflags.has('multiple') ? d.maxhits ?? 1000 : 1);
+    const ctx: EvalContext = { msg, settings: s, env: opts.env, bayes: opts.bayes };
+
+    for (const c of this.byType.get('header') ?? []) {
+      const d = c.def;
+      if (!on(d)) continue;
+      mark(c);
+      if (d.header!.exists) {
+        hit(d, headerForRule(msg, d.header!, opts.env) !== undefined ? 1 : 0);
+        continue;
+      }
+      const v = headerForRule(msg, d.header!, opts.env) ?? '';
+      const n = countMatches(d.re!, [v], limit(d));
+      hit(d, d.negate ? (n ? 0 : 1) : n);
+    }
+    for (const c of this.byType.get('mimeheader') ?? []) {
+      const d = c.def;
+      if (!on(d)) continue;
+      mark(c);
+      const lname = d.header!.name.toLowerCase();
+      const vals = msg.parts.flatMap((p) => p.headers.filter((h) => h.name.toLowerCase() === lname).map((h) => h.raw));
+      const n = countMatches(d.re!, vals, limit(d));
+      hit(d, d.negate ? (n ? 0 : 1) : n);
+    }
+    this.runText('body', msg.body, on, mark, hit, limit);
+    this.runText('rawbody', msg.rawbody, on, mark, hit, limit);
+    for (const c of this.byType.get('full') ?? []) {
+      if (!on(c.def)) continue;
+      mark(c);
+      hit(c.def, countMatches(c.def.re!, [msg.full], limit(c.def)));
+    }
+    for (const c of this.byType.get('uri') ?? []) {
+      if (!on(c.def)) continue;
+      mark(c);
+      hit(c.def, countMatches(c.def.re!, msg.uris, limit(c.def)));
+    }
+    for (const c of this.byType.get('eval') ?? []) {
+      const d = c.def;
+      if (!on(d)) continue;
+      const fn = EVALS[d.eval!.fn];
+      if (!fn) continue;
+      mark(c);
+      try {
+        hit(d, fn(ctx, d.eval!.args) ? 1 : 0);
+      } catch {
+        // an eval failing on odd input is a non-hit, as in SpamAssassin
+      }
+    }
+    if (opts.progress) opts.progress[0] = -1;
+    const globCache = new Map<string, number>();
+    const matching = (glob: string): number => {
+      let v = globCache.get(glob);
+      if (v === undefined) {
+        const re = globToRegExp(glob);
+        v = [...counts].reduce((sum, [n, k]) => sum + (re.test(n) ? k : 0), 0);
+        globCache.set(glob, v);
+      }
+      return v;
+    };
+    for (const m of this.metas) {
+      if (!on(m)) continue;
+      const v = evalMeta(m.meta!, (n) => counts.get(n) ?? 0, matching);
+      if (v) counts.set(m.name, 1);
+    }
+    return this.result(counts, set, opts.bayes);
+  }
+
+  private runText(
+    type: 'body' | 'rawbody', texts: string[], on: (d: RuleDef) => boolean, mark: (c: Compiled) => void,
+    hit: (d: RuleDef, n: number) => void, limit: (d: RuleDef) => number,
+  ): void {
+    const list = this.byType.get(type) ?? [];
+    if (!list.length) return;
+    const found = this.matchers.get(type)!.scan(texts.join('\n'));
+    for (const c of list) {
+      if (!on(c.def) || (c.atom !== undefined && !found.has(c.atom))) continue;
+      mark(c);
+      hit(c.def, countMatches(c.def.re!, texts, limit(c.def)));
+    }
+  }
+
+  private result(counts: Map<string, number>, set: number, bayes: number | undefined): SpamResult {
+    const s = this.ruleset.settings;
+    const hits: SpamHit[] = [];
+    let score = 0;
+    let learnScore = 0;
+    let headPts = 0;
+    let bodyPts = 0;
+    const learnSet = set & ~2;
+    for (const name of counts.keys()) {
+      if (name.startsWith('__')) continue;
+      const d = this.defs.get(name)!;
+      const sc = d.scores[set] ?? 0;
+      if (sc === 0) continue;
+      score += sc;
+      hits.push({ name, score: sc, description: d.description ?? '' });
+      // SpamAssassin's auto-learn ignores Bayes itself and rules marked noautolearn, and scores without Bayes
+      if (['noautolearn', 'userconf', 'learn'].some((f) => d.tflags.has(f)) || name.startsWith('BAYES_')) continue;
+      const ls = d.scores[learnSet] ?? 0;
+      learnScore += ls;
+      if (d.type !== 'header' && d.type !== 'mimeheader') bodyPts += ls;
+      if (d.type === 'header' || d.type === 'mimeheader' || d.type === 'meta') headPts += ls;
+    }
+    hits.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    score = Math.round(score * 1000) / 1000;
+    const isSpam = score >= s.requiredScore;
+    let autolearn: AutolearnDecision = 'disabled';
+    if (s.useBayes && s.bayesAutoLearn) {
+      autolearn = 'no';
+      if (learnScore < s.bayesAutoLearnThresholdNonspam) autolearn = 'ham';
+      else if (learnScore >= s.bayesAutoLearnThresholdSpam && isSpam && headPts >= 3 && bodyPts >= 3) autolearn = 'spam';
+    }
+    return { score, required: s.requiredScore, isSpam, hits, autolearn, bayes, scoreSet: set };
+  }
+}
+
+/** Counts regex matches over the strings, up to `max`. */
+function countMatches(re: RegExp, texts: string[], max: number): number {
+  if (max <= 1) {
+    for (const t of texts) if (re.test(t)) return 1;
+    return 0;
+  }
+  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
+  let n = 0;
+  for (const t of texts) {
+    g.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while (n < max && (m = g.exec(t))) {
+      n++;
+      if (m[0] === '') g.lastIndex++;
+    }
+    if (n >= max) break;
+  }
+  return n;
+}
+
+/** Metas in dependency order; a meta in a cycle is dropped. */
+function orderMetas(metas: RuleDef[]): RuleDef[] {
+  const byName = new Map(metas.map((m) => [m.name, m]));
+  const out: RuleDef[] = [];
+  const state = new Map<string, 1 | 2>();
+  const visit = (m: RuleDef): boolean => {
+    const st = state.get(m.name);
+    if (st === 2) return true;
+    if (st === 1) return false;
+    state.set(m.name, 1);
+    for (const dep of metaDeps(m.meta!)) {
+      const d = byName.get(dep);
+      if (d && !visit(d)) return false;
+      if (dep.includes('*') || dep.includes('?'))
+        for (const [n, other] of byName) if (n !== m.name && globToRegExp(dep).test(n) && !visit(other)) return false;
+    }
+    state.set(m.name, 2);
+    out.push(m);
+    return true;
+  };
+  for (const m of metas) visit(m);
+  return out;
+}
