@@ -1,4 +1,4 @@
-import { blobsSchema } from './blobs/blob-refs.js';
+import { blobsSchema } from './blobs/blobs-schema.js';
 import type { SchemaComponent } from './migration.js';
 
 /** Every component's schema, in the order they are migrated (dependencies first). */
