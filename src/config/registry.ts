@@ -4,9 +4,10 @@ import { smtpKeys } from './keys/smtp.js';
 import { queueKeys } from './keys/queue.js';
 import { remoteKeys } from './keys/remote.js';
 import { storeKeys } from '../store/store-keys.js';
+import { opsKeys } from './keys/ops.js';
 
 /** Every setting Mailstead knows, in the order docs and `config list` show them. */
-export const allKeys: readonly KeyDef[] = [...serverKeys, ...smtpKeys, ...queueKeys, ...remoteKeys, ...storeKeys];
+export const allKeys: readonly KeyDef[] = [...serverKeys, ...smtpKeys, ...queueKeys, ...remoteKeys, ...storeKeys, ...opsKeys];
 
 const byKey = new Map(allKeys.map((k) => [k.key, k]));
 if (byKey.size !== allKeys.length) throw new Error('a config key is declared twice');
