@@ -5,9 +5,11 @@ import { queueKeys } from './keys/queue.js';
 import { remoteKeys } from './keys/remote.js';
 import { storeKeys } from '../store/store-keys.js';
 import { opsKeys } from './keys/ops.js';
+import { mailboxKeys } from './keys/mailbox.js';
+import { pop3Keys } from './keys/pop3.js';
 
 /** Every setting Mailstead knows, in the order docs and `config list` show them. */
-export const allKeys: readonly KeyDef[] = [...serverKeys, ...smtpKeys, ...queueKeys, ...remoteKeys, ...storeKeys, ...opsKeys];
+export const allKeys: readonly KeyDef[] = [...serverKeys, ...smtpKeys, ...queueKeys, ...remoteKeys, ...storeKeys, ...opsKeys, ...mailboxKeys, ...pop3Keys];
 
 const byKey = new Map(allKeys.map((k) => [k.key, k]));
 if (byKey.size !== allKeys.length) throw new Error('a config key is declared twice');
