@@ -44,8 +44,13 @@ export class SqliteDb implements SqlDb {
     return s;
   }
 
-  private async waitForTx(): Promise<void> {
+  /**
+   * Runs `op` once no transaction holds the connection. The check and `op` happen in the same
+   * turn: with an await between them, another caller's transaction could begin in the gap.
+   */
+  private async whenIdle<T>(op: () => T): Promise<T> {
     while (this.inTx) await this.lock;
+    return op();
   }
 
   allSync<T = Row>(sql: string, params: readonly SqlValue[] = []): T[] {
@@ -64,27 +69,24 @@ export class SqliteDb implements SqlDb {
   }
 
   async all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    await this.waitForTx();
-    return this.allSync<T>(sql, params);
+    return this.whenIdle(() => this.allSync<T>(sql, params));
   }
 
   async get<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    await this.waitForTx();
-    return this.getSync<T>(sql, params);
+    return this.whenIdle(() => this.getSync<T>(sql, params));
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
-    await this.waitForTx();
-    return this.runSync(sql, params);
+    return this.whenIdle(() => this.runSync(sql, params));
   }
 
   async exec(sql: string): Promise<void> {
-    await this.waitForTx();
-    this.raw.exec(sql);
+    await this.whenIdle(() => this.raw.exec(sql));
   }
 
   async tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
-    await this.waitForTx();
+    // Taking the connection follows the idle check in the same turn, as in whenIdle.
+    while (this.inTx) await this.lock;
     let release!: () => void;
     this.lock = new Promise((r) => (release = r));
     this.inTx = true;
@@ -104,8 +106,7 @@ export class SqliteDb implements SqlDb {
   }
 
   async close(): Promise<void> {
-    await this.waitForTx();
-    this.raw.close();
+    await this.whenIdle(() => this.raw.close());
   }
 }
 
