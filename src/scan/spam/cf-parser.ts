@@ -341,12 +341,20 @@ class CfParser {
         lastEnd = offset + all.length;
         return '';
       }
-      const v = this.replaceTags.get(name);
+      const v = this.expandTag(name, 0);
       if (v === undefined) return all;
       const between = lastEnd === offset && inter ? inter : '';
       lastEnd = offset + all.length;
       return between + pre + v + post;
     });
+  }
+
+  /** A tag's value with tags inside it expanded, as ReplaceTags does. */
+  private expandTag(name: string, depth: number): string | undefined {
+    const v = this.replaceTags.get(name);
+    if (v === undefined || depth > 5) return v;
+    const inner = new RegExp(`${esc(this.replaceStart)}([^${esc(this.replaceEnd)}\\s]+)${esc(this.replaceEnd)}`, 'g');
+    return v.replace(inner, (all, n: string) => this.expandTag(n, depth + 1) ?? all);
   }
 
   finish(): Ruleset {

@@ -52,13 +52,24 @@ function instances(msg: PreparedMessage, spec: HeaderSpec, env: Envelope | undef
   }
 }
 
+const cache = new WeakMap<PreparedMessage, Map<string, string | undefined>>();
+
 /** The string a header rule matches, or undefined when the header is absent and no if-unset applies. */
 export function headerForRule(msg: PreparedMessage, spec: HeaderSpec, env?: Envelope): string | undefined {
+  let perMsg = cache.get(msg);
+  if (!perMsg) cache.set(msg, (perMsg = new Map()));
+  const key = `${spec.name}:${spec.mods.join(':')}:${env?.from ?? ''}`;
+  if (!perMsg.has(key)) perMsg.set(key, computeHeader(msg, spec, env));
+  return perMsg.get(key) ?? spec.ifUnset;
+}
+
+function computeHeader(msg: PreparedMessage, spec: HeaderSpec, env: Envelope | undefined): string | undefined {
   let vals = instances(msg, spec, env);
   if (spec.mods.includes('first')) vals = vals.slice(0, 1);
   if (spec.mods.includes('last')) vals = vals.slice(-1);
-  if (spec.mods.includes('addr')) vals = vals.map(firstAddress);
-  else if (spec.mods.includes('name')) vals = vals.map(displayName);
-  if (vals.length === 0) return spec.ifUnset;
+  if (vals.length === 0) return undefined;
+  // like SpamAssassin, :addr and :name read the first address and carry no newline
+  if (spec.mods.includes('addr')) return firstAddress(vals[0]!);
+  if (spec.mods.includes('name')) return displayName(vals[0]!);
   return vals.map((v) => v + '\n').join('');
 }

@@ -74,7 +74,6 @@ export function convertPerlRegex(source: string, perlFlags = ''): ConvertedRegex
   const multi = flags.includes('m');
   let out = '';
   let inClass = false;
-  let classStart = 0;
   // depth at which a (?i: ... ) group began, so letters inside it get both cases
   const groupStack: boolean[] = [];
   let icaseDepth = 0;
@@ -136,7 +135,7 @@ export function convertPerlRegex(source: string, perlFlags = ''): ConvertedRegex
         i = end + 1;
         continue;
       }
-      if (c === ']' && i > classStart) inClass = false;
+      if (c === ']') inClass = false;
       if (c === '[') out += '\\[';
       else out += icase ? caseBoth(c) : c;
       continue;
@@ -159,7 +158,6 @@ export function convertPerlRegex(source: string, perlFlags = ''): ConvertedRegex
           out += '\\]';
           i++;
         }
-        classStart = i + 1;
         continue;
       case '(': {
         const rest = src.slice(i + 1, i + 5);
