@@ -164,6 +164,7 @@ export interface SendGrant {
 export interface AccountFilter {
   domain?: string;
   groupId?: number;
+  role?: Role;
   limit?: number;
   offset?: number;
 }

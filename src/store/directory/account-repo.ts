@@ -53,6 +53,10 @@ export async function listAccounts(db: SqlDb, f: AccountFilter & { groupIds?: nu
     where.push('a.group_id = ?');
     params.push(f.groupId);
   }
+  if (f.role !== undefined) {
+    where.push('a.role = ?');
+    params.push(f.role);
+  }
   if (f.groupIds) {
     if (!f.groupIds.length) return [];
     where.push(`a.group_id IN (${placeholders(f.groupIds.length)})`);

@@ -77,3 +77,8 @@ export async function updateAliasFlags(db: SqlDb, id: number, u: Pick<AliasUpdat
   if (u.restricted !== undefined) await db.run('UPDATE aliases SET restricted = ? WHERE id = ?', [u.restricted ? 1 : 0, id]);
   if (u.membersMaySend !== undefined) await db.run('UPDATE aliases SET members_may_send = ? WHERE id = ?', [u.membersMaySend ? 1 : 0, id]);
 }
+
+/** The ids of the aliases that list `address` as a member. */
+export async function findAliasMemberships(db: SqlDb, address: string): Promise<number[]> {
+  return (await db.all<Row>('SELECT alias_id FROM alias_members WHERE address = ?', [address])).map((r) => num(r.alias_id));
+}

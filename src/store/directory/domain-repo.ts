@@ -74,3 +74,11 @@ export async function domainCounts(db: SqlDb, id: number): Promise<DomainCounts>
   const g = await db.get<Row>('SELECT COUNT(*) AS n FROM account_groups WHERE domain_id = ?', [id]);
   return { accounts: num(a!.n), aliases: num(al!.n), usedBytes: num(a!.used), allocatedBytes: num(a!.allocated), groups: num(g!.n) };
 }
+
+/**
+ * Serialises limit checks on one domain until the transaction ends. SQLite transactions are
+ * already exclusive (BEGIN IMMEDIATE); PostgreSQL needs the row lock.
+ */
+export async function lockDomain(db: SqlDb, id: number): Promise<void> {
+  if (db.dialect === 'postgres') await db.get('SELECT id FROM domains WHERE id = ? FOR UPDATE', [id]);
+}
