@@ -173,9 +173,8 @@ export class CommandReceiver {
       this.tail = whole.subarray(-TAIL);
       if (this.mode === 'command' && !this.cmd) {
         // Keep the tag so the client gets a tagged reply it is waiting for.
-        const tag = /^(\S+) /.exec(whole.toString('latin1', 0, 128))?.[1];
         this.cmd = newCommand();
-        if (tag !== undefined && validTag(tag)) this.cmd.tag = tag;
+        this.cmd.tag = leadingTag(whole);
       }
       this.lineParts = [];
       this.lineLen = 0;
@@ -225,6 +224,7 @@ export class CommandReceiver {
       segment = tokenizeSegment(line, cmd.tag);
     } catch (e) {
       if (!(e instanceof ImapParseError)) throw e;
+      if (cmd.tag === undefined) cmd.tag = leadingTag(line);
       this.fail(events, e.message, trailingMarker(line.subarray(-TAIL)));
       return;
     }
@@ -322,6 +322,10 @@ export class CommandReceiver {
     code?: string,
     status: 'BAD' | 'NO' = 'BAD',
   ): void {
+    if (marker && !marker.sync && marker.size > this.opts.maxDrainBytes) {
+      this.close(events, new ImapParseError(message, { code: code ?? 'TOOBIG' }));
+      return;
+    }
     const tag = this.cmd?.tag;
     const opts: { tag?: string; code?: string; status: 'BAD' | 'NO' } = { status };
     if (tag !== undefined) opts.tag = tag;
@@ -360,6 +364,12 @@ export class CommandReceiver {
 
 function newCommand(): PendingCommand {
   return { tag: undefined, name: undefined, uid: false, tokens: [], bytes: 0, streamed: 0, failed: false };
+}
+
+/** The tag of a line that could not be tokenized, if it starts with a valid one. */
+function leadingTag(line: Buffer): string | undefined {
+  const tag = /^([^ ]+) /.exec(line.toString('latin1', 0, 128))?.[1];
+  return tag !== undefined && validTag(tag) ? tag : undefined;
 }
 
 /** tag = 1*<ASTRING-CHAR except "+">; list wildcards are not ASTRING-CHARs either. */
