@@ -64,7 +64,8 @@ function makeBackend(name: 'sqlite' | 'postgres', cleanup: Cleanup, admin: () =>
       await admin().query(`CREATE SCHEMA ${schema}`);
       cleanup.add(() => admin().query(`DROP SCHEMA ${schema} CASCADE`));
       const u = new URL(PG_URL);
-      u.searchParams.set('options', `-c search_path=${schema}`);
+      // Spaces as %20: libpq (pg_dump) does not read + as a space.
+      u.search = `?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
       return { url: u.toString(), dataDir };
     },
     async open(location) {
