@@ -4,6 +4,8 @@ import { createLogger, silentLogger, type Logger } from './log/logger.js';
 import { Metrics } from './metrics/metrics.js';
 import { Store } from './store/store.js';
 import { Directory } from './directory/directory.js';
+import { parseStructure } from './imap/proto/structure.js';
+import { MailboxService } from './mailbox/mailbox-service.js';
 
 /**
  * The services of one data directory, wired together. The CLI opens one per command; `serve`
@@ -16,6 +18,7 @@ export interface App {
   store: Store;
   deliveryLog: DeliveryLog;
   directory: Directory;
+  mailbox: MailboxService;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,15 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
   const store = await Store.open(config);
   const deliveryLog = new DeliveryLog(config.path('log.delivery_file'));
   const directory = new Directory(store.db, config, log, metrics);
+  const mailbox = new MailboxService({
+    db: store.db,
+    blobs: store.blobs,
+    config,
+    parseStructure: (raw) => {
+      const s = parseStructure(raw);
+      return { envelope: s.envelope, bodyStructure: s.body };
+    },
+  });
   return {
     config,
     log,
@@ -41,6 +53,7 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
     store,
     deliveryLog,
     directory,
+    mailbox,
     async close() {
       deliveryLog.close();
       config.close();

@@ -1,0 +1,27 @@
+import type { Config } from '../config/config.js';
+import type { BlobStore } from '../store/blobs/blob-store.js';
+import type { SqlDb } from '../store/sql.js';
+import type { ChangeBus, MailboxChange } from './events.js';
+
+/**
+ * Parses a message once at delivery into what FETCH ENVELOPE and BODYSTRUCTURE return; supplied
+ * by the composition root (the IMAP wire layer owns the format).
+ */
+export type StructureParser = (raw: Buffer) => { envelope: unknown; bodyStructure: unknown };
+
+/** What the mailbox sub-services share. */
+export interface MailboxContext {
+  db: SqlDb;
+  blobs: BlobStore;
+  config: Config;
+  bus: ChangeBus;
+  parseStructure: StructureParser | undefined;
+}
+
+/** Runs `fn` in a transaction and publishes the changes it collected only once it has committed. */
+export async function writeTx<T>(ctx: MailboxContext, fn: (db: SqlDb, publish: (c: MailboxChange) => void) => Promise<T>): Promise<T> {
+  const changes: MailboxChange[] = [];
+  const result = await ctx.db.tx((t) => fn(t, (c) => changes.push(c)));
+  for (const c of changes) ctx.bus.publish(c);
+  return result;
+}

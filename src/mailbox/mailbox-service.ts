@@ -1,0 +1,104 @@
+import type { Config } from '../config/config.js';
+import { ConflictError, NotFoundError } from '../core/errors.js';
+import type { BlobStore } from '../store/blobs/blob-store.js';
+import { deliveryByKey, pruneDeliveries, recordDelivery } from '../store/mailbox/delivery-repo.js';
+import { folderByName, insertFolder } from '../store/mailbox/folder-repo.js';
+import type { SqlDb } from '../store/sql.js';
+import { AclService } from './acl.js';
+import { actorFor } from './access.js';
+import { writeTx, type MailboxContext, type StructureParser } from './context.js';
+import { LocalChangeBus, type ChangeBus, type ChangeListener } from './events.js';
+import { checkFolderPath } from './folder-names.js';
+import { FolderService } from './folders.js';
+import { prepareBody, storeMessage } from './message-writer.js';
+import { MessageService } from './messages.js';
+import { MetadataService } from './metadata.js';
+import { accountQuota, QuotaService } from './quota.js';
+import type { DeliverRequest, DeliverResult, MailboxActor, QuotaStatus } from './types.js';
+
+export interface MailboxServiceOptions {
+  db: SqlDb;
+  blobs: BlobStore;
+  config: Config;
+  bus?: ChangeBus;
+  parseStructure?: StructureParser;
+}
+
+/**
+ * The mailbox store: folders, messages, flags, MODSEQ, ACLs, quotas, metadata, search and change
+ * notifications. Every method takes the acting account (see actorFor) and checks its rights;
+ * protocol code never checks by itself.
+ */
+export class MailboxService {
+  readonly folders: FolderService;
+  readonly messages: MessageService;
+  readonly acl: AclService;
+  readonly quota: QuotaService;
+  readonly metadata: MetadataService;
+  readonly bus: ChangeBus;
+  private readonly ctx: MailboxContext;
+
+  constructor(opts: MailboxServiceOptions) {
+    this.bus = opts.bus ?? new LocalChangeBus();
+    this.ctx = { db: opts.db, blobs: opts.blobs, config: opts.config, bus: this.bus, parseStructure: opts.parseStructure };
+    this.folders = new FolderService(this.ctx);
+    this.messages = new MessageService(this.ctx);
+    this.acl = new AclService(this.ctx);
+    this.quota = new QuotaService(this.ctx);
+    this.metadata = new MetadataService(this.ctx);
+  }
+
+  /** The actor for an authenticated account: its address and group identifiers. */
+  actorFor(accountId: number): Promise<MailboxActor> {
+    return actorFor(this.ctx.db, accountId);
+  }
+
+  /** Listens to changes of one folder or of all ('*'); returns the unsubscribe function. */
+  subscribe(folderId: number | '*', listener: ChangeListener): () => void {
+    return this.bus.subscribe(folderId, listener);
+  }
+
+  /**
+   * Local delivery of a blob already in the blob store, idempotent by `dedupeKey`. Throws
+   * LimitError over quota, NotFoundError for a missing folder unless `createFolder`.
+   */
+  async deliver(req: DeliverRequest): Promise<DeliverResult> {
+    const earlier = await deliveryByKey(this.ctx.db, req.dedupeKey);
+    if (earlier) return earlier;
+    await this.folders.ensureDefaults(req.accountId);
+    const folderName = checkFolderPath(req.folder ?? 'INBOX');
+    const body = await prepareBody(this.ctx, req.blob, '');
+    try {
+      return await writeTx(this.ctx, async (t, publish) => {
+        // Checked again inside the transaction: two deliveries of one key may race.
+        const again = await deliveryByKey(t, req.dedupeKey);
+        if (again) return again;
+        let folder = await folderByName(t, req.accountId, folderName);
+        if (!folder) {
+          if (!req.createFolder) throw new NotFoundError(`folder ${folderName}`, { imap: { status: 'NO', code: 'TRYCREATE' } });
+          folder = await insertFolder(t, { ownerId: req.accountId, name: folderName });
+        }
+        const r = await storeMessage(t, folder, body, { blob: req.blob, volume: '', prefix: req.prefix, flags: req.flags ?? [], internalDate: req.internalDate ?? Date.now() }, publish);
+        const result = { uid: r.uid, folder: folderName, messageId: r.messageId };
+        await recordDelivery(t, req.dedupeKey, req.accountId, result);
+        return result;
+      });
+    } catch (e) {
+      // PostgreSQL: a concurrent transaction recorded the same key first.
+      if (e instanceof ConflictError || /unique|duplicate/i.test((e as Error).message)) {
+        const winner = await deliveryByKey(this.ctx.db, req.dedupeKey);
+        if (winner) return winner;
+      }
+      throw e;
+    }
+  }
+
+  quotaStatus(accountId: number): Promise<QuotaStatus> {
+    return accountQuota(this.ctx.db, accountId);
+  }
+
+  /** Forgets dedupe keys older than mailbox.dedupe_retention. */
+  pruneDeliveries(): Promise<number> {
+    return pruneDeliveries(this.ctx.db, Date.now() - this.ctx.config.get<number>('mailbox.dedupe_retention'));
+  }
+}

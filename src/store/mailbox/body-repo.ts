@@ -1,0 +1,101 @@
+import type { IndexedMessage } from '../../mailbox/indexer.js';
+import type { SqlDb } from '../sql.js';
+
+export interface BodyStructureJson {
+  envelope: unknown;
+  bodyStructure: unknown;
+}
+
+export async function bodyIdByHash(db: SqlDb, hash: string): Promise<number | undefined> {
+  const r = await db.get<{ id: number }>('SELECT id FROM mailbox_bodies WHERE hash = ?', [hash]);
+  return r ? Number(r.id) : undefined;
+}
+
+/** Stores what was parsed from a blob: header fields, every header, structure, full-text row. */
+export async function insertBody(db: SqlDb, hash: string, m: IndexedMessage, structure: BodyStructureJson | null): Promise<number> {
+  const r = await db.get<{ id: number }>(
+    `INSERT INTO mailbox_bodies (hash, envelope, body_structure, from_addr, to_addr, cc_addr, bcc_addr, subject, sent_date, message_id, in_reply_to, refs)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    [
+      hash,
+      structure ? JSON.stringify(structure.envelope) : null,
+      structure ? JSON.stringify(structure.bodyStructure) : null,
+      m.from,
+      m.to,
+      m.cc,
+      m.bcc,
+      m.subject,
+      m.sentDate,
+      m.messageId,
+      m.inReplyTo,
+      m.references,
+    ],
+  );
+  const id = Number(r!.id);
+  await insertHeaders(db, id, m.headers);
+  await indexText(db, id, m);
+  return id;
+}
+
+async function insertHeaders(db: SqlDb, bodyId: number, headers: IndexedMessage['headers']): Promise<void> {
+  // Rows go in batches: one statement per header would dominate delivery time.
+  for (let i = 0; i < headers.length; i += 100) {
+    const batch = headers.slice(i, i + 100);
+    await db.run(
+      `INSERT INTO mailbox_headers (body_id, name, value) VALUES ${batch.map(() => '(?, ?, ?)').join(', ')}`,
+      batch.flatMap((h) => [bodyId, h.name, h.value]),
+    );
+  }
+}
+
+function headerText(m: IndexedMessage): string {
+  return m.headers.map((h) => `${h.name}: ${h.value}`).join('\n');
+}
+
+export async function indexText(db: SqlDb, bodyId: number, m: IndexedMessage): Promise<void> {
+  if (db.dialect === 'sqlite') {
+    await db.run('DELETE FROM mailbox_fts WHERE rowid = ?', [bodyId]);
+    await db.run('INSERT INTO mailbox_fts (rowid, headers, body) VALUES (?, ?, ?)', [bodyId, headerText(m), m.bodyText]);
+  } else {
+    // NUL bytes are not allowed in PostgreSQL text.
+    const clean = (s: string) => s.replaceAll('\0', ' ');
+    await db.run(
+      `INSERT INTO mailbox_fts (body_id, headers, body) VALUES (?, to_tsvector('simple', ?), to_tsvector('simple', ?))
+       ON CONFLICT (body_id) DO UPDATE SET headers = excluded.headers, body = excluded.body`,
+      [bodyId, clean(headerText(m)), clean(m.bodyText)],
+    );
+  }
+}
+
+/** Replaces headers and full-text row of a body (reconstruct). */
+export async function reindexBody(db: SqlDb, bodyId: number, m: IndexedMessage): Promise<void> {
+  await db.run('DELETE FROM mailbox_headers WHERE body_id = ?', [bodyId]);
+  await insertHeaders(db, bodyId, m.headers);
+  await indexText(db, bodyId, m);
+}
+
+/** The thread of the first message of the owner whose Message-ID is among `ids`. */
+export async function threadOf(db: SqlDb, ownerId: number, ids: readonly string[]): Promise<number | undefined> {
+  if (!ids.length) return undefined;
+  const r = await db.get<{ thread_id: number }>(
+    `SELECT m.thread_id FROM mailbox_bodies b
+       JOIN mailbox_messages m ON m.body_id = b.id
+       JOIN mailbox_folders f ON f.id = m.folder_id
+     WHERE b.message_id IN (${ids.map(() => '?').join(', ')}) AND f.owner_id = ? LIMIT 1`,
+    [...ids, ownerId],
+  );
+  return r ? Number(r.thread_id) : undefined;
+}
+
+/** Bodies no message points at any more (their blob reference is already released). */
+export async function deleteOrphanBodies(db: SqlDb): Promise<number> {
+  const ids = (await db.all<{ id: number }>('SELECT id FROM mailbox_bodies b WHERE NOT EXISTS (SELECT 1 FROM mailbox_messages m WHERE m.body_id = b.id)')).map(
+    (r) => Number(r.id),
+  );
+  for (const id of ids) {
+    if (db.dialect === 'sqlite') await db.run('DELETE FROM mailbox_fts WHERE rowid = ?', [id]);
+    await db.run('DELETE FROM mailbox_headers WHERE body_id = ?', [id]);
+    await db.run('DELETE FROM mailbox_bodies WHERE id = ?', [id]);
+  }
+  return ids.length;
+}

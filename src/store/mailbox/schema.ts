@@ -1,0 +1,140 @@
+import type { SchemaComponent } from '../migration.js';
+import { ddl, type SqlDb } from '../sql.js';
+
+/**
+ * The mailbox tables. A folder belongs to an account (`owner_id`) or, for public shared folders,
+ * to the system (owner 0). Messages point at a parsed body (`mailbox_bodies`, one row per blob:
+ * envelope, body structure, the header fields SORT and SEARCH use, every header decoded in
+ * `mailbox_headers` for SEARCH HEADER) so 100 recipients of one
+ * message share one blob, one parse and one full-text row; each message keeps its own prefix
+ * (the per-recipient trace headers). Expunged UIDs are remembered with their modseq for
+ * QRESYNC's VANISHED.
+ */
+export const mailboxSchema: SchemaComponent = {
+  name: 'mailbox',
+  migrations: [
+    {
+      version: 1,
+      name: 'folders, messages, bodies, ACLs, metadata, subscriptions, deliveries, full-text index',
+      async up(db) {
+        await db.exec(
+          ddl(
+            db,
+            `CREATE TABLE mailbox_folders (
+              id {{id}},
+              owner_id {{bigint}} NOT NULL,
+              name TEXT NOT NULL,
+              special_use TEXT,
+              uidvalidity {{bigint}} NOT NULL,
+              uidnext {{bigint}} NOT NULL DEFAULT 1,
+              highestmodseq {{bigint}} NOT NULL DEFAULT 1,
+              message_count {{bigint}} NOT NULL DEFAULT 0,
+              size_bytes {{bigint}} NOT NULL DEFAULT 0,
+              quota_bytes {{bigint}},
+              quota_messages {{bigint}},
+              created_at {{bigint}} NOT NULL,
+              UNIQUE (owner_id, name)
+            );
+            CREATE TABLE mailbox_bodies (
+              id {{id}},
+              hash TEXT NOT NULL UNIQUE,
+              envelope TEXT,
+              body_structure TEXT,
+              from_addr TEXT NOT NULL DEFAULT '',
+              to_addr TEXT NOT NULL DEFAULT '',
+              cc_addr TEXT NOT NULL DEFAULT '',
+              bcc_addr TEXT NOT NULL DEFAULT '',
+              subject TEXT NOT NULL DEFAULT '',
+              sent_date {{bigint}},
+              message_id TEXT NOT NULL DEFAULT '',
+              in_reply_to TEXT NOT NULL DEFAULT '',
+              refs TEXT NOT NULL DEFAULT ''
+            );
+            CREATE INDEX mailbox_bodies_message_id ON mailbox_bodies (message_id);
+            CREATE TABLE mailbox_headers (
+              body_id {{bigint}} NOT NULL REFERENCES mailbox_bodies (id) ON DELETE CASCADE,
+              name TEXT NOT NULL,
+              value TEXT NOT NULL
+            );
+            CREATE INDEX mailbox_headers_body ON mailbox_headers (body_id, name);
+            CREATE TABLE mailbox_messages (
+              id {{id}},
+              folder_id {{bigint}} NOT NULL REFERENCES mailbox_folders (id) ON DELETE CASCADE,
+              uid {{bigint}} NOT NULL,
+              modseq {{bigint}} NOT NULL,
+              flags INTEGER NOT NULL DEFAULT 0,
+              keywords TEXT NOT NULL DEFAULT '',
+              body_id {{bigint}} NOT NULL REFERENCES mailbox_bodies (id),
+              prefix {{blob}} NOT NULL,
+              size {{bigint}} NOT NULL,
+              internal_date {{bigint}} NOT NULL,
+              thread_id {{bigint}} NOT NULL,
+              UNIQUE (folder_id, uid)
+            );
+            CREATE INDEX mailbox_messages_modseq ON mailbox_messages (folder_id, modseq);
+            CREATE INDEX mailbox_messages_body ON mailbox_messages (body_id);
+            CREATE TABLE mailbox_expunged (
+              folder_id {{bigint}} NOT NULL REFERENCES mailbox_folders (id) ON DELETE CASCADE,
+              uid {{bigint}} NOT NULL,
+              modseq {{bigint}} NOT NULL,
+              PRIMARY KEY (folder_id, uid)
+            );
+            CREATE INDEX mailbox_expunged_modseq ON mailbox_expunged (folder_id, modseq);
+            CREATE TABLE mailbox_acl (
+              folder_id {{bigint}} NOT NULL REFERENCES mailbox_folders (id) ON DELETE CASCADE,
+              identifier TEXT NOT NULL,
+              rights TEXT NOT NULL,
+              PRIMARY KEY (folder_id, identifier)
+            );
+            CREATE INDEX mailbox_acl_identifier ON mailbox_acl (identifier);
+            CREATE TABLE mailbox_subscriptions (
+              account_id {{bigint}} NOT NULL,
+              name TEXT NOT NULL,
+              PRIMARY KEY (account_id, name)
+            );
+            CREATE TABLE mailbox_metadata (
+              folder_id {{bigint}} NOT NULL,
+              account_id {{bigint}} NOT NULL,
+              entry TEXT NOT NULL,
+              value TEXT NOT NULL,
+              PRIMARY KEY (folder_id, account_id, entry)
+            );
+            CREATE TABLE mailbox_deliveries (
+              dedupe_key TEXT PRIMARY KEY,
+              account_id {{bigint}} NOT NULL,
+              folder TEXT NOT NULL,
+              uid {{bigint}} NOT NULL,
+              message_id {{bigint}} NOT NULL,
+              created_at {{bigint}} NOT NULL
+            );
+            CREATE TABLE mailbox_counters (
+              name TEXT PRIMARY KEY,
+              value {{bigint}} NOT NULL
+            );
+            INSERT INTO mailbox_counters (name, value) VALUES ('uidvalidity', 0);`,
+          ),
+        );
+        await createFullTextIndex(db);
+      },
+    },
+  ],
+};
+
+/** SQLite: a contentless FTS5 table keyed by body id. PostgreSQL: tsvectors with GIN indexes. */
+async function createFullTextIndex(db: SqlDb): Promise<void> {
+  if (db.dialect === 'sqlite') {
+    await db.exec(
+      `CREATE VIRTUAL TABLE mailbox_fts USING fts5(headers, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`,
+    );
+  } else {
+    await db.exec(
+      `CREATE TABLE mailbox_fts (
+        body_id BIGINT PRIMARY KEY REFERENCES mailbox_bodies (id) ON DELETE CASCADE,
+        headers tsvector NOT NULL,
+        body tsvector NOT NULL
+      );
+      CREATE INDEX mailbox_fts_headers ON mailbox_fts USING GIN (headers);
+      CREATE INDEX mailbox_fts_body ON mailbox_fts USING GIN (body);`,
+    );
+  }
+}

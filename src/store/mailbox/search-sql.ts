@@ -1,0 +1,120 @@
+import { FLAG_BITS } from '../../mailbox/flags.js';
+import type { SearchKey } from '../../mailbox/search-criteria.js';
+import { uidSetSql } from '../../mailbox/uid-set.js';
+import type { SqlDb, SqlValue } from '../sql.js';
+
+interface Compiled {
+  sql: string;
+  params: SqlValue[];
+}
+
+const DAY = 86_400_000;
+const TRUE: Compiled = { sql: '1 = 1', params: [] };
+const FALSE: Compiled = { sql: '1 = 0', params: [] };
+
+/** Fields kept as decoded columns of mailbox_bodies; any other header goes through mailbox_headers. */
+const BODY_COLUMNS: Record<string, string> = { from: 'b.from_addr', to: 'b.to_addr', cc: 'b.cc_addr', bcc: 'b.bcc_addr', subject: 'b.subject' };
+
+function likeAny(value: string): string {
+  return `%${value.toLowerCase().replace(/[%_\\]/g, (c) => '\\' + c)}%`;
+}
+
+function words(value: string): string[] {
+  return value.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+function fullText(dialect: SqlDb['dialect'], part: 'body' | 'text', value: string): Compiled {
+  const w = words(value);
+  if (!w.length) return TRUE;
+  if (dialect === 'sqlite') {
+    // A phrase whose last word may be a prefix: the nearest FTS5 gets to IMAP's substring match.
+    const phrase = `"${w.join(' ')}"*`;
+    return { sql: 'm.body_id IN (SELECT rowid FROM mailbox_fts WHERE mailbox_fts MATCH ?)', params: [part === 'body' ? `body : ${phrase}` : phrase] };
+  }
+  const q = `${w.join(' <-> ')}:*`;
+  const cond = part === 'body' ? "body @@ to_tsquery('simple', ?)" : "(headers @@ to_tsquery('simple', ?) OR body @@ to_tsquery('simple', ?))";
+  return { sql: `m.body_id IN (SELECT body_id FROM mailbox_fts WHERE ${cond})`, params: part === 'body' ? [q] : [q, q] };
+}
+
+function dayStart(ms: number): number {
+  return Math.floor(ms / DAY) * DAY;
+}
+
+function join(parts: Compiled[], op: 'AND' | 'OR'): Compiled {
+  if (!parts.length) return op === 'AND' ? TRUE : FALSE;
+  return { sql: `(${parts.map((p) => p.sql).join(` ${op} `)})`, params: parts.flatMap((p) => p.params) };
+}
+
+/** One SQL condition over `m` (mailbox_messages) and `b` (mailbox_bodies) for the search key. */
+export function compileSearch(dialect: SqlDb['dialect'], key: SearchKey, now = Date.now()): Compiled {
+  switch (key.type) {
+    case 'all':
+      return TRUE;
+    case 'flag': {
+      const bit = Object.entries(FLAG_BITS).find(([n]) => n.toLowerCase() === key.flag.toLowerCase())?.[1];
+      if (bit !== undefined) return { sql: `(m.flags & ${bit}) ${key.set ? '<>' : '='} 0`, params: [] };
+      // \Recent is never set here (RFC 9051 drops it); other unknown system flags match nothing.
+      if (key.flag.startsWith('\\')) return key.set ? FALSE : TRUE;
+      return { sql: `m.keywords ${key.set ? '' : 'NOT '}LIKE ? ESCAPE '\\'`, params: [`% ${key.flag.replace(/[%_\\]/g, (c) => '\\' + c)} %`] };
+    }
+    case 'uid':
+      return join(uidSetSql('m.uid', key.uids), 'OR');
+    case 'date': {
+      const col = key.field === 'internal' ? 'm.internal_date' : 'b.sent_date';
+      const start = dayStart(key.date);
+      if (key.op === 'before') return { sql: `${col} < ?`, params: [start] };
+      if (key.op === 'since') return { sql: `${col} >= ?`, params: [start] };
+      return { sql: `(${col} >= ? AND ${col} < ?)`, params: [start, start + DAY] };
+    }
+    case 'age':
+      return { sql: `m.internal_date ${key.op === 'older' ? '<=' : '>'} ?`, params: [now - key.seconds * 1000] };
+    case 'size':
+      return { sql: `m.size ${key.op === 'larger' ? '>' : '<'} ?`, params: [key.bytes] };
+    case 'header': {
+      const field = key.field.toLowerCase();
+      const col = BODY_COLUMNS[field];
+      if (col) return { sql: `LOWER(${col}) LIKE ? ESCAPE '\\'`, params: [likeAny(key.value)] };
+      return {
+        sql: `EXISTS (SELECT 1 FROM mailbox_headers h WHERE h.body_id = m.body_id AND h.name = ? AND LOWER(h.value) LIKE ? ESCAPE '\\')`,
+        params: [field, likeAny(key.value)],
+      };
+    }
+    case 'text':
+      return fullText(dialect, key.part, key.value);
+    case 'modseq':
+      return { sql: 'm.modseq >= ?', params: [key.modseq] };
+    case 'emailid':
+      return idKey('m.body_id', key.id, 'M');
+    case 'threadid':
+      return idKey('m.thread_id', key.id, 'T');
+    case 'and':
+      return join(key.keys.map((k) => compileSearch(dialect, k, now)), 'AND');
+    case 'or':
+      return join(key.keys.map((k) => compileSearch(dialect, k, now)), 'OR');
+    case 'not': {
+      const inner = compileSearch(dialect, key.key, now);
+      return { sql: `NOT ${inner.sql}`, params: inner.params };
+    }
+  }
+}
+
+function idKey(col: string, id: string, prefix: string): Compiled {
+  const m = new RegExp(`^${prefix}(\\d{1,15})$`).exec(id);
+  return m ? { sql: `${col} = ?`, params: [Number(m[1])] } : FALSE;
+}
+
+export async function runSearch(db: SqlDb, folderId: number, key: SearchKey): Promise<Array<{ uid: number; modseq: number }>> {
+  const c = compileSearch(db.dialect, key);
+  return db.all(
+    `SELECT m.uid, m.modseq FROM mailbox_messages m JOIN mailbox_bodies b ON b.id = m.body_id WHERE m.folder_id = ? AND ${c.sql} ORDER BY m.uid`,
+    [folderId, ...c.params],
+  );
+}
+
+export async function sortFieldRows(db: SqlDb, folderId: number, uidCond: { sql: string; params: number[] }) {
+  return db.all<Record<string, unknown>>(
+    `SELECT m.uid, m.internal_date, b.sent_date, m.size, b.from_addr, b.to_addr, b.cc_addr, b.subject, b.message_id, b.in_reply_to, b.refs
+     FROM mailbox_messages m JOIN mailbox_bodies b ON b.id = m.body_id WHERE m.folder_id = ? AND ${uidCond.sql} ORDER BY m.uid`,
+    [folderId, ...uidCond.params],
+  );
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { LimitError } from '../../src/core/errors.js';
+import { forEachBackend } from '../store/backends.js';
+import { mailboxFixture, message } from './fixture.js';
+
+forEachBackend('mailbox deliver', (backend) => {
+  it('stores prefix + blob, and reads back exactly those bytes', async () => {
+    const f = await mailboxFixture(backend);
+    const text = message('first');
+    const uid = await f.deliver(f.alice, text, { prefix: 'Return-Path: <s@example.org>\r\n' });
+    assert.equal(uid, 1);
+    const bytes = await f.mailbox.messages.read(f.alice, 'INBOX', uid);
+    assert.equal(bytes.toString(), 'Return-Path: <s@example.org>\r\n' + text);
+    const [meta] = await f.mailbox.messages.fetch(f.alice, 'INBOX', [[1, 1]], { structure: true });
+    assert.equal(meta!.size, bytes.length);
+    assert.equal(meta!.prefixLength, 'Return-Path: <s@example.org>\r\n'.length);
+    const body = meta!.bodyStructure as { bodyStart: number; end: number; headerStart: number };
+    assert.equal(body.headerStart, 0);
+    assert.equal(bytes.subarray(body.bodyStart, body.end).toString(), 'Hello there.\r\n');
+    assert.equal((meta!.envelope as { subject: string }).subject, 'first');
+    const part = await f.mailbox.messages.read(f.alice, 'INBOX', uid, { start: 5, end: 40 });
+    assert.deepEqual(part, bytes.subarray(5, 40));
+  });
+
+  it('is idempotent by dedupe key: the second deliver stores nothing and returns the first result', async () => {
+    const f = await mailboxFixture(backend);
+    const text = message('dup');
+    const a = await f.deliver(f.alice, text, { key: 'same' });
+    const b = await f.deliver(f.alice, text, { key: 'same' });
+    assert.equal(a, b);
+    assert.equal((await f.mailbox.folders.status(f.alice, 'INBOX')).messages, 1);
+    assert.equal((await f.mailbox.quotaStatus(f.alice.accountId)).usedMessages, 1);
+  });
+
+  it('stores a message to many recipients once in the blob store, one reference each', async () => {
+    const f = await mailboxFixture(backend);
+    const text = message('to all');
+    for (const who of [f.alice, f.bob, f.carol]) await f.deliver(who, text);
+    const db = (f.mailbox as unknown as { ctx: { db: import('../../src/store/sql.js').SqlDb } }).ctx.db;
+    const rows = await db.all<{ refs: number }>('SELECT refs FROM blobs');
+    assert.deepEqual(rows.map((r) => Number(r.refs)), [3]);
+    assert.equal(Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM mailbox_bodies'))!.n), 1);
+  });
+
+  it('creates the default folders with special use, idempotently', async () => {
+    const f = await mailboxFixture(backend);
+    const list = await f.mailbox.folders.list(f.alice);
+    await f.mailbox.folders.ensureDefaults(f.alice.accountId);
+    assert.deepEqual(
+      list.map((x) => [x.name, x.specialUse]).sort(),
+      [['Archive', '\\Archive'], ['Drafts', '\\Drafts'], ['INBOX', null], ['Junk', '\\Junk'], ['Sent', '\\Sent'], ['Trash', '\\Trash']],
+    );
+    assert.equal((await f.mailbox.folders.list(f.alice)).length, 6);
+  });
+
+  it('refuses a missing folder unless asked to create it', async () => {
+    const f = await mailboxFixture(backend);
+    await assert.rejects(f.deliver(f.alice, message('x'), { folder: 'Lists/node' }), /not found/);
+    await f.mailbox.deliver({ accountId: f.alice.accountId, folder: 'Lists/node', blob: await putBlob(f, message('y')), prefix: Buffer.alloc(0), dedupeKey: 'c1', createFolder: true });
+    assert.equal((await f.mailbox.folders.status(f.alice, 'Lists/node')).messages, 1);
+  });
+
+  it('enforces the account quota with LimitError and counts usage', async () => {
+    const f = await mailboxFixture(backend);
+    await f.directory.updateAccount('alice@example.test', { quotaMessages: 2 });
+    await f.deliver(f.alice, message('1'));
+    await f.deliver(f.alice, message('2'));
+    await assert.rejects(f.deliver(f.alice, message('3')), LimitError);
+    const q = await f.mailbox.quotaStatus(f.alice.accountId);
+    assert.equal(q.usedMessages, 2);
+    assert.equal(q.maxMessages, 2);
+    assert.ok(q.usedBytes > 0);
+    const acct = await f.directory.getAccount('alice@example.test');
+    assert.equal((acct as unknown as { usedBytes?: number }).usedBytes ?? q.usedBytes, q.usedBytes);
+  });
+
+  it('enforces a per-folder quota', async () => {
+    const f = await mailboxFixture(backend);
+    await f.mailbox.folders.create(f.alice, 'Small');
+    await f.mailbox.quota.set(f.alice, { folder: 'Small' }, { bytes: 10, messages: null });
+    await assert.rejects(f.deliver(f.alice, message('big'), { folder: 'Small' }), LimitError);
+    const roots = await f.mailbox.quota.roots(f.alice, 'Small');
+    assert.deepEqual(roots.map((r) => r.root), ['', 'Small']);
+  });
+});
+
+async function putBlob(f: Awaited<ReturnType<typeof mailboxFixture>>, text: string) {
+  const ctx = (f.mailbox as unknown as { ctx: { blobs: import('../../src/store/blobs/blob-store.js').BlobStore } }).ctx;
+  return ctx.blobs.put(Buffer.from(text));
+}
