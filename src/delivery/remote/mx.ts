@@ -20,7 +20,8 @@ function dnsError(domain: string, e: unknown): MailsteadError {
   return new MailsteadError(`DNS lookup for ${domain} failed temporarily (${code || (e as Error).message})`, { smtp: { code: 451, enhanced: '4.4.3' }, cause: e });
 }
 
-async function addressesOf(resolver: Resolver, host: string): Promise<string[]> {
+/** A host's IPv4 then IPv6 addresses (an IP literal stands for itself); empty when it has none. */
+export async function addressesOf(resolver: Resolver, host: string): Promise<string[]> {
   if (isIP(host)) return [host];
   const [v4, v6] = await Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]);
   const out = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
