@@ -31,7 +31,7 @@ const IGNORED = new Set(
     'def_welcomelist_from_dkim def_whitelist_from_spf def_welcomelist_from_spf whitelist_from_dkim ' +
     'welcomelist_from_dkim whitelist_from_spf welcomelist_from_spf whitelist_auth welcomelist_auth ' +
     'originating_ip_headers internal_networks msa_networks dns_available dns_server skip_rbl_checks ' +
-    'uri_detail shortcircuit report_charset clear_headers fold_headers envelope_sender_header ' +
+    'uri_detail shortcircuit report_charset fold_headers clear_unsafe_report_template fns_ignore_dkim fns_ignore_headers fns_check envelope_sender_header ' +
     'freemail_domains freemail_whitelist freemail_welcomelist freemail_import_whitelist_auth ' +
     'freemail_import_welcomelist_auth bayes_path bayes_file_mode bayes_store_module auto_whitelist_path ' +
     'auto_whitelist_file_mode lock_method util_rb_tld normalize_charset dcc_path pyzor_path razor_config ' +
@@ -250,10 +250,11 @@ class CfParser {
       case 'add_header': {
         const m = /^(spam|ham|all)\s+([\w-]+)\s+(.*)$/i.exec(value);
         if (!m) throw new Error('add_header: {spam|ham|all} Name value');
-        s.addHeaders.push({ when: m[1]!.toLowerCase() as 'spam', name: m[2]!, value: m[3]! });
+        s.addHeaders.push({ when: m[1]!.toLowerCase() as 'spam', name: m[2]!, value: m[3]!.replace(/^"(.*)"$/, '$1') });
         return;
       }
       case 'remove_header': s.removeHeaders.add(args[1] ?? ''); return;
+      case 'clear_headers': s.addHeaders = []; return;
       case 'trusted_networks': s.trustedNetworks.push(...args); return;
       case 'clear_trusted_networks': s.trustedNetworks = []; return;
       case 'ok_languages': s.okLanguages = args; return;

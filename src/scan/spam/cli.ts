@@ -1,5 +1,5 @@
 // Functions behind the `mailstead spam` commands (wired elsewhere).
-import { lint, loadRuleset } from './cf-parser.js';
+import { loadRuleset } from './cf-parser.js';
 import { SpamEngine } from './engine.js';
 import { EVALS } from './evals.js';
 import { metaDeps } from './meta-expr.js';
@@ -19,8 +19,8 @@ export function spamCheck(raw: Buffer, rules: Ruleset | string[] = [STOCK_RULES_
 
 /** Like `spamassassin --lint`: parse problems, plus eval functions we do not run and metas over unknown rules. */
 export function lintRules(paths: string[]): LintMessage[] {
-  const out = lint(paths);
   const ruleset = loadRuleset(paths);
+  const out = [...ruleset.lint];
   for (const r of ruleset.rules.values()) {
     if (r.eval && !(r.eval.fn in EVALS))
       out.push({ file: r.file, line: r.line, message: `${r.name}: eval:${r.eval.fn} is not implemented; rule never hits`, severity: 'warning' });

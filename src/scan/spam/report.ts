@@ -1,5 +1,6 @@
 // What a scan does to the message: X-Spam-* headers, subject rewrite, and report_safe wrapping.
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { SpamResult } from './engine.js';
 import { parseHeaderBlock } from './mime.js';
 import type { SpamSettings } from './types.js';
@@ -14,7 +15,7 @@ function testsList(r: SpamResult): string {
 
 /** Expands SpamAssassin template tags (_SCORE_, _REQD_, _TESTS_, _YESNO_, ...). */
 export function expandTemplate(tpl: string, r: SpamResult): string {
-  return tpl.replace(/_(SCORE|REQD|TESTS|TESTSSCORES|YESNO|YESNOCAPS|AUTOLEARN|VERSION|BAYES|HITS|STARS)(?:\(([^)]*)\))?_/g, (all, tag: string, arg?: string) => {
+  return tpl.replace(/_(SCORE|REQD|TESTS|TESTSSCORES|YESNO|YESNOCAPS|AUTOLEARN|VERSION|SUBVERSION|HOSTNAME|BAYES|HITS|STARS)(?:\(([^)]*)\))?_/g, (all, tag: string, arg?: string) => {
     switch (tag) {
       case 'SCORE': case 'HITS': return fmt(r.score);
       case 'REQD': return fmt(r.required);
@@ -24,6 +25,8 @@ export function expandTemplate(tpl: string, r: SpamResult): string {
       case 'YESNOCAPS': return r.isSpam ? 'YES' : 'NO';
       case 'AUTOLEARN': return r.autolearn ?? 'disabled';
       case 'VERSION': return SA_COMPAT_VERSION;
+      case 'SUBVERSION': return 'mailstead';
+      case 'HOSTNAME': return hostname();
       case 'BAYES': return r.bayes === undefined ? '0.5' : r.bayes.toFixed(4);
       case 'STARS': return (arg || '*').repeat(Math.min(50, Math.max(0, Math.floor(r.score))));
       default: return all;
@@ -49,11 +52,13 @@ export function wrapHeader(name: string, value: string): string {
 /** The X-Spam-* header lines SpamAssassin adds by default, plus add_header extras. */
 export function spamHeaders(r: SpamResult, s: SpamSettings): string[] {
   const out: string[] = [];
-  if (r.isSpam) out.push('X-Spam-Flag: YES');
-  out.push(`X-Spam-Score: ${fmt(r.score)}`);
-  out.push(`X-Spam-Level: ${expandTemplate('_STARS(*)_', r)}`);
-  out.push(wrapHeader('X-Spam-Status',
-    `${r.isSpam ? 'Yes' : 'No'}, score=${fmt(r.score)} required=${fmt(r.required)} tests=${testsList(r)} autolearn=${r.autolearn ?? 'disabled'} version=${SA_COMPAT_VERSION}`));
+  const configured = new Set(s.addHeaders.map((h) => h.name.toLowerCase()));
+  if (r.isSpam && !configured.has('flag')) out.push('X-Spam-Flag: YES');
+  if (!configured.has('score')) out.push(`X-Spam-Score: ${fmt(r.score)}`);
+  if (!configured.has('level')) out.push(`X-Spam-Level: ${expandTemplate('_STARS(*)_', r)}`);
+  if (!configured.has('status'))
+    out.push(wrapHeader('X-Spam-Status',
+      `${r.isSpam ? 'Yes' : 'No'}, score=${fmt(r.score)} required=${fmt(r.required)} tests=${testsList(r)} autolearn=${r.autolearn ?? 'disabled'} version=${SA_COMPAT_VERSION}`));
   for (const h of s.addHeaders)
     if (h.when === 'all' || (h.when === 'spam') === r.isSpam) out.push(wrapHeader(`X-Spam-${h.name}`, expandTemplate(h.value, r)));
   return out;
