@@ -1,13 +1,13 @@
 import type { Partial, Section } from './parser/fetch.js';
-import type { BodyStructure, MessageStructure, SinglePart } from './structure.js';
+import { type BodyStructure, isMultipart, type MessageStructure } from './structure.js';
 
 /** The part a dotted number names; a non-multipart body is its own part 1. */
 export function findPart(body: BodyStructure, path: readonly number[]): BodyStructure | undefined {
   let node: BodyStructure = body;
   for (let i = 0; i < path.length; i++) {
     const n = path[i]!;
-    if (i > 0 && node.type !== 'multipart' && node.message) node = node.message.body;
-    if (node.type === 'multipart') {
+    if (i > 0 && !isMultipart(node) && node.message) node = node.message.body;
+    if (isMultipart(node)) {
       const child = node.parts[n - 1];
       if (!child) return undefined;
       node = child;
@@ -22,7 +22,7 @@ export function findPart(body: BodyStructure, path: readonly number[]): BodyStru
 function messageRange(structure: MessageStructure, path: readonly number[]): { header: number; body: number; end: number } | undefined {
   if (path.length === 0) return { header: 0, body: structure.body.bodyStart, end: structure.size };
   const node = findPart(structure.body, path);
-  if (!node || node.type === 'multipart' || !node.message) return undefined;
+  if (!node || isMultipart(node) || !node.message) return undefined;
   return { header: node.bodyStart, body: node.message.body.bodyStart, end: node.end };
 }
 
@@ -92,8 +92,8 @@ export function applyPartial(data: Buffer, partial: Partial | undefined): Buffer
 export function extractBinary(raw: Buffer, structure: MessageStructure, part: readonly number[]): Buffer | null | undefined {
   if (part.length === 0) return raw;
   const node = findPart(structure.body, part);
-  if (!node || node.type === 'multipart') return null;
-  return decodeTransferEncoding(raw.subarray(node.bodyStart, node.end), (node as SinglePart).encoding);
+  if (!node || isMultipart(node)) return null;
+  return decodeTransferEncoding(raw.subarray(node.bodyStart, node.end), node.encoding);
 }
 
 export function decodeTransferEncoding(data: Buffer, encoding: string): Buffer | undefined {

@@ -62,6 +62,10 @@ export interface MultiPart extends PartBase {
 
 export type BodyStructure = SinglePart | MultiPart;
 
+export function isMultipart(b: BodyStructure): b is MultiPart {
+  return b.type === 'multipart';
+}
+
 /** All a store needs to cache at delivery to answer ENVELOPE, BODY[STRUCTURE] and BODY[section]. */
 export interface MessageStructure {
   envelope: Envelope;

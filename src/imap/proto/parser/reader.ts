@@ -15,6 +15,7 @@ const SYSTEM_FLAGS = new Map(
 /** flag-keyword is an atom; resp-specials (`]`) and list wildcards are atom-specials too. */
 const KEYWORD = /^[^\x00-\x20\x7f(){%*"\\\]]+$/;
 const ATOM_NUMBER = /^[0-9]+$/;
+const MAX_NUMBER64 = 2n ** 63n - 1n;
 
 /** A cursor over a command's argument tokens; every miss throws an ImapParseError fit for BAD. */
 export class TokenReader {
@@ -109,14 +110,18 @@ export class TokenReader {
     return parseNzNumber(this.atom(what), what);
   }
 
-  /** number64 / mod-sequence-value; limited to what a JS number holds exactly. */
+  /**
+   * number64 / mod-sequence-value. Values past 2^53 are clamped: this server never issues one, so
+   * a clamped value compares with every real mod-sequence exactly as the true value would.
+   */
   number64(what: string, nonZero = false): number {
     const text = this.atom(what);
-    const n = Number(text);
-    if (!ATOM_NUMBER.test(text) || text.length > 16 || !Number.isSafeInteger(n) || (nonZero && n === 0)) {
+    if (!ATOM_NUMBER.test(text) || text.length > 19 || (nonZero && /^0+$/.test(text))) {
       throw new ImapParseError(`Invalid ${what}`);
     }
-    return n;
+    if (text.length < 16) return Number(text);
+    if (BigInt(text) > MAX_NUMBER64) throw new ImapParseError(`Invalid ${what}`);
+    return Math.min(Number(text), Number.MAX_SAFE_INTEGER);
   }
 
   /** astring bytes: an atom, a quoted string or a literal. */
@@ -209,7 +214,7 @@ function daysIn(year: number, month: number): number {
 
 /** date-time `"17-Jul-1996 02:44:25 -0700"` (APPEND) as a Date. */
 export function parseDateTime(text: string): Date {
-  const m = /^([ 0-9][0-9])-([A-Za-z]{3})-([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})$/.exec(
+  const m = /^ ?([0-9]{1,2})-([A-Za-z]{3})-([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})$/.exec(
     text,
   );
   if (!m) throw new ImapParseError('Invalid date-time');

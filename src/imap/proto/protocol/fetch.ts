@@ -1,6 +1,6 @@
 import { formatSection, type Section } from '../parser/fetch.js';
 import type { ResponseWriter } from '../response.js';
-import type { Address, BodyStructure, Envelope, Param } from '../structure.js';
+import { type Address, type BodyStructure, type Envelope, isMultipart, type Param } from '../structure.js';
 
 /** One FETCH data item with its value, as the session computed it. */
 export type FetchValue =
@@ -145,7 +145,7 @@ function writeParams(w: ResponseWriter, params: readonly Param[]): void {
 /** BODYSTRUCTURE (`extended`) or BODY; a missing optional field is NIL, never omitted mid-list. */
 export function writeBodyStructure(w: ResponseWriter, b: BodyStructure, extended: boolean): ResponseWriter {
   w.raw('(');
-  if (b.type === 'multipart') {
+  if (isMultipart(b)) {
     for (const p of b.parts) writeBodyStructure(w, p, extended);
     w.sp().string(b.subtype);
     if (extended) {
