@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { SqliteDb } from './sqlite-db.js';
+
+it('opens in WAL mode with synchronous=FULL, so a commit is on disk before it returns', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mailstead-sqlite-'));
+  try {
+    const db = SqliteDb.open(join(dir, 'a.db'));
+    assert.equal(db.raw.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(db.raw.pragma('synchronous', { simple: true }), 2);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('keeps a committed write when the process is killed right after the commit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mailstead-sqlite-'));
+  try {
+    const file = join(dir, 'a.db');
+    const child = `
+      import { SqliteDb } from ${JSON.stringify(new URL('./sqlite-db.js', import.meta.url).href)};
+      const db = SqliteDb.open(${JSON.stringify(file)});
+      await db.exec('CREATE TABLE t (x INTEGER)');
+      await db.tx((t) => t.run('INSERT INTO t (x) VALUES (?)', [42]));
+      process.kill(process.pid, 'SIGKILL');`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', child]);
+    assert.equal(r.signal, 'SIGKILL', r.stderr.toString());
+    const db = SqliteDb.open(file);
+    assert.deepEqual(await db.all('SELECT x FROM t'), [{ x: 42 }]);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
