@@ -13,7 +13,7 @@ const rules: Rule[] = [
       { field: 'from', op: 'contains', value: 'list' },
       { field: 'header', header: 'X-Mailing-List', op: 'exists', value: '' },
     ],
-    actions: [{ type: 'fileinto', folder: 'Lists', copy: true }, { type: 'flag', flags: ['\\Seen'] }],
+    actions: [{ type: 'flag', flags: ['\\Seen'] }, { type: 'fileinto', folder: 'Lists', copy: true }],
     stop: true,
   },
   {

@@ -27,6 +27,7 @@ export type RuleAction =
   | { type: 'reject'; message: string }
   | { type: 'discard' }
   | { type: 'keep' }
+  /** Adds IMAP flags to the message stored by the keep/fileinto actions that follow it. */
   | { type: 'flag'; flags: string[] };
 
 export interface Rule {
