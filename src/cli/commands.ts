@@ -1,6 +1,7 @@
 import type { CommandGroup } from './command.js';
 import { configCommand } from './config.js';
+import { directoryCommands } from './directory-commands.js';
 import { serveCommand } from './serve.js';
 
 /** Every `mailstead` command group, in the order `mailstead help` lists them. */
-export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand];
+export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand, ...directoryCommands];
