@@ -6,6 +6,7 @@ import { Store } from './store/store.js';
 import { Directory } from './directory/directory.js';
 import { parseStructure } from './imap/proto/structure.js';
 import { MailboxService } from './mailbox/mailbox-service.js';
+import { MailQueue } from './queue/mail-queue.js';
 
 /**
  * The services of one data directory, wired together. The CLI opens one per command; `serve`
@@ -19,6 +20,8 @@ export interface App {
   deliveryLog: DeliveryLog;
   directory: Directory;
   mailbox: MailboxService;
+  /** The mail queue, its manager (started by `serve`) and its management API. */
+  queue: MailQueue;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,7 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
       return { envelope: s.envelope, bodyStructure: s.body };
     },
   });
+  const queue = new MailQueue({ db: store.db, blobs: store.blobs, config, log, metrics, deliveryLog, directory, mailbox });
   return {
     config,
     log,
@@ -54,7 +58,9 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
     deliveryLog,
     directory,
     mailbox,
+    queue,
     async close() {
+      await queue.close();
       deliveryLog.close();
       config.close();
       await store.close();

@@ -1,5 +1,6 @@
 import type { App } from '../app.js';
 import type { TlsManager } from '../tls/tls-manager.js';
+import { smtpServices } from '../smtp/smtp-services.js';
 import { notYetBuilt } from './not-yet-built.js';
 import type { ProtocolService } from './service.js';
 
@@ -7,11 +8,11 @@ import type { ProtocolService } from './service.js';
  * Every protocol service the server runs besides HTTP, one per `listen.*` key. A capability that
  * is not built yet answers with a polite refusal on its port.
  */
-export function protocolServices(_app: App, _tls: TlsManager): ProtocolService[] {
+export function protocolServices(app: App, tls: TlsManager): ProtocolService[] {
+  // Deliveries run only in the server, never in a CLI command that opens the same data dir.
+  app.queue.start();
   return [
-    notYetBuilt('smtp', 'listen.smtp', 'smtp'),
-    notYetBuilt('submission', 'listen.submission', 'smtp'),
-    notYetBuilt('submissions', 'listen.submissions', 'smtp'),
+    ...smtpServices(app, tls),
     notYetBuilt('imap', 'listen.imap', 'imap'),
     notYetBuilt('imaps', 'listen.imaps', 'imap'),
     notYetBuilt('pop3', 'listen.pop3', 'pop3'),

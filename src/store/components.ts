@@ -2,6 +2,7 @@ import { directorySchema } from './directory/schema.js';
 import { mailboxSchema } from './mailbox/schema.js';
 import { blobsSchema } from './blobs/blobs-schema.js';
 import type { SchemaComponent } from './migration.js';
+import { queueSchema } from './queue/queue-schema.js';
 
 /** Every component's schema, in the order they are migrated (dependencies first). */
-export const schemaComponents: readonly SchemaComponent[] = [directorySchema, mailboxSchema, blobsSchema];
+export const schemaComponents: readonly SchemaComponent[] = [directorySchema, mailboxSchema, blobsSchema, queueSchema];

@@ -1,0 +1,72 @@
+import { defineKey } from '../schema.js';
+import { durationType, intType, listType, stringType } from '../types.js';
+
+/**
+ * The queue manager and local delivery (qmgr and local in Postfix). Retry timing uses the
+ * queue.*_backoff_time and queue.maximal_queue_lifetime keys declared with remote delivery.
+ */
+export const queueKeys = [
+  defineKey({
+    key: 'queue.concurrency',
+    type: intType(1, 10_000),
+    default: 64,
+    description: 'Deliveries in progress at once.',
+    reload: 'live',
+  }),
+  defineKey({
+    key: 'queue.retry_share',
+    type: intType(1, 100),
+    default: 25,
+    description: 'Percent of queue.concurrency that retries of deferred mail may take, so a deferred backlog never starves new mail.',
+    reload: 'live',
+  }),
+  defineKey({
+    key: 'queue.commit_batch',
+    type: intType(1, 100_000),
+    default: 500,
+    description: 'Group commit: most messages made durable in one transaction.',
+    reload: 'live',
+  }),
+  defineKey({
+    key: 'queue.commit_delay',
+    type: durationType,
+    default: 0,
+    description: 'Group commit: extra time to gather messages into a transaction (0 = gather what arrived meanwhile).',
+    reload: 'live',
+  }),
+  defineKey({
+    key: 'delivery.recipient_delimiter',
+    type: stringType,
+    default: '+',
+    description: 'Separates the address extension: user+tag@domain is delivered to user@domain (empty: off).',
+    reload: 'live',
+  }),
+  defineKey({
+    key: 'delivery.max_expansion_depth',
+    type: intType(1, 100),
+    default: 10,
+    description: 'Nesting of aliases and forwards followed before expansion stops (loop protection).',
+    reload: 'live',
+  }),
+  defineKey({
+    key: 'delivery.always_bcc',
+    type: stringType,
+    default: '',
+    description: 'Archive address that gets a copy of every message accepted (empty: off).',
+    reload: 'live',
+  }),
+  defineKey({
+    key: 'delivery.sender_bcc_maps',
+    type: listType(stringType),
+    default: [],
+    description: 'Per-sender archive copies, each "SENDER=BCC" (SENDER an address or @domain).',
+    reload: 'live',
+  }),
+  defineKey({
+    key: 'delivery.recipient_bcc_maps',
+    type: listType(stringType),
+    default: [],
+    description: 'Per-recipient archive copies, each "RECIPIENT=BCC" (RECIPIENT an address or @domain).',
+    reload: 'live',
+  }),
+];

@@ -1,0 +1,226 @@
+import { promises as dns } from 'node:dns';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../core/clock.js';
+import { parseAddress } from '../core/address.js';
+import type { MailsteadError } from '../core/errors.js';
+import type { Account, Alias, Recipient } from '../directory/types.js';
+import type { QuotaStatus } from '../mailbox/types.js';
+import { cachedAccessMap } from './access-map.js';
+import { cachedPatterns } from './address-pattern.js';
+import { ConnectionCounts } from './connection-limits.js';
+import { cachedNetworks } from './networks.js';
+import { RateCounter } from './rate-counter.js';
+import { refuse } from './refusal.js';
+
+export type SendPermission = 'own' | 'send-as' | 'send-on-behalf';
+
+/** What the policy needs from the directory. */
+export interface PolicyDirectory {
+  resolveRecipient(address: string): Promise<Recipient>;
+  mayUseAddress(account: Account, from: string): Promise<SendPermission | null>;
+  maySendToAlias(alias: Alias, sender: string): boolean;
+}
+
+export interface QuotaSource {
+  quotaStatus(accountId: number): Promise<QuotaStatus>;
+}
+
+/** What the policy knows about the client of a session. */
+export interface ClientFacts {
+  ip: string;
+  /** The listener's role: MX (smtp) or message submission. */
+  submission: boolean;
+  secure: boolean;
+  authRequired: boolean;
+  helo: string | null;
+  account: Account | null;
+}
+
+export interface MailDecision {
+  sender: string;
+  permission: SendPermission | null;
+}
+
+export interface RcptDecision {
+  address: string;
+  kind: 'local' | 'remote';
+}
+
+/** Header facts of a message, gathered while it streams in. */
+export interface HeaderFacts {
+  receivedCount: number;
+  sender: string | null;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * The SMTP server's decisions, stage by stage (Postfix's smtpd_*_restrictions). Each method
+ * returns what to go on with or throws a MailsteadError carrying the exact reply. Every rule is
+ * a config key read at use time, so changes apply to the next command.
+ */
+export class SmtpPolicy {
+  private readonly connections = new ConnectionCounts();
+  private readonly connectRate = new RateCounter(MINUTE);
+  private readonly messageRate = new RateCounter(MINUTE);
+  private readonly trusted = cachedNetworks(() => this.config.get<string[]>('smtp.trusted_networks'));
+  private readonly senderAccess = cachedAccessMap(() => this.config.get<string[]>('smtp.sender_access'), 'Sender address');
+  private readonly recipientAccess = cachedAccessMap(() => this.config.get<string[]>('smtp.recipient_access'), 'Recipient address');
+  private readonly inboundBlacklist = cachedPatterns(() => this.config.get<string[]>('smtp.inbound_blacklist'));
+  private readonly outboundBlacklist = cachedPatterns(() => this.config.get<string[]>('smtp.outbound_blacklist'));
+
+  constructor(
+    private readonly config: Config,
+    private readonly directory: PolicyDirectory,
+    private readonly clock: Clock,
+    private readonly quota?: QuotaSource,
+    private readonly resolver: Pick<typeof dns, 'reverse' | 'lookup'> = dns,
+  ) {}
+
+  isTrusted(ip: string): boolean {
+    return this.trusted().has(ip);
+  }
+
+  /** Admits a new connection and returns the function that ends its count. */
+  connect(ip: string): () => void {
+    if (this.connections.total >= this.config.get<number>('smtp.max_clients')) throw refuse(421, '4.7.0', 'Too many connections, try again later');
+    if (!this.isTrusted(ip)) {
+      const perIp = this.config.get<number>('smtp.max_clients_per_ip');
+      if (perIp > 0 && this.connections.of(ip) >= perIp) throw refuse(421, '4.7.0', `Too many connections from ${ip}`);
+      const rate = this.config.get<number>('smtp.client_connection_rate');
+      if (rate > 0 && this.connectRate.hit(ip, this.clock.now()) > rate) throw refuse(421, '4.7.0', `Too many connections from ${ip} per minute, slow down`);
+    }
+    return this.connections.open(ip);
+  }
+
+  get openConnections(): number {
+    return this.connections.total;
+  }
+
+  /** With smtp.reject_unknown_client_hostname: the client's verified reverse name, or a refusal. */
+  async clientHostname(ip: string): Promise<string | null> {
+    if (!this.config.get<boolean>('smtp.reject_unknown_client_hostname') || this.isTrusted(ip)) return null;
+    const names = await this.resolver.reverse(ip).catch(() => [] as string[]);
+    for (const name of names.slice(0, 5)) {
+      const addrs = await this.resolver.lookup(name, { all: true }).catch(() => []);
+      if (addrs.some((a) => a.address === ip)) return name;
+    }
+    throw refuse(450, '4.7.25', `Client host rejected: cannot find your hostname, [${ip}]`);
+  }
+
+  /** An address with the default domain appended when an authenticated client gave a bare name. */
+  normalize(c: ClientFacts, address: string): string {
+    if (!address || address.includes('@') || !c.account) return address;
+    const domain = this.config.get<string>('smtp.default_domain') || this.config.get<string>('server.hostname');
+    return `${address}@${domain}`;
+  }
+
+  async mailFrom(c: ClientFacts, rawSender: string): Promise<MailDecision> {
+    if (c.authRequired && !c.account) {
+      throw c.secure ? refuse(530, '5.7.0', 'Authentication required') : refuse(530, '5.7.0', 'Must issue a STARTTLS command first');
+    }
+    if (this.config.get<boolean>('smtp.helo_required') && !isQualifiedHelo(c.helo)) {
+      throw refuse(504, '5.5.2', `<${c.helo ?? ''}>: Helo command rejected: need fully-qualified hostname`);
+    }
+    const trusted = this.isTrusted(c.ip);
+    const rate = this.config.get<number>('smtp.client_message_rate');
+    if (rate > 0 && !trusted && this.messageRate.hit(c.ip, this.clock.now()) > rate) throw refuse(421, '4.7.0', `Too many messages from ${c.ip} per minute, slow down`);
+    const sender = this.normalize(c, rawSender);
+    if (sender && this.config.get<boolean>('smtp.strict_rfc5321') && !parseAddress(sender)) throw refuse(501, '5.1.7', `<${sender}>: Sender address syntax error`);
+    if (sender) {
+      const verdict = this.senderAccess().lookup(sender);
+      if (verdict && !verdict.ok) throw verdict.error;
+      if (!c.account && !verdict?.ok && this.inboundBlacklist()(sender)) throw refuse(550, '5.7.1', `<${sender}>: Sender address rejected: blacklisted`);
+    }
+    if (!c.account) return { sender, permission: null };
+    const permission = sender ? await this.directory.mayUseAddress(c.account, sender) : null;
+    if (!permission) throw refuse(553, '5.7.1', `<${sender}>: Sender address rejected: not owned by user ${c.account.address}`);
+    return { sender, permission };
+  }
+
+  async rcptTo(c: ClientFacts, mail: MailDecision, rawRcpt: string): Promise<RcptDecision> {
+    const address = this.normalize(c, rawRcpt);
+    if (!address.includes('@') || (this.config.get<boolean>('smtp.strict_rfc5321') && !parseAddress(address))) {
+      throw refuse(501, '5.1.3', `<${address}>: Recipient address syntax error`);
+    }
+    const verdict = this.recipientAccess().lookup(address);
+    if (verdict && !verdict.ok) throw verdict.error;
+    if (c.account && !verdict?.ok && this.outboundBlacklist()(address)) throw refuse(550, '5.7.1', `<${address}>: Recipient address rejected: blacklisted`);
+    const r = await this.directory.resolveRecipient(address);
+    switch (r.kind) {
+      case 'unknown-local':
+        throw refuse(550, '5.1.1', `<${address}>: Recipient address rejected: User unknown in local recipient table`);
+      case 'remote':
+        if (c.account || this.isTrusted(c.ip)) return { address, kind: 'remote' };
+        throw refuse(554, '5.7.1', `<${address}>: Relay access denied`);
+      case 'account': {
+        const a = r.account;
+        if (!a.enabled) throw refuse(550, '5.2.1', `<${address}>: Recipient address rejected: mailbox disabled`);
+        if (a.receiveLocalOnly && !(await this.isLocalSender(c, mail.sender))) {
+          throw refuse(550, '5.7.1', `<${address}>: Recipient address rejected: accepts mail from local senders only`);
+        }
+        if (this.quota && (await this.overQuota(a.id))) throw refuse(452, '4.2.2', `<${address}>: Mailbox full, try again later`);
+        return { address, kind: 'local' };
+      }
+      case 'alias': {
+        const al = r.alias;
+        if (al.restricted && !(await this.mayPostTo(c, mail.sender, al))) {
+          throw refuse(550, '5.7.1', `<${address}>: Recipient address rejected: this list accepts mail only from its allowed senders`);
+        }
+        return { address, kind: 'local' };
+      }
+    }
+  }
+
+  /** Checks the header block once it is in; throwing ends the transfer with the reply. */
+  headers(c: ClientFacts, mail: MailDecision, h: HeaderFacts): void {
+    const max = this.config.get<number>('smtp.max_received_headers');
+    if (h.receivedCount > max) throw refuse(554, '5.4.6', `Too many hops (${h.receivedCount} Received headers): mail loop detected`);
+    if (mail.permission === 'send-on-behalf' && c.account) {
+      const s = h.sender ? extractAddress(h.sender) : null;
+      if (!s || s.toLowerCase() !== c.account.address.toLowerCase()) {
+        throw refuse(550, '5.7.1', `Sending on behalf of <${mail.sender}> needs a "Sender: <${c.account.address}>" header`);
+      }
+    }
+  }
+
+  /** How a session answers its n-th refusal: tarpit delay, or disconnect past the hard limit. */
+  afterRefusal(errors: number): { delayMs: number; disconnect: MailsteadError | null } {
+    if (errors >= this.config.get<number>('smtp.hard_error_limit')) return { delayMs: 0, disconnect: refuse(421, '4.7.0', 'Too many errors, closing connection') };
+    const soft = this.config.get<number>('smtp.soft_error_limit');
+    const delayMs = this.config.get<boolean>('smtp.tarpit') && errors > soft ? this.config.get<number>('smtp.error_sleep') : 0;
+    return { delayMs, disconnect: null };
+  }
+
+  private async overQuota(accountId: number): Promise<boolean> {
+    const q = await this.quota!.quotaStatus(accountId);
+    return (q.maxBytes !== null && q.usedBytes >= q.maxBytes) || (q.maxMessages !== null && q.usedMessages >= q.maxMessages);
+  }
+
+  /** A local sender: an authenticated user, or a trusted network sending from a local domain. */
+  private async isLocalSender(c: ClientFacts, sender: string): Promise<boolean> {
+    if (c.account) return true;
+    if (!sender || !this.isTrusted(c.ip)) return false;
+    return (await this.directory.resolveRecipient(sender)).kind !== 'remote';
+  }
+
+  private async mayPostTo(c: ClientFacts, sender: string, alias: Alias): Promise<boolean> {
+    if (!sender || !this.directory.maySendToAlias(alias, sender)) return false;
+    // A local address must be proven by login: anyone can write it in MAIL FROM.
+    if (c.account) return true;
+    return (await this.directory.resolveRecipient(sender)).kind === 'remote';
+  }
+}
+
+function isQualifiedHelo(helo: string | null): boolean {
+  if (!helo) return false;
+  if (/^\[[0-9a-f:.]+\]$/i.test(helo) || /^\[ipv6:[0-9a-f:.]+\]$/i.test(helo)) return true;
+  return /^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/i.test(helo) && !/^\d+(\.\d+){3}$/.test(helo);
+}
+
+function extractAddress(header: string): string | null {
+  const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(header);
+  if (angle) return angle[1]!;
+  const bare = /([^\s<>,;:"]+@[^\s<>,;:"]+)/.exec(header);
+  return bare ? bare[1]! : null;
+}

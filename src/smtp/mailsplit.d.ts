@@ -1,0 +1,9 @@
+declare module 'mailsplit' {
+  /** mailsplit's header block parser (the part of its API Mailstead uses). */
+  export class Headers {
+    constructor(headers: Buffer | string);
+    get(key: string): string[];
+    getFirst(key: string): string;
+    getDecoded(key: string): { key: string; value: string }[];
+  }
+}
