@@ -1,0 +1,2 @@
+# message: basic.eml
+# nothing: implicit keep

@@ -1,0 +1,3 @@
+# message: basic.eml
+require "fileinto";
+if header :contains "subject" "report" { fileinto "Reports"; }

@@ -1,0 +1,4 @@
+# message: basic.eml
+require "copy";
+redirect :copy "archive@example.net";
+redirect "boss@example.net";

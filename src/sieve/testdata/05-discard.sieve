@@ -1,0 +1,3 @@
+# message: list.eml
+if exists "list-id" { discard; stop; }
+keep;

@@ -1,0 +1,3 @@
+# message: multipart.eml
+require "reject";
+if header :is "x-spam-flag" "YES" { reject "No spam please"; }

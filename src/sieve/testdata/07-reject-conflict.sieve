@@ -1,0 +1,4 @@
+# message: multipart.eml
+require ["reject","fileinto"];
+fileinto "Junk";
+reject "No";

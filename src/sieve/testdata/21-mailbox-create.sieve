@@ -1,0 +1,3 @@
+# message: basic.eml
+require ["mailbox","fileinto"];
+fileinto :create "New/Folder";

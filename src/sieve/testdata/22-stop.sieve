@@ -1,0 +1,5 @@
+# message: basic.eml
+require "fileinto";
+fileinto "First";
+stop;
+fileinto "Never";

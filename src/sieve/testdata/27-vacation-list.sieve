@@ -1,0 +1,3 @@
+# message: list.eml
+require "vacation";
+vacation :addresses ["acme-users@lists.example.net"] "I am away.";
