@@ -7,15 +7,16 @@ import { listLogFiles } from './log-files.js';
 import { domainOf, parseDeliveryLine, type DeliveryFact } from './delivery-fact.js';
 import { DAY_MS, HOUR_MS } from './range-plan.js';
 
-/** The dimensions with their own rollup tables: `by_sender`, `by_recipient`, `by_auth`. */
+/** The dimensions with their own day rollup tables: `by_sender`, `by_recipient`, `by_auth`. */
 export const ROLLUP_DIMS = ['sender', 'recipient', 'auth'] as const;
 export type RollupDim = (typeof ROLLUP_DIMS)[number];
 
 /**
  * Schema of the summary. Names (addresses, domains) are interned to integers; 0 means none.
  * - `detail`: per hour, counts by every dimension at once; answers any combination of filters.
- * - `by_<dim>`: counts by one dimension, per hour (`span_hours` 1) and per UTC day (24); these
- *   are small enough that a month's top senders sums a few hundred thousand rows.
+ * - `by_<dim>`: counts by one dimension per UTC day, small enough that a month's top senders
+ *   sums a few hundred thousand rows. Each row written costs about the same, so there are no
+ *   per-hour copies of these: whole hours at the edges of a range come from `detail`.
  * - `spans`: which bytes of which file hold each hour, to read the edges of a range raw.
  * - `files`: how far each file has been read, followed by inode across renames.
  */
@@ -29,13 +30,10 @@ CREATE TABLE IF NOT EXISTS spans (file INTEGER NOT NULL, hour INTEGER NOT NULL, 
 CREATE TABLE IF NOT EXISTS detail (hour INTEGER NOT NULL, sender INTEGER NOT NULL, recipient INTEGER NOT NULL, auth INTEGER NOT NULL,
   kind INTEGER NOT NULL, result INTEGER NOT NULL, webmail INTEGER NOT NULL, n INTEGER NOT NULL, bytes INTEGER NOT NULL,
   PRIMARY KEY (hour, sender, recipient, auth, kind, result, webmail)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS detail_sender ON detail (sender, hour);
-CREATE INDEX IF NOT EXISTS detail_recipient ON detail (recipient, hour);
-CREATE INDEX IF NOT EXISTS detail_auth ON detail (auth, hour);
 ${ROLLUP_DIMS.map(
-  (d) => `CREATE TABLE IF NOT EXISTS by_${d} (span_hours INTEGER NOT NULL, bucket INTEGER NOT NULL, ${d} INTEGER NOT NULL,
+  (d) => `CREATE TABLE IF NOT EXISTS by_${d} (day INTEGER NOT NULL, ${d} INTEGER NOT NULL,
   kind INTEGER NOT NULL, result INTEGER NOT NULL, webmail INTEGER NOT NULL, n INTEGER NOT NULL, bytes INTEGER NOT NULL,
-  PRIMARY KEY (span_hours, bucket, ${d}, kind, result, webmail)) WITHOUT ROWID;`,
+  PRIMARY KEY (day, ${d}, kind, result, webmail)) WITHOUT ROWID;`,
 ).join('\n')}
 `;
 
@@ -86,6 +84,8 @@ export class DeliveryLogIndex {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 30000');
+    // Rollup upserts touch pages all over the B-trees; a small cache turns each into a read.
+    this.db.pragma('cache_size = -262144');
     this.db.exec(SCHEMA);
     const upsertRollup = (table: string, keys: string[]) =>
       this.db.prepare(
@@ -95,7 +95,7 @@ export class DeliveryLogIndex {
     this.stmts = {
       detail: upsertRollup('detail', ['hour', 'sender', 'recipient', 'auth', 'kind', 'result', 'webmail']),
       ...Object.fromEntries(
-        ROLLUP_DIMS.map((d) => [d, upsertRollup(`by_${d}`, ['span_hours', 'bucket', d, 'kind', 'result', 'webmail'])]),
+        ROLLUP_DIMS.map((d) => [d, upsertRollup(`by_${d}`, ['day', d, 'kind', 'result', 'webmail'])]),
       ),
       span: this.db.prepare(
         `INSERT INTO spans (file, hour, start, stop) VALUES (?, ?, ?, ?)
@@ -188,8 +188,7 @@ export class DeliveryLogIndex {
       detail.add(`${hour},${ids.sender},${ids.recipient},${ids.auth},${cls}`, f.size);
       for (const d of ROLLUP_DIMS) {
         if (ids[d] === 0) continue;
-        dims[d].add(`1,${hour},${ids[d]},${cls}`, f.size);
-        dims[d].add(`24,${day},${ids[d]},${cls}`, f.size);
+        dims[d].add(`${day},${ids[d]},${cls}`, f.size);
       }
       const s = spans.get(hour);
       if (s) {
@@ -250,7 +249,7 @@ export class DeliveryLogIndex {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM detail WHERE hour < ?').run(hour);
       for (const d of ROLLUP_DIMS) {
-        this.db.prepare(`DELETE FROM by_${d} WHERE (span_hours = 1 AND bucket < ?) OR (span_hours = 24 AND bucket < ?)`).run(hour, day);
+        this.db.prepare(`DELETE FROM by_${d} WHERE day < ?`).run(day);
       }
     }).immediate();
   }

@@ -62,16 +62,19 @@ export function recordConditions(f: FilterIds, withOwner: boolean): Conditions {
 const ROW_COLUMNS = 'kind, result, webmail, n, bytes';
 
 /**
- * The rows a query sums: a one-dimension rollup when the query reads at most that one id column
- * (the fast path: day rows for whole days, hour rows for whole hours), else `detail` by hour;
- * plus the raw edge rows in `temp.raw` either way.
+ * The rows a query sums: when it reads at most one id column, that column's day rollup for whole
+ * days and `detail` for the whole hours around them (the fast path); else `detail` for every
+ * whole hour. Plus the raw edge rows in `temp.raw` either way.
  */
 export function sourceRows(dims: Set<RollupDim>, plan: RangePlan): Sql {
   if (dims.size <= 1) {
     const d = [...dims][0] ?? 'sender';
-    const pieces = [...plan.hours.map((h) => [1, ...h]), ...(plan.days ? [[24, ...plan.days]] : [])];
-    const rolled = pieces.map(() => `SELECT ${d}, ${ROW_COLUMNS} FROM by_${d} WHERE span_hours = ? AND bucket >= ? AND bucket < ?`);
-    return { text: [...rolled, `SELECT ${d}, ${ROW_COLUMNS} FROM temp.raw`].join(' UNION ALL '), params: pieces.flat() };
+    const hours = plan.hours.map(() => `SELECT ${d}, ${ROW_COLUMNS} FROM detail WHERE hour >= ? AND hour < ?`);
+    const days = plan.days ? [`SELECT ${d}, ${ROW_COLUMNS} FROM by_${d} WHERE day >= ? AND day < ?`] : [];
+    return {
+      text: [...hours, ...days, `SELECT ${d}, ${ROW_COLUMNS} FROM temp.raw`].join(' UNION ALL '),
+      params: [...plan.hours.flat(), ...(plan.days ?? [])],
+    };
   }
   const cols = `sender, recipient, auth, ${ROW_COLUMNS}`;
   return {
