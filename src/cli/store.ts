@@ -13,10 +13,14 @@ const PROGRESS_EVERY = 10_000;
 export const storeCommand: CommandGroup = {
   name: 'store',
   summary: 'the database and blob store: sizes, schema versions, garbage collection',
-  usage: ['store info', 'store gc [--grace DURATION]    delete unreferenced message bodies written more than DURATION (default 1h) ago'],
+  usage: [
+    'store info',
+    'store gc [--grace DURATION]    delete unreferenced message bodies written more than DURATION (default 1h) ago',
+  ],
   async run(args, ctx) {
     const [sub, ...rest] = args;
-    if (sub !== 'info' && sub !== 'gc') throw new OperatorError(`unknown subcommand "${sub ?? ''}"; use info or gc`);
+    if (sub !== 'info' && sub !== 'gc')
+      throw new OperatorError(`unknown subcommand "${sub ?? ''}"; use info or gc`);
     const { values } = parseOptions(rest, { grace: { type: 'string' } }, false);
     const config = Config.open(ctx.dataDir);
     // Opened without upgrading: info shows the versions as they are, gc refuses an old schema.
@@ -24,7 +28,10 @@ export const storeCommand: CommandGroup = {
     try {
       const blobs = openBlobStore(config, db);
       if (sub === 'info') {
-        const info = await storeInfo(db, schemaComponents, { backend: config.get<'fs' | 'postgres'>('store.blobs'), volumes: blobs.volumes });
+        const info = await storeInfo(db, schemaComponents, {
+          backend: config.get<'fs' | 'postgres'>('store.blobs'),
+          volumes: blobs.volumes,
+        });
         if (ctx.json) {
           ctx.out(JSON.stringify(info, null, 2));
           return;
@@ -35,14 +42,20 @@ export const storeCommand: CommandGroup = {
           volumes: info.volumes.map((v) => v || '(default)'),
           'database size': formatSize(info.dbBytes),
           blobs: `${info.blobs.count} (${formatSize(info.blobs.bytes)}), ${info.blobs.unreferenced} awaiting gc`,
-          schema: info.components.map((c) => `${c.name} ${c.version}${c.version === c.latest ? '' : ` (this version expects ${c.latest})`}`),
+          schema: info.components.map(
+            (c) =>
+              `${c.name} ${c.version}${c.version === c.latest ? '' : ` (this version expects ${c.latest})`}`,
+          ),
         });
         return;
       }
       const graceMs = values.grace === undefined ? undefined : parseDuration(values.grace);
-      if (values.grace !== undefined && graceMs === undefined) throw new OperatorError(`--grace: "${values.grace}" is not a duration (e.g. 30m, 1h)`);
+      if (values.grace !== undefined && graceMs === undefined)
+        throw new OperatorError(`--grace: "${values.grace}" is not a duration (e.g. 30m, 1h)`);
       if ((await pendingMigrations(db, schemaComponents)).some((p) => p.component === 'blobs')) {
-        throw new OperatorError('the store schema is older than this Mailstead; run `mailstead upgrade` first');
+        throw new OperatorError(
+          'the store schema is older than this Mailstead; run `mailstead upgrade` first',
+        );
       }
       let shown = '';
       const onProgress = (p: GcProgress) => {
@@ -50,9 +63,15 @@ export const storeCommand: CommandGroup = {
         shown = p.phase;
         ctx.out(`  ${p.phase}: ${p.done} checked`);
       };
-      const r = await collectGarbage(db, blobs, { ...(graceMs === undefined ? {} : { graceMs }), onProgress });
+      const r = await collectGarbage(db, blobs, {
+        ...(graceMs === undefined ? {} : { graceMs }),
+        onProgress,
+      });
       if (ctx.json) ctx.out(JSON.stringify(r));
-      else ctx.out(`released ${r.released} references (${formatSize(r.releasedBytes)}), removed ${r.removed} blobs and ${r.temp} interrupted writes`);
+      else
+        ctx.out(
+          `released ${r.released} references (${formatSize(r.releasedBytes)}), removed ${r.removed} blobs and ${r.temp} interrupted writes`,
+        );
     } finally {
       await db.close();
     }

@@ -23,7 +23,10 @@ export const upgradeCommand: CommandGroup = {
         for (const p of pending) ctx.out(`${p.component}: version ${p.from} -> ${p.to}`);
       }
       const onStep = (s: MigrationStep) => {
-        if (!ctx.json) ctx.out(`  ${s.error ? 'FAIL' : 'OK  '} ${s.component} ${s.version} ${s.name} (${Math.round(s.ms)} ms)${s.error ? `: ${s.error}` : ''}`);
+        if (!ctx.json)
+          ctx.out(
+            `  ${s.error ? 'FAIL' : 'OK  '} ${s.component} ${s.version} ${s.name} (${Math.round(s.ms)} ms)${s.error ? `: ${s.error}` : ''}`,
+          );
       };
       let report: UpgradeReport;
       if (values.check) {

@@ -26,37 +26,52 @@ export class MigrationError extends Error {
     readonly stepName: string,
     cause: unknown,
   ) {
-    super(`${component} migration ${version} (${stepName}) failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    super(
+      `${component} migration ${version} (${stepName}) failed: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
     this.name = 'MigrationError';
   }
 }
 
 async function ensureVersionTable(db: SqlDb): Promise<void> {
-  await db.exec('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL, updated_at BIGINT NOT NULL)');
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL, updated_at BIGINT NOT NULL)',
+  );
 }
 
 export async function currentVersions(db: SqlDb): Promise<Map<string, number>> {
   await ensureVersionTable(db);
-  const rows = await db.all<{ component: string; version: number }>('SELECT component, version FROM schema_versions');
+  const rows = await db.all<{ component: string; version: number }>(
+    'SELECT component, version FROM schema_versions',
+  );
   return new Map(rows.map((r) => [r.component, Number(r.version)]));
 }
 
 /** What `migrate` would do, without doing it. */
-export async function pendingMigrations(db: SqlDb, components: readonly SchemaComponent[]): Promise<PendingMigration[]> {
+export async function pendingMigrations(
+  db: SqlDb,
+  components: readonly SchemaComponent[],
+): Promise<PendingMigration[]> {
   const versions = await currentVersions(db);
   const out: PendingMigration[] = [];
   for (const c of components) {
     const from = versions.get(c.name) ?? 0;
     const to = latestVersion(c);
     if (from > to) {
-      throw new Error(`the store's ${c.name} schema is version ${from}, newer than this Mailstead knows (${to}); run the newer version`);
+      throw new Error(
+        `the store's ${c.name} schema is version ${from}, newer than this Mailstead knows (${to}); run the newer version`,
+      );
     }
     if (from < to) {
       out.push({
         component: c.name,
         from,
         to,
-        steps: c.migrations.filter((m) => m.version > from).sort((a, b) => a.version - b.version).map((m) => ({ version: m.version, name: m.name })),
+        steps: c.migrations
+          .filter((m) => m.version > from)
+          .sort((a, b) => a.version - b.version)
+          .map((m) => ({ version: m.version, name: m.name })),
       });
     }
   }
@@ -86,11 +101,23 @@ export async function migrate(
         await db.tx(async (t) => {
           await m.up(t);
           const now = Date.now();
-          const changed = await t.run('UPDATE schema_versions SET version = ?, updated_at = ? WHERE component = ?', [m.version, now, c.name]);
-          if (changed.changes === 0) await t.run('INSERT INTO schema_versions (component, version, updated_at) VALUES (?, ?, ?)', [c.name, m.version, now]);
+          const changed = await t.run(
+            'UPDATE schema_versions SET version = ?, updated_at = ? WHERE component = ?',
+            [m.version, now, c.name],
+          );
+          if (changed.changes === 0)
+            await t.run('INSERT INTO schema_versions (component, version, updated_at) VALUES (?, ?, ?)', [
+              c.name,
+              m.version,
+              now,
+            ]);
         });
       } catch (e) {
-        opts.onStep?.({ ...step, ms: performance.now() - started, error: (e as Error)?.message ?? String(e) });
+        opts.onStep?.({
+          ...step,
+          ms: performance.now() - started,
+          error: (e as Error)?.message ?? String(e),
+        });
         throw new MigrationError(c.name, m.version, m.name, e);
       }
       opts.onStep?.({ ...step, ms: performance.now() - started });

@@ -59,20 +59,34 @@ export async function removeSqlite(file: string): Promise<void> {
  * happened in words for the log; a failed dump does not stop an upgrade, because PostgreSQL runs
  * the upgrade in one transaction anyway.
  */
-export async function dumpPostgres(db: PostgresDb, url: string, file: string): Promise<{ file?: string; message: string }> {
+export async function dumpPostgres(
+  db: PostgresDb,
+  url: string,
+  file: string,
+): Promise<{ file?: string; message: string }> {
   const u = new URL(url);
   const password = decodeURIComponent(u.password);
   u.password = '';
   const schema = (await db.get<{ s: string }>('SELECT current_schema() AS s'))?.s ?? 'public';
-  const args = ['--format=custom', '--file', file, ...(schema === 'public' ? [] : ['--schema', schema]), u.toString()];
+  const args = [
+    '--format=custom',
+    '--file',
+    file,
+    ...(schema === 'public' ? [] : ['--schema', schema]),
+    u.toString(),
+  ];
   try {
-    await promisify(execFile)('pg_dump', args, { env: { ...process.env, PGPASSWORD: password }, maxBuffer: 1 << 20 });
+    await promisify(execFile)('pg_dump', args, {
+      env: { ...process.env, PGPASSWORD: password },
+      maxBuffer: 1 << 20,
+    });
     fsyncPath(file);
     return { file, message: `pg_dump wrote ${file}` };
   } catch (e) {
     await rm(file, { force: true });
     const err = e as NodeJS.ErrnoException & { stderr?: string };
-    const why = err.code === 'ENOENT' ? 'pg_dump is not installed' : (err.stderr?.trim() || err.message).split('\n')[0];
+    const why =
+      err.code === 'ENOENT' ? 'pg_dump is not installed' : (err.stderr?.trim() || err.message).split('\n')[0];
     return { message: `no pg_dump snapshot (${why}); the upgrade still runs in one transaction` };
   }
 }

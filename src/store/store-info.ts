@@ -42,8 +42,16 @@ export async function storeInfo(
     backend: db.dialect,
     blobBackend: blobs.backend,
     volumes: [...blobs.volumes],
-    components: components.map((c) => ({ name: c.name, version: versions.get(c.name) ?? 0, latest: latestVersion(c) })),
+    components: components.map((c) => ({
+      name: c.name,
+      version: versions.get(c.name) ?? 0,
+      latest: latestVersion(c),
+    })),
     dbBytes: await databaseBytes(db),
-    blobs: { count: Number(b?.count ?? 0), bytes: Number(b?.bytes ?? 0), unreferenced: Number(b?.unreferenced ?? 0) },
+    blobs: {
+      count: Number(b?.count ?? 0),
+      bytes: Number(b?.bytes ?? 0),
+      unreferenced: Number(b?.unreferenced ?? 0),
+    },
   };
 }

@@ -6,7 +6,10 @@ const VOLUME = /^([A-Za-z0-9_-]+)=(.+)$/;
 /** `NAME=PATH`: a named blob volume. */
 const blobVolumeType: ValueType<string> = {
   name: 'NAME=PATH',
-  parse: (t) => (VOLUME.test(t.trim()) ? t.trim() : { error: `"${t}" is not NAME=PATH (NAME of letters, digits, - and _)` }),
+  parse: (t) =>
+    VOLUME.test(t.trim())
+      ? t.trim()
+      : { error: `"${t}" is not NAME=PATH (NAME of letters, digits, - and _)` },
   fromFile: (raw) => (typeof raw === 'string' ? blobVolumeType.parse(raw) : { error: 'expected NAME=PATH' }),
   toFile: (v) => v,
   format: (v) => v,

@@ -43,12 +43,15 @@ export async function openDatabase({ url, dataDir }: StoreLocation): Promise<Sql
 export function openBlobStore(config: Config, db: SqlDb): BlobStore {
   let main: BlobLocation;
   if (config.get<string>('store.blobs') === 'postgres') {
-    if (db.dialect !== 'postgres') throw new OperatorError('store.blobs = postgres needs store.url to be a postgres:// URL');
+    if (db.dialect !== 'postgres')
+      throw new OperatorError('store.blobs = postgres needs store.url to be a postgres:// URL');
     main = new PgBlobStore(db);
   } else {
     main = new FsBlobStore(config.path('store.blob_dir'));
   }
-  const volumes = Object.entries(parseBlobVolumes(config.get<string[]>('store.blob_volumes'))).map(([name, path]) => [name, new FsBlobStore(config.path(path))]);
+  const volumes = Object.entries(parseBlobVolumes(config.get<string[]>('store.blob_volumes'))).map(
+    ([name, path]) => [name, new FsBlobStore(config.path(path))],
+  );
   return new BlobVolumes(main, Object.fromEntries(volumes));
 }
 
@@ -75,7 +78,12 @@ export class Store {
   static async open(config: Config, opts: { log?: Logger } = {}): Promise<Store> {
     const url = config.get<string>('store.url');
     const opened = await openDatabase({ url, dataDir: config.dataDir });
-    const { db, report } = await upgradeStore({ db: opened, url, snapshotDir: snapshotDir(config), ...(opts.log ? { log: opts.log } : {}) });
+    const { db, report } = await upgradeStore({
+      db: opened,
+      url,
+      snapshotDir: snapshotDir(config),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
     return new Store(db, openBlobStore(config, db), report, config);
   }
 
@@ -89,7 +97,10 @@ export class Store {
   }
 
   async info(): Promise<StoreInfo> {
-    return storeInfo(this.db, schemaComponents, { backend: this.config.get<'fs' | 'postgres'>('store.blobs'), volumes: this.blobs.volumes });
+    return storeInfo(this.db, schemaComponents, {
+      backend: this.config.get<'fs' | 'postgres'>('store.blobs'),
+      volumes: this.blobs.volumes,
+    });
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,12 @@
 import type { Logger } from '../log/logger.js';
 import { schemaComponents } from './components.js';
-import { currentVersions, migrate, MigrationError, type MigrationStep, pendingMigrations } from './migrate.js';
+import {
+  currentVersions,
+  migrate,
+  MigrationError,
+  type MigrationStep,
+  pendingMigrations,
+} from './migrate.js';
 import type { SchemaComponent } from './migration.js';
 import { PostgresDb } from './postgres/postgres-db.js';
 import { copySqlite, dumpPostgres, removeSqlite, restoreSqlite, snapshotPath } from './snapshot.js';
@@ -52,7 +58,12 @@ async function behind(db: SqlDb, components: readonly SchemaComponent[]): Promis
 }
 
 function failure(e: unknown): UpgradeReport['failed'] {
-  if (e instanceof MigrationError) return { component: e.component, version: e.version, error: (e.cause as Error)?.message ?? String(e.cause) };
+  if (e instanceof MigrationError)
+    return {
+      component: e.component,
+      version: e.version,
+      error: (e.cause as Error)?.message ?? String(e.cause),
+    };
   throw e;
 }
 
@@ -63,7 +74,9 @@ function describeFailure(r: UpgradeReport): string {
     `store upgrade failed at ${f.component} migration ${f.version}: ${f.error}. ` +
     `The store was put back as it was before the upgrade${r.snapshot ? ` (snapshot ${r.snapshot})` : ''}; ` +
     `the server runs on the old schema without the services of: ${r.behind.join(', ')}. ` +
-    (essentialBehind.length ? `The directory could not be upgraded, so logins will not work: run the previous Mailstead version. ` : '') +
+    (essentialBehind.length
+      ? `The directory could not be upgraded, so logins will not work: run the previous Mailstead version. `
+      : '') +
     'Fix the cause and run `mailstead upgrade` (try `mailstead upgrade --check` first).'
   );
 }
@@ -83,12 +96,21 @@ export async function upgradeStore(target: UpgradeTarget): Promise<{ db: SqlDb; 
   const onStep = (s: MigrationStep) => {
     steps.push(s);
     target.onStep?.(s);
-    if (s.error) log?.error({ component: s.component, version: s.version, ms: Math.round(s.ms), err: s.error }, `store migration ${s.component} ${s.version} failed: ${s.name}`);
-    else log?.info({ component: s.component, version: s.version, ms: Math.round(s.ms) }, `store migration ${s.component} ${s.version}: ${s.name}`);
+    if (s.error)
+      log?.error(
+        { component: s.component, version: s.version, ms: Math.round(s.ms), err: s.error },
+        `store migration ${s.component} ${s.version} failed: ${s.name}`,
+      );
+    else
+      log?.info(
+        { component: s.component, version: s.version, ms: Math.round(s.ms) },
+        `store migration ${s.component} ${s.version}: ${s.name}`,
+      );
   };
   let db = target.db;
   const fresh = (await currentVersions(db)).size === 0;
-  if (!(await pendingMigrations(db, components)).length) return { db, report: { ok: true, steps, behind: [], message: 'store schema is up to date' } };
+  if (!(await pendingMigrations(db, components)).length)
+    return { db, report: { ok: true, steps, behind: [], message: 'store schema is up to date' } };
   if (fresh) {
     await migrate(db, components, { onStep });
     return { db, report: { ok: true, steps, behind: [], message: 'created a new store' } };
@@ -115,7 +137,11 @@ export async function upgradeStore(target: UpgradeTarget): Promise<{ db: SqlDb; 
     }
   } else {
     if (db instanceof PostgresDb) {
-      const dump = await dumpPostgres(db, target.url, snapshotPath(target.snapshotDir, 'pre-upgrade', 'pgdump'));
+      const dump = await dumpPostgres(
+        db,
+        target.url,
+        snapshotPath(target.snapshotDir, 'pre-upgrade', 'pgdump'),
+      );
       log?.[dump.file ? 'info' : 'warn'](dump.message);
       snapshot = dump.file;
     }
@@ -128,8 +154,17 @@ export async function upgradeStore(target: UpgradeTarget): Promise<{ db: SqlDb; 
       }
     }
   }
-  const report: UpgradeReport = { ok: !failed, steps, behind: await behind(db, components), message: '', ...(failed ? { failed } : {}), ...(snapshot ? { snapshot } : {}) };
-  report.message = failed ? describeFailure(report) : `store upgraded (${steps.length} steps)${snapshot ? `; snapshot ${snapshot}` : ''}`;
+  const report: UpgradeReport = {
+    ok: !failed,
+    steps,
+    behind: await behind(db, components),
+    message: '',
+    ...(failed ? { failed } : {}),
+    ...(snapshot ? { snapshot } : {}),
+  };
+  report.message = failed
+    ? describeFailure(report)
+    : `store upgraded (${steps.length} steps)${snapshot ? `; snapshot ${snapshot}` : ''}`;
   log?.[failed ? 'error' : 'info'](report.message);
   return { db, report };
 }

@@ -15,7 +15,8 @@ import type { SchemaComponent } from '../../src/store/migration.js';
 import type { SqlDb } from '../../src/store/sql.js';
 import { openDatabase } from '../../src/store/store.js';
 
-export const PG_URL = process.env.MAILSTEAD_TEST_PG_URL ?? 'postgres://mailstead:mailstead@127.0.0.1:5432/mailstead_test';
+export const PG_URL =
+  process.env.MAILSTEAD_TEST_PG_URL ?? 'postgres://mailstead:mailstead@127.0.0.1:5432/mailstead_test';
 
 /** One store backend as the tests see it; everything it hands out is removed after each test. */
 export interface TestBackend {
@@ -49,7 +50,10 @@ class Cleanup {
     this.tasks.push(task);
   }
   async run(): Promise<void> {
-    for (const t of this.tasks.splice(0).reverse()) await Promise.resolve().then(t).catch(() => undefined);
+    for (const t of this.tasks.splice(0).reverse())
+      await Promise.resolve()
+        .then(t)
+        .catch(() => undefined);
   }
 }
 
@@ -82,11 +86,17 @@ function makeBackend(name: 'sqlite' | 'postgres', cleanup: Cleanup, admin: () =>
       const dir = tempDir('blobs');
       cleanup.add(() => rmSync(dir, { recursive: true, force: true }));
       const archive = new FsBlobStore(join(dir, 'archive'));
-      return new BlobVolumes(name === 'sqlite' ? new FsBlobStore(join(dir, 'main')) : new PgBlobStore(db), { archive });
+      return new BlobVolumes(name === 'sqlite' ? new FsBlobStore(join(dir, 'main')) : new PgBlobStore(db), {
+        archive,
+      });
     },
     async config(settings = {}) {
       const { url, dataDir } = await b.location();
-      const config = Config.create(dataDir, { 'store.url': url, 'store.blobs': name === 'sqlite' ? 'fs' : 'postgres', ...settings });
+      const config = Config.create(dataDir, {
+        'store.url': url,
+        'store.blobs': name === 'sqlite' ? 'fs' : 'postgres',
+        ...settings,
+      });
       cleanup.add(() => config.close());
       return config;
     },

@@ -14,7 +14,12 @@ import { forEachBackend, type TestBackend } from './backends.js';
 async function run(group: CommandGroup, config: Config, ...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const ctx: CliContext = { dataDir: config.dataDir, out: (l) => out.push(l), err: (l) => err.push(l), json: false };
+  const ctx: CliContext = {
+    dataDir: config.dataDir,
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    json: false,
+  };
   const code = (await group.run(args, ctx)) ?? 0;
   return { code, out: out.join('\n'), err: err.join('\n') };
 }

@@ -4,7 +4,13 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NotFoundError } from '../../src/core/errors.js';
 import { addBlobRefs, collectGarbage, releaseBlobRefs } from '../../src/store/blobs/blob-refs.js';
-import { currentVersions, migrate, MigrationError, type MigrationStep, pendingMigrations } from '../../src/store/migrate.js';
+import {
+  currentVersions,
+  migrate,
+  MigrationError,
+  type MigrationStep,
+  pendingMigrations,
+} from '../../src/store/migrate.js';
 import type { SchemaComponent } from '../../src/store/migration.js';
 import { ddl, type SqlDb } from '../../src/store/sql.js';
 import { forEachBackend } from './backends.js';
@@ -14,7 +20,8 @@ async function withTable(db: SqlDb): Promise<SqlDb> {
   return db;
 }
 
-const names = async (db: SqlDb) => (await db.all<{ name: string }>('SELECT name FROM t ORDER BY name')).map((r) => r.name);
+const names = async (db: SqlDb) =>
+  (await db.all<{ name: string }>('SELECT name FROM t ORDER BY name')).map((r) => r.name);
 
 /** A component whose step `failAt` creates a table and then throws. */
 function testComponent(failAt?: number): SchemaComponent {
@@ -45,7 +52,10 @@ forEachBackend('store conformance', (backend) => {
       assert.equal((await db.run('INSERT INTO t (name) VALUES (?)', ['a'])).changes, 1);
       await db.run('INSERT INTO t (name) VALUES (?), (?)', ['b', 'c']);
       assert.equal((await db.run('UPDATE t SET flag = 1 WHERE name <> ?', ['a'])).changes, 2);
-      assert.deepEqual(await db.get('SELECT name, flag FROM t WHERE name = ?', ['b']), { name: 'b', flag: 1 });
+      assert.deepEqual(await db.get('SELECT name, flag FROM t WHERE name = ?', ['b']), {
+        name: 'b',
+        flag: 1,
+      });
       assert.equal(await db.get('SELECT name FROM t WHERE name = ?', ['zz']), undefined);
       assert.deepEqual(await names(db), ['a', 'b', 'c']);
     });
@@ -53,7 +63,10 @@ forEachBackend('store conformance', (backend) => {
     it('leaves ? inside quoted text alone', async () => {
       const db = await withTable(await backend.db({ migrate: false }));
       await db.run("INSERT INTO t (name, data) VALUES ('it''s ? \"?\"', ?)", [Buffer.from('x')]);
-      const row = await db.get<{ name: string }>("SELECT name FROM t WHERE name = 'it''s ? \"?\"' AND data = ?", [Buffer.from('x')]);
+      const row = await db.get<{ name: string }>(
+        "SELECT name FROM t WHERE name = 'it''s ? \"?\"' AND data = ?",
+        [Buffer.from('x')],
+      );
       assert.equal(row?.name, 'it\'s ? "?"');
     });
 
@@ -62,8 +75,15 @@ forEachBackend('store conformance', (backend) => {
       const bytes = Buffer.concat([Buffer.from([0, 255, 0, 10, 13]), randomBytes(1000)]);
       const now = Date.now();
       await db.run('INSERT INTO t (name, flag, at, data) VALUES (?, ?, ?, ?)', ['yes', true, now, bytes]);
-      await db.run('INSERT INTO t (name, flag, at, data) VALUES (?, ?, ?, ?)', ['no', false, 4_102_444_800_000n, new Uint8Array([1, 2])]);
-      const rows = await db.all<{ name: string; flag: number; at: number; data: Buffer }>('SELECT name, flag, at, data FROM t ORDER BY name DESC');
+      await db.run('INSERT INTO t (name, flag, at, data) VALUES (?, ?, ?, ?)', [
+        'no',
+        false,
+        4_102_444_800_000n,
+        new Uint8Array([1, 2]),
+      ]);
+      const rows = await db.all<{ name: string; flag: number; at: number; data: Buffer }>(
+        'SELECT name, flag, at, data FROM t ORDER BY name DESC',
+      );
       assert.deepEqual(
         rows.map((r) => [r.name, r.flag, r.at]),
         [
@@ -78,7 +98,10 @@ forEachBackend('store conformance', (backend) => {
 
     it('commits a transaction, and rolls it back when it throws', async () => {
       const db = await withTable(await backend.db({ migrate: false }));
-      assert.equal(await db.tx(async (t) => (await t.run('INSERT INTO t (name) VALUES (?)', ['kept'])).changes), 1);
+      assert.equal(
+        await db.tx(async (t) => (await t.run('INSERT INTO t (name) VALUES (?)', ['kept'])).changes),
+        1,
+      );
       await assert.rejects(
         db.tx(async (t) => {
           await t.run('INSERT INTO t (name) VALUES (?)', ['lost']);
@@ -154,7 +177,9 @@ forEachBackend('store conformance', (backend) => {
     it('stops at `upTo`, and a later run continues from there', async () => {
       const db = await backend.db({ migrate: false });
       await migrate(db, [testComponent()], { upTo: { conformance: 1 } });
-      assert.deepEqual(await pendingMigrations(db, [testComponent()]), [{ component: 'conformance', from: 1, to: 2, steps: [{ version: 2, name: 'step 2' }] }]);
+      assert.deepEqual(await pendingMigrations(db, [testComponent()]), [
+        { component: 'conformance', from: 1, to: 2, steps: [{ version: 2, name: 'step 2' }] },
+      ]);
       await migrate(db, [testComponent()]);
       assert.equal((await currentVersions(db)).get('conformance'), 2);
     });
@@ -174,7 +199,10 @@ forEachBackend('store conformance', (backend) => {
     it('refuses a store whose schema is newer than this code knows', async () => {
       const db = await backend.db({ migrate: false });
       await migrate(db, [testComponent()]);
-      const older: SchemaComponent = { name: 'conformance', migrations: testComponent().migrations.slice(0, 1) };
+      const older: SchemaComponent = {
+        name: 'conformance',
+        migrations: testComponent().migrations.slice(0, 1),
+      };
       await assert.rejects(pendingMigrations(db, [older]), /newer than this Mailstead knows/);
     });
   });
@@ -196,7 +224,10 @@ forEachBackend('store conformance', (backend) => {
           [699_990, 800_000],
           [700_000, 700_010],
         ] as const) {
-          assert.ok((await blobs.read(ref.hash, s, e, volume)).equals(body.subarray(s, e)), `range ${s}-${e}`);
+          assert.ok(
+            (await blobs.read(ref.hash, s, e, volume)).equals(body.subarray(s, e)),
+            `range ${s}-${e}`,
+          );
         }
         assert.deepEqual(await blobs.put(body, volume), ref);
         const listed = [];
@@ -248,7 +279,10 @@ forEachBackend('store conformance', (backend) => {
       assert.equal(await blobs.has(released.hash), true);
 
       const progress: string[] = [];
-      const old = await collectGarbage(db, blobs, { graceMs: -1000, onProgress: (p) => progress.push(p.phase) });
+      const old = await collectGarbage(db, blobs, {
+        graceMs: -1000,
+        onProgress: (p) => progress.push(p.phase),
+      });
       assert.equal(old.removed, 2);
       assert.ok(progress.includes('blobs'));
       assert.equal(await blobs.has(kept.hash), true);

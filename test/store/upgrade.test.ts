@@ -37,13 +37,18 @@ function component(name: string, versions: number, failAt?: number): SchemaCompo
       },
     })),
     async populate(db, version) {
-      for (let v = 1; v <= version; v++) await db.run(`INSERT INTO ${name}_v${v} (x) VALUES (?), (?)`, [v, v]);
+      for (let v = 1; v <= version; v++)
+        await db.run(`INSERT INTO ${name}_v${v} (x) VALUES (?), (?)`, [v, v]);
     },
   };
 }
 
 /** A store with each component at `versions[name]` (default latest) and rows to match. */
-async function populatedStore(backend: TestBackend, components: readonly SchemaComponent[], versions: Record<string, number>) {
+async function populatedStore(
+  backend: TestBackend,
+  components: readonly SchemaComponent[],
+  versions: Record<string, number>,
+) {
   const location = await backend.location();
   const db = await backend.open(location);
   await migrate(db, components, { upTo: versions });
@@ -67,7 +72,8 @@ forEachBackend('store upgrade', (backend) => {
         const { db: after, report } = await upgradeStore({ db, url: location.url, snapshotDir });
         assert.equal(report.ok, true, report.message);
         assert.deepEqual(report.behind, []);
-        for (const x of schemaComponents) assert.equal((await currentVersions(after)).get(x.name), latestVersion(x), x.name);
+        for (const x of schemaComponents)
+          assert.equal((await currentVersions(after)).get(x.name), latestVersion(x), x.name);
         const counts = await rowCounts(after);
         for (const [table, n] of Object.entries(before)) assert.equal(counts[table], n, `rows of ${table}`);
         if (brandNew) assert.equal(report.snapshot, undefined);
@@ -78,7 +84,10 @@ forEachBackend('store upgrade', (backend) => {
 
   it('restores the snapshot when a migration fails: versions and rows as before, a clear message', async () => {
     const components = [...schemaComponents, component('upgrades_fine', 2), component('broken', 2, 2)];
-    const { db, location, snapshotDir } = await populatedStore(backend, components, { upgrades_fine: 1, broken: 1 });
+    const { db, location, snapshotDir } = await populatedStore(backend, components, {
+      upgrades_fine: 1,
+      broken: 1,
+    });
     const before = await rowCounts(db);
     const versionsBefore = await currentVersions(db);
 
@@ -96,7 +105,10 @@ forEachBackend('store upgrade', (backend) => {
 
   it('keeps the directory upgraded when a later component fails, so the admin can log in', async () => {
     const components = [component('directory', 2), component('broken', 2, 2)];
-    const { db, location, snapshotDir } = await populatedStore(backend, components, { directory: 1, broken: 1 });
+    const { db, location, snapshotDir } = await populatedStore(backend, components, {
+      directory: 1,
+      broken: 1,
+    });
     const { db: after, report } = await upgradeStore({ db, url: location.url, snapshotDir, components });
     assert.equal(report.ok, false);
     assert.deepEqual(report.behind, ['broken']);
@@ -132,22 +144,21 @@ forEachBackend('store upgrade', (backend) => {
   });
 
   it('Store.open creates a new store without a snapshot and snapshots an existing one before upgrading', async () => {
-    const config = await backend.config();
-    const fresh = await Store.open(config);
+    const fresh = await Store.open(await backend.config());
     assert.equal(fresh.upgrade.message, 'created a new store');
     assert.equal(fresh.isCurrent('blobs'), true);
     const info = await fresh.info();
     assert.equal(info.backend, backend.name);
-    assert.deepEqual(info.components, schemaComponents.map((c) => ({ name: c.name, version: latestVersion(c), latest: latestVersion(c) })));
+    assert.deepEqual(
+      info.components,
+      schemaComponents.map((c) => ({ name: c.name, version: latestVersion(c), latest: latestVersion(c) })),
+    );
     assert.ok(info.dbBytes > 0);
     await fresh.close();
 
-    // Rebuild it at blobs version 1, as an older Mailstead left it.
-    const location = { url: config.get<string>('store.url'), dataDir: config.dataDir };
-    const old = await backend.open(location);
-    if (old.dialect === 'postgres') await old.exec('DROP TABLE blob_chunks, blob_contents, blobs');
-    else await old.exec('DROP TABLE blob_chunks; DROP TABLE blob_contents; DROP TABLE blobs;');
-    await old.run('DELETE FROM schema_versions WHERE component = ?', ['blobs']);
+    // A store as an older Mailstead left it, with blobs at version 1.
+    const config = await backend.config();
+    const old = await backend.open({ url: config.get<string>('store.url'), dataDir: config.dataDir });
     await migrate(old, schemaComponents, { upTo: { blobs: 1 } });
     await old.close();
 

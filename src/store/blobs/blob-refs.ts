@@ -45,10 +45,15 @@ export async function collectGarbage(
 ): Promise<GcResult> {
   const cutoff = Date.now() - (opts.graceMs ?? 3_600_000);
   const result: GcResult = { released: 0, releasedBytes: 0, removed: 0, temp: 0 };
-  const dead = await db.all<{ hash: string; volume: string; size: number }>('SELECT hash, volume, size FROM blobs WHERE refs <= 0');
+  const dead = await db.all<{ hash: string; volume: string; size: number }>(
+    'SELECT hash, volume, size FROM blobs WHERE refs <= 0',
+  );
   for (const [i, b] of dead.entries()) {
     // `refs <= 0` again: a delivery may have taken a new reference since the select.
-    const { changes } = await db.run('DELETE FROM blobs WHERE hash = ? AND volume = ? AND refs <= 0', [b.hash, b.volume]);
+    const { changes } = await db.run('DELETE FROM blobs WHERE hash = ? AND volume = ? AND refs <= 0', [
+      b.hash,
+      b.volume,
+    ]);
     if (changes > 0) {
       result.released++;
       result.releasedBytes += Number(b.size);

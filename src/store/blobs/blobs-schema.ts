@@ -82,12 +82,27 @@ export const blobsSchema: SchemaComponent = {
       ['c'.repeat(64), 300, 1, 'archive'],
     ];
     for (const [hash, size, refs, volume] of rows) {
-      await db.run('INSERT INTO blobs (hash, size, refs, volume, created_at) VALUES (?, ?, ?, ?, ?)', [hash, size, refs, volume, now]);
+      await db.run('INSERT INTO blobs (hash, size, refs, volume, created_at) VALUES (?, ?, ?, ?, ?)', [
+        hash,
+        size,
+        refs,
+        volume,
+        now,
+      ]);
     }
     if (version >= 3) {
-      await db.run('INSERT INTO blob_contents (hash, size, chunk_size, created_at) VALUES (?, ?, ?, ?)', ['a'.repeat(64), 3, 262_144, now]);
+      await db.run('INSERT INTO blob_contents (hash, size, chunk_size, created_at) VALUES (?, ?, ?, ?)', [
+        'a'.repeat(64),
+        3,
+        262_144,
+        now,
+      ]);
       const c = await db.get<{ id: number }>('SELECT id FROM blob_contents WHERE hash = ?', ['a'.repeat(64)]);
-      await db.run('INSERT INTO blob_chunks (content_id, seq, data) VALUES (?, ?, ?)', [c!.id, 0, Buffer.from('abc')]);
+      await db.run('INSERT INTO blob_chunks (content_id, seq, data) VALUES (?, ?, ?)', [
+        c!.id,
+        0,
+        Buffer.from('abc'),
+      ]);
     }
   },
 };

@@ -38,10 +38,10 @@ export class PgBlobStore implements BlobLocation {
   }
 
   async put(data: Buffer | AsyncIterable<Buffer>): Promise<BlobRef> {
-    const upload = await this.db.get<{ id: number }>('INSERT INTO blob_contents (hash, size, chunk_size, created_at) VALUES (NULL, 0, ?, ?) RETURNING id', [
-      CHUNK,
-      Date.now(),
-    ]);
+    const upload = await this.db.get<{ id: number }>(
+      'INSERT INTO blob_contents (hash, size, chunk_size, created_at) VALUES (NULL, 0, ?, ?) RETURNING id',
+      [CHUNK, Date.now()],
+    );
     const id = upload!.id;
     const hasher = createHash('sha256');
     let size = 0;
@@ -50,7 +50,11 @@ export class PgBlobStore implements BlobLocation {
       for await (const chunk of chunked(data)) {
         hasher.update(chunk);
         size += chunk.length;
-        await this.db.run('INSERT INTO blob_chunks (content_id, seq, data) VALUES (?, ?, ?)', [id, seq++, chunk]);
+        await this.db.run('INSERT INTO blob_chunks (content_id, seq, data) VALUES (?, ?, ?)', [
+          id,
+          seq++,
+          chunk,
+        ]);
       }
     } catch (e) {
       await this.db.run('DELETE FROM blob_contents WHERE id = ?', [id]);
@@ -64,20 +68,32 @@ export class PgBlobStore implements BlobLocation {
       // An existing copy is re-dated like a rewritten file, so garbage collection spares it.
       const existing = await t.run('UPDATE blob_contents SET created_at = ? WHERE hash = ?', [now, hash]);
       if (existing.changes > 0) await t.run('DELETE FROM blob_contents WHERE id = ?', [id]);
-      else await t.run('UPDATE blob_contents SET hash = ?, size = ?, created_at = ? WHERE id = ?', [hash, size, now, id]);
+      else
+        await t.run('UPDATE blob_contents SET hash = ?, size = ?, created_at = ? WHERE id = ?', [
+          hash,
+          size,
+          now,
+          id,
+        ]);
     });
     return { hash, size };
   }
 
   private async content(hash: string): Promise<{ id: number; size: number; chunk_size: number }> {
-    const c = await this.db.get<{ id: number; size: number; chunk_size: number }>('SELECT id, size, chunk_size FROM blob_contents WHERE hash = ?', [hash]);
+    const c = await this.db.get<{ id: number; size: number; chunk_size: number }>(
+      'SELECT id, size, chunk_size FROM blob_contents WHERE hash = ?',
+      [hash],
+    );
     if (!c) throw new NotFoundError(`blob ${hash}`);
     return c;
   }
 
   async get(hash: string): Promise<Buffer> {
     const c = await this.content(hash);
-    const rows = await this.db.all<{ data: Buffer }>('SELECT data FROM blob_chunks WHERE content_id = ? ORDER BY seq', [c.id]);
+    const rows = await this.db.all<{ data: Buffer }>(
+      'SELECT data FROM blob_chunks WHERE content_id = ? ORDER BY seq',
+      [c.id],
+    );
     return Buffer.concat(rows.map((r) => r.data));
   }
 
@@ -87,11 +103,10 @@ export class PgBlobStore implements BlobLocation {
     if (end <= start) return Buffer.alloc(0);
     const first = Math.floor(start / c.chunk_size);
     const last = Math.floor((end - 1) / c.chunk_size);
-    const rows = await this.db.all<{ data: Buffer }>('SELECT data FROM blob_chunks WHERE content_id = ? AND seq BETWEEN ? AND ? ORDER BY seq', [
-      c.id,
-      first,
-      last,
-    ]);
+    const rows = await this.db.all<{ data: Buffer }>(
+      'SELECT data FROM blob_chunks WHERE content_id = ? AND seq BETWEEN ? AND ? ORDER BY seq',
+      [c.id, first, last],
+    );
     const offset = first * c.chunk_size;
     return Buffer.concat(rows.map((r) => r.data)).subarray(start - offset, end - offset);
   }
@@ -119,6 +134,7 @@ export class PgBlobStore implements BlobLocation {
   }
 
   async sweepTemp(olderThan: number): Promise<number> {
-    return (await this.db.run('DELETE FROM blob_contents WHERE hash IS NULL AND created_at < ?', [olderThan])).changes;
+    return (await this.db.run('DELETE FROM blob_contents WHERE hash IS NULL AND created_at < ?', [olderThan]))
+      .changes;
   }
 }

@@ -6,7 +6,13 @@ type Param = string | number | bigint | null | Buffer;
 
 function bind(params: readonly SqlValue[]): Param[] {
   return params.map((p) =>
-    typeof p === 'boolean' ? (p ? 1 : 0) : p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : (p as Param),
+    typeof p === 'boolean'
+      ? p
+        ? 1
+        : 0
+      : p instanceof Uint8Array && !Buffer.isBuffer(p)
+        ? Buffer.from(p)
+        : (p as Param),
   );
 }
 
