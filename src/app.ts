@@ -7,6 +7,7 @@ import { Directory } from './directory/directory.js';
 import { parseStructure } from './imap/proto/structure.js';
 import { MailboxService } from './mailbox/mailbox-service.js';
 import { MailQueue } from './queue/mail-queue.js';
+import { DkimService } from './dkim/dkim-service.js';
 
 /**
  * The services of one data directory, wired together. The CLI opens one per command; `serve`
@@ -22,6 +23,8 @@ export interface App {
   mailbox: MailboxService;
   /** The mail queue, its manager (started by `serve`) and its management API. */
   queue: MailQueue;
+  /** DKIM keys and outbound signing. */
+  dkim: DkimService;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
       return { envelope: s.envelope, bodyStructure: s.body };
     },
   });
+  const dkim = new DkimService(store.db, log);
   const queue = new MailQueue({ db: store.db, blobs: store.blobs, config, log, metrics, deliveryLog, directory, mailbox });
   return {
     config,
@@ -59,6 +63,7 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
     directory,
     mailbox,
     queue,
+    dkim,
     async close() {
       await queue.close();
       deliveryLog.close();

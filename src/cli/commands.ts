@@ -1,7 +1,8 @@
 import type { CommandGroup } from './command.js';
 import { configCommand } from './config.js';
+import { dkimCommand } from './dkim.js';
 import { directoryCommands } from './directory-commands.js';
 import { serveCommand } from './serve.js';
 
 /** Every `mailstead` command group, in the order `mailstead help` lists them. */
-export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand, ...directoryCommands];
+export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand, ...directoryCommands, dkimCommand];

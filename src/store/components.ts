@@ -3,6 +3,7 @@ import { mailboxSchema } from './mailbox/schema.js';
 import { blobsSchema } from './blobs/blobs-schema.js';
 import type { SchemaComponent } from './migration.js';
 import { queueSchema } from './queue/queue-schema.js';
+import { dkimSchema } from './dkim/dkim-repo.js';
 
 /** Every component's schema, in the order they are migrated (dependencies first). */
-export const schemaComponents: readonly SchemaComponent[] = [directorySchema, mailboxSchema, blobsSchema, queueSchema];
+export const schemaComponents: readonly SchemaComponent[] = [directorySchema, mailboxSchema, blobsSchema, queueSchema, dkimSchema];
