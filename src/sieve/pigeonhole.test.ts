@@ -44,7 +44,7 @@ function vacationDiscarded(script: string, message: string, from: string, to: st
   const home = mkdtempSync(join(work, 'home-'));
   chmodSync(home, 0o777);
   const r = sieveTest(['-e', '-l', `maildir:${home}/mail`, '-f', from, '-r', to, script, message], home);
-  return /discarding vacation response/.test(r.stderr);
+  return /(discarding|not sending) vacation response/.test(r.stderr);
 }
 
 function pigeonhole(script: string, message: string, from: string, to: string): string[] {
