@@ -142,14 +142,17 @@ export class SpamScanner {
     const task = slot.task;
     const idx = Atomics.load(slot.progress, 0);
     const rule = idx >= 0 ? slot.ruleNames[idx] : undefined;
-    this.replace(slot);
-    if (!task) return;
-    if (rule && task.attempts < 3) {
+    const retry = !!task && !!rule && task.attempts < 3;
+    if (retry) {
       this.disabled.add(rule);
       task.timedOut.push(rule);
-      for (const s of this.slots) if (s.ruleNames.length) s.worker.postMessage({ type: 'disable', names: [...this.disabled] } satisfies ToWorker);
-      this.queue.unshift(task);
-    } else task.reject(new Error(`spam scan exceeded ${this.timeoutMs} ms`));
+      for (const s of this.slots)
+        if (s !== slot && s.ruleNames.length) s.worker.postMessage({ type: 'disable', names: [...this.disabled] } satisfies ToWorker);
+    }
+    // the replacement worker starts with the rule already disabled
+    this.replace(slot);
+    if (retry) this.queue.unshift(task);
+    else task?.reject(new Error(`spam scan exceeded ${this.timeoutMs} ms`));
   }
 
   private fail(slot: Slot, e: Error): void {
