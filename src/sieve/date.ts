@@ -49,7 +49,10 @@ export function parseZone(z: string): number | undefined {
 /** Parses an RFC 5322 date-time (obsolete forms included); undefined when it is not one. */
 export function parseMessageDate(text: string): ZonedDate | undefined {
   const s = text.replace(/\([^()]*\)/g, ' ').trim();
-  const m = /^(?:[A-Za-z]{3},?\s*)?(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\s+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{4}|[A-Za-z]{1,3})?/.exec(s);
+  const m =
+    /^(?:[A-Za-z]{3},?\s*)?(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\s+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{4}|[A-Za-z]{1,3})?/.exec(
+      s,
+    );
   if (!m) return undefined;
   const month = MONTHS.indexOf(m[2]!.toLowerCase());
   if (month < 0) return undefined;
@@ -58,7 +61,12 @@ export function parseMessageDate(text: string): ZonedDate | undefined {
   else if (m[3]!.length === 3) year += 1900;
   const offset = m[7] ? parseZone(m[7]) : 0;
   if (offset === undefined) return undefined;
-  const [day, hour, minute, second] = [m[1], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number];
+  const [day, hour, minute, second] = [m[1], m[4], m[5], m[6] ?? '0'].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
   const utc = Date.UTC(year, month, day, hour, minute, Math.min(second, 59)) - offset * 60_000;
   return Number.isFinite(utc) ? { utc, offset } : undefined;

@@ -7,7 +7,10 @@ const ENCODED = /\$\{(hex|unicode):([0-9a-fA-F \t]*)\}/gi;
 export function decodeEncodedCharacters(s: string, at: Position = { line: 0, column: 0 }): string {
   if (!s.includes('${')) return s;
   return s.replace(ENCODED, (whole, kind: string, body: string) => {
-    const items = body.trim().split(/[ \t]+/).filter(Boolean);
+    const items = body
+      .trim()
+      .split(/[ \t]+/)
+      .filter(Boolean);
     if (!items.length) return whole;
     if (kind.toLowerCase() === 'hex') {
       if (items.some((h) => h.length !== 2)) return whole;

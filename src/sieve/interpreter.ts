@@ -6,7 +6,13 @@ import { SieveRuntimeError, SieveSyntaxError } from './errors.js';
 import { HeaderView, PROTECTED_HEADERS } from './header-view.js';
 import { matchValues, type MatchSpec } from './match.js';
 import { RegexError } from './regex.js';
-import { compileSieve, type CompiledScript, type CompileOptions, type Node, type Value } from './validator.js';
+import {
+  compileSieve,
+  type CompiledScript,
+  type CompileOptions,
+  type Node,
+  type Value,
+} from './validator.js';
 import { vacationRefusal } from './vacation.js';
 import { applyModifiers, expandVariables } from './variables.js';
 
@@ -56,7 +62,11 @@ const DEFAULTS = {
  * Runs a script against a message. Never throws for a bad script: a syntax or runtime error gives
  * the implicit keep plus `error`, so mail is never lost to a broken filter.
  */
-export function runSieve(script: string | CompiledScript, ctx: SieveMessageContext, opts: RunOptions = {}): SieveResult {
+export function runSieve(
+  script: string | CompiledScript,
+  ctx: SieveMessageContext,
+  opts: RunOptions = {},
+): SieveResult {
   try {
     const compiled = typeof script === 'string' ? compileSieve(script, opts.compile) : script;
     return { actions: new Execution(ctx, { ...DEFAULTS, ...opts }).run(compiled) };
@@ -167,7 +177,8 @@ class Execution {
     try {
       r = matchValues(t.match as MatchSpec, values, keys, this.tick);
     } catch (e) {
-      if (e instanceof RegexError) throw new SieveRuntimeError(`bad regular expression: ${e.message}`, t.line);
+      if (e instanceof RegexError)
+        throw new SieveRuntimeError(`bad regular expression: ${e.message}`, t.line);
       throw e;
     }
     if (r.matched && r.captures && f.script.extensions.has('variables')) f.matchVars = r.captures;
@@ -191,7 +202,9 @@ class Execution {
       case 'anyof':
         return t.tests.some((x) => this.test(x, f));
       case 'size':
-        return tags.over !== undefined ? this.ctx.size > (tags.over as number) : this.ctx.size < (tags.under as number);
+        return tags.over !== undefined
+          ? this.ctx.size > (tags.over as number)
+          : this.ctx.size < (tags.under as number);
       case 'exists':
         return this.list(args[0], f).every((h) => this.headers.get(h).length > 0);
       case 'header': {
@@ -231,12 +244,18 @@ class Execution {
         return this.match(t, values, this.list(args[1], f), f);
       }
       case 'hasflag': {
-        const flags = args.length === 2 ? this.list(args[0], f).flatMap((v) => splitFlags(this.getVar(v.toLowerCase(), f))) : this.flags;
+        const flags =
+          args.length === 2
+            ? this.list(args[0], f).flatMap((v) => splitFlags(this.getVar(v.toLowerCase(), f)))
+            : this.flags;
         return this.match(t, flags, this.list(args[args.length - 1], f), f);
       }
       case 'date': {
         const raw = this.indexed(this.headers.get(this.str(args[0], f)), t)[0];
-        const parsed = raw === undefined ? undefined : (parseMessageDate(raw) ?? parseMessageDate(raw.slice(raw.lastIndexOf(';') + 1)));
+        const parsed =
+          raw === undefined
+            ? undefined
+            : (parseMessageDate(raw) ?? parseMessageDate(raw.slice(raw.lastIndexOf(';') + 1)));
         if (!parsed) return false;
         const d = tags.originalzone ? parsed : this.inZone(parsed.utc, t, f);
         return this.match(t, [datePart(d, this.str(args[1], f))], this.list(args[2], f), f);
@@ -286,7 +305,12 @@ class Execution {
     if (t.tags.content !== undefined) {
       const types = this.list(t.tags.content, f).map((s) => s.toLowerCase());
       return parts
-        .filter((p) => types.some((ty) => ty === '' || ty === p.contentType || (!ty.includes('/') && p.contentType.startsWith(`${ty}/`))))
+        .filter((p) =>
+          types.some(
+            (ty) =>
+              ty === '' || ty === p.contentType || (!ty.includes('/') && p.contentType.startsWith(`${ty}/`)),
+          ),
+        )
         .map((p) => p.text);
     }
     return parts
@@ -298,10 +322,15 @@ class Execution {
     const { tags } = t;
     let id: string | undefined;
     if (tags.uniqueid !== undefined) id = this.str(tags.uniqueid, f);
-    else id = this.headers.get(tags.header !== undefined ? this.str(tags.header, f) : 'message-id')[0]?.trim();
+    else
+      id = this.headers.get(tags.header !== undefined ? this.str(tags.header, f) : 'message-id')[0]?.trim();
     if (!id) return false;
     const handle = tags.handle !== undefined ? this.str(tags.handle, f) : '';
-    const seconds = clamp((tags.seconds as number | undefined) ?? this.opts.duplicateDefaultSeconds, 0, this.opts.duplicateMaxSeconds);
+    const seconds = clamp(
+      (tags.seconds as number | undefined) ?? this.opts.duplicateDefaultSeconds,
+      0,
+      this.opts.duplicateMaxSeconds,
+    );
     return this.ctx.duplicate(`${handle}\0${id}`, seconds, tags.last === true);
   }
 
@@ -333,13 +362,20 @@ class Execution {
         const copy = tags.copy === true;
         if (!copy) this.implicitKeep = false;
         const mailbox = this.str(args[0], f);
-        return this.store({ type: 'fileinto', mailbox, flags: this.flagsFor(c, f), copy, create: tags.create === true });
+        return this.store({
+          type: 'fileinto',
+          mailbox,
+          flags: this.flagsFor(c, f),
+          copy,
+          create: tags.create === true,
+        });
       }
       case 'redirect':
         return this.redirect(c, f);
       case 'reject':
       case 'ereject': {
-        if (this.actions.some((a) => a.type === 'reject')) throw new SieveRuntimeError('more than one reject', c.line);
+        if (this.actions.some((a) => a.type === 'reject'))
+          throw new SieveRuntimeError('more than one reject', c.line);
         this.implicitKeep = false;
         this.actions.push({ type: 'reject', reason: this.str(args[0], f), ereject: c.name === 'ereject' });
         return;
@@ -380,7 +416,9 @@ class Execution {
   }
 
   private flagsFor(c: Node, f: Frame): string[] {
-    return c.tags.flags !== undefined ? joinFlags([], this.list(c.tags.flags, f).flatMap(splitFlags)) : [...this.flags];
+    return c.tags.flags !== undefined
+      ? joinFlags([], this.list(c.tags.flags, f).flatMap(splitFlags))
+      : [...this.flags];
   }
 
   private editFlags(c: Node, f: Frame) {
@@ -399,11 +437,16 @@ class Execution {
   }
 
   private redirect(c: Node, f: Frame) {
-    const address = this.str(c.args[0], f).trim().replace(/^<(.*)>$/, '$1');
-    if (!/^[^\s@<>]+@[^\s@<>]+$/.test(address)) throw new SieveRuntimeError(`redirect to an invalid address "${address}"`, c.line);
+    const address = this.str(c.args[0], f)
+      .trim()
+      .replace(/^<(.*)>$/, '$1');
+    if (!/^[^\s@<>]+@[^\s@<>]+$/.test(address))
+      throw new SieveRuntimeError(`redirect to an invalid address "${address}"`, c.line);
     const copy = c.tags.copy === true;
     if (!copy) this.implicitKeep = false;
-    const same = this.actions.find((a) => a.type === 'redirect' && a.address.toLowerCase() === address.toLowerCase());
+    const same = this.actions.find(
+      (a) => a.type === 'redirect' && a.address.toLowerCase() === address.toLowerCase(),
+    );
     if (same) {
       if (same.type === 'redirect') same.copy &&= copy;
       return;
@@ -489,11 +532,13 @@ class Execution {
     const location = c.tags.global ? 'global' : 'personal';
     const key = `${location}:${name}`;
     if (c.tags.once && this.includedOnce.has(key)) return;
-    if (this.includeStack.includes(key)) throw new SieveRuntimeError(`include loop: "${name}" includes itself`, c.line);
+    if (this.includeStack.includes(key))
+      throw new SieveRuntimeError(`include loop: "${name}" includes itself`, c.line);
     if (this.includeStack.length >= this.opts.maxIncludeDepth) {
       throw new SieveRuntimeError(`includes nested deeper than ${this.opts.maxIncludeDepth}`, c.line);
     }
-    if (++this.includeCount > this.opts.maxIncludes) throw new SieveRuntimeError(`more than ${this.opts.maxIncludes} includes`, c.line);
+    if (++this.includeCount > this.opts.maxIncludes)
+      throw new SieveRuntimeError(`more than ${this.opts.maxIncludes} includes`, c.line);
     let script = this.scripts.get(key);
     if (!script) {
       const src = this.opts.loadScript?.(name, location);

@@ -50,7 +50,10 @@ for (const [src, msg] of [
   ['text: x\r\n.\r\n', /end of the line/],
 ] as const) {
   test(`lexer error: ${JSON.stringify(src)}`, () => {
-    assert.throws(() => tokenize(src), (e: unknown) => e instanceof SieveSyntaxError && msg.test(e.message));
+    assert.throws(
+      () => tokenize(src),
+      (e: unknown) => e instanceof SieveSyntaxError && msg.test(e.message),
+    );
   });
 }
 

@@ -1,19 +1,7 @@
 import { SieveSyntaxError } from './errors.js';
 
 export type TokenType =
-  | 'identifier'
-  | 'tag'
-  | 'number'
-  | 'string'
-  | '['
-  | ']'
-  | '('
-  | ')'
-  | '{'
-  | '}'
-  | ','
-  | ';'
-  | 'eof';
+  'identifier' | 'tag' | 'number' | 'string' | '[' | ']' | '(' | ')' | '{' | '}' | ',' | ';' | 'eof';
 
 export interface Token {
   type: TokenType;
@@ -164,7 +152,8 @@ export function tokenize(src: string, limits: LexerLimits = defaultLexerLimits):
     lineStart = pos;
     let value = '';
     for (;;) {
-      if (pos >= src.length) throw new SieveSyntaxError('unterminated multi-line string', startLine, startCol);
+      if (pos >= src.length)
+        throw new SieveSyntaxError('unterminated multi-line string', startLine, startCol);
       let end = src.indexOf('\n', pos);
       if (end < 0) end = src.length;
       let text = src.slice(pos, end);

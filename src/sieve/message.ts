@@ -74,7 +74,10 @@ function decodeValue(v: string): string {
 }
 
 /** Splits an entity at its first empty line and unfolds its header fields (names lower-cased). */
-function splitEntity(buf: Buffer, maxHeader: number): { header: Map<string, string[]>; bodyStart: number; rawHeader: string } {
+function splitEntity(
+  buf: Buffer,
+  maxHeader: number,
+): { header: Map<string, string[]>; bodyStart: number; rawHeader: string } {
   let end = -1;
   let bodyStart = buf.length;
   const limit = Math.min(buf.length, maxHeader);
@@ -104,7 +107,10 @@ function splitEntity(buf: Buffer, maxHeader: number): { header: Map<string, stri
     }
     flush();
     const colon = line.indexOf(':');
-    current = colon > 0 ? { name: line.slice(0, colon).trim().toLowerCase(), value: line.slice(colon + 1) } : undefined;
+    current =
+      colon > 0
+        ? { name: line.slice(0, colon).trim().toLowerCase(), value: line.slice(colon + 1) }
+        : undefined;
   }
   flush();
   return { header, bodyStart, rawHeader };
@@ -125,7 +131,12 @@ function leafParts(root: Entity, maxParts: number, maxDepth: number): BodyPart[]
       return;
     }
     const cte = (e.headers.get('content-transfer-encoding')?.[0] ?? '').trim().toLowerCase();
-    const bytes = cte === 'base64' ? Buffer.from(e.body.toString('latin1'), 'base64') : cte === 'quoted-printable' ? decodeQuotedPrintable(e.body) : e.body;
+    const bytes =
+      cte === 'base64'
+        ? Buffer.from(e.body.toString('latin1'), 'base64')
+        : cte === 'quoted-printable'
+          ? decodeQuotedPrintable(e.body)
+          : e.body;
     out.push({ contentType: type, text: decodeCharset(bytes, ct.params.charset) });
   };
   walk(root, 0);

@@ -4,7 +4,9 @@ import { SieveSyntaxError } from './errors.js';
 import { parseScript } from './parser.js';
 
 test('parses commands, arguments, test lists and blocks (RFC 5228 §8.2)', () => {
-  const ast = parseScript(`if anyof (not exists ["From","Date"], header :contains "subject" "x") { discard; } else { keep; }`);
+  const ast = parseScript(
+    `if anyof (not exists ["From","Date"], header :contains "subject" "x") { discard; } else { keep; }`,
+  );
   assert.equal(ast.length, 2);
   const [ifc, elsec] = ast;
   assert.equal(ifc!.name, 'if');
@@ -12,7 +14,12 @@ test('parses commands, arguments, test lists and blocks (RFC 5228 §8.2)', () =>
   assert.equal(ifc!.tests[0]!.testList, true);
   const [notTest, header] = ifc!.tests[0]!.tests;
   assert.equal(notTest!.tests[0]!.name, 'exists');
-  assert.deepEqual(notTest!.tests[0]!.args[0], { kind: 'stringlist', values: ['From', 'Date'], line: 1, column: 22 });
+  assert.deepEqual(notTest!.tests[0]!.args[0], {
+    kind: 'stringlist',
+    values: ['From', 'Date'],
+    line: 1,
+    column: 22,
+  });
   assert.deepEqual(
     header!.args.map((a) => a.kind),
     ['tag', 'string', 'string'],
@@ -24,7 +31,8 @@ test('parses commands, arguments, test lists and blocks (RFC 5228 §8.2)', () =>
 function syntaxError(src: string, line: number, column: number, msg: RegExp) {
   assert.throws(
     () => parseScript(src),
-    (e: unknown) => e instanceof SieveSyntaxError && e.line === line && e.column === column && msg.test(e.message),
+    (e: unknown) =>
+      e instanceof SieveSyntaxError && e.line === line && e.column === column && msg.test(e.message),
   );
 }
 

@@ -30,7 +30,11 @@ function sieveTest(args: string[], home: string) {
   const all = ['-x', '+editheader +vacation-seconds', ...args];
   const r =
     process.getuid?.() === 0
-      ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', `HOME=${home}`, SIEVE_TEST, ...all], { encoding: 'utf8' })
+      ? spawnSync(
+          'setpriv',
+          ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', `HOME=${home}`, SIEVE_TEST, ...all],
+          { encoding: 'utf8' },
+        )
       : spawnSync(SIEVE_TEST, all, { encoding: 'utf8', env: { ...process.env, HOME: home } });
   if (r.status === 89 || r.error) throw new Error(`sieve-test failed: ${r.stderr || r.error?.message}`);
   return r;
@@ -61,8 +65,7 @@ function pigeonhole(script: string, message: string, from: string, to: string): 
     else if (/^reject message/.test(what)) out.push('reject');
     else if (/^send vacation message/.test(what)) {
       if (!vacationDiscarded(script, message, from, to)) out.push('vacation');
-    }
-    else if (what === 'discard') out.push('discard');
+    } else if (what === 'discard') out.push('discard');
     else out.push(`? ${what}`);
   }
   return out.sort();
@@ -79,7 +82,9 @@ function ours(actions: SieveAction[]): string[] {
   return out.sort();
 }
 
-const cases = readdirSync(TESTDATA).filter((f) => f.endsWith('.sieve')).sort();
+const cases = readdirSync(TESTDATA)
+  .filter((f) => f.endsWith('.sieve'))
+  .sort();
 
 test('the corpus is big enough', () => {
   assert.ok(cases.length >= 30, `${cases.length} cases`);

@@ -51,7 +51,8 @@ const POSIX_CLASSES: Record<string, CharTest> = {
   lower: (c) => c >= 97 && c <= 122,
   space: (c) => c === 32 || (c >= 9 && c <= 13),
   blank: (c) => c === 32 || c === 9,
-  punct: (c) => (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126),
+  punct: (c) =>
+    (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126),
   print: (c) => c >= 32 && c !== 127,
   graph: (c) => c > 32 && c !== 127,
   cntrl: (c) => c < 32 || c === 127,
@@ -100,9 +101,9 @@ function parse(src: string, caseless: boolean): { re: Re; groups: number } {
 
   function parseQuantifier(): { min: number; max: number } | undefined {
     const c = cps[pos];
-    if (c === 0x2a) return pos++, { min: 0, max: Infinity };
-    if (c === 0x2b) return pos++, { min: 1, max: Infinity };
-    if (c === 0x3f) return pos++, { min: 0, max: 1 };
+    if (c === 0x2a) return (pos++, { min: 0, max: Infinity });
+    if (c === 0x2b) return (pos++, { min: 1, max: Infinity });
+    if (c === 0x3f) return (pos++, { min: 0, max: 1 });
     if (c !== 0x7b) return undefined;
     const m = /^\{(\d{1,3})(,(\d{0,3}))?\}/.exec(String.fromCodePoint(...cps.slice(pos, pos + 10)));
     if (!m) return undefined;
@@ -153,7 +154,7 @@ function parse(src: string, caseless: boolean): { re: Re; groups: number } {
     if (ch === 'W') return { t: 'char', test: (x) => !word(x) };
     if (ch === 's') return { t: 'char', test: POSIX_CLASSES.space! };
     if (ch === 'S') return { t: 'char', test: (x) => !POSIX_CLASSES.space!(x) };
-    if ('bB<>`\''.includes(ch)) throw new RegexError(`"\\${ch}" is not supported`);
+    if ("bB<>`'".includes(ch)) throw new RegexError(`"\\${ch}" is not supported`);
     return lit(c);
   }
 
@@ -277,17 +278,24 @@ export interface SafeRegex {
 }
 
 /** Compiles a POSIX ERE into a linear-time matcher; throws RegexError for unsupported syntax. */
-export function compileRegex(pattern: string, caseless = false, limits: RegexLimits = defaultRegexLimits): SafeRegex {
+export function compileRegex(
+  pattern: string,
+  caseless = false,
+  limits: RegexLimits = defaultRegexLimits,
+): SafeRegex {
   const { re, groups } = parse(pattern, caseless);
   const prog = compile({ t: 'group', n: 0, body: re }, limits);
   const slots = (groups + 1) * 2;
   return {
     groups,
     exec(input, tick) {
-      const text = Array.from(input.length > limits.maxInput ? input.slice(0, limits.maxInput) : input, (ch) => {
-        const c = ch.codePointAt(0)!;
-        return caseless && c >= 65 && c <= 90 ? c + 32 : c;
-      });
+      const text = Array.from(
+        input.length > limits.maxInput ? input.slice(0, limits.maxInput) : input,
+        (ch) => {
+          const c = ch.codePointAt(0)!;
+          return caseless && c >= 65 && c <= 90 ? c + 32 : c;
+        },
+      );
       const raw = Array.from(input.length > limits.maxInput ? input.slice(0, limits.maxInput) : input);
       const n = text.length;
       const mark = new Int32Array(prog.length).fill(-1);

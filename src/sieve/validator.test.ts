@@ -16,8 +16,13 @@ test('an extension must be required before use (RFC 5228 §3.2)', () => {
   rejects('if header :regex "a" "b" {}', /:regex requires the "regex"/);
   rejects('require "fileinto"; fileinto :copy "x";', /:copy requires the "copy"/);
   rejects('if header :value "gt" "a" "b" {}', /:value requires the "relational"/);
-  rejects('require "relational"; if header :comparator "i;ascii-numeric" :value "gt" "a" "1" {}', /comparator-i;ascii-numeric/);
-  compileSieve('require ["relational","comparator-i;ascii-numeric"]; if header :comparator "i;ascii-numeric" :value "gt" "a" "1" {}');
+  rejects(
+    'require "relational"; if header :comparator "i;ascii-numeric" :value "gt" "a" "1" {}',
+    /comparator-i;ascii-numeric/,
+  );
+  compileSieve(
+    'require ["relational","comparator-i;ascii-numeric"]; if header :comparator "i;ascii-numeric" :value "gt" "a" "1" {}',
+  );
 });
 
 test('unknown extensions, commands, tests and tags are errors', () => {
@@ -49,7 +54,10 @@ test('argument shapes are checked', () => {
   rejects('if allof true {}', /test list/);
   rejects('keep { }', /cannot have a block/);
   rejects('if true;', /needs a block/);
-  rejects('require ["relational","comparator-i;ascii-numeric"]; if header :comparator "i;ascii-numeric" :contains "a" "1" {}', /does not support :contains/);
+  rejects(
+    'require ["relational","comparator-i;ascii-numeric"]; if header :comparator "i;ascii-numeric" :contains "a" "1" {}',
+    /does not support :contains/,
+  );
   rejects('require "envelope"; if envelope "cc" "x" {}', /unknown envelope part/);
   rejects('require "date"; if currentdate "fortnight" "x" {}', /unknown date part/);
   rejects('require "date"; if currentdate :zone "0100" "date" "x" {}', /bad time zone/);
@@ -65,7 +73,9 @@ test('unsafe or unsupported regular expressions are rejected at compile time', (
 });
 
 test('encoded-character decodes ${hex:} and ${unicode:} only when required (RFC 5228 §2.4.2.4)', () => {
-  const on = compileSieve('require ["encoded-character","fileinto"]; fileinto "${hex:40 41}${unicode:263a}";');
+  const on = compileSieve(
+    'require ["encoded-character","fileinto"]; fileinto "${hex:40 41}${unicode:263a}";',
+  );
   assert.equal(on.commands[0]!.args[0], '@A\u263a');
   const off = compileSieve('require "fileinto"; fileinto "${hex:40}";');
   assert.equal(off.commands[0]!.args[0], '${hex:40}');
@@ -88,5 +98,8 @@ test('RFC 5228 §9 example script compiles', () => {
 });
 
 test('syntax errors in a named script carry the name', () => {
-  assert.throws(() => compileSieve('keep', { name: 'rules' }), (e: unknown) => e instanceof SieveSyntaxError && e.script === 'rules' && /^rules: line 1/.test(e.message));
+  assert.throws(
+    () => compileSieve('keep', { name: 'rules' }),
+    (e: unknown) => e instanceof SieveSyntaxError && e.script === 'rules' && /^rules: line 1/.test(e.message),
+  );
 });

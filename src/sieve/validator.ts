@@ -1,10 +1,25 @@
 import type { Argument, CommandNode, Position, TestNode } from './ast.js';
 import { decodeEncodedCharacters } from './encoded-character.js';
 import { SieveSyntaxError } from './errors.js';
-import { COMPARATORS, comparatorSupports, RELATIONS, type Comparator, type MatchSpec, type Relation } from './match.js';
+import {
+  COMPARATORS,
+  comparatorSupports,
+  RELATIONS,
+  type Comparator,
+  type MatchSpec,
+  type Relation,
+} from './match.js';
 import { parseScript, type ParseLimits } from './parser.js';
 import { compileRegex, RegexError } from './regex.js';
-import { EXTENSIONS, MATCH_TAGS, SIGNATURES, type ArgType, type Extension, type Signature, type TagSpec } from './signatures.js';
+import {
+  EXTENSIONS,
+  MATCH_TAGS,
+  SIGNATURES,
+  type ArgType,
+  type Extension,
+  type Signature,
+  type TagSpec,
+} from './signatures.js';
 import { DATE_PARTS } from './date.js';
 
 export type Value = string | string[] | number;
@@ -46,7 +61,12 @@ export function compileSieve(src: string, opts: CompileOptions = {}): CompiledSc
     return validate(parseScript(src, opts.limits), { ...opts, name });
   } catch (e) {
     if (e instanceof SieveSyntaxError && !e.script && opts.name) {
-      throw new SieveSyntaxError(e.message.replace(/^line \d+, column \d+: /, ''), e.line, e.column, opts.name);
+      throw new SieveSyntaxError(
+        e.message.replace(/^line \d+, column \d+: /, ''),
+        e.line,
+        e.column,
+        opts.name,
+      );
     }
     throw e;
   }
@@ -70,7 +90,8 @@ export function validate(ast: CommandNode[], opts: CompileOptions & { name: stri
   }
   if (exts.has('vacation-seconds')) exts.add('vacation');
   const has = (e: Extension) => exts.has(e);
-  const strings = (s: string, at: Position) => (has('encoded-character') ? decodeEncodedCharacters(s, at) : s);
+  const strings = (s: string, at: Position) =>
+    has('encoded-character') ? decodeEncodedCharacters(s, at) : s;
 
   const commands = block(ast.slice(i), false);
   return { name: opts.name, commands, extensions: exts };
@@ -89,7 +110,11 @@ export function validate(ast: CommandNode[], opts: CompileOptions & { name: stri
     const out: Node[] = [];
     for (let k = 0; k < cmds.length; k++) {
       const c = cmds[k]!;
-      if (c.name === 'require') fail(c, nested ? 'require is only allowed at the top level' : 'require must come before any other command');
+      if (c.name === 'require')
+        fail(
+          c,
+          nested ? 'require is only allowed at the top level' : 'require must come before any other command',
+        );
       if (c.name === 'elsif' || c.name === 'else') fail(c, `"${c.name}" without a preceding "if"`);
       const node = check(c, 'command');
       if (c.name === 'if') {
@@ -134,7 +159,8 @@ export function validate(ast: CommandNode[], opts: CompileOptions & { name: stri
       }
       if (spec.arg) {
         const next = raw[++k];
-        if (!next || next.kind === 'tag' || !fits(next, spec.arg)) fail(a, `tag :${a.name} needs a ${describe(spec.arg)} argument`);
+        if (!next || next.kind === 'tag' || !fits(next, spec.arg))
+          fail(a, `tag :${a.name} needs a ${describe(spec.arg)} argument`);
         tags[a.name] = value(next);
       } else {
         tags[a.name] = true;
@@ -142,8 +168,10 @@ export function validate(ast: CommandNode[], opts: CompileOptions & { name: stri
     }
     checkPositional(n, sig, args);
 
-    if (sig.tests === 'one' && (n.tests.length !== 1 || n.testList)) fail(n, `"${n.name}" needs exactly one test`);
-    if (sig.tests === 'list' && (!n.testList || !n.tests.length)) fail(n, `"${n.name}" needs a test list in parentheses`);
+    if (sig.tests === 'one' && (n.tests.length !== 1 || n.testList))
+      fail(n, `"${n.name}" needs exactly one test`);
+    if (sig.tests === 'list' && (!n.testList || !n.tests.length))
+      fail(n, `"${n.name}" needs a test list in parentheses`);
     if (!sig.tests && n.tests.length) fail(n.tests[0]!, `"${n.name}" takes no test`);
     if (sig.block && !n.block) fail(n, `"${n.name}" needs a block`);
     if (!sig.block && n.block) fail(n, `"${n.name}" cannot have a block`);
@@ -165,12 +193,20 @@ export function validate(ast: CommandNode[], opts: CompileOptions & { name: stri
   function checkPositional(n: Position & { name: string }, sig: Signature, args: Value[]) {
     const min = sig.args.length - (sig.optionalArgs ?? 0);
     if (args.length < min || args.length > sig.args.length) {
-      fail(n, `"${n.name}" takes ${min === sig.args.length ? min : `${min} to ${sig.args.length}`} positional arguments, got ${args.length}`);
+      fail(
+        n,
+        `"${n.name}" takes ${min === sig.args.length ? min : `${min} to ${sig.args.length}`} positional arguments, got ${args.length}`,
+      );
     }
     const types = sig.optional === 'leading' ? sig.args.slice(sig.args.length - args.length) : sig.args;
     args.forEach((v, k) => {
       const t = types[k]!;
-      const ok = t === 'number' ? typeof v === 'number' : t === 'string' ? typeof v === 'string' : typeof v !== 'number';
+      const ok =
+        t === 'number'
+          ? typeof v === 'number'
+          : t === 'string'
+            ? typeof v === 'string'
+            : typeof v !== 'number';
       if (!ok) fail(n, `argument ${k + 1} of "${n.name}" must be a ${describe(t)}`);
     });
   }
@@ -185,12 +221,15 @@ export function validate(ast: CommandNode[], opts: CompileOptions & { name: stri
     const cmp = (tags.comparator as string | undefined) ?? 'i;ascii-casemap';
     if (!COMPARATORS.includes(cmp as Comparator)) fail(n, `unknown comparator "${cmp}"`);
     if (cmp === 'i;ascii-numeric') needExt(n, 'comparator "i;ascii-numeric"', ['comparator-i;ascii-numeric']);
-    const type = (['is', 'contains', 'matches', 'regex', 'value', 'count'] as const).find((t) => t in tags) ?? 'is';
-    if (!comparatorSupports(cmp as Comparator, type)) fail(n, `comparator "${cmp}" does not support :${type}`);
+    const type =
+      (['is', 'contains', 'matches', 'regex', 'value', 'count'] as const).find((t) => t in tags) ?? 'is';
+    if (!comparatorSupports(cmp as Comparator, type))
+      fail(n, `comparator "${cmp}" does not support :${type}`);
     const spec: MatchSpec = { type, comparator: cmp as Comparator };
     if (type === 'value' || type === 'count') {
       const rel = String(tags[type]).toLowerCase();
-      if (!RELATIONS.includes(rel as Relation)) fail(n, `unknown relation "${rel}" (use gt, ge, lt, le, eq or ne)`);
+      if (!RELATIONS.includes(rel as Relation))
+        fail(n, `unknown relation "${rel}" (use gt, ge, lt, le, eq or ne)`);
       spec.relation = rel as Relation;
     }
     return spec;
@@ -214,25 +253,32 @@ export function validate(ast: CommandNode[], opts: CompileOptions & { name: stri
         }
       }
     }
-    if ('last' in tags && !('index' in tags) && name !== 'addheader' && name !== 'duplicate') fail(node, ':last needs :index');
+    if ('last' in tags && !('index' in tags) && name !== 'addheader' && name !== 'duplicate')
+      fail(node, ':last needs :index');
     if (typeof tags.index === 'number' && tags.index < 1) fail(node, ':index must be 1 or more');
-    if (typeof tags.zone === 'string' && !ZONE.test(tags.zone)) fail(node, `bad time zone "${tags.zone}" (use +hhmm or -hhmm)`);
+    if (typeof tags.zone === 'string' && !ZONE.test(tags.zone))
+      fail(node, `bad time zone "${tags.zone}" (use +hhmm or -hhmm)`);
     if (name === 'envelope') {
       for (const part of [args[0]].flat() as string[]) {
-        if (constant(part) && !['from', 'to'].includes(part.toLowerCase())) fail(node, `unknown envelope part "${part}"`);
+        if (constant(part) && !['from', 'to'].includes(part.toLowerCase()))
+          fail(node, `unknown envelope part "${part}"`);
       }
     }
     if (name === 'date' || name === 'currentdate') {
       const part = args[args.length - 2] as string;
-      if (constant(part) && !DATE_PARTS.includes(part.toLowerCase())) fail(node, `unknown date part "${part}"`);
+      if (constant(part) && !DATE_PARTS.includes(part.toLowerCase()))
+        fail(node, `unknown date part "${part}"`);
     }
-    if (name === 'set' && !VARIABLE_NAME.test(args[0] as string)) fail(node, `bad variable name "${String(args[0])}"`);
+    if (name === 'set' && !VARIABLE_NAME.test(args[0] as string))
+      fail(node, `bad variable name "${String(args[0])}"`);
     if (['setflag', 'addflag', 'removeflag', 'hasflag'].includes(name) && args.length === 2) {
       needExt(node, 'a flag variable', ['variables']);
-      for (const v of [args[0]].flat() as string[]) if (!VARIABLE_NAME.test(v)) fail(node, `bad variable name "${v}"`);
+      for (const v of [args[0]].flat() as string[])
+        if (!VARIABLE_NAME.test(v)) fail(node, `bad variable name "${v}"`);
     }
     if (name === 'global') {
-      for (const v of [args[0]].flat() as string[]) if (!VARIABLE_NAME.test(v)) fail(node, `bad variable name "${v}"`);
+      for (const v of [args[0]].flat() as string[])
+        if (!VARIABLE_NAME.test(v)) fail(node, `bad variable name "${v}"`);
     }
     if ((name === 'addheader' || name === 'deleteheader') && constant(args[0] as string)) {
       if (!FIELD_NAME.test(args[0] as string)) fail(node, `bad header field name "${String(args[0])}"`);
@@ -242,7 +288,11 @@ export function validate(ast: CommandNode[], opts: CompileOptions & { name: stri
 }
 
 function fits(a: Argument, t: ArgType): boolean {
-  return t === 'number' ? a.kind === 'number' : t === 'string' ? a.kind === 'string' : a.kind === 'string' || a.kind === 'stringlist';
+  return t === 'number'
+    ? a.kind === 'number'
+    : t === 'string'
+      ? a.kind === 'string'
+      : a.kind === 'string' || a.kind === 'stringlist';
 }
 
 function describe(t: ArgType): string {
