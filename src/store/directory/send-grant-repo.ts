@@ -34,7 +34,7 @@ export async function listGrants(db: SqlDb, mailbox?: string): Promise<SendGrant
   const rows = await db.all<Row>(
     `SELECT s.mailbox, s.permission, a.address AS account, g.name AS grp FROM send_grants s
      LEFT JOIN accounts a ON a.id = s.account_id LEFT JOIN account_groups g ON g.id = s.group_id
-     ${mailbox === undefined ? '' : 'WHERE s.mailbox = ?'} ORDER BY s.mailbox, s.permission, a.address, g.name`,
+     ${mailbox === undefined ? '' : 'WHERE s.mailbox = ?'} ORDER BY s.mailbox, s.permission, COALESCE(a.address, '@' || g.name)`,
     mailbox === undefined ? [] : [mailbox],
   );
   return rows.map((r) => ({
