@@ -39,8 +39,17 @@ export class ResponseWriter {
 
   /** ASCII the caller knows to be valid here (atoms, numbers, keywords). */
   raw(text: string): this {
-    this.ensure(text.length);
-    this.len += this.buf.write(text, this.len, 'latin1');
+    const n = text.length;
+    this.ensure(n);
+    // Short pieces dominate; a byte loop beats a call into Buffer#write for them.
+    if (n < 48) {
+      const buf = this.buf;
+      let len = this.len;
+      for (let i = 0; i < n; i++) buf[len++] = text.charCodeAt(i);
+      this.len = len;
+    } else {
+      this.len += this.buf.write(text, this.len, 'latin1');
+    }
     return this;
   }
 
@@ -83,19 +92,39 @@ export class ResponseWriter {
 
   string(value: string | Buffer): this {
     if (typeof value !== 'string') return this.stringBytes(value);
+    const n = value.length;
     let escapes = 0;
-    let literal = value.length > MAX_QUOTED;
-    for (let i = 0; i < value.length && !literal; i++) {
+    let ascii = true;
+    let literal = n > MAX_QUOTED;
+    for (let i = 0; i < n && !literal; i++) {
       const c = value.charCodeAt(i);
       if (c === 0x22 || c === 0x5c) escapes++;
-      else if (c === 0x0a || c === 0x0d || c === 0 || (c > 0x7f && !this.utf8)) literal = true;
+      else if (c === 0x0a || c === 0x0d || c === 0) literal = true;
+      else if (c > 0x7f) {
+        ascii = false;
+        if (!this.utf8) literal = true;
+      }
     }
     if (literal) return this.literal(Buffer.from(value, 'utf8'));
-    const text = escapes ? value.replace(/["\\]/g, '\\$&') : value;
-    this.ensure(text.length * 3 + 2);
-    this.buf[this.len++] = 0x22;
-    this.len += this.buf.write(text, this.len, 'utf8');
-    this.buf[this.len++] = 0x22;
+    if (!ascii) {
+      const text = escapes ? value.replace(/["\\]/g, '\\$&') : value;
+      this.ensure(text.length * 3 + 2);
+      this.buf[this.len++] = 0x22;
+      this.len += this.buf.write(text, this.len, 'utf8');
+      this.buf[this.len++] = 0x22;
+      return this;
+    }
+    this.ensure(n + escapes + 2);
+    const buf = this.buf;
+    let len = this.len;
+    buf[len++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c === 0x22 || c === 0x5c) buf[len++] = 0x5c;
+      buf[len++] = c;
+    }
+    buf[len++] = 0x22;
+    this.len = len;
     return this;
   }
 

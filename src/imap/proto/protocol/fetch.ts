@@ -1,5 +1,5 @@
 import { formatSection, type Section } from '../parser/fetch.js';
-import type { ResponseWriter } from '../response.js';
+import { ResponseWriter } from '../response.js';
 import { type Address, type BodyStructure, type Envelope, isMultipart, type Param } from '../structure.js';
 
 /** One FETCH data item with its value, as the session computed it. */
@@ -11,6 +11,8 @@ export type FetchValue =
   | { item: 'SAVEDATE'; date: Date | null }
   | { item: 'ENVELOPE'; envelope: Envelope }
   | { item: 'BODY' | 'BODYSTRUCTURE'; body: BodyStructure }
+  /** ENVELOPE, BODY or BODYSTRUCTURE bytes made once by `encodeEnvelope` / `encodeBodyStructure`. */
+  | { item: 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE'; encoded: Buffer }
   | { item: 'EMAILID' | 'THREADID'; id: string | null }
   /** `origin` echoes the partial offset; data null is written NIL. */
   | { item: 'BODY[]'; section: Section; origin?: number; data: Buffer | null }
@@ -47,13 +49,12 @@ function writeValue(w: ResponseWriter, v: FetchValue): void {
       w.raw(v.date ? `SAVEDATE "${formatDateTime(v.date, 0)}"` : 'SAVEDATE NIL');
       return;
     case 'ENVELOPE':
-      w.raw('ENVELOPE ');
-      writeEnvelope(w, v.envelope);
-      return;
     case 'BODY':
     case 'BODYSTRUCTURE':
       w.raw(v.item).sp();
-      writeBodyStructure(w, v.body, v.item === 'BODYSTRUCTURE');
+      if ('encoded' in v) w.bytes(v.encoded);
+      else if ('envelope' in v) writeEnvelope(w, v.envelope);
+      else writeBodyStructure(w, v.body, v.item === 'BODYSTRUCTURE');
       return;
     case 'EMAILID':
     case 'THREADID':
@@ -99,6 +100,19 @@ export function formatDateTime(date: Date, offsetMinutes = 0): string {
     `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} ` +
     `${sign}${pad2(Math.floor(off / 60))}${pad2(off % 60)}`
   );
+}
+
+/**
+ * ENVELOPE bytes to cache beside the message. Written without UTF-8 quoting (8-bit text goes as
+ * literals), which every client accepts, so one cached form serves all sessions.
+ */
+export function encodeEnvelope(e: Envelope): Buffer {
+  return writeEnvelope(new ResponseWriter(false, 512), e).take();
+}
+
+/** BODY (`extended` false) or BODYSTRUCTURE bytes to cache; see `encodeEnvelope`. */
+export function encodeBodyStructure(b: BodyStructure, extended: boolean): Buffer {
+  return writeBodyStructure(new ResponseWriter(false, 512), b, extended).take();
 }
 
 function writeAddresses(w: ResponseWriter, list: readonly Address[] | null): void {

@@ -40,11 +40,8 @@ export interface ThreadNode {
 }
 
 export function thread(w: ResponseWriter, roots: readonly ThreadNode[]): ResponseWriter {
-  w.raw('* THREAD');
-  for (const root of roots) {
-    w.sp();
-    writeThread(w, root);
-  }
+  w.raw(roots.length ? '* THREAD ' : '* THREAD');
+  for (const root of roots) writeThread(w, root);
   return w.crlf();
 }
 
