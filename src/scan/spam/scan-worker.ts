@@ -51,7 +51,12 @@ const stores = {
   bayes: init.bayes ? proxy<BayesStore>('bayes', ['totals', 'tokens', 'seen', 'apply']) : undefined,
   reputation: init.reputation ? proxy<ReputationStore>('reputation', ['get', 'add']) : undefined,
 };
-let filter = new SpamFilter(new SpamEngine(ruleset, new Set(init.disabled)), stores);
+function build(disabled: string[]): SpamFilter {
+  const engine = new SpamEngine(ruleset, new Set(disabled));
+  engine.warmUp();
+  return new SpamFilter(engine, stores);
+}
+let filter = build(init.disabled);
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'rpc-reply') {
@@ -60,7 +65,7 @@ port.on('message', (msg: ToWorker) => {
     if (msg.error !== undefined) p?.reject(new Error(msg.error));
     else p?.resolve(msg.value);
   } else if (msg.type === 'disable') {
-    filter = new SpamFilter(new SpamEngine(ruleset, new Set(msg.names)), stores);
+    filter = build(msg.names);
   } else {
     filter
       .check(Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength), { ...msg.opts, progress })
