@@ -1,4 +1,6 @@
 import type { App } from '../app.js';
+import { MaildropLocks } from '../pop3/maildrop-locks.js';
+import { pop3Service } from '../pop3/pop3-service.js';
 import type { TlsManager } from '../tls/tls-manager.js';
 import { smtpServices } from '../smtp/smtp-services.js';
 import { notYetBuilt } from './not-yet-built.js';
@@ -9,14 +11,15 @@ import type { ProtocolService } from './service.js';
  * is not built yet answers with a polite refusal on its port.
  */
 export function protocolServices(app: App, tls: TlsManager): ProtocolService[] {
+  const pop3Locks = new MaildropLocks();
   // Deliveries run only in the server, never in a CLI command that opens the same data dir.
   app.queue.start();
   return [
     ...smtpServices(app, tls),
     notYetBuilt('imap', 'listen.imap', 'imap'),
     notYetBuilt('imaps', 'listen.imaps', 'imap'),
-    notYetBuilt('pop3', 'listen.pop3', 'pop3'),
-    notYetBuilt('pop3s', 'listen.pop3s', 'pop3'),
+    pop3Service(app, tls, pop3Locks, false),
+    pop3Service(app, tls, pop3Locks, true),
     notYetBuilt('managesieve', 'listen.managesieve', 'managesieve'),
   ];
 }
