@@ -43,7 +43,7 @@ async function insertHeaders(db: SqlDb, bodyId: number, headers: IndexedMessage[
     const batch = headers.slice(i, i + 100);
     await db.run(
       `INSERT INTO mailbox_headers (body_id, name, value) VALUES ${batch.map(() => '(?, ?, ?)').join(', ')}`,
-      batch.flatMap((h) => [bodyId, h.name, h.value]),
+      batch.flatMap((h) => [bodyId, h.name, h.value.toLowerCase()]),
     );
   }
 }

@@ -4,8 +4,8 @@ import { ddl, type SqlDb } from '../sql.js';
 /**
  * The mailbox tables. A folder belongs to an account (`owner_id`) or, for public shared folders,
  * to the system (owner 0). Messages point at a parsed body (`mailbox_bodies`, one row per blob:
- * envelope, body structure, the header fields SORT and SEARCH use, every header decoded in
- * `mailbox_headers` for SEARCH HEADER) so 100 recipients of one
+ * envelope, body structure, the header fields SORT and SEARCH use, every header decoded and
+ * lower-cased in `mailbox_headers` for SEARCH) so 100 recipients of one
  * message share one blob, one parse and one full-text row; each message keeps its own prefix
  * (the per-recipient trace headers). Expunged UIDs are remembered with their modseq for
  * QRESYNC's VANISHED.

@@ -12,9 +12,6 @@ const DAY = 86_400_000;
 const TRUE: Compiled = { sql: '1 = 1', params: [] };
 const FALSE: Compiled = { sql: '1 = 0', params: [] };
 
-/** Fields kept as decoded columns of mailbox_bodies; any other header goes through mailbox_headers. */
-const BODY_COLUMNS: Record<string, string> = { from: 'b.from_addr', to: 'b.to_addr', cc: 'b.cc_addr', bcc: 'b.bcc_addr', subject: 'b.subject' };
-
 function likeAny(value: string): string {
   return `%${value.toLowerCase().replace(/[%_\\]/g, (c) => '\\' + c)}%`;
 }
@@ -70,15 +67,12 @@ export function compileSearch(dialect: SqlDb['dialect'], key: SearchKey, now = D
       return { sql: `m.internal_date ${key.op === 'older' ? '<=' : '>'} ?`, params: [now - key.seconds * 1000] };
     case 'size':
       return { sql: `m.size ${key.op === 'larger' ? '>' : '<'} ?`, params: [key.bytes] };
-    case 'header': {
-      const field = key.field.toLowerCase();
-      const col = BODY_COLUMNS[field];
-      if (col) return { sql: `LOWER(${col}) LIKE ? ESCAPE '\\'`, params: [likeAny(key.value)] };
+    case 'header':
+      // Values are stored lower-cased (Unicode-aware, which SQLite's LOWER is not).
       return {
-        sql: `EXISTS (SELECT 1 FROM mailbox_headers h WHERE h.body_id = m.body_id AND h.name = ? AND LOWER(h.value) LIKE ? ESCAPE '\\')`,
-        params: [field, likeAny(key.value)],
+        sql: `EXISTS (SELECT 1 FROM mailbox_headers h WHERE h.body_id = m.body_id AND h.name = ? AND h.value LIKE ? ESCAPE '\\')`,
+        params: [key.field.toLowerCase(), likeAny(key.value)],
       };
-    }
     case 'text':
       return fullText(dialect, key.part, key.value);
     case 'modseq':
