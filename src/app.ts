@@ -40,7 +40,7 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
     ? await createLogger({ level: config.get('log.level'), format: config.get('log.format'), ...(opts.logDestination ? { destination: opts.logDestination } : {}) })
     : silentLogger();
   const metrics = new Metrics(opts.serverLog ?? false);
-  const store = await Store.open(config);
+  const store = await Store.open(config, { log });
   const deliveryLog = new DeliveryLog(config.path('log.delivery_file'));
   const directory = new Directory(store.db, config, log, metrics);
   const mailbox = new MailboxService({

@@ -10,6 +10,7 @@ import { createHttpService } from './http/http-service.js';
 import { bindListeners, closeListeners, type BoundListener } from './server/listeners.js';
 import type { ProtocolService } from './server/service.js';
 import { protocolServices } from './server/services.js';
+import { safeModeServices } from './server/safe-mode.js';
 import { TlsManager } from './tls/tls-manager.js';
 
 export interface RunningServer {
@@ -50,7 +51,9 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
     const http = await createHttpService(app, () =>
       listeners.map((l) => ({ service: l.service, address: l.address, connections: services.find((s) => s.name === l.service)?.connections() ?? 0 })),
     );
-    services = [...protocolServices(app, tls), http];
+    const upgrade = app.store.upgrade;
+    if (!upgrade.ok) out(`STORE UPGRADE FAILED, running in safe mode on the old schema: ${upgrade.message}`);
+    services = [...(upgrade.ok ? protocolServices(app, tls) : safeModeServices('store upgrade failed; see the server log')), http];
     listeners = await bindListeners(services, app.config, app.log);
   } catch (e) {
     tls?.close();
@@ -87,15 +90,18 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
 
 /** `mailstead serve`: runs in the foreground until SIGTERM or SIGINT, then drains and exits. */
 export async function serve(dataDir: string, opts: ServeOptions = {}): Promise<number> {
+  // Listen for the signal before starting: one that arrives during start-up still stops cleanly.
+  let signalled: string | undefined;
+  let wake: (() => void) | undefined;
+  const onSignal = (sig: string) => {
+    signalled = sig;
+    wake?.();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   const server = await startServer(dataDir, opts);
-  await new Promise<void>((resolveSignal) => {
-    const onSignal = (sig: string) => {
-      server.app.log.info({ event: 'signal', signal: sig });
-      resolveSignal();
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  });
+  if (!signalled) await new Promise<void>((r) => (wake = r));
+  server.app.log.info({ event: 'signal', signal: signalled });
   await server.stop();
   return 0;
 }

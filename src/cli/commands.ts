@@ -3,6 +3,10 @@ import { configCommand } from './config.js';
 import { dkimCommand } from './dkim.js';
 import { directoryCommands } from './directory-commands.js';
 import { serveCommand } from './serve.js';
+import { logCommand } from './log.js';
+import { mailboxCommand } from './mailbox.js';
+import { storeCommand } from './store.js';
+import { upgradeCommand } from './upgrade.js';
 
 /** Every `mailstead` command group, in the order `mailstead help` lists them. */
-export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand, ...directoryCommands, dkimCommand];
+export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand, ...directoryCommands, mailboxCommand, dkimCommand, logCommand, storeCommand, upgradeCommand];

@@ -2,18 +2,21 @@ import { createServer, type Socket } from 'node:net';
 import type { ProtocolService } from './service.js';
 
 const REFUSALS = {
-  smtp: '421 4.3.2 Service not yet available on this server\r\n',
-  imap: '* BYE [UNAVAILABLE] Service not yet available on this server\r\n',
-  pop3: '-ERR [SYS/PERM] Service not yet available on this server\r\n',
-  managesieve: 'BYE (TRYLATER) "Service not yet available on this server"\r\n',
-  http: 'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 41\r\n\r\nService not yet available on this server\n',
+  smtp: (why: string) => `421 4.3.2 ${why}\r\n`,
+  imap: (why: string) => `* BYE [UNAVAILABLE] ${why}\r\n`,
+  pop3: (why: string) => `-ERR [SYS/TEMP] ${why}\r\n`,
+  managesieve: (why: string) => `BYE (TRYLATER) "${why.replaceAll('"', "'")}"\r\n`,
 } as const;
 
+export type RefusalProtocol = keyof typeof REFUSALS;
+
 /**
- * A listener for a service that is not built yet: the port answers with the protocol's own
- * polite refusal and closes, so clients see a clear message rather than a dead port.
+ * A listener that cannot serve (not built yet, or its store component is behind after a failed
+ * upgrade): the port answers with the protocol's own polite refusal and closes, so clients see
+ * a clear message rather than a dead port.
  */
-export function notYetBuilt(name: string, key: string, protocol: keyof typeof REFUSALS): ProtocolService {
+export function refusingService(name: string, key: string, protocol: RefusalProtocol, why: string): ProtocolService {
+  const refusal = REFUSALS[protocol](why.replace(/[\r\n]+/g, ' '));
   const sockets = new Set<Socket>();
   return {
     name,
@@ -23,7 +26,7 @@ export function notYetBuilt(name: string, key: string, protocol: keyof typeof RE
         sockets.add(s);
         s.on('close', () => sockets.delete(s));
         s.on('error', () => undefined);
-        s.end(REFUSALS[protocol]);
+        s.end(refusal);
       });
     },
     connections: () => sockets.size,
@@ -31,4 +34,8 @@ export function notYetBuilt(name: string, key: string, protocol: keyof typeof RE
       for (const s of sockets) s.destroy();
     },
   };
+}
+
+export function notYetBuilt(name: string, key: string, protocol: RefusalProtocol): ProtocolService {
+  return refusingService(name, key, protocol, 'Service not yet available on this server');
 }
