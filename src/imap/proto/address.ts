@@ -66,7 +66,8 @@ function words(toks: Tok[]): string | null {
 /** `local@domain` from tokens (dots rejoin the local part and the domain). */
 function addrSpec(toks: Tok[], name: string | null, adl: string | null): Address | null {
   const at = toks.findIndex((t) => t.t === 'special' && t.v === '@');
-  const join = (ts: Tok[]) => ts.map((t) => (t.t === 'quoted' ? `"${t.v.replace(/["\\]/g, '\\$&')}"` : t.v)).join('');
+  const join = (ts: Tok[]) =>
+    ts.map((t) => (t.t === 'quoted' ? `"${t.v.replace(/["\\]/g, '\\$&')}"` : t.v)).join('');
   if (at < 0) {
     const mailbox = join(toks);
     return mailbox ? { name, adl, mailbox, host: '' } : null;

@@ -19,7 +19,10 @@ export class ImapParseError extends Error {
 
 /** The command name is not one this layer knows; the reply is still `BAD`, but worth counting apart. */
 export class UnknownCommandError extends ImapParseError {
-  constructor(readonly command: string, tag?: string) {
+  constructor(
+    readonly command: string,
+    tag?: string,
+  ) {
     super(`Unknown command ${command}`, tag === undefined ? {} : { tag });
     this.name = 'UnknownCommandError';
   }

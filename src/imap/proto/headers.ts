@@ -38,11 +38,15 @@ export function parseHeaderFields(raw: Buffer, start: number, end: number): Head
     if (b === 0x0d || b === 0x0a) break;
     let lineEnd = lineEndAt(raw, i, end);
     // Continuation lines start with white space and belong to this field.
-    while (lineEnd < end && (raw[lineEnd] === 0x20 || raw[lineEnd] === 0x09)) lineEnd = lineEndAt(raw, lineEnd, end);
+    while (lineEnd < end && (raw[lineEnd] === 0x20 || raw[lineEnd] === 0x09))
+      lineEnd = lineEndAt(raw, lineEnd, end);
     const colon = raw.indexOf(0x3a, i);
     if (colon > i && colon < lineEnd) {
       const name = raw.toString('latin1', i, colon).trim().toLowerCase();
-      const value = headerText(raw, colon + 1, lineEnd).replace(/\r?\n(?=[ \t])/g, '').replace(/\r?\n$/, '').trim();
+      const value = headerText(raw, colon + 1, lineEnd)
+        .replace(/\r?\n(?=[ \t])/g, '')
+        .replace(/\r?\n$/, '')
+        .trim();
       fields.push({ name, value, start: i, end: lineEnd });
     }
     i = lineEnd;

@@ -25,7 +25,10 @@ describe('CommandReceiver: bad input', () => {
   it('refuses an unterminated quoted string and carries on with the next command', () => {
     const ev = feedAll(new CommandReceiver(), 'a1 LOGIN "fred\r\na2 NOOP\r\n');
     assert.equal(ev[0]!.type, 'error');
-    assert.deepEqual(ev[1], { type: 'command', command: { tag: 'a2', name: 'NOOP', uid: false, tokens: [] } });
+    assert.deepEqual(ev[1], {
+      type: 'command',
+      command: { tag: 'a2', name: 'NOOP', uid: false, tokens: [] },
+    });
   });
 
   it('refuses a literal marker that does not end the line', () => {
@@ -47,7 +50,9 @@ describe('CommandReceiver: bad input', () => {
     const ev = feedAll(r, 'a1 APPEND INBOX {2147483648}\r\n', 'a2 NOOP\r\n');
     assert.equal(ev.length, 2);
     const e = ev[0]!;
-    assert.ok(e.type === 'error' && e.error.status === 'NO' && e.error.code === 'TOOBIG' && e.error.tag === 'a1');
+    assert.ok(
+      e.type === 'error' && e.error.status === 'NO' && e.error.code === 'TOOBIG' && e.error.tag === 'a1',
+    );
     assert.equal(ev[1]!.type, 'command');
   });
 
@@ -74,7 +79,12 @@ describe('CommandReceiver: bad input', () => {
 
   it('bounds the bytes buffered for one command', () => {
     const r = new CommandReceiver({ maxCommandBytes: 80, maxLiteralBytes: 40 });
-    const ev = feedAll(r, 'a1 SETMETADATA INBOX (/private/a {30}\r\n', 'x'.repeat(30), ' /private/b {30}\r\n');
+    const ev = feedAll(
+      r,
+      'a1 SETMETADATA INBOX (/private/a {30}\r\n',
+      'x'.repeat(30),
+      ' /private/b {30}\r\n',
+    );
     assert.equal(ev[0]!.type, 'continue');
     const e = errors(ev)[0];
     assert.equal(e?.error.message, 'Command too big');

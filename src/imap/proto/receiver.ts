@@ -197,7 +197,11 @@ export class CommandReceiver {
       const tail = this.tail[this.tail.length - 1] === 0x0d ? this.tail.subarray(0, -1) : this.tail;
       if (this.mode === 'line') {
         this.mode = 'paused';
-        events.push({ type: 'error', error: new ImapParseError('Line too long', { code: 'TOOBIG' }), fatal: false });
+        events.push({
+          type: 'error',
+          error: new ImapParseError('Line too long', { code: 'TOOBIG' }),
+          fatal: false,
+        });
         return;
       }
       this.cmd ??= newCommand();
@@ -234,7 +238,8 @@ export class CommandReceiver {
     if (cmd.tag === undefined) {
       const t0 = tokens[0];
       const t1 = tokens[1];
-      if (t0?.type !== 'atom' || !validTag(t0.value)) return this.fail(events, 'Invalid tag', segment.literal);
+      if (t0?.type !== 'atom' || !validTag(t0.value))
+        return this.fail(events, 'Invalid tag', segment.literal);
       cmd.tag = t0.value;
       if (t1?.type !== 'atom') return this.fail(events, 'Missing command', segment.literal);
       cmd.name = t1.value.toUpperCase();
@@ -277,7 +282,14 @@ export class CommandReceiver {
     };
     if (stream) {
       lit.index = cmd.streamed++;
-      events.push({ type: 'literal-start', tag: cmd.tag!, name: cmd.name!, index: lit.index, size: m.size, binary: m.binary });
+      events.push({
+        type: 'literal-start',
+        tag: cmd.tag!,
+        name: cmd.name!,
+        index: lit.index,
+        size: m.size,
+        binary: m.binary,
+      });
     } else {
       lit.buf = Buffer.allocUnsafe(m.size);
       cmd.bytes += m.size;
@@ -290,7 +302,8 @@ export class CommandReceiver {
     const lit = this.lit!;
     const take = Math.min(lit.remaining, chunk.length - pos);
     if (lit.action === 'buffer') chunk.copy(lit.buf!, lit.filled, pos, pos + take);
-    else if (lit.action === 'stream') events.push({ type: 'literal-data', data: chunk.subarray(pos, pos + take) });
+    else if (lit.action === 'stream')
+      events.push({ type: 'literal-data', data: chunk.subarray(pos, pos + take) });
     lit.filled += take;
     lit.remaining -= take;
     if (lit.remaining === 0) this.endLiteral(events);
@@ -311,7 +324,10 @@ export class CommandReceiver {
   private complete(events: ReceiverEvent[]): void {
     const cmd = this.cmd!;
     this.cmd = undefined;
-    events.push({ type: 'command', command: { tag: cmd.tag!, name: cmd.name!, uid: cmd.uid, tokens: cmd.tokens } });
+    events.push({
+      type: 'command',
+      command: { tag: cmd.tag!, name: cmd.name!, uid: cmd.uid, tokens: cmd.tokens },
+    });
     if (!cmd.uid && PAUSING.has(cmd.name!)) this.mode = 'paused';
   }
 
@@ -349,7 +365,14 @@ export class CommandReceiver {
       return;
     }
     this.cmd!.failed = true;
-    this.lit = { action: 'drain', remaining: marker.size, binary: false, buf: undefined, filled: 0, index: 0 };
+    this.lit = {
+      action: 'drain',
+      remaining: marker.size,
+      binary: false,
+      buf: undefined,
+      filled: 0,
+      index: 0,
+    };
     if (marker.size === 0) this.lit = undefined;
   }
 

@@ -8,7 +8,10 @@ import { ResponseWriter } from './response.js';
 it('response strings read back byte for byte through the receiver', () => {
   fc.assert(
     fc.property(
-      fc.oneof(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.uint8Array({ maxLength: 60 }).map((b) => Buffer.from(b.filter((x) => x !== 0)))),
+      fc.oneof(
+        fc.string({ unit: 'grapheme', maxLength: 60 }),
+        fc.uint8Array({ maxLength: 60 }).map((b) => Buffer.from(b.filter((x) => x !== 0))),
+      ),
       fc.boolean(),
       (value, utf8) => {
         const w = new ResponseWriter(utf8).raw('a LOGIN ').string(value).raw(' x\r\n');

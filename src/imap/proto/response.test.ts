@@ -14,7 +14,7 @@ const text = (w: ResponseWriter) => w.take().toString('utf8');
 describe('ResponseWriter: awkward strings', () => {
   it('sends CR, LF and NUL as literals, 8-bit as a literal unless UTF-8 is on', () => {
     assert.equal(text(new ResponseWriter().string('a\r\nb')), '{4}\r\na\r\nb');
-    assert.equal(text(new ResponseWriter().string(Buffer.from([0x61, 0])), ), '{2}\r\na\0');
+    assert.equal(text(new ResponseWriter().string(Buffer.from([0x61, 0]))), '{2}\r\na\0');
     assert.equal(text(new ResponseWriter().string('café')), '{5}\r\ncafé');
     assert.equal(text(new ResponseWriter(true).string('café')), '"café"');
   });
@@ -44,21 +44,44 @@ describe('ResponseWriter: awkward strings', () => {
 
 describe('status responses', () => {
   it('writes tagged and untagged replies with codes, never with embedded line breaks', () => {
-    assert.equal(tagged('A1', 'NO', 'No such\r\nmailbox', 'TRYCREATE').toString(), 'A1 NO [TRYCREATE] No such mailbox\r\n');
-    assert.equal(tagged('A2', 'OK', 'Done', codes.appendUid(38505, [3955])).toString(), 'A2 OK [APPENDUID 38505 3955] Done\r\n');
+    assert.equal(
+      tagged('A1', 'NO', 'No such\r\nmailbox', 'TRYCREATE').toString(),
+      'A1 NO [TRYCREATE] No such mailbox\r\n',
+    );
+    assert.equal(
+      tagged('A2', 'OK', 'Done', codes.appendUid(38505, [3955])).toString(),
+      'A2 OK [APPENDUID 38505 3955] Done\r\n',
+    );
     assert.equal(
       tagged('A3', 'OK', 'Done', codes.copyUid(38505, [304, 319, 320], [3956, 3957, 3958])).toString(),
       'A3 OK [COPYUID 38505 304,319:320 3956:3958] Done\r\n',
     );
-    assert.equal(untagged('OK', 'Flags', codes.permanentFlags(['\\Deleted', '\\Seen', '\\*'])).toString(), '* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Flags\r\n');
-    assert.equal(tagged('a', 'OK', 'x', codes.modified([[7, 7], [9, 9]])).toString(), 'a OK [MODIFIED 7,9] x\r\n');
+    assert.equal(
+      untagged('OK', 'Flags', codes.permanentFlags(['\\Deleted', '\\Seen', '\\*'])).toString(),
+      '* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Flags\r\n',
+    );
+    assert.equal(
+      tagged(
+        'a',
+        'OK',
+        'x',
+        codes.modified([
+          [7, 7],
+          [9, 9],
+        ]),
+      ).toString(),
+      'a OK [MODIFIED 7,9] x\r\n',
+    );
     assert.equal(untagged('BYE', 'bye').toString(), '* BYE bye\r\n');
     assert.equal(continuation().toString(), '+ Ready for literal data\r\n');
   });
 
   it('answers parse errors tagged when possible', () => {
     assert.equal(parseErrorResponse(new ImapParseError('Bad', { tag: 'a' })).toString(), 'a BAD Bad\r\n');
-    assert.equal(parseErrorResponse(new ImapParseError('Big', { code: 'TOOBIG' })).toString(), '* BAD [TOOBIG] Big\r\n');
+    assert.equal(
+      parseErrorResponse(new ImapParseError('Big', { code: 'TOOBIG' })).toString(),
+      '* BAD [TOOBIG] Big\r\n',
+    );
     assert.equal(
       parseErrorResponse(new ImapParseError('Big', { tag: 'b', status: 'NO', code: 'TOOBIG' })).toString(),
       'b NO [TOOBIG] Big\r\n',
@@ -72,11 +95,32 @@ describe('data responses', () => {
     mailbox.exists(w, 172);
     mailbox.flags(w, ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft']);
     mailbox.expunge(w, 3);
-    mailbox.vanished(w, [[41, 41], [43, 116]], true);
+    mailbox.vanished(
+      w,
+      [
+        [41, 41],
+        [43, 116],
+      ],
+      true,
+    );
     mailbox.list(w, { attributes: ['\\Noselect'], delimiter: '/', name: '~/Mail/foo' });
-    mailbox.list(w, { attributes: ['\\HasNoChildren'], delimiter: '/', name: '台北', childInfo: ['SUBSCRIBED'] });
-    mailbox.status(w, 'blurdybloop', { MESSAGES: 231, UIDNEXT: 44292, MAILBOXID: 'F2212ea87-6097-4256-9d51-71338625' });
-    mailbox.namespace(w, [{ prefix: '', delimiter: '/' }], [], [{ prefix: 'Public Folders/', delimiter: '/' }]);
+    mailbox.list(w, {
+      attributes: ['\\HasNoChildren'],
+      delimiter: '/',
+      name: '台北',
+      childInfo: ['SUBSCRIBED'],
+    });
+    mailbox.status(w, 'blurdybloop', {
+      MESSAGES: 231,
+      UIDNEXT: 44292,
+      MAILBOXID: 'F2212ea87-6097-4256-9d51-71338625',
+    });
+    mailbox.namespace(
+      w,
+      [{ prefix: '', delimiter: '/' }],
+      [],
+      [{ prefix: 'Public Folders/', delimiter: '/' }],
+    );
     mailbox.enabled(w, ['CONDSTORE']);
     assert.equal(
       text(w),
@@ -93,12 +137,29 @@ describe('data responses', () => {
     searchResponses.search(w, [2, 84, 882]);
     searchResponses.search(w, [2, 5], 917162500);
     searchResponses.esearch(w, 'A285', true, { min: 7, max: 3800 });
-    searchResponses.esearch(w, 'A284', false, { all: [[4, 4], [6, 9]], count: 5 });
+    searchResponses.esearch(w, 'A284', false, {
+      all: [
+        [4, 4],
+        [6, 9],
+      ],
+      count: 5,
+    });
     searchResponses.esearch(w, 'A286', false, { count: 0 });
     searchResponses.search(w, [5, 3, 4], undefined, 'SORT');
     searchResponses.thread(w, [
       { id: 2, children: [] },
-      { id: 3, children: [{ id: 6, children: [{ id: 4, children: [{ id: 23, children: [] }] }, { id: 44, children: [{ id: 7, children: [{ id: 96, children: [] }] }] }] }] },
+      {
+        id: 3,
+        children: [
+          {
+            id: 6,
+            children: [
+              { id: 4, children: [{ id: 23, children: [] }] },
+              { id: 44, children: [{ id: 7, children: [{ id: 96, children: [] }] }] },
+            ],
+          },
+        ],
+      },
     ]);
     assert.equal(
       text(w),
@@ -136,7 +197,12 @@ describe('data responses', () => {
       { item: 'MODSEQ', value: 624140003 },
       { item: 'EMAILID', id: 'M6d99ac3275bb4e' },
       { item: 'THREADID', id: null },
-      { item: 'BODY[]', section: { part: [], text: 'HEADER.FIELDS', fields: ['DATE'] }, origin: 0, data: Buffer.from('Date: x\r\n\r\n') },
+      {
+        item: 'BODY[]',
+        section: { part: [], text: 'HEADER.FIELDS', fields: ['DATE'] },
+        origin: 0,
+        data: Buffer.from('Date: x\r\n\r\n'),
+      },
       { item: 'BINARY.SIZE', part: [1], size: 10 },
       { item: 'RFC822.TEXT', data: null },
     ]);
@@ -151,7 +217,10 @@ describe('data responses', () => {
   it('writes cached ENVELOPE and BODYSTRUCTURE bytes as they are', () => {
     const s = parseStructure(Buffer.from('Subject: caf\u00e9\r\n\r\nx'));
     const live = new ResponseWriter();
-    fetch(live, 1, [{ item: 'ENVELOPE', envelope: s.envelope }, { item: 'BODYSTRUCTURE', body: s.body }]);
+    fetch(live, 1, [
+      { item: 'ENVELOPE', envelope: s.envelope },
+      { item: 'BODYSTRUCTURE', body: s.body },
+    ]);
     const cached = new ResponseWriter();
     fetch(cached, 1, [
       { item: 'ENVELOPE', encoded: encodeEnvelope(s.envelope) },
@@ -162,7 +231,11 @@ describe('data responses', () => {
 
   // A guard against accidental quadratic work, with room for a loaded CI machine.
   it('serialises FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE) of 100 000 messages', () => {
-    const s = parseStructure(Buffer.from('From: A <a@b.c>\r\nTo: d@e.f\r\nSubject: hello "world"\r\nMessage-ID: <x@y>\r\n\r\nbody\r\n'));
+    const s = parseStructure(
+      Buffer.from(
+        'From: A <a@b.c>\r\nTo: d@e.f\r\nSubject: hello "world"\r\nMessage-ID: <x@y>\r\n\r\nbody\r\n',
+      ),
+    );
     const flags = ['\\Seen', '$Label1'];
     const date = new Date();
     const w = new ResponseWriter();

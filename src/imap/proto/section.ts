@@ -19,7 +19,10 @@ export function findPart(body: BodyStructure, path: readonly number[]): BodyStru
 }
 
 /** Header and text ranges of the message a section addresses (the root, or a message/rfc822 part). */
-function messageRange(structure: MessageStructure, path: readonly number[]): { header: number; body: number; end: number } | undefined {
+function messageRange(
+  structure: MessageStructure,
+  path: readonly number[],
+): { header: number; body: number; end: number } | undefined {
   if (path.length === 0) return { header: 0, body: structure.body.bodyStart, end: structure.size };
   const node = findPart(structure.body, path);
   if (!node || isMultipart(node) || !node.message) return undefined;
@@ -82,14 +85,21 @@ function nextLine(buf: Buffer, from: number): number {
 /** `<offset.length>` applied; an offset past the end gives an empty string, as the RFC says. */
 export function applyPartial(data: Buffer, partial: Partial | undefined): Buffer {
   if (!partial) return data;
-  return data.subarray(Math.min(partial.offset, data.length), Math.min(partial.offset + partial.length, data.length));
+  return data.subarray(
+    Math.min(partial.offset, data.length),
+    Math.min(partial.offset + partial.length, data.length),
+  );
 }
 
 /**
  * BINARY[part]: the part's content with its transfer encoding undone. `undefined` for an encoding
  * we cannot undo (answer NO [UNKNOWN-CTE]), null for a missing or multipart part.
  */
-export function extractBinary(raw: Buffer, structure: MessageStructure, part: readonly number[]): Buffer | null | undefined {
+export function extractBinary(
+  raw: Buffer,
+  structure: MessageStructure,
+  part: readonly number[],
+): Buffer | null | undefined {
   if (part.length === 0) return raw;
   const node = findPart(structure.body, part);
   if (!node || isMultipart(node)) return null;

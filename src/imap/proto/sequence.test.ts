@@ -12,7 +12,21 @@ import {
 } from './sequence.js';
 
 describe('sequence sets: bad input', () => {
-  for (const bad of ['', '0', '4294967296', '1:0', '01', '1,', ',1', '1::2', 'a', '1:*:2', '-1', '1 2', '$,1']) {
+  for (const bad of [
+    '',
+    '0',
+    '4294967296',
+    '1:0',
+    '01',
+    '1,',
+    ',1',
+    '1::2',
+    'a',
+    '1:*:2',
+    '-1',
+    '1 2',
+    '$,1',
+  ]) {
     it(`refuses ${JSON.stringify(bad)}`, () => assert.throws(() => parseSequenceSet(bad), ImapParseError));
   }
 });
@@ -25,7 +39,12 @@ describe('sequence sets', () => {
   });
 
   it('resolves *, reversed ranges, and merges (RFC 9051 examples)', () => {
-    assert.deepEqual(resolveSequenceSet(parseSequenceSet('2,4:7,9,12:*'), 15), [[2, 2], [4, 7], [9, 9], [12, 15]]);
+    assert.deepEqual(resolveSequenceSet(parseSequenceSet('2,4:7,9,12:*'), 15), [
+      [2, 2],
+      [4, 7],
+      [9, 9],
+      [12, 15],
+    ]);
     assert.deepEqual(resolveSequenceSet(parseSequenceSet('*:4,5:7'), 10), [[4, 10]]);
     // `*` with a larger bound still names the last message (UID 100:* when the top UID is 50).
     assert.deepEqual(resolveSequenceSet(parseSequenceSet('100:*'), 50), [[50, 100]]);
@@ -47,6 +66,12 @@ describe('sequence sets', () => {
 
   it('formats compactly', () => {
     assert.equal(formatIds([1, 2, 3, 5, 7, 8]), '1:3,5,7:8');
-    assert.equal(formatRanges([[1, 1], [3, 9]]), '1,3:9');
+    assert.equal(
+      formatRanges([
+        [1, 1],
+        [3, 9],
+      ]),
+      '1,3:9',
+    );
   });
 });

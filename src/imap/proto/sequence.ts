@@ -4,7 +4,8 @@ import { ImapParseError } from './errors.js';
 export type SeqNumber = number | '*';
 
 /** A parsed sequence set; `$` (SEARCHRES) is kept apart because it refers to the saved result. */
-export type SequenceSet = { saved: true } | { saved: false; ranges: ReadonlyArray<readonly [SeqNumber, SeqNumber]> };
+export type SequenceSet =
+  { saved: true } | { saved: false; ranges: ReadonlyArray<readonly [SeqNumber, SeqNumber]> };
 
 /** Sorted, merged, inclusive ranges of concrete numbers: `1:4294967295` is one pair. */
 export type RangeList = ReadonlyArray<readonly [number, number]>;

@@ -47,19 +47,25 @@ function checkOffsets(b: BodyStructure, size: number): void {
 
 it('structure: any message parses, serialises, and every part extracts within bounds', () => {
   fc.assert(
-    fc.property(fc.oneof(mimeish, fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b))), (raw) => {
-      const s = parseStructure(raw);
-      checkOffsets(s.body, raw.length);
-      encodeEnvelope(s.envelope);
-      encodeBodyStructure(s.body, true);
-      for (const p of paths(s.body, [])) {
-        for (const text of [undefined, 'HEADER', 'TEXT', 'MIME', 'HEADER.FIELDS'] as const) {
-          if (text === 'MIME' && p.length === 0) continue;
-          extractSection(raw, s, { part: p, text, fields: ['FROM'] });
+    fc.property(
+      fc.oneof(
+        mimeish,
+        fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
+      ),
+      (raw) => {
+        const s = parseStructure(raw);
+        checkOffsets(s.body, raw.length);
+        encodeEnvelope(s.envelope);
+        encodeBodyStructure(s.body, true);
+        for (const p of paths(s.body, [])) {
+          for (const text of [undefined, 'HEADER', 'TEXT', 'MIME', 'HEADER.FIELDS'] as const) {
+            if (text === 'MIME' && p.length === 0) continue;
+            extractSection(raw, s, { part: p, text, fields: ['FROM'] });
+          }
+          extractBinary(raw, s, p);
         }
-        extractBinary(raw, s, p);
-      }
-    }),
+      },
+    ),
     { numRuns: fuzzRuns() },
   );
 });

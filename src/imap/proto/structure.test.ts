@@ -110,22 +110,37 @@ describe('parseStructure', () => {
         '("image" "png" ("name" "x.png") "<id1>" NIL "base64" 10 NIL ("attachment" ("filename" "x.png")) NIL NIL) ' +
         '"mixed" ("boundary" "b1") NIL NIL NIL)',
     );
-    assert.match(bs(s.body, false), /^\(\("text" "plain" \("charset" "utf-8"\) NIL NIL "quoted-printable" 15 1\)/);
+    assert.match(
+      bs(s.body, false),
+      /^\(\("text" "plain" \("charset" "utf-8"\) NIL NIL "quoted-printable" 15 1\)/,
+    );
   });
 
   it('extracts sections', () => {
-    const get = (part: number[], text?: 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME', fields: string[] = []) =>
-      extractSection(MIXED, s, { part, text, fields })?.toString('latin1');
+    const get = (
+      part: number[],
+      text?: 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME',
+      fields: string[] = [],
+    ) => extractSection(MIXED, s, { part, text, fields })?.toString('latin1');
     assert.equal(get([]), MIXED.toString('latin1'));
     assert.equal(get([1]), 'caf=C3=A9 =\r\nok');
     assert.equal(get([2, 1]), 'plain');
     assert.equal(get([2, 2]), '<p>x</p>');
     assert.equal(get([2, 2, 1]), '<p>x</p>');
-    assert.equal(get([2, 'HEADER' as never].slice(0, 1), 'HEADER'), 'Subject: inner\r\nContent-Type: multipart/alternative; boundary=b2\r\n\r\n');
+    assert.equal(
+      get([2, 'HEADER' as never].slice(0, 1), 'HEADER'),
+      'Subject: inner\r\nContent-Type: multipart/alternative; boundary=b2\r\n\r\n',
+    );
     assert.equal(get([2], 'TEXT')?.startsWith('--b2'), true);
     assert.equal(get([3], 'MIME')?.endsWith('<id1>\r\n\r\n'), true);
-    assert.equal(get([], 'HEADER.FIELDS', ['SUBJECT', 'CONTENT-TYPE']), 'Subject: IMAP4rev1 WG mtg summary and minutes\r\nContent-Type: multipart/mixed;\r\n boundary="b1"\r\n\r\n');
-    assert.equal(get([], 'HEADER.FIELDS.NOT', ['DATE', 'FROM', 'SUBJECT', 'TO', 'CC', 'MESSAGE-ID', 'CONTENT-TYPE']), '\r\n');
+    assert.equal(
+      get([], 'HEADER.FIELDS', ['SUBJECT', 'CONTENT-TYPE']),
+      'Subject: IMAP4rev1 WG mtg summary and minutes\r\nContent-Type: multipart/mixed;\r\n boundary="b1"\r\n\r\n',
+    );
+    assert.equal(
+      get([], 'HEADER.FIELDS.NOT', ['DATE', 'FROM', 'SUBJECT', 'TO', 'CC', 'MESSAGE-ID', 'CONTENT-TYPE']),
+      '\r\n',
+    );
     assert.equal(get([4]), undefined);
     assert.equal(get([1], 'HEADER'), undefined);
     assert.equal(applyPartial(Buffer.from('0123456789'), { offset: 8, length: 5 }).toString(), '89');
@@ -136,7 +151,7 @@ describe('parseStructure', () => {
     assert.equal(extractBinary(MIXED, s, [1])?.toString('utf8'), 'café ok');
     assert.deepEqual(extractBinary(MIXED, s, [3]), Buffer.from([0, 1, 2, 3, 4]));
     assert.equal(extractBinary(MIXED, s, [2, 3]), null);
-    assert.equal(extractBinary(MIXED, s, [2, 1])?.toString(), "plain");
+    assert.equal(extractBinary(MIXED, s, [2, 1])?.toString(), 'plain');
     assert.equal(extractBinary(MIXED, s, [9]), null);
     const odd = Buffer.from('Content-Transfer-Encoding: x-uuencode\r\n\r\nbegin');
     assert.equal(extractBinary(odd, parseStructure(odd), [1]), undefined);
@@ -144,7 +159,10 @@ describe('parseStructure', () => {
 
   it('treats a non-multipart message as its own part 1', () => {
     const m = crlf(['Subject: a', '', 'body']);
-    assert.equal(extractSection(m, parseStructure(m), { part: [1], text: undefined, fields: [] })?.toString(), 'body');
+    assert.equal(
+      extractSection(m, parseStructure(m), { part: [1], text: undefined, fields: [] })?.toString(),
+      'body',
+    );
   });
 
   it('parses group syntax and route addresses', () => {

@@ -1,5 +1,12 @@
 import { type Address, parseAddressList } from './address.js';
-import { findBodyStart, firstField, type HeaderField, type Param, parseHeaderFields, parseParams } from './headers.js';
+import {
+  findBodyStart,
+  firstField,
+  type HeaderField,
+  type Param,
+  parseHeaderFields,
+  parseParams,
+} from './headers.js';
 
 export type { Address } from './address.js';
 export type { Param } from './headers.js';
@@ -81,7 +88,12 @@ export function parseStructure(raw: Buffer): MessageStructure {
   return { envelope, body, size: raw.length };
 }
 
-function parseMessage(raw: Buffer, start: number, end: number, depth: number): { envelope: Envelope; body: BodyStructure } {
+function parseMessage(
+  raw: Buffer,
+  start: number,
+  end: number,
+  depth: number,
+): { envelope: Envelope; body: BodyStructure } {
   const bodyStart = findBodyStart(raw, start, end);
   const fields = parseHeaderFields(raw, start, bodyStart);
   return { envelope: envelopeOf(fields), body: parsePart(raw, start, bodyStart, end, fields, false, depth) };
@@ -104,7 +116,8 @@ function parsePart(
     ct = { value: `${type}/${subtype}`, params: inDigest ? [] : [['charset', 'us-ascii']] };
   }
   const boundary = ct!.params.find((p) => p[0] === 'boundary')?.[1];
-  if (depth >= MAX_DEPTH && (type === 'multipart' || type === 'message')) [type, subtype] = ['application', 'octet-stream'];
+  if (depth >= MAX_DEPTH && (type === 'multipart' || type === 'message'))
+    [type, subtype] = ['application', 'octet-stream'];
   if (type === 'multipart' && !boundary) [type, subtype] = ['text', 'plain'];
   const dispHeader = firstField(fields, 'content-disposition');
   const disp = dispHeader ? parseParams(dispHeader) : undefined;
@@ -113,7 +126,12 @@ function parsePart(
     subtype: subtype!,
     params: ct!.params,
     disposition: disp && disp.value ? { type: disp.value, params: disp.params } : null,
-    language: lang ? lang.split(',').map((l) => l.trim()).filter(Boolean) : null,
+    language: lang
+      ? lang
+          .split(',')
+          .map((l) => l.trim())
+          .filter(Boolean)
+      : null,
     location: firstField(fields, 'content-location')?.replace(/\s+/g, '') ?? null,
     headerStart,
     bodyStart,
@@ -179,7 +197,12 @@ function countLines(raw: Buffer, start: number, end: number): number {
  * Byte ranges of the body parts between `--boundary` lines. The line break before a delimiter
  * belongs to the delimiter, so a part does not end with it.
  */
-export function splitMultipart(raw: Buffer, start: number, end: number, boundary: string): Array<[number, number]> {
+export function splitMultipart(
+  raw: Buffer,
+  start: number,
+  end: number,
+  boundary: string,
+): Array<[number, number]> {
   const delim = Buffer.from('--' + boundary, 'latin1');
   const ranges: Array<[number, number]> = [];
   let partStart = -1;
@@ -191,7 +214,15 @@ export function splitMultipart(raw: Buffer, start: number, end: number, boundary
     if (idx !== start && raw[idx - 1] !== 0x0a) continue;
     const after = raw[idx + delim.length];
     const closing = after === 0x2d && raw[idx + delim.length + 1] === 0x2d;
-    if (!closing && after !== undefined && after !== 0x0d && after !== 0x0a && after !== 0x20 && after !== 0x09 && idx + delim.length < end) {
+    if (
+      !closing &&
+      after !== undefined &&
+      after !== 0x0d &&
+      after !== 0x0a &&
+      after !== 0x20 &&
+      after !== 0x09 &&
+      idx + delim.length < end
+    ) {
       continue;
     }
     if (partStart >= 0) {

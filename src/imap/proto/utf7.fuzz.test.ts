@@ -15,18 +15,38 @@ it('utf7: decode(encode(s)) is s for any Unicode text', () => {
 });
 
 it('utf7: any text decodes or fails with ImapParseError, and what decodes has one spelling', () => {
-  const alphabet = fc.constantFrom('&', '-', 'A', 'Z', 'a', '0', '+', ',', '/', ' ', 'é', '\x01', 'J', 'j', 'o', 'U');
+  const alphabet = fc.constantFrom(
+    '&',
+    '-',
+    'A',
+    'Z',
+    'a',
+    '0',
+    '+',
+    ',',
+    '/',
+    ' ',
+    'é',
+    '\x01',
+    'J',
+    'j',
+    'o',
+    'U',
+  );
   fc.assert(
-    fc.property(fc.array(alphabet, { maxLength: 30 }).map((a) => a.join('')), (s) => {
-      let decoded: string;
-      try {
-        decoded = decodeUtf7(s);
-      } catch (e) {
-        assert.ok(e instanceof ImapParseError);
-        return;
-      }
-      assert.equal(encodeUtf7(decoded), s);
-    }),
+    fc.property(
+      fc.array(alphabet, { maxLength: 30 }).map((a) => a.join('')),
+      (s) => {
+        let decoded: string;
+        try {
+          decoded = decodeUtf7(s);
+        } catch (e) {
+          assert.ok(e instanceof ImapParseError);
+          return;
+        }
+        assert.equal(encodeUtf7(decoded), s);
+      },
+    ),
     { numRuns: fuzzRuns() },
   );
 });

@@ -92,13 +92,15 @@ function decodeRun(text: string, from: number, to: number): string {
       units.push((acc >>> bits) & 0xffff);
     }
   }
-  if (bits >= 6 || (acc & ((1 << bits) - 1)) !== 0) throw new ImapParseError('Invalid modified BASE64 padding');
+  if (bits >= 6 || (acc & ((1 << bits) - 1)) !== 0)
+    throw new ImapParseError('Invalid modified BASE64 padding');
   if (units.length === 0) throw new ImapParseError('Invalid modified BASE64');
   for (let k = 0; k < units.length; k++) {
     const u = units[k]!;
     if (u >= 0xd800 && u <= 0xdbff) {
       const next = units[k + 1];
-      if (next === undefined || next < 0xdc00 || next > 0xdfff) throw new ImapParseError('Invalid UTF-16 in name');
+      if (next === undefined || next < 0xdc00 || next > 0xdfff)
+        throw new ImapParseError('Invalid UTF-16 in name');
       k++;
     } else if (u >= 0xdc00 && u <= 0xdfff) {
       throw new ImapParseError('Invalid UTF-16 in name');
@@ -119,6 +121,7 @@ export function decodeMailboxName(raw: Buffer, utf8: boolean): string {
   if (utf8) {
     if (!isUtf8(raw)) throw new ImapParseError('Mailbox name is not valid UTF-8');
     const name = raw.toString('utf8');
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
     if (/[\x00-\x1f\x7f]/.test(name)) throw new ImapParseError('Invalid character in mailbox name');
     return name;
   }

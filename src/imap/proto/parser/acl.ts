@@ -5,7 +5,14 @@ import type { TokenReader } from './reader.js';
 export type AclCommand =
   | { name: 'GETACL' | 'MYRIGHTS'; tag: string; mailbox: string }
   | { name: 'DELETEACL' | 'LISTRIGHTS'; tag: string; mailbox: string; identifier: string }
-  | { name: 'SETACL'; tag: string; mailbox: string; identifier: string; mode: 'replace' | 'add' | 'remove'; rights: string };
+  | {
+      name: 'SETACL';
+      tag: string;
+      mailbox: string;
+      identifier: string;
+      mode: 'replace' | 'add' | 'remove';
+      rights: string;
+    };
 
 const RIGHTS = /^[a-z0-9]*$/;
 

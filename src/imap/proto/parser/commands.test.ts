@@ -99,7 +99,9 @@ describe('parseCommand: bad input', () => {
   });
 
   it('refuses invalid UTF-8 names under UTF8=ACCEPT', () => {
-    const events = new CommandReceiver().feed(Buffer.from([...Buffer.from('a1 CREATE "a'), 0xff, 0x22, 13, 10]));
+    const events = new CommandReceiver().feed(
+      Buffer.from([...Buffer.from('a1 CREATE "a'), 0xff, 0x22, 13, 10]),
+    );
     const cmd = events[0]!;
     assert.ok(cmd.type === 'command');
     assert.throws(() => parseCommand(cmd.command, { utf8: true }), ImapParseError);
@@ -108,13 +110,28 @@ describe('parseCommand: bad input', () => {
 
 describe('parseCommand', () => {
   it('reads commands without arguments', () => {
-    for (const n of ['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE', 'NAMESPACE']) {
+    for (const n of [
+      'CAPABILITY',
+      'NOOP',
+      'LOGOUT',
+      'STARTTLS',
+      'CHECK',
+      'CLOSE',
+      'UNSELECT',
+      'IDLE',
+      'NAMESPACE',
+    ]) {
       assert.deepEqual(parse(`a1 ${n.toLowerCase()}`), { name: n, tag: 'a1' });
     }
   });
 
   it('reads LOGIN (RFC 9051 6.2.3)', () => {
-    assert.deepEqual(parse('a001 LOGIN SMITH SESAME'), { name: 'LOGIN', tag: 'a001', username: 'SMITH', password: 'SESAME' });
+    assert.deepEqual(parse('a001 LOGIN SMITH SESAME'), {
+      name: 'LOGIN',
+      tag: 'a001',
+      username: 'SMITH',
+      password: 'SESAME',
+    });
     assert.deepEqual(parse('A001 LOGIN {11}\r\nFRED FOOBAR {7}\r\nfat man\r\n'), {
       name: 'LOGIN',
       tag: 'A001',
@@ -124,7 +141,12 @@ describe('parseCommand', () => {
   });
 
   it('reads AUTHENTICATE with and without SASL-IR', () => {
-    assert.deepEqual(parse('a1 AUTHENTICATE GSSAPI'), { name: 'AUTHENTICATE', tag: 'a1', mechanism: 'GSSAPI', initialResponse: undefined });
+    assert.deepEqual(parse('a1 AUTHENTICATE GSSAPI'), {
+      name: 'AUTHENTICATE',
+      tag: 'a1',
+      mechanism: 'GSSAPI',
+      initialResponse: undefined,
+    });
     const c = parse('a1 authenticate plain AGZyZWQAc2VjcmV0');
     assert.ok(c.name === 'AUTHENTICATE' && c.initialResponse?.toString() === '\0fred\0secret');
     const e = parse('a1 AUTHENTICATE EXTERNAL =');
@@ -133,11 +155,21 @@ describe('parseCommand', () => {
   });
 
   it('reads ENABLE', () => {
-    assert.deepEqual(parse('t2 ENABLE CONDSTORE utf8=accept'), { name: 'ENABLE', tag: 't2', capabilities: ['CONDSTORE', 'UTF8=ACCEPT'] });
+    assert.deepEqual(parse('t2 ENABLE CONDSTORE utf8=accept'), {
+      name: 'ENABLE',
+      tag: 't2',
+      capabilities: ['CONDSTORE', 'UTF8=ACCEPT'],
+    });
   });
 
   it('reads SELECT with CONDSTORE and QRESYNC (RFC 7162)', () => {
-    assert.deepEqual(parse('A142 SELECT inbox'), { name: 'SELECT', tag: 'A142', mailbox: 'INBOX', condstore: false, qresync: undefined });
+    assert.deepEqual(parse('A142 SELECT inbox'), {
+      name: 'SELECT',
+      tag: 'A142',
+      mailbox: 'INBOX',
+      condstore: false,
+      qresync: undefined,
+    });
     const c = parse('A02 SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541 (1:3 41:43)))');
     assert.deepEqual(c, {
       name: 'SELECT',
@@ -147,8 +179,18 @@ describe('parseCommand', () => {
       qresync: {
         uidValidity: 67890007,
         modseq: Number.MAX_SAFE_INTEGER,
-        knownUids: { saved: false, ranges: [[41, 41], [43, 211], [214, 541]] },
-        seqMatch: { sequences: { saved: false, ranges: [[1, 3]] }, uids: { saved: false, ranges: [[41, 43]] } },
+        knownUids: {
+          saved: false,
+          ranges: [
+            [41, 41],
+            [43, 211],
+            [214, 541],
+          ],
+        },
+        seqMatch: {
+          sequences: { saved: false, ranges: [[1, 3]] },
+          uids: { saved: false, ranges: [[41, 43]] },
+        },
       },
     });
     const e = parse('a EXAMINE "blurdybloop" (CONDSTORE)');
@@ -162,16 +204,39 @@ describe('parseCommand', () => {
       mailbox: 'MySpecialArchive',
       specialUse: ['\\Archive'],
     });
-    assert.deepEqual(parse('A003 CREATE owatagusiam/'), { name: 'CREATE', tag: 'A003', mailbox: 'owatagusiam/', specialUse: [] });
-    assert.deepEqual(parse('A683 DELETE blurdybloop'), { name: 'DELETE', tag: 'A683', mailbox: 'blurdybloop' });
-    assert.deepEqual(parse('A683 RENAME blurdybloop sarasoop'), { name: 'RENAME', tag: 'A683', from: 'blurdybloop', to: 'sarasoop' });
-    assert.deepEqual(parse('A002 SUBSCRIBE #news.comp.mail.mime'), { name: 'SUBSCRIBE', tag: 'A002', mailbox: '#news.comp.mail.mime' });
+    assert.deepEqual(parse('A003 CREATE owatagusiam/'), {
+      name: 'CREATE',
+      tag: 'A003',
+      mailbox: 'owatagusiam/',
+      specialUse: [],
+    });
+    assert.deepEqual(parse('A683 DELETE blurdybloop'), {
+      name: 'DELETE',
+      tag: 'A683',
+      mailbox: 'blurdybloop',
+    });
+    assert.deepEqual(parse('A683 RENAME blurdybloop sarasoop'), {
+      name: 'RENAME',
+      tag: 'A683',
+      from: 'blurdybloop',
+      to: 'sarasoop',
+    });
+    assert.deepEqual(parse('A002 SUBSCRIBE #news.comp.mail.mime'), {
+      name: 'SUBSCRIBE',
+      tag: 'A002',
+      mailbox: '#news.comp.mail.mime',
+    });
     assert.deepEqual(parse('A002 UNSUBSCRIBE "~peter/mail/&U,BTFw-/&ZeVnLIqe-"'), {
       name: 'UNSUBSCRIBE',
       tag: 'A002',
       mailbox: '~peter/mail/台北/日本語',
     });
-    assert.deepEqual(parse('A1 CREATE "台北"', true), { name: 'CREATE', tag: 'A1', mailbox: '台北', specialUse: [] });
+    assert.deepEqual(parse('A1 CREATE "台北"', true), {
+      name: 'CREATE',
+      tag: 'A1',
+      mailbox: '台北',
+      specialUse: [],
+    });
   });
 
   it('reads LIST, LIST-EXTENDED and LSUB (RFC 9051, 5258, 5819, 6154)', () => {
@@ -181,22 +246,43 @@ describe('parseCommand', () => {
       reference: '',
       patterns: [''],
       selection: [],
-      returnOptions: { subscribed: false, children: false, specialUse: false, myRights: false, status: undefined },
+      returnOptions: {
+        subscribed: false,
+        children: false,
+        specialUse: false,
+        myRights: false,
+        status: undefined,
+      },
       extended: false,
     });
-    const c = parse('A04 LIST (SUBSCRIBED RECURSIVEMATCH) "" ("%" "Drafts/*") RETURN (CHILDREN STATUS (MESSAGES UNSEEN) SPECIAL-USE)');
+    const c = parse(
+      'A04 LIST (SUBSCRIBED RECURSIVEMATCH) "" ("%" "Drafts/*") RETURN (CHILDREN STATUS (MESSAGES UNSEEN) SPECIAL-USE)',
+    );
     assert.ok(c.name === 'LIST');
     assert.deepEqual(c.selection, ['SUBSCRIBED', 'RECURSIVEMATCH']);
     assert.deepEqual(c.patterns, ['%', 'Drafts/*']);
-    assert.deepEqual(c.returnOptions, { subscribed: true, children: true, specialUse: true, myRights: false, status: ['MESSAGES', 'UNSEEN'] });
+    assert.deepEqual(c.returnOptions, {
+      subscribed: true,
+      children: true,
+      specialUse: true,
+      myRights: false,
+      status: ['MESSAGES', 'UNSEEN'],
+    });
     assert.ok(c.extended);
     const l = parse('A002 LIST ~/Mail/ %');
     assert.ok(l.name === 'LIST' && l.reference === '~/Mail/' && l.patterns[0] === '%');
-    assert.deepEqual(parse('A002 LSUB "#news." "comp.mail.*"'), { name: 'LSUB', tag: 'A002', reference: '#news.', pattern: 'comp.mail.*' });
+    assert.deepEqual(parse('A002 LSUB "#news." "comp.mail.*"'), {
+      name: 'LSUB',
+      tag: 'A002',
+      reference: '#news.',
+      pattern: 'comp.mail.*',
+    });
   });
 
   it('reads STATUS with every item', () => {
-    const c = parse('A042 STATUS blurdybloop (UIDNEXT MESSAGES UNSEEN DELETED SIZE RECENT HIGHESTMODSEQ APPENDLIMIT MAILBOXID UIDVALIDITY)');
+    const c = parse(
+      'A042 STATUS blurdybloop (UIDNEXT MESSAGES UNSEEN DELETED SIZE RECENT HIGHESTMODSEQ APPENDLIMIT MAILBOXID UIDVALIDITY)',
+    );
     assert.ok(c.name === 'STATUS' && c.items.length === 10);
   });
 
@@ -207,7 +293,9 @@ describe('parseCommand', () => {
     assert.equal(c.mailbox, 'saved-messages');
     assert.deepEqual(c.messages[0]!.flags, ['\\Seen']);
     assert.equal(c.messages[0]!.source.toString(), msg);
-    const m = parse('A1 APPEND x (\\seen $Junk) " 7-Feb-1994 21:52:25 -0800" {1+}\r\na "7-Feb-1994 21:52:25 +0100" ~{1+}\r\nb UTF8 (~{1+}\r\nc)\r\n');
+    const m = parse(
+      'A1 APPEND x (\\seen $Junk) " 7-Feb-1994 21:52:25 -0800" {1+}\r\na "7-Feb-1994 21:52:25 +0100" ~{1+}\r\nb UTF8 (~{1+}\r\nc)\r\n',
+    );
     assert.ok(m.name === 'APPEND' && m.messages.length === 3);
     assert.deepEqual(m.messages[0]!.flags, ['\\Seen', '$Junk']);
     assert.equal(m.messages[0]!.internalDate?.toISOString(), '1994-02-08T05:52:25.000Z');
@@ -216,7 +304,12 @@ describe('parseCommand', () => {
   });
 
   it('reads EXPUNGE and UID EXPUNGE', () => {
-    assert.deepEqual(parse('A202 EXPUNGE'), { name: 'EXPUNGE', tag: 'A202', uid: false, sequence: undefined });
+    assert.deepEqual(parse('A202 EXPUNGE'), {
+      name: 'EXPUNGE',
+      tag: 'A202',
+      uid: false,
+      sequence: undefined,
+    });
     assert.deepEqual(parse('A003 UID EXPUNGE 3000:3002'), {
       name: 'EXPUNGE',
       tag: 'A003',
@@ -237,7 +330,9 @@ describe('parseCommand', () => {
       unchangedSince: undefined,
     });
     const c = parse('d105 UID STORE 7,5,9 (UNCHANGEDSINCE 320162338) -FLAGS.SILENT \\Seen $Work');
-    assert.ok(c.name === 'STORE' && c.uid && c.silent && c.operation === 'remove' && c.unchangedSince === 320162338);
+    assert.ok(
+      c.name === 'STORE' && c.uid && c.silent && c.operation === 'remove' && c.unchangedSince === 320162338,
+    );
     assert.deepEqual(c.flags, ['\\Seen', '$Work']);
     const s = parse('a STORE $ FLAGS ()');
     assert.ok(s.name === 'STORE' && s.sequence.saved && s.flags.length === 0 && s.operation === 'set');
@@ -258,7 +353,10 @@ describe('parseCommand', () => {
   it('reads SORT and THREAD (RFC 5256, 5267)', () => {
     const s = parse('A283 SORT (SUBJECT REVERSE DATE) UTF-8 ALL');
     assert.ok(s.name === 'SORT');
-    assert.deepEqual(s.criteria, [{ key: 'SUBJECT', reverse: false }, { key: 'DATE', reverse: true }]);
+    assert.deepEqual(s.criteria, [
+      { key: 'SUBJECT', reverse: false },
+      { key: 'DATE', reverse: true },
+    ]);
     assert.deepEqual(s.search, { op: 'all' });
     const u = parse('A285 UID SORT RETURN (MIN COUNT) (SUBJECT) UTF-8 SINCE 1-Feb-1994');
     assert.ok(u.name === 'SORT' && u.uid && u.returnOptions?.join() === 'MIN,COUNT');
@@ -293,15 +391,37 @@ describe('parseCommand', () => {
       mode: 'add',
       rights: 'w',
     });
-    assert.deepEqual(parse('A003 GETACL INBOX/Drafts'), { name: 'GETACL', tag: 'A003', mailbox: 'INBOX/Drafts' });
-    assert.deepEqual(parse('A001 DELETEACL INBOX/Drafts Byron'), { name: 'DELETEACL', tag: 'A001', mailbox: 'INBOX/Drafts', identifier: 'Byron' });
-    assert.deepEqual(parse('a LISTRIGHTS ~/Mail/saved smith'), { name: 'LISTRIGHTS', tag: 'a', mailbox: '~/Mail/saved', identifier: 'smith' });
+    assert.deepEqual(parse('A003 GETACL INBOX/Drafts'), {
+      name: 'GETACL',
+      tag: 'A003',
+      mailbox: 'INBOX/Drafts',
+    });
+    assert.deepEqual(parse('A001 DELETEACL INBOX/Drafts Byron'), {
+      name: 'DELETEACL',
+      tag: 'A001',
+      mailbox: 'INBOX/Drafts',
+      identifier: 'Byron',
+    });
+    assert.deepEqual(parse('a LISTRIGHTS ~/Mail/saved smith'), {
+      name: 'LISTRIGHTS',
+      tag: 'a',
+      mailbox: '~/Mail/saved',
+      identifier: 'smith',
+    });
     assert.deepEqual(parse('A003 MYRIGHTS INBOX'), { name: 'MYRIGHTS', tag: 'A003', mailbox: 'INBOX' });
   });
 
   it('reads the QUOTA commands (RFC 9208)', () => {
-    assert.deepEqual(parse('G0001 GETQUOTA "!partition/sda4"'), { name: 'GETQUOTA', tag: 'G0001', root: '!partition/sda4' });
-    assert.deepEqual(parse('A003 GETQUOTAROOT INBOX'), { name: 'GETQUOTAROOT', tag: 'A003', mailbox: 'INBOX' });
+    assert.deepEqual(parse('G0001 GETQUOTA "!partition/sda4"'), {
+      name: 'GETQUOTA',
+      tag: 'G0001',
+      root: '!partition/sda4',
+    });
+    assert.deepEqual(parse('A003 GETQUOTAROOT INBOX'), {
+      name: 'GETQUOTAROOT',
+      tag: 'A003',
+      mailbox: 'INBOX',
+    });
     assert.deepEqual(parse('S0000 SETQUOTA "#user/alice" (storage 510)'), {
       name: 'SETQUOTA',
       tag: 'S0000',
@@ -324,14 +444,17 @@ describe('parseCommand', () => {
   });
 
   it('reads GETMETADATA and SETMETADATA (RFC 5464)', () => {
-    assert.deepEqual(parse('a GETMETADATA (MAXSIZE 1024 DEPTH infinity) "" (/shared/comment /private/comment)'), {
-      name: 'GETMETADATA',
-      tag: 'a',
-      mailbox: '',
-      entries: ['/shared/comment', '/private/comment'],
-      maxSize: 1024,
-      depth: 'infinity',
-    });
+    assert.deepEqual(
+      parse('a GETMETADATA (MAXSIZE 1024 DEPTH infinity) "" (/shared/comment /private/comment)'),
+      {
+        name: 'GETMETADATA',
+        tag: 'a',
+        mailbox: '',
+        entries: ['/shared/comment', '/private/comment'],
+        maxSize: 1024,
+        depth: 'infinity',
+      },
+    );
     const s = parse('a SETMETADATA INBOX (/private/comment {10}\r\nMy comment /shared/x NIL)\r\n');
     assert.ok(s.name === 'SETMETADATA');
     assert.equal(s.values[0]!.value?.toString(), 'My comment');

@@ -47,7 +47,10 @@ describe('FETCH: bad input', () => {
 
 describe('FETCH', () => {
   it('expands the macros', () => {
-    assert.deepEqual(fetch('a FETCH 1 fast').attributes.map((a) => a.item), ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE']);
+    assert.deepEqual(
+      fetch('a FETCH 1 fast').attributes.map((a) => a.item),
+      ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE'],
+    );
     assert.deepEqual(fetch('a FETCH 1 ALL').attributes.length, 4);
     assert.deepEqual(fetch('a FETCH 1 FULL').attributes.at(-1), { item: 'BODY' });
   });
@@ -57,25 +60,56 @@ describe('FETCH', () => {
     assert.deepEqual(c.sequence, { saved: false, ranges: [[2, 4]] });
     assert.deepEqual(c.attributes, [
       { item: 'FLAGS' },
-      { item: 'BODY[]', peek: false, section: { part: [], text: 'HEADER.FIELDS', fields: ['DATE', 'FROM'] }, partial: undefined },
+      {
+        item: 'BODY[]',
+        peek: false,
+        section: { part: [], text: 'HEADER.FIELDS', fields: ['DATE', 'FROM'] },
+        partial: undefined,
+      },
     ]);
   });
 
   it('reads every simple attribute', () => {
-    const items = 'FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY BODYSTRUCTURE UID MODSEQ EMAILID THREADID SAVEDATE RFC822 RFC822.HEADER RFC822.TEXT';
-    assert.deepEqual(fetch(`a FETCH 1 (${items.toLowerCase()})`).attributes.map((a) => a.item).join(' '), items);
+    const items =
+      'FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY BODYSTRUCTURE UID MODSEQ EMAILID THREADID SAVEDATE RFC822 RFC822.HEADER RFC822.TEXT';
+    assert.deepEqual(
+      fetch(`a FETCH 1 (${items.toLowerCase()})`)
+        .attributes.map((a) => a.item)
+        .join(' '),
+      items,
+    );
   });
 
   it('reads sections, PEEK and partials', () => {
-    const c = fetch('a FETCH 1 (BODY.PEEK[1.2.MIME] BODY[3.HEADER.FIELDS.NOT ("X-A" x-b)]<10.20> body[] BODY[2.TEXT]<0.4294967295> BODY[4])');
+    const c = fetch(
+      'a FETCH 1 (BODY.PEEK[1.2.MIME] BODY[3.HEADER.FIELDS.NOT ("X-A" x-b)]<10.20> body[] BODY[2.TEXT]<0.4294967295> BODY[4])',
+    );
     assert.deepEqual(c.attributes, [
       { item: 'BODY[]', peek: true, section: { part: [1, 2], text: 'MIME', fields: [] }, partial: undefined },
-      { item: 'BODY[]', peek: false, section: { part: [3], text: 'HEADER.FIELDS.NOT', fields: ['X-A', 'X-B'] }, partial: { offset: 10, length: 20 } },
+      {
+        item: 'BODY[]',
+        peek: false,
+        section: { part: [3], text: 'HEADER.FIELDS.NOT', fields: ['X-A', 'X-B'] },
+        partial: { offset: 10, length: 20 },
+      },
       { item: 'BODY[]', peek: false, section: { part: [], text: undefined, fields: [] }, partial: undefined },
-      { item: 'BODY[]', peek: false, section: { part: [2], text: 'TEXT', fields: [] }, partial: { offset: 0, length: 4294967295 } },
-      { item: 'BODY[]', peek: false, section: { part: [4], text: undefined, fields: [] }, partial: undefined },
+      {
+        item: 'BODY[]',
+        peek: false,
+        section: { part: [2], text: 'TEXT', fields: [] },
+        partial: { offset: 0, length: 4294967295 },
+      },
+      {
+        item: 'BODY[]',
+        peek: false,
+        section: { part: [4], text: undefined, fields: [] },
+        partial: undefined,
+      },
     ]);
-    assert.equal(formatSection({ part: [3], text: 'HEADER.FIELDS.NOT', fields: ['X-A', 'X-B'] }), '3.HEADER.FIELDS.NOT (X-A X-B)');
+    assert.equal(
+      formatSection({ part: [3], text: 'HEADER.FIELDS.NOT', fields: ['X-A', 'X-B'] }),
+      '3.HEADER.FIELDS.NOT (X-A X-B)',
+    );
   });
 
   it('reads BINARY (RFC 3516)', () => {
@@ -89,7 +123,10 @@ describe('FETCH', () => {
 
   it('adds UID to UID FETCH and MODSEQ to CHANGEDSINCE (RFC 7162 example)', () => {
     const c = fetch('s100 UID FETCH 300:500 (FLAGS) (CHANGEDSINCE 12345 VANISHED)');
-    assert.deepEqual(c.attributes.map((a) => a.item), ['FLAGS', 'UID', 'MODSEQ']);
+    assert.deepEqual(
+      c.attributes.map((a) => a.item),
+      ['FLAGS', 'UID', 'MODSEQ'],
+    );
     assert.ok(c.uid && c.vanished && c.changedSince === 12345);
   });
 

@@ -107,7 +107,8 @@ export function parseFetch(tag: string, uid: boolean, r: TokenReader): FetchComm
     throw new ImapParseError('VANISHED needs UID FETCH with CHANGEDSINCE');
   }
   if (uid && !attributes.some((a) => a.item === 'UID')) attributes.push({ item: 'UID' });
-  if (changedSince !== undefined && !attributes.some((a) => a.item === 'MODSEQ')) attributes.push({ item: 'MODSEQ' });
+  if (changedSince !== undefined && !attributes.some((a) => a.item === 'MODSEQ'))
+    attributes.push({ item: 'MODSEQ' });
   return { name: 'FETCH', tag, uid, sequence, attributes, changedSince, vanished };
 }
 
@@ -137,7 +138,8 @@ function parseAttribute(r: TokenReader): FetchAttribute {
     const p = PARTIAL.exec(partialText);
     if (!p || kind === 'BINARY.SIZE') throw new ImapParseError('Invalid partial range');
     partial = { offset: Number(p[1]), length: Number(p[2]) };
-    if (partial.offset > 4294967295 || partial.length > 4294967295) throw new ImapParseError('Invalid partial range');
+    if (partial.offset > 4294967295 || partial.length > 4294967295)
+      throw new ImapParseError('Invalid partial range');
   }
   if (kind.startsWith('BINARY')) {
     const part = spec === '' ? [] : parsePart(spec);
@@ -154,7 +156,9 @@ function parsePart(text: string): number[] {
 
 function parseSection(spec: string, fields: string[]): Section {
   if (spec === '') return { part: [], text: undefined, fields };
-  const m = /^((?:[0-9]+\.)*[0-9]+)?(?:\.?(HEADER|HEADER\.FIELDS|HEADER\.FIELDS\.NOT|TEXT|MIME))?$/.exec(spec);
+  const m = /^((?:[0-9]+\.)*[0-9]+)?(?:\.?(HEADER|HEADER\.FIELDS|HEADER\.FIELDS\.NOT|TEXT|MIME))?$/.exec(
+    spec,
+  );
   if (!m || (m[1] && m[2] && spec[m[1].length] !== '.') || (!m[1] && spec.startsWith('.'))) {
     throw new ImapParseError('Invalid section');
   }

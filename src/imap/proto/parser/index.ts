@@ -108,7 +108,8 @@ const UID_COMMANDS = new Set(['FETCH', 'STORE', 'COPY', 'MOVE', 'SEARCH', 'SORT'
 export function parseCommand(raw: RawCommand, ctx: ParseContext = { utf8: false }): ImapCommand {
   const parse = Object.hasOwn(PARSERS, raw.name) ? PARSERS[raw.name] : undefined;
   if (!parse) throw new UnknownCommandError(raw.uid ? `UID ${raw.name}` : raw.name, raw.tag);
-  if (raw.uid && !UID_COMMANDS.has(raw.name)) throw new ImapParseError(`UID ${raw.name} is not a command`, { tag: raw.tag });
+  if (raw.uid && !UID_COMMANDS.has(raw.name))
+    throw new ImapParseError(`UID ${raw.name} is not a command`, { tag: raw.tag });
   try {
     return parse(raw.tag, raw.uid, new TokenReader(raw.tokens, ctx));
   } catch (e) {

@@ -49,7 +49,10 @@ export function parseList(tag: string, r: TokenReader): ListCommand {
       if (!SELECTION.has(opt)) throw new ImapParseError(`Unknown selection option ${opt}`);
       if (!selection.includes(opt as ListSelection)) selection.push(opt as ListSelection);
     }
-    if (selection.includes('RECURSIVEMATCH') && selection.every((s) => s === 'RECURSIVEMATCH' || s === 'REMOTE')) {
+    if (
+      selection.includes('RECURSIVEMATCH') &&
+      selection.every((s) => s === 'RECURSIVEMATCH' || s === 'REMOTE')
+    ) {
       throw new ImapParseError('RECURSIVEMATCH needs another selection option');
     }
   }

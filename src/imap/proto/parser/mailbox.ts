@@ -7,7 +7,11 @@ export interface MailboxCommand {
   mailbox: string;
 }
 
-export function parseMailboxCommand(name: MailboxCommand['name'], tag: string, r: TokenReader): MailboxCommand {
+export function parseMailboxCommand(
+  name: MailboxCommand['name'],
+  tag: string,
+  r: TokenReader,
+): MailboxCommand {
   const mailbox = r.mailbox();
   r.end();
   return { name, tag, mailbox };

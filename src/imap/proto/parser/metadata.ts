@@ -12,8 +12,14 @@ export type MetadataCommand =
       maxSize: number | undefined;
       depth: '0' | '1' | 'infinity';
     }
-  | { name: 'SETMETADATA'; tag: string; mailbox: string; values: Array<{ entry: string; value: Buffer | null }> };
+  | {
+      name: 'SETMETADATA';
+      tag: string;
+      mailbox: string;
+      values: Array<{ entry: string; value: Buffer | null }>;
+    };
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const ENTRY = /^\/(private|shared)(\/[^\x00-\x1f\x7f*%/]+)*$/i;
 
 function entryName(r: TokenReader): string {

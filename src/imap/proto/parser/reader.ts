@@ -13,6 +13,7 @@ const SYSTEM_FLAGS = new Map(
   ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft', '\\Recent'].map((f) => [f.toUpperCase(), f]),
 );
 /** flag-keyword is an atom; resp-specials (`]`) and list wildcards are atom-specials too. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const KEYWORD = /^[^\x00-\x20\x7f(){%*"\\\]]+$/;
 const ATOM_NUMBER = /^[0-9]+$/;
 const MAX_NUMBER64 = 2n ** 63n - 1n;
@@ -204,7 +205,8 @@ export function parseDate(text: string): string {
   const m = /^([0-9]{1,2})-([A-Za-z]{3})-([0-9]{4})$/.exec(text);
   const month = m ? MONTHS.indexOf(m[2]!.toUpperCase()) : -1;
   const day = m ? Number(m[1]) : 0;
-  if (!m || month < 0 || day < 1 || day > daysIn(Number(m[3]), month)) throw new ImapParseError('Invalid date');
+  if (!m || month < 0 || day < 1 || day > daysIn(Number(m[3]), month))
+    throw new ImapParseError('Invalid date');
   return `${m[3]}-${String(month + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
@@ -214,14 +216,21 @@ function daysIn(year: number, month: number): number {
 
 /** date-time `"17-Jul-1996 02:44:25 -0700"` (APPEND) as a Date. */
 export function parseDateTime(text: string): Date {
-  const m = /^ ?([0-9]{1,2})-([A-Za-z]{3})-([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})$/.exec(
-    text,
-  );
+  const m =
+    /^ ?([0-9]{1,2})-([A-Za-z]{3})-([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})$/.exec(
+      text,
+    );
   if (!m) throw new ImapParseError('Invalid date-time');
   const month = MONTHS.indexOf(m[2]!.toUpperCase());
   const day = Number(m[1]!.trim());
   const year = Number(m[3]);
-  const [h, mi, s, zh, zm] = [m[4], m[5], m[6], m[8], m[9]].map(Number) as [number, number, number, number, number];
+  const [h, mi, s, zh, zm] = [m[4], m[5], m[6], m[8], m[9]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (month < 0 || day < 1 || day > daysIn(year, month) || h > 23 || mi > 59 || s > 60 || zm > 59) {
     throw new ImapParseError('Invalid date-time');
   }

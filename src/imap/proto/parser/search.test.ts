@@ -76,12 +76,20 @@ describe('SEARCH', () => {
     );
     assert.ok(c.uid && c.criteria.op === 'and');
     assert.equal(c.criteria.keys.length, 46);
-    assert.ok(c.criteria.keys.some((k) => JSON.stringify(k) === JSON.stringify({ op: 'modseq', modseq: 620162338, entry: { name: '/flags/\\draft', type: 'all' } })));
+    assert.ok(
+      c.criteria.keys.some(
+        (k) =>
+          JSON.stringify(k) ===
+          JSON.stringify({ op: 'modseq', modseq: 620162338, entry: { name: '/flags/\\draft', type: 'all' } }),
+      ),
+    );
     assert.ok(c.criteria.keys.some((k) => k.op === 'seq' && k.set.saved));
   });
 
   it('decodes strings in the declared charset', () => {
-    const e = new CommandReceiver().feed(Buffer.from('a SEARCH CHARSET ISO-8859-1 SUBJECT {1}\r\n\xe9\r\n', 'latin1')).at(-1);
+    const e = new CommandReceiver()
+      .feed(Buffer.from('a SEARCH CHARSET ISO-8859-1 SUBJECT {1}\r\n\xe9\r\n', 'latin1'))
+      .at(-1);
     assert.ok(e?.type === 'command');
     const c = parseCommand(e.command);
     assert.ok(c.name === 'SEARCH' && c.charset === 'ISO-8859-1');

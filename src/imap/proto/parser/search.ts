@@ -82,7 +82,10 @@ export function charsetDecoder(charset: string | undefined): StringDecoder {
   try {
     decoder = new TextDecoder(charset, { fatal: true });
   } catch {
-    throw new ImapParseError(`Unsupported charset ${charset}`, { status: 'NO', code: 'BADCHARSET (UTF-8 US-ASCII)' });
+    throw new ImapParseError(`Unsupported charset ${charset}`, {
+      status: 'NO',
+      code: 'BADCHARSET (UTF-8 US-ASCII)',
+    });
   }
   return (raw) => {
     try {
@@ -122,12 +125,19 @@ function parseKey(r: TokenReader, decode: StringDecoder, depth: number): SearchK
   if (flag) return { op: 'flag', flag: flag[0], set: flag[1] };
   const date = DATE_KEYS[key];
   if (date) return { op: 'date', field: date[0], cmp: date[1], date: parseDate(r.astring('date')) };
-  if (ADDRESS_KEYS.has(key)) return { op: 'header', field: key.toLowerCase(), value: decode(r.astringBytes(key)) };
+  if (ADDRESS_KEYS.has(key))
+    return { op: 'header', field: key.toLowerCase(), value: decode(r.astringBytes(key)) };
   switch (key) {
     case 'ALL':
       return { op: 'all' };
     case 'NEW':
-      return { op: 'and', keys: [{ op: 'flag', flag: '\\Recent', set: true }, { op: 'flag', flag: '\\Seen', set: false }] };
+      return {
+        op: 'and',
+        keys: [
+          { op: 'flag', flag: '\\Recent', set: true },
+          { op: 'flag', flag: '\\Seen', set: false },
+        ],
+      };
     case 'BODY':
     case 'TEXT':
       return { op: key === 'BODY' ? 'body' : 'text', value: decode(r.astringBytes(key)) };
@@ -169,7 +179,8 @@ function parseModseq(r: TokenReader): SearchKey {
   if (r.peek()?.type !== 'atom') {
     const name = r.string('entry name');
     const type = r.keyword('entry type').toLowerCase();
-    if (type !== 'priv' && type !== 'shared' && type !== 'all') throw new ImapParseError('Invalid entry type');
+    if (type !== 'priv' && type !== 'shared' && type !== 'all')
+      throw new ImapParseError('Invalid entry type');
     entry = { name, type };
   }
   return { op: 'modseq', modseq: r.number64('mod-sequence'), entry };

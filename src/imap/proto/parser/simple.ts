@@ -1,15 +1,7 @@
 import type { TokenReader } from './reader.js';
 
 export type SimpleCommandName =
-  | 'CAPABILITY'
-  | 'NOOP'
-  | 'LOGOUT'
-  | 'STARTTLS'
-  | 'CHECK'
-  | 'CLOSE'
-  | 'UNSELECT'
-  | 'IDLE'
-  | 'NAMESPACE';
+  'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'UNSELECT' | 'IDLE' | 'NAMESPACE';
 
 /** A command without arguments. */
 export interface SimpleCommand {

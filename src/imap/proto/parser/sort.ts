@@ -8,7 +8,8 @@ import {
   type SearchReturn,
 } from './search.js';
 
-export type SortKey = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
+export type SortKey =
+  'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
 
 export interface SortCriterion {
   key: SortKey;
@@ -26,7 +27,17 @@ export interface SortCommand {
   search: SearchKey;
 }
 
-const KEYS = new Set<string>(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO']);
+const KEYS = new Set<string>([
+  'ARRIVAL',
+  'CC',
+  'DATE',
+  'FROM',
+  'SIZE',
+  'SUBJECT',
+  'TO',
+  'DISPLAYFROM',
+  'DISPLAYTO',
+]);
 
 export function parseSort(tag: string, uid: boolean, r: TokenReader): SortCommand {
   let returnOptions: SearchReturn[] | undefined;

@@ -1,12 +1,22 @@
 import type { ResponseWriter } from '../response.js';
 
-export function acl(w: ResponseWriter, mailbox: string, entries: ReadonlyArray<[string, string]>): ResponseWriter {
+export function acl(
+  w: ResponseWriter,
+  mailbox: string,
+  entries: ReadonlyArray<[string, string]>,
+): ResponseWriter {
   w.raw('* ACL ').mailbox(mailbox);
   for (const [id, rights] of entries) w.sp().astring(id).sp().astring(rights);
   return w.crlf();
 }
 
-export function listRights(w: ResponseWriter, mailbox: string, identifier: string, required: string, optional: readonly string[]): ResponseWriter {
+export function listRights(
+  w: ResponseWriter,
+  mailbox: string,
+  identifier: string,
+  required: string,
+  optional: readonly string[],
+): ResponseWriter {
   w.raw('* LISTRIGHTS ').mailbox(mailbox).sp().astring(identifier).sp();
   if (required) w.astring(required);
   else w.raw('""');
@@ -38,7 +48,11 @@ export function quotaRoot(w: ResponseWriter, mailbox: string, roots: readonly st
 }
 
 /** One METADATA response; values are bytes and may need literal8. */
-export function metadata(w: ResponseWriter, mailbox: string, values: ReadonlyArray<[string, Buffer | null]>): ResponseWriter {
+export function metadata(
+  w: ResponseWriter,
+  mailbox: string,
+  values: ReadonlyArray<[string, Buffer | null]>,
+): ResponseWriter {
   w.raw('* METADATA ');
   if (mailbox === '') w.raw('""');
   else w.mailbox(mailbox);

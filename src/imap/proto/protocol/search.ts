@@ -2,7 +2,12 @@ import { formatIds, formatRanges, type RangeList } from '../sequence.js';
 import type { ResponseWriter } from '../response.js';
 
 /** Classic `* SEARCH` (or `* SORT`) with ids in the given order; MODSEQ under CONDSTORE. */
-export function search(w: ResponseWriter, ids: ArrayLike<number>, modseq?: number, kind: 'SEARCH' | 'SORT' = 'SEARCH'): ResponseWriter {
+export function search(
+  w: ResponseWriter,
+  ids: ArrayLike<number>,
+  modseq?: number,
+  kind: 'SEARCH' | 'SORT' = 'SEARCH',
+): ResponseWriter {
   w.raw(`* ${kind}`);
   for (let i = 0; i < ids.length; i++) w.raw(' ' + ids[i]);
   if (modseq !== undefined) w.raw(` (MODSEQ ${modseq})`);
@@ -26,7 +31,11 @@ export function esearch(w: ResponseWriter, tag: string, uid: boolean, r: Esearch
   if (r.max !== undefined) w.raw(` MAX ${r.max}`);
   if (r.all !== undefined && r.all.length > 0) {
     const all = r.all;
-    w.raw(' ALL ').raw(Array.isArray(all) && Array.isArray(all[0]) ? formatRanges(all as RangeList) : formatIds(all as ArrayLike<number>));
+    w.raw(' ALL ').raw(
+      Array.isArray(all) && Array.isArray(all[0])
+        ? formatRanges(all as RangeList)
+        : formatIds(all as ArrayLike<number>),
+    );
   }
   if (r.count !== undefined) w.raw(` COUNT ${r.count}`);
   if (r.modseq !== undefined) w.raw(` MODSEQ ${r.modseq}`);

@@ -40,7 +40,8 @@ export type ResponseCode = SimpleResponseCode | (string & {});
 
 /** Builders for response codes that carry data. */
 export const codes = {
-  appendUid: (uidValidity: number, uids: ArrayLike<number>): string => `APPENDUID ${uidValidity} ${formatIds(uids)}`,
+  appendUid: (uidValidity: number, uids: ArrayLike<number>): string =>
+    `APPENDUID ${uidValidity} ${formatIds(uids)}`,
   /** Source and destination UIDs in corresponding order (RFC 4315). */
   copyUid: (uidValidity: number, source: ArrayLike<number>, dest: ArrayLike<number>): string =>
     `COPYUID ${uidValidity} ${formatIds(source)} ${formatIds(dest)}`,
@@ -71,12 +72,7 @@ function statusLine(prefix: string, status: string, text: string, code: Response
   return Buffer.from(`${prefix} ${status} ${c}${line(text)}\r\n`, 'utf8');
 }
 
-export function tagged(
-  tag: string,
-  status: 'OK' | 'NO' | 'BAD',
-  text: string,
-  code?: ResponseCode,
-): Buffer {
+export function tagged(tag: string, status: 'OK' | 'NO' | 'BAD', text: string, code?: ResponseCode): Buffer {
   return statusLine(tag, status, text, code);
 }
 
