@@ -38,7 +38,11 @@ export const SMALL_SHAPE: LogShape = {
   jitterMs: 90_000,
 };
 
-const REPLIES = { success: '250 2.0.0 Ok', deferral: '451 4.4.1 try again later', failure: '550 5.1.1 user unknown' } as const;
+const REPLIES = {
+  success: '250 2.0.0 Ok',
+  deferral: '451 4.4.1 try again later',
+  failure: '550 5.1.1 user unknown',
+} as const;
 
 /**
  * Calls `emit` with `count` delivery records spread evenly from `from` to `to`: incoming mail to

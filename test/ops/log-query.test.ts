@@ -67,10 +67,18 @@ describe('DeliveryLogQuery on a generated log', () => {
     for (const [filterName, filters] of Object.entries(FILTERS)) {
       test(`top and stats match the slow answer: ${rangeName}, filter ${filterName}`, () => {
         for (const subject of ['senders', 'recipients', 'deferrals', 'failures'] as TopSubject[]) {
-          assert.deepEqual(q.top(subject, { range, filters }).rows, refTop(records, subject, clamp(range), filters), subject);
+          assert.deepEqual(
+            q.top(subject, { range, filters }).rows,
+            refTop(records, subject, clamp(range), filters),
+            subject,
+          );
         }
         for (const subject of ['users', 'domains'] as StatsSubject[]) {
-          assert.deepEqual(q.stats(subject, { range, filters }).rows, refStats(records, subject, clamp(range), filters), subject);
+          assert.deepEqual(
+            q.stats(subject, { range, filters }).rows,
+            refStats(records, subject, clamp(range), filters),
+            subject,
+          );
         }
       });
       test(`show matches the slow answer: ${rangeName}, filter ${filterName}`, () => {
@@ -91,13 +99,22 @@ describe('DeliveryLogQuery on a generated log', () => {
     const range = RANGES['days with ragged edges'];
     for (const sort of ['sender', 'total', 'successes', 'deferrals', 'failures', 'bytes']) {
       for (const descending of [false, true]) {
-        assert.deepEqual(q.top('senders', { range, sort, descending }).rows, refTop(records, 'senders', range, {}, sort, descending));
+        assert.deepEqual(
+          q.top('senders', { range, sort, descending }).rows,
+          refTop(records, 'senders', range, {}, sort, descending),
+        );
       }
     }
     for (const sort of ['domain', 'users', 'sent', 'received']) {
-      assert.deepEqual(q.stats('domains', { range, sort, descending: true }).rows, refStats(records, 'domains', range, {}, sort, true));
+      assert.deepEqual(
+        q.stats('domains', { range, sort, descending: true }).rows,
+        refStats(records, 'domains', range, {}, sort, true),
+      );
     }
-    assert.throws(() => q.top('senders', { range, sort: 'recipient' }), /cannot sort by "recipient"; the columns are sender, total/);
+    assert.throws(
+      () => q.top('senders', { range, sort: 'recipient' }),
+      /cannot sort by "recipient"; the columns are sender, total/,
+    );
   });
 
   test('limits cut tables and listings', () => {
@@ -112,9 +129,15 @@ describe('DeliveryLogQuery on a generated log', () => {
 
   test('a range reaching past the oldest log says how far back the logs go', () => {
     const oldest = new Date(q.coverage().oldest!).toISOString();
-    assert.equal(q.top('senders', { range: RANGES['everything and before'] }).warning, `We only have logs dating back to ${oldest}`);
+    assert.equal(
+      q.top('senders', { range: RANGES['everything and before'] }).warning,
+      `We only have logs dating back to ${oldest}`,
+    );
     assert.equal(q.top('senders', { range: RANGES['whole hours'] }).warning, undefined);
-    assert.equal(q.top('senders', { range: RANGES['everything and before'] }).range.from, q.coverage().oldest);
+    assert.equal(
+      q.top('senders', { range: RANGES['everything and before'] }).range.from,
+      q.coverage().oldest,
+    );
   });
 });
 
@@ -123,8 +146,27 @@ describe('hand-checked answers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailstead-logq-'));
     const log = join(dir, 'delivery.jsonl');
     const at = (m: number) => new Date(Date.UTC(2024, 0, 1, 10, m)).toISOString();
-    const rec = (m: number, sender: string, recipient: string, kind: 'local' | 'remote', result: DeliveryRecord['result'], source: DeliveryRecord['source'], authUser: string | null): DeliveryRecord => ({
-      time: at(m), queueId: `q${m}`, messageId: null, sender, recipient, kind, result, reply: '', size: 100, clientIp: null, authUser, source,
+    const rec = (
+      m: number,
+      sender: string,
+      recipient: string,
+      kind: 'local' | 'remote',
+      result: DeliveryRecord['result'],
+      source: DeliveryRecord['source'],
+      authUser: string | null,
+    ): DeliveryRecord => ({
+      time: at(m),
+      queueId: `q${m}`,
+      messageId: null,
+      sender,
+      recipient,
+      kind,
+      result,
+      reply: '',
+      size: 100,
+      clientIp: null,
+      authUser,
+      source,
     });
     const lines = [
       rec(1, 'ann@here.test', 'bob@far.test', 'remote', 'success', 'webmail', 'ann@here.test'),
@@ -142,15 +184,48 @@ describe('hand-checked answers', () => {
         { sender: 'ann@here.test', total: 4, successes: 2, deferrals: 1, failures: 1, bytes: 400 },
         { sender: 'bob@far.test', total: 1, successes: 1, deferrals: 0, failures: 0, bytes: 100 },
       ]);
-      assert.deepEqual(q.top('failures', { range }).rows, [{ recipient: 'cat@far.test', failures: 1, total: 2, bytes: 200 }]);
+      assert.deepEqual(q.top('failures', { range }).rows, [
+        { recipient: 'cat@far.test', failures: 1, total: 2, bytes: 200 },
+      ]);
       assert.deepEqual(q.stats('users', { range }).rows, [
-        { user: 'ann@here.test', total: 5, sent: 4, received: 1, successes: 3, deferrals: 1, failures: 1, bytes: 500 },
-        { user: 'dan@here.test', total: 1, sent: 0, received: 1, successes: 1, deferrals: 0, failures: 0, bytes: 100 },
+        {
+          user: 'ann@here.test',
+          total: 5,
+          sent: 4,
+          received: 1,
+          successes: 3,
+          deferrals: 1,
+          failures: 1,
+          bytes: 500,
+        },
+        {
+          user: 'dan@here.test',
+          total: 1,
+          sent: 0,
+          received: 1,
+          successes: 1,
+          deferrals: 0,
+          failures: 0,
+          bytes: 100,
+        },
       ]);
       assert.deepEqual(q.stats('domains', { range }).rows, [
-        { domain: 'here.test', users: 2, total: 6, sent: 4, received: 2, successes: 4, deferrals: 1, failures: 1, bytes: 600 },
+        {
+          domain: 'here.test',
+          users: 2,
+          total: 6,
+          sent: 4,
+          received: 2,
+          successes: 4,
+          deferrals: 1,
+          failures: 1,
+          bytes: 600,
+        },
       ]);
-      assert.deepEqual(q.top('senders', { range, filters: { webmailOnly: true } }).rows.map((r) => r.total), [1]);
+      assert.deepEqual(
+        q.top('senders', { range, filters: { webmailOnly: true } }).rows.map((r) => r.total),
+        [1],
+      );
       assert.deepEqual(q.show({ range, result: 'deferral' }).records, [lines[1]]);
       assert.deepEqual(q.show({ range, filters: { user: 'dan@here.test' } }).records, [lines[4]]);
     } finally {
@@ -166,7 +241,14 @@ describe('rotation and retention', () => {
     const log = join(dir, 'delivery.jsonl');
     const all: DeliveryRecord[] = [];
     const day = 24 * H;
-    const part = (i: number) => ({ ...SMALL_SHAPE, count: 500, seed: i, from: T0 + i * day, to: T0 + i * day + 20 * H, jitterMs: 0 });
+    const part = (i: number) => ({
+      ...SMALL_SHAPE,
+      count: 500,
+      seed: i,
+      from: T0 + i * day,
+      to: T0 + i * day + 20 * H,
+      jitterMs: 0,
+    });
     const now = T0 + 10 * day;
     const q = new DeliveryLogQuery(log, undefined, { now: () => now });
     try {
@@ -175,13 +257,21 @@ describe('rotation and retention', () => {
       const rotated = q.maintain(1024, 0).rotated!;
       assert.match(rotated, /delivery-\d{8}T\d{6}Z\.jsonl$/);
       // A writer that has not reopened yet appends to the renamed file.
-      const late = writeLog(rotated, { ...part(0), count: 10, seed: 99, from: T0 + 21 * H, to: T0 + 22 * H }, true);
+      const late = writeLog(
+        rotated,
+        { ...part(0), count: 10, seed: 99, from: T0 + 21 * H, to: T0 + 22 * H },
+        true,
+      );
       all.push(...late);
       all.push(...writeLog(log, part(1), true));
       const range = { from: T0, to: T0 + 3 * day };
       assert.deepEqual(q.top('senders', { range }).rows, refTop(all, 'senders', range, {}));
       assert.equal(listLogFiles(log).length, 2);
-      assert.match(q.maintain(1024, 0, true).rotated!, /delivery-\d{8}T\d{6}Z-1\.jsonl$/, 'a second rotation in the same second gets a suffix');
+      assert.match(
+        q.maintain(1024, 0, true).rotated!,
+        /delivery-\d{8}T\d{6}Z-1\.jsonl$/,
+        'a second rotation in the same second gets a suffix',
+      );
       all.push(...writeLog(log, part(2), true));
 
       // Retention: the first file was last written long ago; the second recently.
@@ -193,7 +283,10 @@ describe('rotation and retention', () => {
       assert.deepEqual(removed, [first!.path]);
       const wide = { from: T0, to: T0 + 4 * day };
       const answer = q.top('senders', { range: wide });
-      assert.equal(answer.warning, `We only have logs dating back to ${new Date(q.coverage().oldest!).toISOString()}`);
+      assert.equal(
+        answer.warning,
+        `We only have logs dating back to ${new Date(q.coverage().oldest!).toISOString()}`,
+      );
       assert.deepEqual(answer.rows, refTop(kept, 'senders', wide, {}));
       assert.deepEqual(q.stats('domains', { range: wide }).rows, refStats(kept, 'domains', wide, {}));
     } finally {
@@ -213,9 +306,15 @@ describe('rotation and retention', () => {
       const more = writeLog(log, { ...SMALL_SHAPE, count: 100, seed: 3 }, true);
       const line = JSON.stringify(more[0]);
       appendFileSync(log, line.slice(0, 20));
-      assert.deepEqual(q.top('recipients', { range }).rows, refTop([...first, ...more], 'recipients', range, {}));
+      assert.deepEqual(
+        q.top('recipients', { range }).rows,
+        refTop([...first, ...more], 'recipients', range, {}),
+      );
       appendFileSync(log, line.slice(20) + '\n');
-      assert.deepEqual(q.top('recipients', { range }).rows, refTop([...first, ...more, more[0]!], 'recipients', range, {}));
+      assert.deepEqual(
+        q.top('recipients', { range }).rows,
+        refTop([...first, ...more, more[0]!], 'recipients', range, {}),
+      );
     } finally {
       q.close();
       rmSync(dir, { recursive: true, force: true });

@@ -27,13 +27,21 @@ function recordMatches(r: DeliveryRecord, f: LogFilters, withOwner: boolean): bo
   if (f.sender !== undefined && lc(r.sender) !== lc(f.sender)) return false;
   if (f.recipient !== undefined && lc(r.recipient) !== lc(f.recipient)) return false;
   if (withOwner && f.user !== undefined && !owners(r).some((o) => o.owner === lc(f.user))) return false;
-  if (withOwner && f.domain !== undefined && !owners(r).some((o) => domainOf(o.owner) === lc(f.domain))) return false;
+  if (withOwner && f.domain !== undefined && !owners(r).some((o) => domainOf(o.owner) === lc(f.domain)))
+    return false;
   return true;
 }
 
-export function refShow(records: DeliveryRecord[], range: TimeRange, f: LogFilters, result?: string): DeliveryRecord[] {
+export function refShow(
+  records: DeliveryRecord[],
+  range: TimeRange,
+  f: LogFilters,
+  result?: string,
+): DeliveryRecord[] {
   return records
-    .filter((r) => inRange(r, range) && recordMatches(r, f, true) && (result === undefined || r.result === result))
+    .filter(
+      (r) => inRange(r, range) && recordMatches(r, f, true) && (result === undefined || r.result === result),
+    )
     .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
 }
 
@@ -54,7 +62,14 @@ function addTo(row: Row, values: Record<string, number>): void {
   for (const [k, v] of Object.entries(values)) row[k] = ((row[k] as number | undefined) ?? 0) + v;
 }
 
-export function refTop(records: DeliveryRecord[], subject: TopSubject, range: TimeRange, f: LogFilters, sort?: string, descending?: boolean): Row[] {
+export function refTop(
+  records: DeliveryRecord[],
+  subject: TopSubject,
+  range: TimeRange,
+  f: LogFilters,
+  sort?: string,
+  descending?: boolean,
+): Row[] {
   const key = subject === 'senders' ? 'sender' : 'recipient';
   const groups = new Map<string, Row>();
   for (const r of records) {
@@ -66,13 +81,22 @@ export function refTop(records: DeliveryRecord[], subject: TopSubject, range: Ti
   }
   let rows = [...groups.values()];
   if (subject === 'deferrals' || subject === 'failures') {
-    rows = rows.filter((r) => (r[subject] as number) > 0).map((r) => ({ recipient: r.recipient!, [subject]: r[subject]!, total: r.total!, bytes: r.bytes! }));
+    rows = rows
+      .filter((r) => (r[subject] as number) > 0)
+      .map((r) => ({ recipient: r.recipient!, [subject]: r[subject]!, total: r.total!, bytes: r.bytes! }));
   }
   const main = subject === 'deferrals' || subject === 'failures' ? subject : 'total';
   return sortRows(rows, key, sort ?? main, sort === undefined ? true : (descending ?? false));
 }
 
-export function refStats(records: DeliveryRecord[], subject: StatsSubject, range: TimeRange, f: LogFilters, sort?: string, descending?: boolean): Row[] {
+export function refStats(
+  records: DeliveryRecord[],
+  subject: StatsSubject,
+  range: TimeRange,
+  f: LogFilters,
+  sort?: string,
+  descending?: boolean,
+): Row[] {
   const key = subject === 'users' ? 'user' : 'domain';
   const groups = new Map<string, Row>();
   const members = new Map<string, Set<string>>();
@@ -86,7 +110,13 @@ export function refStats(records: DeliveryRecord[], subject: StatsSubject, range
       if (name === undefined) continue;
       const row = groups.get(name) ?? (subject === 'users' ? { user: name } : { domain: name, users: 0 });
       groups.set(name, row);
-      addTo(row, { total: 1, sent: o.role === 'sent' ? 1 : 0, received: o.role === 'received' ? 1 : 0, ...outcome(r), bytes: r.size });
+      addTo(row, {
+        total: 1,
+        sent: o.role === 'sent' ? 1 : 0,
+        received: o.role === 'received' ? 1 : 0,
+        ...outcome(r),
+        bytes: r.size,
+      });
       if (subject === 'domains') {
         const m = members.get(name) ?? new Set();
         members.set(name, m.add(o.owner));
@@ -94,5 +124,10 @@ export function refStats(records: DeliveryRecord[], subject: StatsSubject, range
       }
     }
   }
-  return sortRows([...groups.values()], key, sort ?? 'total', sort === undefined ? true : (descending ?? false));
+  return sortRows(
+    [...groups.values()],
+    key,
+    sort ?? 'total',
+    sort === undefined ? true : (descending ?? false),
+  );
 }

@@ -12,7 +12,10 @@ function plist(v: PlistValue): XmlNode {
   if (typeof v === 'number') return el('integer', [v]);
   if (typeof v === 'boolean') return el(v ? 'true' : 'false');
   if (Array.isArray(v)) return el('array', v.map(plist));
-  return el('dict', Object.entries(v).flatMap(([k, x]) => [el('key', [k]), plist(x)]));
+  return el(
+    'dict',
+    Object.entries(v).flatMap(([k, x]) => [el('key', [k]), plist(x)]),
+  );
 }
 
 /** A stable UUID from a seed, so downloading the profile again replaces it instead of adding one. */

@@ -57,7 +57,8 @@ function parseXml(xml: string): Node {
   return roots[0]!;
 }
 
-const kids = (n: Node, name: string) => n.children.filter((c): c is Node => typeof c !== 'string' && c.name === name);
+const kids = (n: Node, name: string) =>
+  n.children.filter((c): c is Node => typeof c !== 'string' && c.name === name);
 const kid = (n: Node, name: string) => {
   const k = kids(n, name);
   assert.equal(k.length, 1, `one <${name}> in <${n.name}>`);
@@ -104,8 +105,19 @@ describe('listener settings', () => {
 
   test('addresses and domains are checked', () => {
     assert.deepEqual(parseEmail(' Ann@Example.COM '), { address: 'Ann@example.com', domain: 'example.com' });
-    assert.deepEqual(parseEmail("o'brien&co@example.com"), { address: "o'brien&co@example.com", domain: 'example.com' });
-    for (const bad of ['', 'ann', '@example.com', 'ann@', 'ann@exa mple.com', 'a<b>@example.com', 'ann@-bad.com']) {
+    assert.deepEqual(parseEmail("o'brien&co@example.com"), {
+      address: "o'brien&co@example.com",
+      domain: 'example.com',
+    });
+    for (const bad of [
+      '',
+      'ann',
+      '@example.com',
+      'ann@',
+      'ann@exa mple.com',
+      'a<b>@example.com',
+      'ann@-bad.com',
+    ]) {
       assert.equal(parseEmail(bad), undefined, bad);
     }
   });
@@ -119,7 +131,8 @@ describe('Thunderbird autoconfig', () => {
     const provider = kid(root, 'emailProvider');
     assert.equal(provider.attrs.id, 'example.com');
     assert.equal(text(provider, 'domain'), 'example.com');
-    const summary = (n: Node) => `${n.attrs.type} ${text(n, 'hostname')}:${text(n, 'port')} ${text(n, 'socketType')} ${text(n, 'authentication')} ${text(n, 'username')}`;
+    const summary = (n: Node) =>
+      `${n.attrs.type} ${text(n, 'hostname')}:${text(n, 'port')} ${text(n, 'socketType')} ${text(n, 'authentication')} ${text(n, 'username')}`;
     assert.deepEqual(kids(provider, 'incomingServer').map(summary), [
       'imap mail.example.com:993 SSL password-cleartext %EMAILADDRESS%',
       'imap mail.example.com:143 STARTTLS password-cleartext %EMAILADDRESS%',
@@ -153,7 +166,10 @@ describe('Outlook autodiscover', () => {
     const account = kid(kid(root, 'Response'), 'Account');
     assert.equal(text(account, 'AccountType'), 'email');
     assert.equal(text(account, 'Action'), 'settings');
-    const protocols = kids(account, 'Protocol').map((p) => `${text(p, 'Type')} ${text(p, 'Server')}:${text(p, 'Port')} SSL=${text(p, 'SSL')} ${text(p, 'Encryption')} ${text(p, 'LoginName')}`);
+    const protocols = kids(account, 'Protocol').map(
+      (p) =>
+        `${text(p, 'Type')} ${text(p, 'Server')}:${text(p, 'Port')} SSL=${text(p, 'SSL')} ${text(p, 'Encryption')} ${text(p, 'LoginName')}`,
+    );
     assert.deepEqual(protocols, [
       "IMAP mail.example.com:993 SSL=on SSL o'brien&co@example.com",
       "POP3 mail.example.com:995 SSL=on SSL o'brien&co@example.com",
@@ -193,8 +209,15 @@ describe('Apple configuration profile', () => {
     assert.equal(v('IncomingMailServerPortNumber'), '993');
     assert.equal(v('IncomingMailServerUseSSL'), 'true');
     assert.equal(v('OutgoingMailServerPortNumber'), '587');
-    assert.match(String(v('PayloadUUID')), /^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/);
-    assert.equal(appleMobileconfig(S, "o'brien&co@example.com"), xml, 'the same profile each time, so it replaces itself');
+    assert.match(
+      String(v('PayloadUUID')),
+      /^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/,
+    );
+    assert.equal(
+      appleMobileconfig(S, "o'brien&co@example.com"),
+      xml,
+      'the same profile each time, so it replaces itself',
+    );
   });
 
   test('no profile without an incoming and an outgoing service', () => {
@@ -222,7 +245,9 @@ describe('routes', () => {
     registerAutoconfigRoutes(fastify, { config: CONFIG });
     await fastify.ready();
     try {
-      let r = await fastify.inject({ url: '/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=ann@example.org' });
+      let r = await fastify.inject({
+        url: '/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=ann@example.org',
+      });
       assert.equal(r.statusCode, 200);
       assert.match(r.headers['content-type'] as string, /^application\/xml/);
       assert.equal(kid(parseXml(r.body), 'emailProvider').attrs.id, 'example.org');
@@ -230,21 +255,35 @@ describe('routes', () => {
       r = await fastify.inject({ url: '/mail/config-v1.1.xml', headers: { host: 'autoconfig.example.net' } });
       assert.equal(kid(parseXml(r.body), 'emailProvider').attrs.id, 'example.net');
 
-      r = await fastify.inject({ url: '/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=<script>', headers: { host: 'bad host!' } });
+      r = await fastify.inject({
+        url: '/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=<script>',
+        headers: { host: 'bad host!' },
+      });
       assert.equal(r.statusCode, 400);
 
       r = await fastify.inject({
         method: 'POST',
         url: '/autodiscover/autodiscover.xml',
         headers: { 'content-type': 'text/xml' },
-        payload: '<Autodiscover><Request><EMailAddress>ann@example.com</EMailAddress></Request></Autodiscover>',
+        payload:
+          '<Autodiscover><Request><EMailAddress>ann@example.com</EMailAddress></Request></Autodiscover>',
       });
       assert.equal(r.statusCode, 200);
-      assert.equal(text(kids(kid(kid(parseXml(r.body), 'Response'), 'Account'), 'Protocol')[0]!, 'LoginName'), 'ann@example.com');
-      r = await fastify.inject({ method: 'POST', url: '/Autodiscover/Autodiscover.xml', headers: { 'content-type': 'text/xml' }, payload: '<x/>' });
+      assert.equal(
+        text(kids(kid(kid(parseXml(r.body), 'Response'), 'Account'), 'Protocol')[0]!, 'LoginName'),
+        'ann@example.com',
+      );
+      r = await fastify.inject({
+        method: 'POST',
+        url: '/Autodiscover/Autodiscover.xml',
+        headers: { 'content-type': 'text/xml' },
+        payload: '<x/>',
+      });
       assert.equal(r.statusCode, 400);
 
-      r = await fastify.inject({ url: '/autodiscover/autodiscover.json/v1.0/ann@example.com?Protocol=AutodiscoverV1' });
+      r = await fastify.inject({
+        url: '/autodiscover/autodiscover.json/v1.0/ann@example.com?Protocol=AutodiscoverV1',
+      });
       assert.equal(r.json().Url, 'https://mail.example.com/autodiscover/autodiscover.xml');
 
       r = await fastify.inject({ url: '/autoconfig/mail.mobileconfig?email=ann@example.com' });

@@ -40,7 +40,8 @@ export function mailServices(config: ConfigReader): MailServices {
   };
 }
 
-const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+const DOMAIN =
+  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 const LOCAL_PART = /^[^\s@"<>\\]{1,64}$/;
 
 /** A lower-cased domain, or undefined when the text is not one. */

@@ -7,10 +7,20 @@ const OUTLOOK_NS = 'http://schemas.microsoft.com/exchange/autodiscover/outlook/r
 /** The address in an Outlook POX request (`<EMailAddress>` inside `<Request>`), unescaped. */
 export function poxRequestAddress(body: string): string | undefined {
   const m = /<(?:\w+:)?EMailAddress>([^<]*)<\/(?:\w+:)?EMailAddress>/i.exec(body);
-  return m?.[1]?.replace(/&(lt|gt|amp|apos|quot);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' })[e]!).trim();
+  return m?.[1]
+    ?.replace(
+      /&(lt|gt|amp|apos|quot);/g,
+      (_, e: string) => ({ lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' })[e]!,
+    )
+    .trim();
 }
 
-function protocol(type: 'IMAP' | 'POP3' | 'SMTP', hostname: string, address: string, e: Endpoint): XmlElement {
+function protocol(
+  type: 'IMAP' | 'POP3' | 'SMTP',
+  hostname: string,
+  address: string,
+  e: Endpoint,
+): XmlElement {
   return el('Protocol', [
     el('Type', [type]),
     el('Server', [hostname]),
@@ -52,12 +62,21 @@ export function autodiscoverPox(s: MailServices, address: string): string {
  * Outlook autodiscover v2 (JSON): Outlook asks where a protocol's endpoint is. Only
  * AutodiscoverV1 exists here (no EWS or ActiveSync); the answer points at the POX endpoint.
  */
-export function autodiscoverV2(hostname: string, protocolName: string | undefined): { status: number; body: Record<string, string> } {
+export function autodiscoverV2(
+  hostname: string,
+  protocolName: string | undefined,
+): { status: number; body: Record<string, string> } {
   if ((protocolName ?? '').toLowerCase() === 'autodiscoverv1') {
-    return { status: 200, body: { Protocol: 'AutodiscoverV1', Url: `https://${hostname}/autodiscover/autodiscover.xml` } };
+    return {
+      status: 200,
+      body: { Protocol: 'AutodiscoverV1', Url: `https://${hostname}/autodiscover/autodiscover.xml` },
+    };
   }
   return {
     status: 400,
-    body: { ErrorCode: 'InvalidProtocol', ErrorMessage: `The given protocol value '${protocolName ?? ''}' is invalid. Supported values are 'AutodiscoverV1'.` },
+    body: {
+      ErrorCode: 'InvalidProtocol',
+      ErrorMessage: `The given protocol value '${protocolName ?? ''}' is invalid. Supported values are 'AutodiscoverV1'.`,
+    },
   };
 }

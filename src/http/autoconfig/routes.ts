@@ -25,7 +25,9 @@ export function registerAutoconfigRoutes(fastify: FastifyInstance, app: { config
   const thunderbird = async (req: { query: unknown; hostname: string }, reply: FastifyReply) => {
     const q = req.query as Query;
     const host = req.hostname.replace(/:\d+$/, '');
-    const domain = parseEmail(q.emailaddress)?.domain ?? parseDomain(host.startsWith('autoconfig.') ? host.slice(11) : host);
+    const domain =
+      parseEmail(q.emailaddress)?.domain ??
+      parseDomain(host.startsWith('autoconfig.') ? host.slice(11) : host);
     if (!domain) return badRequest(reply, 'give ?emailaddress=ADDRESS');
     return reply.type(XML).send(thunderbirdConfig(services(), domain));
   };
@@ -34,8 +36,10 @@ export function registerAutoconfigRoutes(fastify: FastifyInstance, app: { config
 
   fastify.register(async (scope) => {
     // Scoped to these routes: the rest of the API takes JSON only.
-    scope.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) =>
-      done(null, body),
+    scope.addContentTypeParser(
+      ['text/xml', 'application/xml'],
+      { parseAs: 'string', bodyLimit: 64 * 1024 },
+      (_req, body, done) => done(null, body),
     );
     const pox = async (req: { body: unknown }, reply: FastifyReply) => {
       const email = parseEmail(poxRequestAddress(typeof req.body === 'string' ? req.body : ''));
@@ -57,7 +61,11 @@ export function registerAutoconfigRoutes(fastify: FastifyInstance, app: { config
     const email = parseEmail((req.query as Query).email);
     if (!email) return badRequest(reply, 'give ?email=ADDRESS');
     const profile = appleMobileconfig(services(), email.address);
-    if (!profile) return reply.code(404).type('text/plain; charset=utf-8').send('no IMAP/POP3 or submission listener is on\n');
+    if (!profile)
+      return reply
+        .code(404)
+        .type('text/plain; charset=utf-8')
+        .send('no IMAP/POP3 or submission listener is on\n');
     return reply
       .type('application/x-apple-aspen-config')
       .header('content-disposition', `attachment; filename="${email.domain}.mobileconfig"`)

@@ -3,7 +3,12 @@ import { el, renderXml, type XmlElement } from './xml.js';
 
 const SOCKET: Record<Endpoint['tls'], string> = { implicit: 'SSL', starttls: 'STARTTLS' };
 
-function server(tag: 'incomingServer' | 'outgoingServer', type: string, hostname: string, e: Endpoint): XmlElement {
+function server(
+  tag: 'incomingServer' | 'outgoingServer',
+  type: string,
+  hostname: string,
+  e: Endpoint,
+): XmlElement {
   return el(tag, { type }, [
     el('hostname', [hostname]),
     el('port', [e.port]),

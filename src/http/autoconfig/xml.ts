@@ -1,6 +1,9 @@
 /** Escapes text for XML content and attribute values. */
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', "'": 'apos', '"': 'quot' }[c]};`);
+  return text.replace(
+    /[<>&'"]/g,
+    (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', "'": 'apos', '"': 'quot' }[c]};`,
+  );
 }
 
 /** A node of a document to write: an element with attributes and children, or text. */
@@ -11,7 +14,11 @@ export interface XmlElement {
   children?: XmlNode[];
 }
 
-export function el(name: string, attrs: Record<string, string> | XmlNode[] = {}, children: XmlNode[] = []): XmlElement {
+export function el(
+  name: string,
+  attrs: Record<string, string> | XmlNode[] = {},
+  children: XmlNode[] = [],
+): XmlElement {
   return Array.isArray(attrs) ? { name, children: attrs } : { name, attrs, children };
 }
 
@@ -24,7 +31,8 @@ export function renderXml(root: XmlElement, prolog = '<?xml version="1.0" encodi
       .join('');
     const kids = n.children ?? [];
     if (!kids.length) return `${indent}<${n.name}${attrs}/>`;
-    if (kids.length === 1 && typeof kids[0] !== 'object') return `${indent}<${n.name}${attrs}>${escapeXml(String(kids[0]))}</${n.name}>`;
+    if (kids.length === 1 && typeof kids[0] !== 'object')
+      return `${indent}<${n.name}${attrs}>${escapeXml(String(kids[0]))}</${n.name}>`;
     return `${indent}<${n.name}${attrs}>\n${kids.map((k) => render(k, indent + '  ')).join('\n')}\n${indent}</${n.name}>`;
   };
   return prolog + render(root, '') + '\n';

@@ -32,7 +32,8 @@ export function parseDeliveryLine(line: string): { fact: DeliveryFact; record: D
   const time = Date.parse(r?.time);
   const kind = KIND[r.kind];
   const result = RESULT[r.result];
-  if (Number.isNaN(time) || kind === undefined || result === undefined || typeof r.recipient !== 'string') return undefined;
+  if (Number.isNaN(time) || kind === undefined || result === undefined || typeof r.recipient !== 'string')
+    return undefined;
   return {
     record: r,
     fact: {

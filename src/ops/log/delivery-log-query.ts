@@ -7,7 +7,16 @@ import { readLines } from './line-reader.js';
 import { DeliveryLogIndex, type IndexUpdate } from './log-index.js';
 import { pruneDeliveryLogs, rotateDeliveryLog } from './log-files.js';
 import { recordConditions, reportColumns, statsSql, topSql, type FilterIds, type Sql } from './query-sql.js';
-import type { AnswerMeta, LogFilters, LogListing, LogTable, ShowQuery, StatsSubject, TableQuery, TopSubject } from './query-types.js';
+import type {
+  AnswerMeta,
+  LogFilters,
+  LogListing,
+  LogTable,
+  ShowQuery,
+  StatsSubject,
+  TableQuery,
+  TopSubject,
+} from './query-types.js';
 import { HOUR_MS, planRange } from './range-plan.js';
 import type { TimeRange } from './time-expression.js';
 
@@ -36,7 +45,8 @@ export class DeliveryLogQuery {
     private readonly clock: Clock = systemClock,
   ) {
     this.index = new DeliveryLogIndex(logFile, indexPath);
-    this.index.db.exec(`CREATE TEMP TABLE IF NOT EXISTS raw (seq INTEGER, sender INTEGER, recipient INTEGER, auth INTEGER,
+    this.index.db
+      .exec(`CREATE TEMP TABLE IF NOT EXISTS raw (seq INTEGER, sender INTEGER, recipient INTEGER, auth INTEGER,
       kind INTEGER, result INTEGER, webmail INTEGER, n INTEGER, bytes INTEGER)`);
   }
 
@@ -85,7 +95,9 @@ export class DeliveryLogQuery {
     const where = recordConditions(ids, true);
     const hours = (
       this.index.db
-        .prepare(`SELECT DISTINCT hour FROM detail WHERE hour >= ? AND hour < ? AND ${where.text} ORDER BY hour`)
+        .prepare(
+          `SELECT DISTINCT hour FROM detail WHERE hour >= ? AND hour < ? AND ${where.text} ORDER BY hour`,
+        )
         .all(Math.floor(from / HOUR_MS), Math.ceil(to / HOUR_MS), ...where.params) as { hour: number }[]
     ).map((r) => r.hour);
     const limit = q.limit && q.limit > 0 ? q.limit : Infinity;
@@ -96,7 +108,9 @@ export class DeliveryLogQuery {
       const start = Math.max(from, hour * HOUR_MS);
       const stop = Math.min(to, (hour + 1) * HOUR_MS);
       const found = this.loadRaw([[start, stop]], [hour]);
-      const keep = this.index.db.prepare(`SELECT seq FROM temp.raw WHERE ${where.text} ORDER BY seq`).all(...where.params) as { seq: number }[];
+      const keep = this.index.db
+        .prepare(`SELECT seq FROM temp.raw WHERE ${where.text} ORDER BY seq`)
+        .all(...where.params) as { seq: number }[];
       const hourRecords = keep.map((k) => found[k.seq]!);
       hourRecords.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
       records.push(...hourRecords);
@@ -109,17 +123,28 @@ export class DeliveryLogQuery {
     this.index.close();
   }
 
-  private table(columns: string[], q: TableQuery, build: (f: FilterIds, plan: ReturnType<typeof planRange>) => Sql): LogTable {
+  private table(
+    columns: string[],
+    q: TableQuery,
+    build: (f: FilterIds, plan: ReturnType<typeof planRange>) => Sql,
+  ): LogTable {
     const { meta, ids } = this.prepare(q.range, q.filters);
     const plan = planRange(meta.range.from, meta.range.to);
-    this.loadRaw(plan.raw, plan.raw.map(([a]) => Math.floor(a / HOUR_MS)));
+    this.loadRaw(
+      plan.raw,
+      plan.raw.map(([a]) => Math.floor(a / HOUR_MS)),
+    );
     const sql = build(ids, plan);
     const rows = this.index.db.prepare(sql.text).all(...sql.params) as Record<string, string | number>[];
     return { ...meta, columns, rows };
   }
 
   /** Updates the index, clamps the range to the logs kept (with the warning), resolves names to ids. */
-  private prepare(range: TimeRange, filters: LogFilters = {}, result?: ShowQuery['result']): { meta: AnswerMeta; ids: FilterIds } {
+  private prepare(
+    range: TimeRange,
+    filters: LogFilters = {},
+    result?: ShowQuery['result'],
+  ): { meta: AnswerMeta; ids: FilterIds } {
     this.index.update();
     const { oldest } = this.index.coverage();
     const meta: AnswerMeta = { range: { ...range } };
@@ -128,7 +153,8 @@ export class DeliveryLogQuery {
       meta.warning = `We only have logs dating back to ${new Date(oldest).toISOString()}`;
       meta.range.from = Math.min(oldest, range.to);
     }
-    const name = (v: string | undefined) => (v === undefined ? undefined : this.index.lookup(v.trim().toLowerCase()));
+    const name = (v: string | undefined) =>
+      v === undefined ? undefined : this.index.lookup(v.trim().toLowerCase());
     const ids: FilterIds = {
       sender: name(filters.sender),
       recipient: name(filters.recipient),
@@ -158,7 +184,16 @@ export class DeliveryLogQuery {
           if (!p || !inRange(p.fact)) return;
           const f = p.fact;
           const auth = f.auth === null ? 0 : this.index.lookup(f.auth);
-          insert.run(records.length, this.index.lookup(f.sender), this.index.lookup(f.recipient), auth, f.kind, f.result, f.webmail, f.size);
+          insert.run(
+            records.length,
+            this.index.lookup(f.sender),
+            this.index.lookup(f.recipient),
+            auth,
+            f.kind,
+            f.result,
+            f.webmail,
+            f.size,
+          );
           records.push(p.record);
         });
       }

@@ -16,7 +16,11 @@ function nameParts(file: string): { dir: string; stem: string; ext: string } {
   return { dir: dirname(file), stem: basename(file, ext), ext };
 }
 
-const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const stamp = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 /** `delivery.jsonl` rotated at a moment becomes `delivery-20240501T120000Z.jsonl`. */
 export function rotatedName(file: string, at: number): string {
@@ -55,7 +59,12 @@ export function listLogFiles(file: string): LogFile[] {
  * A writer holding the old file open keeps appending to the dated file until it reopens; the
  * index follows files by inode, so those lines are still counted. Returns the new name, if any.
  */
-export function rotateDeliveryLog(file: string, maxBytes: number, now: number, force = false): string | undefined {
+export function rotateDeliveryLog(
+  file: string,
+  maxBytes: number,
+  now: number,
+  force = false,
+): string | undefined {
   let size: number;
   try {
     size = statSync(file).size;

@@ -78,7 +78,10 @@ export class DeliveryLogIndex {
   private readonly nameIds = new Map<string, number>();
   private readonly stmts: Record<string, Statement>;
 
-  constructor(readonly logFile: string, indexPath: string) {
+  constructor(
+    readonly logFile: string,
+    indexPath: string,
+  ) {
     mkdirSync(dirname(indexPath), { recursive: true });
     this.db = new Database(indexPath);
     this.db.pragma('journal_mode = WAL');
@@ -136,15 +139,21 @@ export class DeliveryLogIndex {
     const files = listLogFiles(this.logFile);
     const out: IndexUpdate = { lines: 0, skipped: 0, bytes: 0 };
     const present = new Set(files.map((f) => `${f.dev}:${f.ino}`));
-    const known = this.db.prepare('SELECT id, dev, ino FROM files').all() as { id: number; dev: number; ino: number }[];
+    const known = this.db.prepare('SELECT id, dev, ino FROM files').all() as {
+      id: number;
+      dev: number;
+      ino: number;
+    }[];
     const gone = known.filter((k) => !present.has(`${k.dev}:${k.ino}`));
     if (gone.length) {
-      this.db.transaction(() => {
-        for (const g of gone) {
-          this.db.prepare('DELETE FROM spans WHERE file = ?').run(g.id);
-          this.db.prepare('DELETE FROM files WHERE id = ?').run(g.id);
-        }
-      }).immediate();
+      this.db
+        .transaction(() => {
+          for (const g of gone) {
+            this.db.prepare('DELETE FROM spans WHERE file = ?').run(g.id);
+            this.db.prepare('DELETE FROM files WHERE id = ?').run(g.id);
+          }
+        })
+        .immediate();
     }
     const total = files.reduce((s, f) => s + f.size, 0);
     let done = 0;
@@ -183,7 +192,11 @@ export class DeliveryLogIndex {
     const add = (f: DeliveryFact, lineStart: number, lineEnd: number) => {
       const hour = Math.floor(f.time / HOUR_MS);
       const day = Math.floor(f.time / DAY_MS);
-      const ids = { sender: this.intern(f.sender), recipient: this.intern(f.recipient), auth: f.auth === null ? 0 : this.intern(f.auth) };
+      const ids = {
+        sender: this.intern(f.sender),
+        recipient: this.intern(f.recipient),
+        auth: f.auth === null ? 0 : this.intern(f.auth),
+      };
       const cls = `${f.kind},${f.result},${f.webmail}`;
       detail.add(`${hour},${ids.sender},${ids.recipient},${ids.auth},${cls}`, f.size);
       for (const d of ROLLUP_DIMS) {
@@ -246,12 +259,14 @@ export class DeliveryLogIndex {
   purgeBefore(ms: number): void {
     const hour = Math.floor(ms / HOUR_MS);
     const day = Math.floor(ms / DAY_MS);
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM detail WHERE hour < ?').run(hour);
-      for (const d of ROLLUP_DIMS) {
-        this.db.prepare(`DELETE FROM by_${d} WHERE day < ?`).run(day);
-      }
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.db.prepare('DELETE FROM detail WHERE hour < ?').run(hour);
+        for (const d of ROLLUP_DIMS) {
+          this.db.prepare(`DELETE FROM by_${d} WHERE day < ?`).run(day);
+        }
+      })
+      .immediate();
   }
 
   close(): void {

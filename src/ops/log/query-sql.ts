@@ -69,7 +69,9 @@ const ROW_COLUMNS = 'kind, result, webmail, n, bytes';
 export function sourceRows(dims: Set<RollupDim>, plan: RangePlan): Sql {
   if (dims.size <= 1) {
     const d = [...dims][0] ?? 'sender';
-    const hours = plan.hours.map(() => `SELECT ${d}, ${ROW_COLUMNS} FROM detail WHERE hour >= ? AND hour < ?`);
+    const hours = plan.hours.map(
+      () => `SELECT ${d}, ${ROW_COLUMNS} FROM detail WHERE hour >= ? AND hour < ?`,
+    );
     const days = plan.days ? [`SELECT ${d}, ${ROW_COLUMNS} FROM by_${d} WHERE day >= ? AND day < ?`] : [];
     return {
       text: [...hours, ...days, `SELECT ${d}, ${ROW_COLUMNS} FROM temp.raw`].join(' UNION ALL '),
@@ -107,8 +109,20 @@ const OUTCOMES = ['successes', 'deferrals', 'failures', 'bytes'];
 const TOP: Record<TopSubject, Report & { dim: 'sender' | 'recipient' }> = {
   senders: { key: 'sender', dim: 'sender', measures: ['total', ...OUTCOMES], sort: 'total' },
   recipients: { key: 'recipient', dim: 'recipient', measures: ['total', ...OUTCOMES], sort: 'total' },
-  deferrals: { key: 'recipient', dim: 'recipient', measures: ['deferrals', 'total', 'bytes'], sort: 'deferrals', having: 'deferrals > 0' },
-  failures: { key: 'recipient', dim: 'recipient', measures: ['failures', 'total', 'bytes'], sort: 'failures', having: 'failures > 0' },
+  deferrals: {
+    key: 'recipient',
+    dim: 'recipient',
+    measures: ['deferrals', 'total', 'bytes'],
+    sort: 'deferrals',
+    having: 'deferrals > 0',
+  },
+  failures: {
+    key: 'recipient',
+    dim: 'recipient',
+    measures: ['failures', 'total', 'bytes'],
+    sort: 'failures',
+    having: 'failures > 0',
+  },
 };
 
 const STATS: Record<StatsSubject, Report> = {
@@ -132,7 +146,8 @@ export function reportColumns(kind: 'top' | 'stats', subject: string): string[] 
 function selectAndOrder(r: Report, order: Order): { select: string; tail: Sql } {
   const columns = [r.key, ...r.measures];
   const sort = order.sort ?? r.sort;
-  if (!columns.includes(sort)) throw new OperatorError(`cannot sort by "${sort}"; the columns are ${columns.join(', ')}`);
+  if (!columns.includes(sort))
+    throw new OperatorError(`cannot sort by "${sort}"; the columns are ${columns.join(', ')}`);
   const descending = order.sort === undefined ? true : (order.descending ?? false);
   const select = r.measures.map((m) => `${MEASURES[m]} AS "${m}"`).join(', ');
   const tieBreak = sort === r.key ? '' : `, "${r.key}" ASC`;

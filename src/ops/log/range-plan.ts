@@ -28,7 +28,15 @@ export function planRange(from: number, to: number): RangePlan {
   const h1 = Math.floor(to / HOUR_MS);
   if (h0 >= h1) {
     const cut = h0 * HOUR_MS;
-    const raw: [number, number][] = from < cut && cut < to ? [[from, cut], [cut, to]] : to > from ? [[from, to]] : [];
+    const raw: [number, number][] =
+      from < cut && cut < to
+        ? [
+            [from, cut],
+            [cut, to],
+          ]
+        : to > from
+          ? [[from, to]]
+          : [];
     return { raw, hours: [], days: undefined, wholeHours: [h0, h0] };
   }
   const raw: [number, number][] = [];

@@ -12,11 +12,14 @@ const UNITS: [number, string[]][] = [
   [86_400_000, ['d', 'day', 'days']],
   [604_800_000, ['w', 'week', 'weeks']],
 ];
-const unit = fc.integer({ min: 0, max: UNITS.length - 1 }).chain((i) =>
-  fc.constantFrom(...UNITS[i]![1]).map((word) => ({ ms: UNITS[i]![0], word })),
-);
+const unit = fc
+  .integer({ min: 0, max: UNITS.length - 1 })
+  .chain((i) => fc.constantFrom(...UNITS[i]![1]).map((word) => ({ ms: UNITS[i]![0], word })));
 const space = fc.constantFrom('', ' ', '  ');
-const casing = fc.constantFrom((s: string) => s, (s: string) => s.toUpperCase());
+const casing = fc.constantFrom(
+  (s: string) => s,
+  (s: string) => s.toUpperCase(),
+);
 
 test('one number and one unit, however spaced or cased, is that many units', () => {
   fc.assert(
@@ -29,9 +32,15 @@ test('one number and one unit, however spaced or cased, is that many units', () 
 
 test('two amounts are always refused as mixed units', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 999 }), unit, fc.integer({ min: 1, max: 999 }), unit, (a, u, b, v) => {
-      assert.throws(() => parseDurationPhrase(`${a} ${u.word} ${b} ${v.word}`), /mixes units/);
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 999 }),
+      unit,
+      fc.integer({ min: 1, max: 999 }),
+      unit,
+      (a, u, b, v) => {
+        assert.throws(() => parseDurationPhrase(`${a} ${u.word} ${b} ${v.word}`), /mixes units/);
+      },
+    ),
     { numRuns: fuzzRuns() },
   );
 });

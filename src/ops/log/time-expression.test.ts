@@ -48,7 +48,10 @@ test('selectors resolve to half-open ranges', () => {
   assert.deepEqual(resolveRange({ last: '3 hours' }, NOW), { from: NOW - 3 * H, to: NOW });
   assert.deepEqual(resolveRange({}, NOW), { from: NOW - 24 * H, to: NOW });
   assert.deepEqual(resolveRange({ from: '5 hours ago' }, NOW), { from: NOW - 5 * H, to: NOW });
-  assert.deepEqual(resolveRange({ from: '5 hours ago', to: '2 hours ago' }, NOW), { from: NOW - 5 * H, to: NOW - 2 * H });
+  assert.deepEqual(resolveRange({ from: '5 hours ago', to: '2 hours ago' }, NOW), {
+    from: NOW - 5 * H,
+    to: NOW - 2 * H,
+  });
   assert.deepEqual(resolveRange({ to: '1714557600' }, NOW), { from: 0, to: 1714557600_000 });
   assert.throws(() => resolveRange({ last: '1 hour', from: 'now' }, NOW), /either --last or --from/);
   assert.throws(() => resolveRange({ from: '1 hour ago', to: '2 hours ago' }, NOW), /is not after/);

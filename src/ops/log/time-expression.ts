@@ -52,7 +52,9 @@ export function parseDurationPhrase(text: string): number {
     const total = parts.reduce((s, [a, u]) => s + a * u, 0);
     const smallest = Math.min(...parts.map(([, u]) => u));
     const name = DURATION_UNITS[UNIT_WORDS.findIndex(([ms]) => ms === smallest)]!;
-    throw new OperatorError(`"${text}" mixes units; give the period in one unit, e.g. "${total / smallest} ${name}"`);
+    throw new OperatorError(
+      `"${text}" mixes units; give the period in one unit, e.g. "${total / smallest} ${name}"`,
+    );
   }
   const [amount, unit] = parts[0]!;
   if (amount <= 0) throw new OperatorError(`"${text}": the period must be longer than zero`);
@@ -103,6 +105,9 @@ export function resolveRange(sel: TimeSelector, now: number): TimeRange {
   if (sel.from === undefined && sel.to === undefined) return { from: now - DAY, to: now };
   const from = sel.from === undefined ? 0 : parseTimePoint(sel.from, now);
   const to = sel.to === undefined ? now : parseTimePoint(sel.to, now);
-  if (to <= from) throw new OperatorError(`--to (${new Date(to).toISOString()}) is not after --from (${new Date(from).toISOString()})`);
+  if (to <= from)
+    throw new OperatorError(
+      `--to (${new Date(to).toISOString()}) is not after --from (${new Date(from).toISOString()})`,
+    );
   return { from, to };
 }
