@@ -33,11 +33,20 @@ export const aliasCommand: CommandGroup = {
   async run(args, ctx) {
     const sub = subcommand(args[0], Object.keys(ALLOWED));
     // `set --restricted yes|no` takes a value where `add --restricted` is a flag.
-    const rest = sub === 'set' ? args.slice(1).map((a) => (a === '--restricted' ? '--restricted-value' : a)) : args.slice(1);
-    const { values: v, positionals } = parseOptions(rest, { ...OPTIONS, 'restricted-value': { type: 'string' } });
-    const stray = (Object.keys(v) as (keyof typeof OPTIONS)[]).find((k) => k !== ('restricted-value' as string) && !ALLOWED[sub]!.includes(k));
+    const rest =
+      sub === 'set'
+        ? args.slice(1).map((a) => (a === '--restricted' ? '--restricted-value' : a))
+        : args.slice(1);
+    const { values: v, positionals } = parseOptions(rest, {
+      ...OPTIONS,
+      'restricted-value': { type: 'string' },
+    });
+    const stray = (Object.keys(v) as (keyof typeof OPTIONS)[]).find(
+      (k) => k !== ('restricted-value' as string) && !ALLOWED[sub]!.includes(k),
+    );
     if (stray) throw new OperatorError(`alias ${sub} does not take --${stray}`);
-    const none = (list: string[] | undefined) => (list === undefined ? undefined : listOption(list).filter((x) => x !== 'none'));
+    const none = (list: string[] | undefined) =>
+      list === undefined ? undefined : listOption(list).filter((x) => x !== 'none');
     await withApp(ctx, async ({ directory }) => {
       switch (sub) {
         case 'add': {
@@ -52,7 +61,9 @@ export const aliasCommand: CommandGroup = {
             allowedSenders: listOption(v['allow-sender']),
             membersMaySend: yesNoOption(v['members-may-send'], '--members-may-send') ?? true,
           });
-          ctx.out(`added alias ${a.address} with ${a.members.length} member${a.members.length === 1 ? '' : 's'}`);
+          ctx.out(
+            `added alias ${a.address} with ${a.members.length} member${a.members.length === 1 ? '' : 's'}`,
+          );
           return;
         }
         case 'set': {
@@ -67,8 +78,21 @@ export const aliasCommand: CommandGroup = {
         }
         case 'list': {
           const aliases = await directory.listAliases(v.domain ? { domain: v.domain } : {});
-          if (ctx.json) printTable(ctx, aliases.map((a) => ({ ...a })));
-          else printTable(ctx, aliases.map((a) => ({ address: a.address, members: a.members, owners: a.owners, restricted: a.restricted ? 'yes' : 'no' })));
+          if (ctx.json)
+            printTable(
+              ctx,
+              aliases.map((a) => ({ ...a })),
+            );
+          else
+            printTable(
+              ctx,
+              aliases.map((a) => ({
+                address: a.address,
+                members: a.members,
+                owners: a.owners,
+                restricted: a.restricted ? 'yes' : 'no',
+              })),
+            );
           return;
         }
         case 'show': {
@@ -80,7 +104,9 @@ export const aliasCommand: CommandGroup = {
               members: a.members,
               'expands to': await directory.expandAlias(a.address),
               owners: a.owners.length ? a.owners : null,
-              restricted: a.restricted ? `yes: ${[...a.allowedSenders, ...(a.membersMaySend ? ['members'] : [])].join(', ') || 'nobody'} may send` : 'no',
+              restricted: a.restricted
+                ? `yes: ${[...a.allowedSenders, ...(a.membersMaySend ? ['members'] : [])].join(', ') || 'nobody'} may send`
+                : 'no',
             });
           return;
         }
@@ -92,11 +118,19 @@ export const aliasCommand: CommandGroup = {
         }
         case 'members': {
           const [op, address, ...members] = positionals;
-          if (op !== 'add' && op !== 'remove') throw new OperatorError(`unknown subcommand "members ${op ?? ''}"; use members add or members remove`);
+          if (op !== 'add' && op !== 'remove')
+            throw new OperatorError(
+              `unknown subcommand "members ${op ?? ''}"; use members add or members remove`,
+            );
           requireArg(address, 'ADDRESS');
           if (!members.length) throw new OperatorError('missing MEMBER');
-          const a = op === 'add' ? await directory.addAliasMembers(address!, members) : await directory.removeAliasMembers(address!, members);
-          ctx.out(`${op === 'add' ? 'added' : 'removed'} ${members.length} member${members.length === 1 ? '' : 's'}; ${a.address} has ${a.members.length}`);
+          const a =
+            op === 'add'
+              ? await directory.addAliasMembers(address!, members)
+              : await directory.removeAliasMembers(address!, members);
+          ctx.out(
+            `${op === 'add' ? 'added' : 'removed'} ${members.length} member${members.length === 1 ? '' : 's'}; ${a.address} has ${a.members.length}`,
+          );
           return;
         }
       }

@@ -41,22 +41,33 @@ export function yesNoOption(text: string | undefined, what: string): boolean | u
 
 /** Repeated or comma-separated values (`--to a --to b,c`). */
 export function listOption(values: string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 export function subcommand(sub: string | undefined, known: string[]): string {
-  if (!sub || !known.includes(sub)) throw new OperatorError(`unknown subcommand "${sub ?? ''}"; use ${known.slice(0, -1).join(', ')} or ${known.at(-1)}`);
+  if (!sub || !known.includes(sub))
+    throw new OperatorError(
+      `unknown subcommand "${sub ?? ''}"; use ${known.slice(0, -1).join(', ')} or ${known.at(-1)}`,
+    );
   return sub;
 }
 
 export function formatUsage(u: Usage, size = false): string {
   const f = (n: number) => (size ? formatBytes(n) : String(n));
-  return u.max === null ? `${f(u.used)} (no limit)` : `${f(u.used)} of ${f(u.max)} (${f(Math.max(0, u.max - u.used))} available)`;
+  return u.max === null
+    ? `${f(u.used)} (no limit)`
+    : `${f(u.used)} of ${f(u.max)} (${f(Math.max(0, u.max - u.used))} available)`;
 }
 
 /** The line `user add` and `domain show` print about a domain's limits. */
 export function usageSummary(domain: string, u: DomainUsage): string {
-  const storage = u.storage.max === null ? '' : `, storage ${formatBytes(u.storage.allocated)} of ${formatBytes(u.storage.max)} allocated`;
+  const storage =
+    u.storage.max === null
+      ? ''
+      : `, storage ${formatBytes(u.storage.allocated)} of ${formatBytes(u.storage.max)} allocated`;
   return `domain ${domain}: accounts ${formatUsage(u.accounts)}, aliases ${formatUsage(u.aliases)}${storage}`;
 }
 

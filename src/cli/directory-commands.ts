@@ -6,4 +6,10 @@ import { initCommand } from './init.js';
 import { userCommand } from './user.js';
 
 /** The directory's command groups, in the order `mailstead help` lists them. */
-export const directoryCommands: readonly CommandGroup[] = [initCommand, domainCommand, userCommand, aliasCommand, groupCommand];
+export const directoryCommands: readonly CommandGroup[] = [
+  initCommand,
+  domainCommand,
+  userCommand,
+  aliasCommand,
+  groupCommand,
+];

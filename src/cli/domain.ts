@@ -10,7 +10,12 @@ const LIMIT_OPTIONS = {
   'catch-all': { type: 'string' },
 } as const;
 
-function limits(v: { 'max-accounts'?: string; 'max-aliases'?: string; 'max-storage'?: string; 'catch-all'?: string }) {
+function limits(v: {
+  'max-accounts'?: string;
+  'max-aliases'?: string;
+  'max-storage'?: string;
+  'catch-all'?: string;
+}) {
   return {
     maxAccounts: countOption(v['max-accounts'], '--max-accounts'),
     maxAliases: countOption(v['max-aliases'], '--max-aliases'),
@@ -33,13 +38,21 @@ export const domainCommand: CommandGroup = {
   ],
   async run(args, ctx) {
     const sub = subcommand(args[0], ['add', 'set', 'list', 'show', 'remove']);
-    const { values, positionals } = parseOptions(args.slice(1), { ...LIMIT_OPTIONS, 'alias-of': { type: 'string' } });
-    if (sub !== 'add' && values['alias-of'] !== undefined) throw new OperatorError('--alias-of is only for domain add');
+    const { values, positionals } = parseOptions(args.slice(1), {
+      ...LIMIT_OPTIONS,
+      'alias-of': { type: 'string' },
+    });
+    if (sub !== 'add' && values['alias-of'] !== undefined)
+      throw new OperatorError('--alias-of is only for domain add');
     if (positionals.length > 1) throw new OperatorError(`unexpected argument "${positionals[1]}"`);
     await withApp(ctx, async ({ directory }) => {
       switch (sub) {
         case 'add': {
-          const d = await directory.addDomain({ name: requireArg(positionals[0], 'NAME'), aliasOf: values['alias-of'] ?? null, ...limits(values) });
+          const d = await directory.addDomain({
+            name: requireArg(positionals[0], 'NAME'),
+            aliasOf: values['alias-of'] ?? null,
+            ...limits(values),
+          });
           ctx.out(`added ${describe(d)}`);
           return;
         }
@@ -60,7 +73,9 @@ export const domainCommand: CommandGroup = {
                     aliasOf: d.aliasOf,
                     accounts: d.aliasOf ? null : `${u.accounts.used}/${u.accounts.max ?? '-'}`,
                     aliases: d.aliasOf ? null : `${u.aliases.used}/${u.aliases.max ?? '-'}`,
-                    storage: d.aliasOf ? null : `${formatBytes(u.storage.used)}/${u.storage.max === null ? '-' : formatBytes(u.storage.max)}`,
+                    storage: d.aliasOf
+                      ? null
+                      : `${formatBytes(u.storage.used)}/${u.storage.max === null ? '-' : formatBytes(u.storage.max)}`,
                   },
             );
           }
@@ -77,7 +92,9 @@ export const domainCommand: CommandGroup = {
           }
           printRecord(ctx, {
             name: d.name,
-            ...(d.aliasOf ? { 'alias of': d.aliasOf } : { 'domain aliases': aliases.length ? aliases : null, 'catch-all': d.catchAll }),
+            ...(d.aliasOf
+              ? { 'alias of': d.aliasOf }
+              : { 'domain aliases': aliases.length ? aliases : null, 'catch-all': d.catchAll }),
             accounts: formatUsage(u.accounts),
             aliases: formatUsage(u.aliases),
             storage: `${formatBytes(u.storage.used)} used, ${formatUsage({ used: u.storage.allocated, max: u.storage.max }, true)} allocated to quotas`,

@@ -47,7 +47,12 @@ export async function initDataDir(dir: string, opts: { hostname?: string } = {})
       const domain = adminDomain(host);
       await app.directory.addDomain({ name: domain });
       const adminPassword = randomPassword();
-      const admin = await app.directory.addAccount({ address: `admin@${domain}`, password: adminPassword, role: 'server-admin', displayName: 'Administrator' });
+      const admin = await app.directory.addAccount({
+        address: `admin@${domain}`,
+        password: adminPassword,
+        role: 'server-admin',
+        displayName: 'Administrator',
+      });
       return { adminAddress: admin.address, adminPassword };
     } finally {
       await app.close();
@@ -65,7 +70,10 @@ export const initCommand: CommandGroup = {
   usage: ['init --data DIR [--hostname FQDN]'],
   async run(args, ctx) {
     const { values } = parseOptions(args, { hostname: { type: 'string' } }, false);
-    const r = await initDataDir(ctx.dataDir, values.hostname === undefined ? {} : { hostname: values.hostname });
+    const r = await initDataDir(
+      ctx.dataDir,
+      values.hostname === undefined ? {} : { hostname: values.hostname },
+    );
     ctx.out(`initialised ${ctx.dataDir}`);
     ctx.out(`admin login: ${r.adminAddress}`);
     ctx.out(`password:    ${r.adminPassword}`);

@@ -2,8 +2,24 @@ import { OperatorError } from '../core/errors.js';
 import { checkRole } from '../directory/accounts.js';
 import type { Directory } from '../directory/directory.js';
 import type { Account, AccountUpdate, SendPermission } from '../directory/types.js';
-import { type CliContext, type CommandGroup, parseOptions, printRecord, printTable, requireArg } from './command.js';
-import { countOption, formatBytes, listOption, sizeOption, subcommand, usageSummary, withApp, yesNoOption } from './directory-cli.js';
+import {
+  type CliContext,
+  type CommandGroup,
+  parseOptions,
+  printRecord,
+  printTable,
+  requireArg,
+} from './command.js';
+import {
+  countOption,
+  formatBytes,
+  listOption,
+  sizeOption,
+  subcommand,
+  usageSummary,
+  withApp,
+  yesNoOption,
+} from './directory-cli.js';
 
 const OPTIONS = {
   password: { type: 'string' },
@@ -34,7 +50,17 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
   passwd: ['password', 'password-stdin'],
   disable: [],
   enable: [],
-  set: ['receive-local-only', 'webmail', 'forward', 'keep-copy', 'quota', 'quota-messages', 'role', 'group', 'name'],
+  set: [
+    'receive-local-only',
+    'webmail',
+    'forward',
+    'keep-copy',
+    'quota',
+    'quota-messages',
+    'role',
+    'group',
+    'name',
+  ],
   grant: ['to', 'send-as', 'send-on-behalf'],
   revoke: ['to', 'send-as', 'send-on-behalf'],
 };
@@ -42,11 +68,14 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function password(v: Values): Promise<string> {
-  if (v.password !== undefined && v['password-stdin']) throw new OperatorError('give --password or --password-stdin, not both');
+  if (v.password !== undefined && v['password-stdin'])
+    throw new OperatorError('give --password or --password-stdin, not both');
   const p = v['password-stdin'] ? await readStdin() : v.password;
   if (p === undefined) throw new OperatorError('missing --password (or --password-stdin)');
   return p;
@@ -58,17 +87,29 @@ async function groupId(directory: Directory, name: string | undefined): Promise<
 }
 
 async function showable(directory: Directory, a: Account) {
-  const group = a.groupId === null ? null : (await directory.listGroups()).find((g) => g.id === a.groupId)?.name ?? null;
+  const group =
+    a.groupId === null
+      ? null
+      : ((await directory.listGroups()).find((g) => g.id === a.groupId)?.name ?? null);
   return { ...a, group };
 }
 
 function permissions(v: Values): SendPermission[] {
-  const p: SendPermission[] = [...(v['send-as'] ? (['send-as'] as const) : []), ...(v['send-on-behalf'] ? (['send-on-behalf'] as const) : [])];
+  const p: SendPermission[] = [
+    ...(v['send-as'] ? (['send-as'] as const) : []),
+    ...(v['send-on-behalf'] ? (['send-on-behalf'] as const) : []),
+  ];
   if (!p.length) throw new OperatorError('give --send-as or --send-on-behalf (or both)');
   return p;
 }
 
-async function grantOrRevoke(sub: 'grant' | 'revoke', directory: Directory, mailbox: string, v: Values, ctx: CliContext): Promise<void> {
+async function grantOrRevoke(
+  sub: 'grant' | 'revoke',
+  directory: Directory,
+  mailbox: string,
+  v: Values,
+  ctx: CliContext,
+): Promise<void> {
   const grantees = listOption(v.to);
   if (!grantees.length) throw new OperatorError('missing --to USER or --to @GROUP');
   for (const perm of permissions(v)) {
@@ -104,8 +145,12 @@ export const userCommand: CommandGroup = {
     const { values: v, positionals } = parseOptions(args.slice(1), OPTIONS);
     const stray = (Object.keys(v) as (keyof typeof OPTIONS)[]).find((k) => !ALLOWED[sub]!.includes(k));
     if (stray) throw new OperatorError(`user ${sub} does not take --${stray}`);
-    if (positionals.length > (sub === 'list' ? 0 : 1)) throw new OperatorError(`unexpected argument "${positionals.at(-1)}"`);
-    const address = sub === 'list' ? '' : requireArg(positionals[0], sub === 'grant' || sub === 'revoke' ? 'MAILBOX' : 'ADDRESS');
+    if (positionals.length > (sub === 'list' ? 0 : 1))
+      throw new OperatorError(`unexpected argument "${positionals.at(-1)}"`);
+    const address =
+      sub === 'list'
+        ? ''
+        : requireArg(positionals[0], sub === 'grant' || sub === 'revoke' ? 'MAILBOX' : 'ADDRESS');
     if (v.role !== undefined) checkRole(v.role);
     await withApp(ctx, async ({ directory }) => {
       switch (sub) {
@@ -125,11 +170,20 @@ export const userCommand: CommandGroup = {
         }
         case 'list': {
           const gid = await groupId(directory, v.group);
-          const accounts = await directory.listAccounts({ ...(v.domain ? { domain: v.domain } : {}), ...(gid != null ? { groupId: gid } : {}) });
+          const accounts = await directory.listAccounts({
+            ...(v.domain ? { domain: v.domain } : {}),
+            ...(gid != null ? { groupId: gid } : {}),
+          });
           const rows = await Promise.all(accounts.map((a) => showable(directory, a)));
           printTable(
             ctx,
-            ctx.json ? rows : rows.map((a) => ({ ...a, quota: a.quotaBytes === null ? null : formatBytes(a.quotaBytes), enabled: a.enabled ? 'yes' : 'no' })),
+            ctx.json
+              ? rows
+              : rows.map((a) => ({
+                  ...a,
+                  quota: a.quotaBytes === null ? null : formatBytes(a.quotaBytes),
+                  enabled: a.enabled ? 'yes' : 'no',
+                })),
             ctx.json ? undefined : ['address', 'displayName', 'role', 'enabled', 'quota', 'group'],
           );
           return;
@@ -137,7 +191,10 @@ export const userCommand: CommandGroup = {
         case 'show': {
           const a = await showable(directory, await directory.showAccount(address));
           const grants = await directory.listSendGrants(a.address);
-          const grantText = grants.map((g) => `${g.permission} to ${g.grantee.kind === 'group' ? `@${g.grantee.name}` : g.grantee.address}`);
+          const grantText = grants.map(
+            (g) =>
+              `${g.permission} to ${g.grantee.kind === 'group' ? `@${g.grantee.name}` : g.grantee.address}`,
+          );
           if (ctx.json) {
             printRecord(ctx, { ...a, grants });
             return;
@@ -151,7 +208,9 @@ export const userCommand: CommandGroup = {
             group: a.group,
             'receive local only': a.receiveLocalOnly ? 'yes' : 'no',
             webmail: a.webmail ? 'yes' : 'no',
-            forward: a.forwardTo.length ? `${a.forwardTo.join(', ')} (${a.forwardKeepCopy ? 'keeping' : 'not keeping'} a copy)` : null,
+            forward: a.forwardTo.length
+              ? `${a.forwardTo.join(', ')} (${a.forwardKeepCopy ? 'keeping' : 'not keeping'} a copy)`
+              : null,
             grants: grantText.length ? grantText : null,
           });
           return;
@@ -174,7 +233,8 @@ export const userCommand: CommandGroup = {
           const update: AccountUpdate = {
             receiveLocalOnly: yesNoOption(v['receive-local-only'], '--receive-local-only'),
             webmail: yesNoOption(v.webmail, '--webmail'),
-            forwardTo: v.forward === undefined ? undefined : v.forward === 'none' ? [] : listOption([v.forward]),
+            forwardTo:
+              v.forward === undefined ? undefined : v.forward === 'none' ? [] : listOption([v.forward]),
             forwardKeepCopy: yesNoOption(v['keep-copy'], '--keep-copy'),
             quotaBytes: sizeOption(v.quota, '--quota'),
             quotaMessages: countOption(v['quota-messages'], '--quota-messages'),
@@ -182,7 +242,8 @@ export const userCommand: CommandGroup = {
             groupId: await groupId(directory, v.group),
             displayName: v.name,
           };
-          if (Object.values(update).every((x) => x === undefined)) throw new OperatorError('nothing to change; see `mailstead help user`');
+          if (Object.values(update).every((x) => x === undefined))
+            throw new OperatorError('nothing to change; see `mailstead help user`');
           const a = await directory.updateAccount(address, update);
           ctx.out(`changed account ${a.address}`);
           return;

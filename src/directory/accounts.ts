@@ -43,22 +43,37 @@ export class Accounts {
 
   async get(address: string, actor: Actor = SYSTEM): Promise<Account> {
     const a = await this.require(address);
-    authorize(can.viewAccount(actor, a, await managedGroups(this.db, actor)), actor, `see account ${a.address}`);
+    authorize(
+      can.viewAccount(actor, a, await managedGroups(this.db, actor)),
+      actor,
+      `see account ${a.address}`,
+    );
     return a;
   }
 
   /** The accounts the actor may see, narrowed by the filter. */
   async list(filter: AccountFilter = {}, actor: Actor = SYSTEM): Promise<Account[]> {
-    if (filter.domain !== undefined) filter = { ...filter, domain: (await this.domains.require(filter.domain)).name };
-    if (actor.kind === 'system' || actor.account.role === 'server-admin') return repo.listAccounts(this.db, filter);
+    if (filter.domain !== undefined)
+      filter = { ...filter, domain: (await this.domains.require(filter.domain)).name };
+    if (actor.kind === 'system' || actor.account.role === 'server-admin')
+      return repo.listAccounts(this.db, filter);
     const me = actor.account;
     if (me.role === 'domain-admin') {
-      authorize(filter.domain === undefined || filter.domain === me.domain, actor, `list accounts of ${filter.domain}`);
+      authorize(
+        filter.domain === undefined || filter.domain === me.domain,
+        actor,
+        `list accounts of ${filter.domain}`,
+      );
       return repo.listAccounts(this.db, { ...filter, domain: me.domain });
     }
-    if (me.role === 'group-admin') return repo.listAccounts(this.db, { ...filter, groupIds: [...(await managedGroups(this.db, actor))] });
+    if (me.role === 'group-admin')
+      return repo.listAccounts(this.db, { ...filter, groupIds: [...(await managedGroups(this.db, actor))] });
     const self = await repo.findAccountById(this.db, me.id);
-    const matches = self && (filter.domain ?? self.domain) === self.domain && (filter.groupId ?? self.groupId) === self.groupId && (filter.role ?? self.role) === self.role;
+    const matches =
+      self &&
+      (filter.domain ?? self.domain) === self.domain &&
+      (filter.groupId ?? self.groupId) === self.groupId &&
+      (filter.role ?? self.role) === self.role;
     return matches && !filter.offset ? [self] : [];
   }
 
@@ -70,7 +85,11 @@ export class Accounts {
     const groupId = input.groupId ?? null;
     if (groupId !== null) await this.checkGroup(groupId, domain.name);
     const groups = await managedGroups(this.db, actor);
-    authorize(can.manageAccount(actor, { role, domain: domain.name, groupId }, groups) && can.assignRole(actor, role), actor, `add ${role} accounts here`);
+    authorize(
+      can.manageAccount(actor, { role, domain: domain.name, groupId }, groups) && can.assignRole(actor, role),
+      actor,
+      `add ${role} accounts here`,
+    );
     const forwardTo = (input.forwardTo ?? []).map((f) => canonicalAddress(f).address);
     const passwordHash = await hashPassword(input.password);
     return this.db.tx(async (db) => {
@@ -99,16 +118,29 @@ export class Accounts {
     const a = await this.require(address);
     const groups = await managedGroups(this.db, actor);
     if (u.role !== undefined) checkRole(u.role);
-    authorize(can.updateAccount(actor, a, u, groups), actor, `change ${Object.keys(u).join(', ')} of ${a.address}`);
+    authorize(
+      can.updateAccount(actor, a, u, groups),
+      actor,
+      `change ${Object.keys(u).join(', ')} of ${a.address}`,
+    );
     if (u.groupId !== undefined && u.groupId !== a.groupId) {
       if (u.groupId !== null) await this.checkGroup(u.groupId, a.domain);
-      authorize(can.manageAccount(actor, { ...a, groupId: u.groupId }, groups), actor, `move ${a.address} to that group`);
+      authorize(
+        can.manageAccount(actor, { ...a, groupId: u.groupId }, groups),
+        actor,
+        `move ${a.address} to that group`,
+      );
     }
-    if (u.role !== undefined && u.role !== 'server-admin' && a.role === 'server-admin') await this.checkNotLastServerAdmin(a);
-    const update = { ...u, ...(u.forwardTo ? { forwardTo: u.forwardTo.map((f) => canonicalAddress(f).address) } : {}) };
+    if (u.role !== undefined && u.role !== 'server-admin' && a.role === 'server-admin')
+      await this.checkNotLastServerAdmin(a);
+    const update = {
+      ...u,
+      ...(u.forwardTo ? { forwardTo: u.forwardTo.map((f) => canonicalAddress(f).address) } : {}),
+    };
     return this.db.tx(async (db) => {
       const extra = (u.quotaBytes ?? 0) - (a.quotaBytes ?? 0);
-      if (u.quotaBytes !== undefined && extra > 0) await this.domains.checkRoom(db, await this.domains.require(a.domain, db), null, extra);
+      if (u.quotaBytes !== undefined && extra > 0)
+        await this.domains.checkRoom(db, await this.domains.require(a.domain, db), null, extra);
       await repo.updateAccount(db, a.id, update);
       return (await repo.findAccountById(db, a.id))!;
     });
@@ -116,14 +148,22 @@ export class Accounts {
 
   async setPassword(address: string, password: string, actor: Actor = SYSTEM): Promise<void> {
     const a = await this.require(address);
-    authorize(can.setPassword(actor, a, await managedGroups(this.db, actor)), actor, `set the password of ${a.address}`);
+    authorize(
+      can.setPassword(actor, a, await managedGroups(this.db, actor)),
+      actor,
+      `set the password of ${a.address}`,
+    );
     if (!password) throw new OperatorError('the password must not be empty');
     await repo.setPasswordHash(this.db, a.id, await hashPassword(password));
   }
 
   async setEnabled(address: string, enabled: boolean, actor: Actor = SYSTEM): Promise<Account> {
     const a = await this.require(address);
-    authorize(can.manageAccount(actor, a, await managedGroups(this.db, actor)), actor, `${enabled ? 'enable' : 'disable'} ${a.address}`);
+    authorize(
+      can.manageAccount(actor, a, await managedGroups(this.db, actor)),
+      actor,
+      `${enabled ? 'enable' : 'disable'} ${a.address}`,
+    );
     if (!enabled && a.role === 'server-admin') await this.checkNotLastServerAdmin(a);
     await repo.setEnabled(this.db, a.id, enabled);
     return (await repo.findAccountById(this.db, a.id))!;
@@ -135,7 +175,8 @@ export class Accounts {
     authorize(can.manageAccount(actor, a, await managedGroups(this.db, actor)), actor, `remove ${a.address}`);
     if (a.role === 'server-admin') await this.checkNotLastServerAdmin(a);
     await this.db.tx(async (db) => {
-      for (const aliasId of await findAliasMemberships(db, a.address)) await removeMembers(db, aliasId, [a.address]);
+      for (const aliasId of await findAliasMemberships(db, a.address))
+        await removeMembers(db, aliasId, [a.address]);
       await deleteGrantsOn(db, a.address);
       await repo.deleteAccount(db, a.id);
     });
@@ -154,17 +195,22 @@ export class Accounts {
   private async checkGroup(groupId: number, domain: string): Promise<void> {
     const g = await findGroupById(this.db, groupId);
     if (!g) throw new NotFoundError(`group ${groupId}`);
-    if (g.domain !== null && g.domain !== domain) throw new OperatorError(`group ${g.name} belongs to domain ${g.domain}, not ${domain}`);
+    if (g.domain !== null && g.domain !== domain)
+      throw new OperatorError(`group ${g.name} belongs to domain ${g.domain}, not ${domain}`);
   }
 
   /** Locking out every administrator is a mistake only a database edit could undo. */
   private async checkNotLastServerAdmin(a: Account): Promise<void> {
-    const admins = (await repo.listAccounts(this.db, { role: 'server-admin' })).filter((x) => x.enabled && x.id !== a.id);
-    if (!admins.length) throw new ConflictError(`${a.address} is the last enabled server admin; make another one first`);
+    const admins = (await repo.listAccounts(this.db, { role: 'server-admin' })).filter(
+      (x) => x.enabled && x.id !== a.id,
+    );
+    if (!admins.length)
+      throw new ConflictError(`${a.address} is the last enabled server admin; make another one first`);
   }
 }
 
 export function checkRole(role: string): Role {
-  if (!(ROLES as string[]).includes(role)) throw new OperatorError(`"${role}" is not a role (use ${ROLES.join(', ')})`);
+  if (!(ROLES as string[]).includes(role))
+    throw new OperatorError(`"${role}" is not a role (use ${ROLES.join(', ')})`);
   return role as Role;
 }

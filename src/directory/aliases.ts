@@ -44,7 +44,9 @@ export class Aliases {
 
   async list(filter: { domain?: string } = {}, actor: Actor = SYSTEM): Promise<Alias[]> {
     const domainId = filter.domain === undefined ? undefined : (await this.domains.require(filter.domain)).id;
-    return (await repo.listAliases(this.db, domainId)).filter((a) => can.editAliasMembers(actor, a, domainOf(a.address)));
+    return (await repo.listAliases(this.db, domainId)).filter((a) =>
+      can.editAliasMembers(actor, a, domainOf(a.address)),
+    );
   }
 
   async add(input: AliasInput, actor: Actor = SYSTEM): Promise<Alias> {
@@ -55,8 +57,10 @@ export class Aliases {
     const ownerIds = await this.ownerIds(input.owners ?? []);
     const senders = (input.allowedSenders ?? []).map((s) => canonicalAddress(s).address);
     return this.db.tx(async (db) => {
-      if (await repo.findAlias(db, addr.address)) throw new ConflictError(`alias ${addr.address} already exists`);
-      if (await findAccount(db, addr.address)) throw new ConflictError(`${addr.address} is already an account`);
+      if (await repo.findAlias(db, addr.address))
+        throw new ConflictError(`alias ${addr.address} already exists`);
+      if (await findAccount(db, addr.address))
+        throw new ConflictError(`${addr.address} is already an account`);
       await this.domains.checkRoom(db, domain, 'aliases');
       const id = await repo.insertAlias(db, {
         address: addr.address,
@@ -95,20 +99,34 @@ export class Aliases {
 
   async addMembers(address: string, members: string[], actor: Actor = SYSTEM): Promise<Alias> {
     const a = await this.require(address);
-    authorize(can.editAliasMembers(actor, a, domainOf(a.address)), actor, `change the members of ${a.address}`);
+    authorize(
+      can.editAliasMembers(actor, a, domainOf(a.address)),
+      actor,
+      `change the members of ${a.address}`,
+    );
     const add = this.members(a.address, members);
     const already = add.filter((m) => a.members.includes(m));
-    if (already.length === add.length) throw new ConflictError(`${already.join(', ')} ${already.length === 1 ? 'is' : 'are'} already a member of ${a.address}`);
+    if (already.length === add.length)
+      throw new ConflictError(
+        `${already.join(', ')} ${already.length === 1 ? 'is' : 'are'} already a member of ${a.address}`,
+      );
     await repo.addMembers(this.db, a.id, add);
     return (await repo.findAlias(this.db, a.address))!;
   }
 
   async removeMembers(address: string, members: string[], actor: Actor = SYSTEM): Promise<Alias> {
     const a = await this.require(address);
-    authorize(can.editAliasMembers(actor, a, domainOf(a.address)), actor, `change the members of ${a.address}`);
+    authorize(
+      can.editAliasMembers(actor, a, domainOf(a.address)),
+      actor,
+      `change the members of ${a.address}`,
+    );
     const remove = members.map((m) => canonicalAddress(m).address);
     const strangers = remove.filter((m) => !a.members.includes(m));
-    if (strangers.length) throw new OperatorError(`${strangers.join(', ')} ${strangers.length === 1 ? 'is' : 'are'} not a member of ${a.address}`);
+    if (strangers.length)
+      throw new OperatorError(
+        `${strangers.join(', ')} ${strangers.length === 1 ? 'is' : 'are'} not a member of ${a.address}`,
+      );
     await repo.removeMembers(this.db, a.id, remove);
     return (await repo.findAlias(this.db, a.address))!;
   }

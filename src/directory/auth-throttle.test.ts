@@ -3,7 +3,12 @@ import { test } from 'node:test';
 import { FailureThrottle, type ThrottleSettings } from './auth-throttle.js';
 
 function setup(over: Partial<ThrottleSettings> = {}) {
-  const clock = { t: 1_000_000, now() { return this.t; } };
+  const clock = {
+    t: 1_000_000,
+    now() {
+      return this.t;
+    },
+  };
   const s: ThrottleSettings = { maxFailures: 3, window: 60_000, lockout: 1000, maxLockout: 5000, ...over };
   return { clock, t: new FailureThrottle(() => s, clock) };
 }

@@ -38,7 +38,11 @@ export class Authenticator {
     });
     this.byIp = new FailureThrottle(settings('auth.ip_max_failures'), clock);
     this.byAccount = new FailureThrottle(settings('auth.account_max_failures'), clock);
-    this.failures = metrics.counter('mailstead_auth_failures_total', 'Failed logins, by protocol and reason.', ['protocol', 'reason']);
+    this.failures = metrics.counter(
+      'mailstead_auth_failures_total',
+      'Failed logins, by protocol and reason.',
+      ['protocol', 'reason'],
+    );
   }
 
   async authenticate(username: string, password: string, ctx: AuthContext): Promise<Account> {
@@ -60,7 +64,10 @@ export class Authenticator {
     throw new AuthError(reason);
   }
 
-  private async check(account: Account | undefined, password: string): Promise<AuthFailureReason | undefined> {
+  private async check(
+    account: Account | undefined,
+    password: string,
+  ): Promise<AuthFailureReason | undefined> {
     if (!account) {
       // Costs as much as a real check, so timing does not tell which names exist.
       await verifyPassword(password, await decoyHash());
@@ -73,10 +80,17 @@ export class Authenticator {
 
   private logFailure(user: string, ctx: AuthContext, reason: AuthFailureReason): void {
     this.failures.inc({ protocol: ctx.protocol, reason });
-    this.log.warn({ event: 'auth_failed', user, ip: ctx.ip, protocol: ctx.protocol, reason }, `failed login for ${user} from ${ctx.ip ?? 'local'} (${reason})`);
+    this.log.warn(
+      { event: 'auth_failed', user, ip: ctx.ip, protocol: ctx.protocol, reason },
+      `failed login for ${user} from ${ctx.ip ?? 'local'} (${reason})`,
+    );
   }
 
   private lockoutStarted(kind: 'ip' | 'account', key: string, ms: number): void {
-    if (ms > 0) this.log.warn({ event: 'auth_lockout', kind, key, ms }, `${kind} ${key} locked out for ${Math.round(ms / 1000)}s after repeated failed logins`);
+    if (ms > 0)
+      this.log.warn(
+        { event: 'auth_lockout', kind, key, ms },
+        `${kind} ${key} locked out for ${Math.round(ms / 1000)}s after repeated failed logins`,
+      );
   }
 }

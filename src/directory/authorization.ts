@@ -17,7 +17,11 @@ const RANK: Record<Role, number> = { user: 0, 'group-admin': 1, 'domain-admin': 
 export const ROLES = Object.keys(RANK) as Role[];
 
 /** What a user may change on their own account. */
-export const SELF_EDITABLE: readonly (keyof AccountUpdate)[] = ['displayName', 'forwardTo', 'forwardKeepCopy'];
+export const SELF_EDITABLE: readonly (keyof AccountUpdate)[] = [
+  'displayName',
+  'forwardTo',
+  'forwardKeepCopy',
+];
 
 type Subject = { role: Role; domain: string; groupId: number | null };
 
@@ -56,10 +60,17 @@ export const can = {
     asAccount(actor)?.id === target.id || can.manageAccount(actor, target, groups),
 
   /** Apply `update` to `target` (self-service is limited to SELF_EDITABLE). */
-  updateAccount(actor: Actor, target: Subject & { id: number }, update: AccountUpdate, groups: ReadonlySet<number>): boolean {
+  updateAccount(
+    actor: Actor,
+    target: Subject & { id: number },
+    update: AccountUpdate,
+    groups: ReadonlySet<number>,
+  ): boolean {
     const a = asAccount(actor);
     if (a && a.id === target.id && !isSuper(actor)) {
-      return (Object.keys(update) as (keyof AccountUpdate)[]).every((k) => update[k] === undefined || SELF_EDITABLE.includes(k));
+      return (Object.keys(update) as (keyof AccountUpdate)[]).every(
+        (k) => update[k] === undefined || SELF_EDITABLE.includes(k),
+      );
     }
     if (update.role !== undefined && !can.assignRole(actor, update.role)) return false;
     return can.manageAccount(actor, target, groups);
@@ -76,21 +87,29 @@ export const can = {
    * Create, remove or change the admins of a group with this parent and domain. Group admins
    * manage only strictly below their own groups, so they cannot appoint peers to their own group.
    */
-  manageGroup(actor: Actor, group: { parentId: number | null; domain: string | null }, groups: ReadonlySet<number>): boolean {
+  manageGroup(
+    actor: Actor,
+    group: { parentId: number | null; domain: string | null },
+    groups: ReadonlySet<number>,
+  ): boolean {
     if (isSuper(actor)) return true;
     if (isDomainAdminOf(actor, group.domain)) return true;
     return asAccount(actor)!.role === 'group-admin' && group.parentId !== null && groups.has(group.parentId);
   },
 
-  viewGroup: (actor: Actor, group: { id: number; parentId: number | null; domain: string | null }, groups: ReadonlySet<number>) =>
-    groups.has(group.id) || can.manageGroup(actor, group, groups),
+  viewGroup: (
+    actor: Actor,
+    group: { id: number; parentId: number | null; domain: string | null },
+    groups: ReadonlySet<number>,
+  ) => groups.has(group.id) || can.manageGroup(actor, group, groups),
 
   /** Create and remove aliases of a domain, change who may send to them. */
   manageAlias: (actor: Actor, domain: string) => isSuper(actor) || isDomainAdminOf(actor, domain),
 
   /** Add and remove members: alias managers and the alias's owners. */
   editAliasMembers: (actor: Actor, alias: Alias, domain: string) =>
-    can.manageAlias(actor, domain) || (actor.kind === 'account' && alias.owners.includes(actor.account.address)),
+    can.manageAlias(actor, domain) ||
+    (actor.kind === 'account' && alias.owners.includes(actor.account.address)),
 
   /** Grant or revoke send-as/on-behalf on an account's mailbox: its managers and the account itself. */
   grantOnAccount: (actor: Actor, mailbox: Subject & { id: number }, groups: ReadonlySet<number>) =>
@@ -100,5 +119,7 @@ export const can = {
 /** Throws a PermissionError naming the actor and the action unless `allowed`. */
 export function authorize(allowed: boolean, actor: Actor, action: string): void {
   if (allowed) return;
-  throw new PermissionError(`${actor.kind === 'system' ? 'system' : actor.account.address} may not ${action}`);
+  throw new PermissionError(
+    `${actor.kind === 'system' ? 'system' : actor.account.address} may not ${action}`,
+  );
 }

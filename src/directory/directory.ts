@@ -238,11 +238,21 @@ export class Directory {
   // Send grants
 
   /** Grants send-as/on-behalf on a mailbox or alias to an account address or `@GROUP`; false when already granted. */
-  grantSend(mailbox: string, grantee: string, permission: SendPermission, actor: Actor = SYSTEM): Promise<boolean> {
+  grantSend(
+    mailbox: string,
+    grantee: string,
+    permission: SendPermission,
+    actor: Actor = SYSTEM,
+  ): Promise<boolean> {
     return this.grants.grant(mailbox, grantee, permission, actor);
   }
 
-  revokeSend(mailbox: string, grantee: string, permission: SendPermission, actor: Actor = SYSTEM): Promise<boolean> {
+  revokeSend(
+    mailbox: string,
+    grantee: string,
+    permission: SendPermission,
+    actor: Actor = SYSTEM,
+  ): Promise<boolean> {
     return this.grants.revoke(mailbox, grantee, permission, actor);
   }
 

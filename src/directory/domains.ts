@@ -67,13 +67,22 @@ export class Domains {
       let aliasOfId: number | null = null;
       if (input.aliasOf) {
         const target = await this.require(input.aliasOf, db);
-        if (target.aliasOf) throw new OperatorError(`${target.name} is itself an alias of ${target.aliasOf}; point ${name} at ${target.aliasOf}`);
+        if (target.aliasOf)
+          throw new OperatorError(
+            `${target.name} is itself an alias of ${target.aliasOf}; point ${name} at ${target.aliasOf}`,
+          );
         if (input.maxAccounts != null || input.maxAliases != null || input.maxStorage != null || catchAll) {
-          throw new OperatorError(`a domain alias has no limits or catch-all of its own; set them on ${target.name}`);
+          throw new OperatorError(
+            `a domain alias has no limits or catch-all of its own; set them on ${target.name}`,
+          );
         }
         aliasOfId = target.id;
       }
-      const limits = { maxAccounts: input.maxAccounts ?? null, maxAliases: input.maxAliases ?? null, maxStorage: input.maxStorage ?? null };
+      const limits = {
+        maxAccounts: input.maxAccounts ?? null,
+        maxAliases: input.maxAliases ?? null,
+        maxStorage: input.maxStorage ?? null,
+      };
       await repo.insertDomain(db, { name, aliasOfId, ...limits, catchAll });
       return (await repo.findDomain(db, name))!;
     });
@@ -82,8 +91,14 @@ export class Domains {
   async update(name: string, u: DomainUpdate, actor: Actor = SYSTEM): Promise<Domain> {
     authorize(can.manageDomains(actor), actor, 'change domains');
     const d = await this.require(name);
-    if (d.aliasOf) throw new OperatorError(`${d.name} is an alias of ${d.aliasOf}; set limits and catch-all on ${d.aliasOf}`);
-    await repo.updateDomain(this.db, d.id, { ...u, ...(u.catchAll ? { catchAll: canonicalAddress(u.catchAll).address } : {}) });
+    if (d.aliasOf)
+      throw new OperatorError(
+        `${d.name} is an alias of ${d.aliasOf}; set limits and catch-all on ${d.aliasOf}`,
+      );
+    await repo.updateDomain(this.db, d.id, {
+      ...u,
+      ...(u.catchAll ? { catchAll: canonicalAddress(u.catchAll).address } : {}),
+    });
     return (await repo.findDomain(this.db, d.name))!;
   }
 
@@ -99,7 +114,8 @@ export class Domains {
         c.groups && plural(c.groups, 'group'),
         aliases.length && plural(aliases.length, 'domain alias'),
       ].filter(Boolean);
-      if (left.length) throw new ConflictError(`domain ${d.name} still has ${left.join(', ')}; remove them first`);
+      if (left.length)
+        throw new ConflictError(`domain ${d.name} still has ${left.join(', ')}; remove them first`);
       await repo.deleteDomain(db, d.id);
     });
   }
@@ -123,7 +139,10 @@ export class Domains {
     await repo.lockDomain(db, d.id);
     const c = await repo.domainCounts(db, d.id);
     const max = what === 'accounts' ? d.maxAccounts : what === 'aliases' ? d.maxAliases : null;
-    if (what && max !== null && c[what] >= max) throw new LimitError(`domain ${d.name} has reached its limit of ${plural(max, what === 'accounts' ? 'account' : 'alias')}`);
+    if (what && max !== null && c[what] >= max)
+      throw new LimitError(
+        `domain ${d.name} has reached its limit of ${plural(max, what === 'accounts' ? 'account' : 'alias')}`,
+      );
     if (d.maxStorage !== null && quotaDelta > 0 && c.allocatedBytes + quotaDelta > d.maxStorage) {
       throw new LimitError(
         `a quota of ${formatSize(quotaDelta)} would exceed the storage limit of domain ${d.name} (${formatSize(c.allocatedBytes)} of ${formatSize(d.maxStorage)} allocated)`,

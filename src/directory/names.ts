@@ -11,7 +11,11 @@ export interface CanonicalAddress {
 /** Parses any address (alias members, forwarding targets, senders) to its canonical form. */
 export function canonicalAddress(text: string): CanonicalAddress {
   const a = parseAddress(text.trim());
-  if (!a) throw new MailsteadError(`"${text}" is not a valid address`, { operator: true, smtp: { code: 553, enhanced: '5.1.3' } });
+  if (!a)
+    throw new MailsteadError(`"${text}" is not a valid address`, {
+      operator: true,
+      smtp: { code: 553, enhanced: '5.1.3' },
+    });
   const address = addressKey(a);
   return { local: address.slice(0, address.lastIndexOf('@')), domain: a.domain, address };
 }
@@ -22,8 +26,15 @@ export function canonicalAddress(text: string): CanonicalAddress {
  */
 export function mailboxAddress(text: string): CanonicalAddress {
   const a = canonicalAddress(text);
-  if (a.local.startsWith('"') || splitSubaddress(a.local).detail !== undefined || !/^[a-z0-9!#$%&'*/=?^_`{|}~.-]+$/.test(a.local) || /^\.|\.\.|\.$/.test(a.local)) {
-    throw new OperatorError(`"${text}" is not a valid mailbox address (use letters, digits and . _ - in the local part, no +)`);
+  if (
+    a.local.startsWith('"') ||
+    splitSubaddress(a.local).detail !== undefined ||
+    !/^[a-z0-9!#$%&'*/=?^_`{|}~.-]+$/.test(a.local) ||
+    /^\.|\.\.|\.$/.test(a.local)
+  ) {
+    throw new OperatorError(
+      `"${text}" is not a valid mailbox address (use letters, digits and . _ - in the local part, no +)`,
+    );
   }
   return a;
 }
@@ -36,6 +47,7 @@ export function domainName(text: string): string {
 
 export function groupName(text: string): string {
   const n = text.trim();
-  if (!/^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u.test(n)) throw new OperatorError(`"${text}" is not a valid group name (letters, digits, space . _ -; at most 64)`);
+  if (!/^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u.test(n))
+    throw new OperatorError(`"${text}" is not a valid group name (letters, digits, space . _ -; at most 64)`);
   return n;
 }

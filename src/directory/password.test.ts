@@ -30,7 +30,13 @@ test('hashes with other cost parameters still verify', async () => {
 });
 
 test('malformed hashes never match', async () => {
-  for (const bad of ['', 'plain', '$scrypt$x$8$1$AA==$AA==', '$scrypt$1024$8$1$AA==$', '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA']) {
+  for (const bad of [
+    '',
+    'plain',
+    '$scrypt$x$8$1$AA==$AA==',
+    '$scrypt$1024$8$1$AA==$',
+    '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA',
+  ]) {
     assert.equal(await verifyPassword('pw', bad), false, bad);
   }
 });

@@ -7,7 +7,9 @@ const P = 1;
 const KEY_LENGTH = 32;
 
 function scryptAsync(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 /** scrypt needs 128·N·r bytes; allow twice that so stronger parameters in stored hashes still verify. */
@@ -16,7 +18,12 @@ const maxmem = (n: number, r: number) => 256 * n * r + 1024 * 1024;
 /** Hashes a password as the self-describing `$scrypt$N$r$p$salt$hash` (salt and hash in base64). */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password.normalize('NFC'), salt, KEY_LENGTH, { N, r: R, p: P, maxmem: maxmem(N, R) });
+  const key = await scryptAsync(password.normalize('NFC'), salt, KEY_LENGTH, {
+    N,
+    r: R,
+    p: P,
+    maxmem: maxmem(N, R),
+  });
   return `$scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
@@ -27,7 +34,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [n, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const expected = Buffer.from(m[5]!, 'base64');
   if (!expected.length || n < 2 || r < 1 || p < 1 || n > 2 ** 20) return false;
-  const key = await scryptAsync(password.normalize('NFC'), Buffer.from(m[4]!, 'base64'), expected.length, { N: n, r, p, maxmem: maxmem(n, r) });
+  const key = await scryptAsync(password.normalize('NFC'), Buffer.from(m[4]!, 'base64'), expected.length, {
+    N: n,
+    r,
+    p,
+    maxmem: maxmem(n, r),
+  });
   return timingSafeEqual(key, expected);
 }
 

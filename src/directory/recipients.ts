@@ -45,18 +45,27 @@ export class Recipients {
    */
   async expand(address: string): Promise<string[]> {
     const top = await this.resolve(address);
-    if (top.kind !== 'alias') throw new MailsteadError(`${address} is not an alias`, { operator: true, smtp: { code: 550, enhanced: '5.1.1' } });
+    if (top.kind !== 'alias')
+      throw new MailsteadError(`${address} is not an alias`, {
+        operator: true,
+        smtp: { code: 550, enhanced: '5.1.1' },
+      });
     const out = new Set<string>();
     const seen = new Set<string>();
     const walk = async (alias: Alias, depth: number): Promise<void> => {
       if (seen.has(alias.address)) return;
       seen.add(alias.address);
       if (depth > MAX_ALIAS_DEPTH) {
-        throw new MailsteadError(`alias ${top.alias.address} nests deeper than ${MAX_ALIAS_DEPTH} levels`, { smtp: { code: 554, enhanced: '5.4.6' } });
+        throw new MailsteadError(`alias ${top.alias.address} nests deeper than ${MAX_ALIAS_DEPTH} levels`, {
+          smtp: { code: 554, enhanced: '5.4.6' },
+        });
       }
       for (const m of alias.members) {
         const r = await this.resolve(m);
-        if (r.kind === 'account') out.add(r.detail === undefined ? r.account.address : r.account.address.replace('@', `+${r.detail}@`));
+        if (r.kind === 'account')
+          out.add(
+            r.detail === undefined ? r.account.address : r.account.address.replace('@', `+${r.detail}@`),
+          );
         else if (r.kind === 'remote') out.add(m);
         else if (r.kind === 'alias') await walk(r.alias, depth + 1);
       }
@@ -80,7 +89,16 @@ export class Recipients {
     if (domain) return { kind: 'unknown-local' };
     return {
       kind: 'alias',
-      alias: { id: 0, address: original, members: [t.address], owners: [], restricted: false, allowedSenders: [], membersMaySend: true, createdAt: 0 },
+      alias: {
+        id: 0,
+        address: original,
+        members: [t.address],
+        owners: [],
+        restricted: false,
+        allowedSenders: [],
+        membersMaySend: true,
+        createdAt: 0,
+      },
     };
   }
 }

@@ -22,7 +22,12 @@ export function subtree(parents: ReadonlyMap<number, number | null>, roots: Iter
 /** `id` and its ancestors, nearest first. */
 export function ancestry(parents: ReadonlyMap<number, number | null>, id: number): number[] {
   const out: number[] = [];
-  for (let g: number | null | undefined = id; g !== null && g !== undefined && !out.includes(g); g = parents.get(g)) out.push(g);
+  for (
+    let g: number | null | undefined = id;
+    g !== null && g !== undefined && !out.includes(g);
+    g = parents.get(g)
+  )
+    out.push(g);
   return out;
 }
 

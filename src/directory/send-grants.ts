@@ -27,19 +27,32 @@ export class SendGrants {
   ) {}
 
   /** Grants `permission` on `mailbox` to an account address or `@GROUP`; false when it was already granted. */
-  async grant(mailbox: string, grantee: string, permission: SendPermission, actor: Actor = SYSTEM): Promise<boolean> {
+  async grant(
+    mailbox: string,
+    grantee: string,
+    permission: SendPermission,
+    actor: Actor = SYSTEM,
+  ): Promise<boolean> {
     const m = await this.authorizedMailbox(mailbox, actor);
     return repo.insertGrant(this.db, m, await this.grantee(grantee), permission);
   }
 
   /** Revokes a grant; false when there was none. */
-  async revoke(mailbox: string, grantee: string, permission: SendPermission, actor: Actor = SYSTEM): Promise<boolean> {
+  async revoke(
+    mailbox: string,
+    grantee: string,
+    permission: SendPermission,
+    actor: Actor = SYSTEM,
+  ): Promise<boolean> {
     const m = await this.authorizedMailbox(mailbox, actor);
     return repo.deleteGrant(this.db, m, await this.grantee(grantee), permission);
   }
 
   async list(mailbox?: string): Promise<SendGrant[]> {
-    return repo.listGrants(this.db, mailbox === undefined ? undefined : (await this.mailbox(mailbox)).address);
+    return repo.listGrants(
+      this.db,
+      mailbox === undefined ? undefined : (await this.mailbox(mailbox)).address,
+    );
   }
 
   /**
@@ -83,10 +96,18 @@ export class SendGrants {
   private async authorizedMailbox(mailbox: string, actor: Actor): Promise<string> {
     const m = await this.mailbox(mailbox);
     if (m.account) {
-      authorize(can.grantOnAccount(actor, m.account, await managedGroups(this.db, actor)), actor, `grant permissions on ${m.address}`);
+      authorize(
+        can.grantOnAccount(actor, m.account, await managedGroups(this.db, actor)),
+        actor,
+        `grant permissions on ${m.address}`,
+      );
     } else {
       const alias = (await findAlias(this.db, m.address))!;
-      authorize(can.editAliasMembers(actor, alias, m.address.slice(m.address.indexOf('@') + 1)), actor, `grant permissions on ${m.address}`);
+      authorize(
+        can.editAliasMembers(actor, alias, m.address.slice(m.address.indexOf('@') + 1)),
+        actor,
+        `grant permissions on ${m.address}`,
+      );
     }
     return m.address;
   }

@@ -104,7 +104,16 @@ export interface AccountInput {
 export type AccountUpdate = Partial<
   Pick<
     Account,
-    'displayName' | 'role' | 'quotaBytes' | 'quotaMessages' | 'receiveLocalOnly' | 'webmail' | 'groupId' | 'forwardTo' | 'forwardKeepCopy' | 'blobVolume'
+    | 'displayName'
+    | 'role'
+    | 'quotaBytes'
+    | 'quotaMessages'
+    | 'receiveLocalOnly'
+    | 'webmail'
+    | 'groupId'
+    | 'forwardTo'
+    | 'forwardKeepCopy'
+    | 'blobVolume'
   >
 >;
 

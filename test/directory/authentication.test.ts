@@ -4,7 +4,13 @@ import { AuthError, AuthLockedError } from '../../src/directory/directory.js';
 import { forEachBackend } from '../store/backends.js';
 import { manualClock, openDirectory } from './support.js';
 
-const SETTINGS = { 'auth.account_max_failures': '3', 'auth.ip_max_failures': '5', 'auth.lockout_time': '10s', 'auth.max_lockout_time': '30s', 'auth.failure_window': '5m' };
+const SETTINGS = {
+  'auth.account_max_failures': '3',
+  'auth.ip_max_failures': '5',
+  'auth.lockout_time': '10s',
+  'auth.max_lockout_time': '30s',
+  'auth.failure_window': '5m',
+};
 const IMAP = (ip: string | null = '192.0.2.1') => ({ ip, protocol: 'imap' });
 
 async function setup(backend: Parameters<typeof openDirectory>[0]) {
@@ -34,11 +40,22 @@ forEachBackend('authentication', (backend) => {
     assert.equal((await d.authenticate('Alice@Example.NET', 'right', IMAP())).address, 'alice@example.com');
     const e = await failsWith(d.authenticate('alice@example.com', 'wrong', IMAP()), 'bad-password');
     assert.equal(e.message, 'authentication failed');
-    assert.deepEqual([e.smtp, e.imap], [{ code: 535, enhanced: '5.7.8' }, { status: 'NO', code: 'AUTHENTICATIONFAILED' }]);
-    await failsWith(d.authenticate('nobody@example.com', 'right', { ip: '192.0.2.2', protocol: 'smtp' }), 'unknown-user');
+    assert.deepEqual(
+      [e.smtp, e.imap],
+      [
+        { code: 535, enhanced: '5.7.8' },
+        { status: 'NO', code: 'AUTHENTICATIONFAILED' },
+      ],
+    );
+    await failsWith(
+      d.authenticate('nobody@example.com', 'right', { ip: '192.0.2.2', protocol: 'smtp' }),
+      'unknown-user',
+    );
     await d.setEnabled('alice@example.com', false);
     await failsWith(d.authenticate('alice@example.com', 'right', IMAP(null)), 'disabled');
-    const failed = logs.filter((l) => l.event === 'auth_failed').map((l) => [l.user, l.ip, l.protocol, l.reason, l.level]);
+    const failed = logs
+      .filter((l) => l.event === 'auth_failed')
+      .map((l) => [l.user, l.ip, l.protocol, l.reason, l.level]);
     assert.deepEqual(failed, [
       ['alice@example.com', '192.0.2.1', 'imap', 'bad-password', 40],
       ['nobody@example.com', '192.0.2.2', 'smtp', 'unknown-user', 40],
@@ -53,10 +70,23 @@ forEachBackend('authentication', (backend) => {
     const { directory: d, clock, logs } = await setup(backend);
     const lockouts: number[] = [];
     for (let round = 0; round < 4; round++) {
-      for (let i = 0; i < 3; i++) await failsWith(d.authenticate('alice@example.com', 'wrong', IMAP(`198.51.100.${round * 3 + i}`)), 'bad-password');
-      const e = await failsWith(d.authenticate('alice@example.net', 'right', IMAP('203.0.113.9')), 'locked-out');
+      for (let i = 0; i < 3; i++)
+        await failsWith(
+          d.authenticate('alice@example.com', 'wrong', IMAP(`198.51.100.${round * 3 + i}`)),
+          'bad-password',
+        );
+      const e = await failsWith(
+        d.authenticate('alice@example.net', 'right', IMAP('203.0.113.9')),
+        'locked-out',
+      );
       assert.ok(e instanceof AuthLockedError);
-      assert.deepEqual([e.smtp, e.imap], [{ code: 454, enhanced: '4.7.0' }, { status: 'NO', code: 'UNAVAILABLE' }]);
+      assert.deepEqual(
+        [e.smtp, e.imap],
+        [
+          { code: 454, enhanced: '4.7.0' },
+          { status: 'NO', code: 'UNAVAILABLE' },
+        ],
+      );
       lockouts.push(e.retryAfterMs);
       clock.advance(e.retryAfterMs);
     }
@@ -65,23 +95,44 @@ forEachBackend('authentication', (backend) => {
     assert.equal(logs.filter((l) => l.event === 'auth_failed' && l.reason === 'locked-out').length, 4);
     assert.equal(logs.filter((l) => l.event === 'auth_lockout' && l.kind === 'account').length, 4);
     // The success reset the back-off: the next lockout is the first length again.
-    for (let i = 0; i < 3; i++) await failsWith(d.authenticate('alice@example.com', 'wrong', IMAP()), 'bad-password');
-    assert.equal((await failsWith(d.authenticate('alice@example.com', 'right', IMAP()), 'locked-out')) instanceof AuthLockedError, true);
-    assert.equal(((await failsWith(d.authenticate('alice@example.com', 'right', IMAP()), 'locked-out')) as AuthLockedError).retryAfterMs, 10_000);
+    for (let i = 0; i < 3; i++)
+      await failsWith(d.authenticate('alice@example.com', 'wrong', IMAP()), 'bad-password');
+    assert.equal(
+      (await failsWith(d.authenticate('alice@example.com', 'right', IMAP()), 'locked-out')) instanceof
+        AuthLockedError,
+      true,
+    );
+    assert.equal(
+      (
+        (await failsWith(
+          d.authenticate('alice@example.com', 'right', IMAP()),
+          'locked-out',
+        )) as AuthLockedError
+      ).retryAfterMs,
+      10_000,
+    );
   });
 
   it('locks a client IP out across accounts, and other IPs stay free', async () => {
     const { directory: d, clock } = await setup(backend);
-    for (let i = 0; i < 5; i++) await failsWith(d.authenticate(`guess${i}@example.com`, 'pw', IMAP('192.0.2.66')), 'unknown-user');
+    for (let i = 0; i < 5; i++)
+      await failsWith(d.authenticate(`guess${i}@example.com`, 'pw', IMAP('192.0.2.66')), 'unknown-user');
     await failsWith(d.authenticate('alice@example.com', 'right', IMAP('192.0.2.66')), 'locked-out');
-    assert.equal((await d.authenticate('alice@example.com', 'right', IMAP('192.0.2.1'))).address, 'alice@example.com');
+    assert.equal(
+      (await d.authenticate('alice@example.com', 'right', IMAP('192.0.2.1'))).address,
+      'alice@example.com',
+    );
     clock.advance(10_000);
-    assert.equal((await d.authenticate('alice@example.com', 'right', IMAP('192.0.2.66'))).address, 'alice@example.com');
+    assert.equal(
+      (await d.authenticate('alice@example.com', 'right', IMAP('192.0.2.66'))).address,
+      'alice@example.com',
+    );
   });
 
   it('keeps a name being guessed locked when another process creates it', async () => {
     const { directory: d, other } = await setup(backend);
-    for (let i = 0; i < 3; i++) await failsWith(d.authenticate('bob@example.com', 'guess', IMAP(`198.51.100.${i}`)), 'unknown-user');
+    for (let i = 0; i < 3; i++)
+      await failsWith(d.authenticate('bob@example.com', 'guess', IMAP(`198.51.100.${i}`)), 'unknown-user');
     await other().addAccount({ address: 'bob@example.com', password: 'right' });
     await failsWith(d.authenticate('bob@example.com', 'right', IMAP()), 'locked-out');
     // …and a password changed by the CLI applies at the next login.

@@ -38,8 +38,14 @@ forEachBackend('directory authorization', (backend) => {
     await denied(d.addDomain({ name: 'c.test' }, dadmin));
     await denied(d.removeAccount('far@b.test', dadmin));
     await denied(d.domainUsage('b.test', dadmin));
-    assert.deepEqual((await d.listDomains(dadmin)).map((x) => x.name), ['a.test']);
-    assert.equal((await d.listAccounts({}, dadmin)).every((a) => a.domain === 'a.test'), true);
+    assert.deepEqual(
+      (await d.listDomains(dadmin)).map((x) => x.name),
+      ['a.test'],
+    );
+    assert.equal(
+      (await d.listAccounts({}, dadmin)).every((a) => a.domain === 'a.test'),
+      true,
+    );
 
     // group admin: accounts and sub-groups inside their subtree only
     await d.addAccount({ address: 'new2@a.test', password: 'x', groupId: team.id }, gadmin);
@@ -52,7 +58,11 @@ forEachBackend('directory authorization', (backend) => {
     await denied(d.addGroupMembers('Team', ['outsider@a.test'], gadmin));
     await denied(d.updateAccount('member@a.test', { role: 'domain-admin' }, gadmin));
     await denied(d.addAlias({ address: 'x@a.test', members: ['y@b.test'] }, gadmin));
-    assert.deepEqual((await d.listAccounts({}, gadmin)).map((a) => a.address).sort(), ['gadmin@a.test', 'member@a.test', 'new2@a.test']);
+    assert.deepEqual((await d.listAccounts({}, gadmin)).map((a) => a.address).sort(), [
+      'gadmin@a.test',
+      'member@a.test',
+      'new2@a.test',
+    ]);
     assert.deepEqual((await d.listGroups(gadmin)).map((g) => g.name).sort(), ['Corp', 'Squad', 'Team']);
 
     // user: self only, and members of an alias they own
@@ -66,8 +76,16 @@ forEachBackend('directory authorization', (backend) => {
     await denied(d.removeAlias('list@a.test', member));
     await d.grantSend('member@a.test', 'outsider@a.test', 'send-on-behalf', member);
     await denied(d.grantSend('outsider@a.test', 'member@a.test', 'send-as', member));
-    assert.deepEqual((await d.listAccounts({}, member)).map((a) => a.address), ['member@a.test']);
-    assert.deepEqual((await d.listAliases({}, member)).map((a) => a.address), ['list@a.test']);
-    await assert.rejects(d.addDomain({ name: 'c.test' }, member), { message: 'member@a.test may not add domains' });
+    assert.deepEqual(
+      (await d.listAccounts({}, member)).map((a) => a.address),
+      ['member@a.test'],
+    );
+    assert.deepEqual(
+      (await d.listAliases({}, member)).map((a) => a.address),
+      ['list@a.test'],
+    );
+    await assert.rejects(d.addDomain({ name: 'c.test' }, member), {
+      message: 'member@a.test may not add domains',
+    });
   });
 });

@@ -7,7 +7,8 @@ import { openDirectory } from './support.js';
 
 /** A recipient as a short string, so one assertion shows the whole resolution. */
 function show(r: Recipient): string {
-  if (r.kind === 'account') return `account ${r.account.address}${r.detail === undefined ? '' : ` +${r.detail}`}`;
+  if (r.kind === 'account')
+    return `account ${r.account.address}${r.detail === undefined ? '' : ` +${r.detail}`}`;
   if (r.kind === 'alias') return `alias ${r.alias.address} -> ${r.alias.members.join(',')}`;
   return r.kind;
 }
@@ -20,7 +21,10 @@ async function setup(d: Directory): Promise<void> {
   await d.addAccount({ address: 'alice@example.com', password: 'x' });
   await d.addAccount({ address: 'catch@example.com', password: 'x' });
   await d.addAccount({ address: 'bob@example.org', password: 'x' });
-  await d.addAlias({ address: 'team@example.com', members: ['alice@example.com', 'bob@example.org', 'ext@remote.test'] });
+  await d.addAlias({
+    address: 'team@example.com',
+    members: ['alice@example.com', 'bob@example.org', 'ext@remote.test'],
+  });
 }
 
 forEachBackend('recipient resolution', (backend) => {
@@ -42,8 +46,12 @@ forEachBackend('recipient resolution', (backend) => {
       ['anyone@forward.test', 'alias anyone@forward.test -> all@remote.test'],
       ['someone@remote.test', 'remote'],
     ];
-    for (const [address, expected] of cases) assert.equal(show(await d.resolveRecipient(address)), expected, address);
-    await assert.rejects(d.resolveRecipient('not an address'), (e: { smtp?: { code: number } }) => e.smtp?.code === 553);
+    for (const [address, expected] of cases)
+      assert.equal(show(await d.resolveRecipient(address)), expected, address);
+    await assert.rejects(
+      d.resolveRecipient('not an address'),
+      (e: { smtp?: { code: number } }) => e.smtp?.code === 553,
+    );
   });
 
   it('sees an account another process added at once', async () => {
@@ -57,12 +65,34 @@ forEachBackend('recipient resolution', (backend) => {
   it('expands nested aliases, once each, and stops at loops and depth', async () => {
     const { directory: d } = await openDirectory(backend);
     await setup(d);
-    await d.addAlias({ address: 'all@example.com', members: ['team@example.net', 'alice+all@example.com', 'sales@example.com', 'gone@example.org'] });
-    await d.addAlias({ address: 'sales@example.com', members: ['all@example.com', 'team@example.com', 'bob@example.org'] });
-    assert.deepEqual((await d.expandAlias('all@example.com')).sort(), ['alice+all@example.com', 'alice@example.com', 'bob@example.org', 'ext@remote.test']);
-    assert.deepEqual((await d.expandAlias('sales@example.com')).sort(), ['alice+all@example.com', 'alice@example.com', 'bob@example.org', 'ext@remote.test']);
-    await assert.rejects(d.expandAlias('alice@example.com'), { message: 'alice@example.com is not an alias' });
-    for (let i = 0; i < 11; i++) await d.addAlias({ address: `n${i}@example.com`, members: [i === 10 ? 'alice@example.com' : `n${i + 1}@example.com`] });
+    await d.addAlias({
+      address: 'all@example.com',
+      members: ['team@example.net', 'alice+all@example.com', 'sales@example.com', 'gone@example.org'],
+    });
+    await d.addAlias({
+      address: 'sales@example.com',
+      members: ['all@example.com', 'team@example.com', 'bob@example.org'],
+    });
+    assert.deepEqual((await d.expandAlias('all@example.com')).sort(), [
+      'alice+all@example.com',
+      'alice@example.com',
+      'bob@example.org',
+      'ext@remote.test',
+    ]);
+    assert.deepEqual((await d.expandAlias('sales@example.com')).sort(), [
+      'alice+all@example.com',
+      'alice@example.com',
+      'bob@example.org',
+      'ext@remote.test',
+    ]);
+    await assert.rejects(d.expandAlias('alice@example.com'), {
+      message: 'alice@example.com is not an alias',
+    });
+    for (let i = 0; i < 11; i++)
+      await d.addAlias({
+        address: `n${i}@example.com`,
+        members: [i === 10 ? 'alice@example.com' : `n${i + 1}@example.com`],
+      });
     assert.deepEqual(await d.expandAlias('n1@example.com'), ['alice@example.com'], '10 levels are fine');
     await assert.rejects(d.expandAlias('n0@example.com'), (e: Error & { smtp?: { enhanced: string } }) => {
       assert.equal(e.message, 'alias n0@example.com nests deeper than 10 levels');
@@ -97,11 +127,17 @@ forEachBackend('recipient resolution', (backend) => {
     assert.equal(await may(carol, 'team@example.com'), 'send-as', 'a group grant covers sub-groups');
     assert.equal(await may(carol, 'team+x@example.com'), 'send-as');
     assert.equal(await may(alice, 'team@example.com'), null);
-    assert.deepEqual(await d.listSendGrants('team@example.net'), [{ mailbox: 'team@example.com', permission: 'send-as', grantee: { kind: 'group', name: 'Staff' } }]);
+    assert.deepEqual(await d.listSendGrants('team@example.net'), [
+      { mailbox: 'team@example.com', permission: 'send-as', grantee: { kind: 'group', name: 'Staff' } },
+    ]);
     assert.equal(await d.revokeSend('team@example.com', '@Staff', 'send-as'), true);
     assert.equal(await d.revokeSend('team@example.com', '@Staff', 'send-as'), false);
     assert.equal(await may(carol, 'team@example.com'), null);
-    await assert.rejects(d.grantSend('nobody@example.com', 'alice@example.com', 'send-as'), { message: 'mailbox or alias nobody@example.com not found' });
-    await assert.rejects(d.grantSend('team@example.com', '@Nope', 'send-as'), { message: 'group Nope not found' });
+    await assert.rejects(d.grantSend('nobody@example.com', 'alice@example.com', 'send-as'), {
+      message: 'mailbox or alias nobody@example.com not found',
+    });
+    await assert.rejects(d.grantSend('team@example.com', '@Nope', 'send-as'), {
+      message: 'group Nope not found',
+    });
   });
 });

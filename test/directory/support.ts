@@ -16,14 +16,26 @@ export interface TestDirectory {
 }
 
 /** A Directory over a fresh store of `backend`, with captured logs and a settable clock. */
-export async function openDirectory(backend: TestBackend, opts: { clock?: Clock; settings?: Record<string, string> } = {}): Promise<TestDirectory> {
+export async function openDirectory(
+  backend: TestBackend,
+  opts: { clock?: Clock; settings?: Record<string, string> } = {},
+): Promise<TestDirectory> {
   const db = await backend.db();
   const config = await backend.config(opts.settings);
   const logs: Record<string, unknown>[] = [];
-  const log = pino({ level: 'info', base: undefined }, { write: (s: string) => logs.push(JSON.parse(s) as Record<string, unknown>) });
+  const log = pino(
+    { level: 'info', base: undefined },
+    { write: (s: string) => logs.push(JSON.parse(s) as Record<string, unknown>) },
+  );
   const metrics = new Metrics(false);
   const directory = new Directory(db, config, log, metrics, opts.clock);
-  return { directory, db, metrics, logs, other: () => new Directory(db, config, pino({ level: 'silent' }), new Metrics(false)) };
+  return {
+    directory,
+    db,
+    metrics,
+    logs,
+    other: () => new Directory(db, config, pino({ level: 'silent' }), new Metrics(false)),
+  };
 }
 
 /** A clock tests move by hand. */

@@ -39,10 +39,15 @@ export async function findAccountById(db: SqlDb, id: number): Promise<Account | 
 
 export async function findAccountsByIds(db: SqlDb, ids: number[]): Promise<Account[]> {
   if (!ids.length) return [];
-  return (await db.all(`${SELECT} WHERE a.id IN (${placeholders(ids.length)}) ORDER BY a.address`, ids)).map(toAccount);
+  return (await db.all(`${SELECT} WHERE a.id IN (${placeholders(ids.length)}) ORDER BY a.address`, ids)).map(
+    toAccount,
+  );
 }
 
-export async function listAccounts(db: SqlDb, f: AccountFilter & { groupIds?: number[] } = {}): Promise<Account[]> {
+export async function listAccounts(
+  db: SqlDb,
+  f: AccountFilter & { groupIds?: number[] } = {},
+): Promise<Account[]> {
   const where: string[] = [];
   const params: SqlValue[] = [];
   if (f.domain !== undefined) {
@@ -116,11 +121,16 @@ export async function updateAccount(db: SqlDb, id: number, u: AccountUpdate): Pr
   if (!keys.length) return;
   const sets = keys.map((k) => `${COLUMNS[k][0]} = ?`);
   const values = keys.map((k) => COLUMNS[k][1](u[k] as never));
-  await db.run(`UPDATE accounts SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`, [...values, Date.now(), id]);
+  await db.run(`UPDATE accounts SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`, [
+    ...values,
+    Date.now(),
+    id,
+  ]);
 }
 
 export async function passwordHash(db: SqlDb, id: number): Promise<string | undefined> {
-  return (await db.get<{ password_hash: string }>('SELECT password_hash FROM accounts WHERE id = ?', [id]))?.password_hash;
+  return (await db.get<{ password_hash: string }>('SELECT password_hash FROM accounts WHERE id = ?', [id]))
+    ?.password_hash;
 }
 
 export async function setPasswordHash(db: SqlDb, id: number, hash: string): Promise<void> {
@@ -128,7 +138,11 @@ export async function setPasswordHash(db: SqlDb, id: number, hash: string): Prom
 }
 
 export async function setEnabled(db: SqlDb, id: number, enabled: boolean): Promise<void> {
-  await db.run('UPDATE accounts SET enabled = ?, updated_at = ? WHERE id = ?', [enabled ? 1 : 0, Date.now(), id]);
+  await db.run('UPDATE accounts SET enabled = ?, updated_at = ? WHERE id = ?', [
+    enabled ? 1 : 0,
+    Date.now(),
+    id,
+  ]);
 }
 
 /** The mailbox store reports an account's stored bytes here; domain storage usage sums it. */

@@ -6,12 +6,18 @@ const SELECT = 'SELECT id, address, restricted, members_may_send, created_at FRO
 
 async function toAlias(db: SqlDb, r: Row): Promise<Alias> {
   const id = num(r.id);
-  const members = await db.all<{ address: string }>('SELECT address FROM alias_members WHERE alias_id = ? ORDER BY address', [id]);
+  const members = await db.all<{ address: string }>(
+    'SELECT address FROM alias_members WHERE alias_id = ? ORDER BY address',
+    [id],
+  );
   const owners = await db.all<{ address: string }>(
     'SELECT a.address FROM alias_owners o JOIN accounts a ON a.id = o.account_id WHERE o.alias_id = ? ORDER BY a.address',
     [id],
   );
-  const senders = await db.all<{ address: string }>('SELECT address FROM alias_senders WHERE alias_id = ? ORDER BY address', [id]);
+  const senders = await db.all<{ address: string }>(
+    'SELECT address FROM alias_senders WHERE alias_id = ? ORDER BY address',
+    [id],
+  );
   return {
     id,
     address: String(r.address),
@@ -30,11 +36,17 @@ export async function findAlias(db: SqlDb, address: string): Promise<Alias | und
 }
 
 export async function listAliases(db: SqlDb, domainId?: number): Promise<Alias[]> {
-  const rows = domainId === undefined ? await db.all(`${SELECT} ORDER BY address`) : await db.all(`${SELECT} WHERE domain_id = ? ORDER BY address`, [domainId]);
+  const rows =
+    domainId === undefined
+      ? await db.all(`${SELECT} ORDER BY address`)
+      : await db.all(`${SELECT} WHERE domain_id = ? ORDER BY address`, [domainId]);
   return Promise.all(rows.map((r) => toAlias(db, r)));
 }
 
-export async function insertAlias(db: SqlDb, a: { address: string; domainId: number; restricted: boolean; membersMaySend: boolean }): Promise<number> {
+export async function insertAlias(
+  db: SqlDb,
+  a: { address: string; domainId: number; restricted: boolean; membersMaySend: boolean },
+): Promise<number> {
   const r = await db.get<{ id: number }>(
     'INSERT INTO aliases (address, domain_id, restricted, members_may_send, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
     [a.address, a.domainId, a.restricted ? 1 : 0, a.membersMaySend ? 1 : 0, Date.now()],
@@ -50,7 +62,8 @@ export async function deleteAlias(db: SqlDb, id: number): Promise<void> {
 export async function addMembers(db: SqlDb, id: number, addresses: string[]): Promise<number> {
   let added = 0;
   for (const a of addresses) {
-    if (await db.get('SELECT 1 AS x FROM alias_members WHERE alias_id = ? AND address = ?', [id, a])) continue;
+    if (await db.get('SELECT 1 AS x FROM alias_members WHERE alias_id = ? AND address = ?', [id, a]))
+      continue;
     await db.run('INSERT INTO alias_members (alias_id, address) VALUES (?, ?)', [id, a]);
     added++;
   }
@@ -59,26 +72,38 @@ export async function addMembers(db: SqlDb, id: number, addresses: string[]): Pr
 
 export async function removeMembers(db: SqlDb, id: number, addresses: string[]): Promise<number> {
   let removed = 0;
-  for (const a of addresses) removed += (await db.run('DELETE FROM alias_members WHERE alias_id = ? AND address = ?', [id, a])).changes;
+  for (const a of addresses)
+    removed += (await db.run('DELETE FROM alias_members WHERE alias_id = ? AND address = ?', [id, a]))
+      .changes;
   return removed;
 }
 
 export async function setOwners(db: SqlDb, id: number, accountIds: number[]): Promise<void> {
   await db.run('DELETE FROM alias_owners WHERE alias_id = ?', [id]);
-  for (const a of new Set(accountIds)) await db.run('INSERT INTO alias_owners (alias_id, account_id) VALUES (?, ?)', [id, a]);
+  for (const a of new Set(accountIds))
+    await db.run('INSERT INTO alias_owners (alias_id, account_id) VALUES (?, ?)', [id, a]);
 }
 
 export async function setAllowedSenders(db: SqlDb, id: number, addresses: string[]): Promise<void> {
   await db.run('DELETE FROM alias_senders WHERE alias_id = ?', [id]);
-  for (const a of new Set(addresses)) await db.run('INSERT INTO alias_senders (alias_id, address) VALUES (?, ?)', [id, a]);
+  for (const a of new Set(addresses))
+    await db.run('INSERT INTO alias_senders (alias_id, address) VALUES (?, ?)', [id, a]);
 }
 
-export async function updateAliasFlags(db: SqlDb, id: number, u: Pick<AliasUpdate, 'restricted' | 'membersMaySend'>): Promise<void> {
-  if (u.restricted !== undefined) await db.run('UPDATE aliases SET restricted = ? WHERE id = ?', [u.restricted ? 1 : 0, id]);
-  if (u.membersMaySend !== undefined) await db.run('UPDATE aliases SET members_may_send = ? WHERE id = ?', [u.membersMaySend ? 1 : 0, id]);
+export async function updateAliasFlags(
+  db: SqlDb,
+  id: number,
+  u: Pick<AliasUpdate, 'restricted' | 'membersMaySend'>,
+): Promise<void> {
+  if (u.restricted !== undefined)
+    await db.run('UPDATE aliases SET restricted = ? WHERE id = ?', [u.restricted ? 1 : 0, id]);
+  if (u.membersMaySend !== undefined)
+    await db.run('UPDATE aliases SET members_may_send = ? WHERE id = ?', [u.membersMaySend ? 1 : 0, id]);
 }
 
 /** The ids of the aliases that list `address` as a member. */
 export async function findAliasMemberships(db: SqlDb, address: string): Promise<number[]> {
-  return (await db.all<Row>('SELECT alias_id FROM alias_members WHERE address = ?', [address])).map((r) => num(r.alias_id));
+  return (await db.all<Row>('SELECT alias_id FROM alias_members WHERE address = ?', [address])).map((r) =>
+    num(r.alias_id),
+  );
 }

@@ -27,7 +27,10 @@ export async function listDomains(db: SqlDb): Promise<Domain[]> {
   return (await db.all(`${SELECT} ORDER BY d.name`)).map(toDomain);
 }
 
-export async function insertDomain(db: SqlDb, d: Omit<Domain, 'id' | 'createdAt' | 'aliasOf'> & { aliasOfId: number | null }): Promise<number> {
+export async function insertDomain(
+  db: SqlDb,
+  d: Omit<Domain, 'id' | 'createdAt' | 'aliasOf'> & { aliasOfId: number | null },
+): Promise<number> {
   const r = await db.get<{ id: number }>(
     'INSERT INTO domains (name, alias_of_id, max_accounts, max_aliases, max_storage, catch_all, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
     [d.name, d.aliasOfId, d.maxAccounts, d.maxAliases, d.maxStorage, d.catchAll, Date.now()],
@@ -45,7 +48,10 @@ const COLUMNS: Record<keyof DomainUpdate, string> = {
 export async function updateDomain(db: SqlDb, id: number, u: DomainUpdate): Promise<void> {
   const keys = (Object.keys(u) as (keyof DomainUpdate)[]).filter((k) => u[k] !== undefined && k in COLUMNS);
   if (!keys.length) return;
-  await db.run(`UPDATE domains SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`, [...keys.map((k) => u[k] ?? null), id]);
+  await db.run(`UPDATE domains SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`, [
+    ...keys.map((k) => u[k] ?? null),
+    id,
+  ]);
 }
 
 export async function deleteDomain(db: SqlDb, id: number): Promise<void> {
@@ -54,7 +60,9 @@ export async function deleteDomain(db: SqlDb, id: number): Promise<void> {
 
 /** Domains that are aliases of `id`. */
 export async function domainAliasNames(db: SqlDb, id: number): Promise<string[]> {
-  return (await db.all<{ name: string }>('SELECT name FROM domains WHERE alias_of_id = ? ORDER BY name', [id])).map((r) => r.name);
+  return (
+    await db.all<{ name: string }>('SELECT name FROM domains WHERE alias_of_id = ? ORDER BY name', [id])
+  ).map((r) => r.name);
 }
 
 export interface DomainCounts {
@@ -72,7 +80,13 @@ export async function domainCounts(db: SqlDb, id: number): Promise<DomainCounts>
   );
   const al = await db.get<Row>('SELECT COUNT(*) AS n FROM aliases WHERE domain_id = ?', [id]);
   const g = await db.get<Row>('SELECT COUNT(*) AS n FROM account_groups WHERE domain_id = ?', [id]);
-  return { accounts: num(a!.n), aliases: num(al!.n), usedBytes: num(a!.used), allocatedBytes: num(a!.allocated), groups: num(g!.n) };
+  return {
+    accounts: num(a!.n),
+    aliases: num(al!.n),
+    usedBytes: num(a!.used),
+    allocatedBytes: num(a!.allocated),
+    groups: num(g!.n),
+  };
 }
 
 /**

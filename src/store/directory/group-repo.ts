@@ -10,7 +10,13 @@ async function toGroup(db: SqlDb, r: Row): Promise<Group> {
     'SELECT a.address FROM group_admins ga JOIN accounts a ON a.id = ga.account_id WHERE ga.group_id = ? ORDER BY a.address',
     [id],
   );
-  return { id, name: String(r.name), parentId: numOrNull(r.parent_id), domain: strOrNull(r.domain), admins: admins.map((a) => a.address) };
+  return {
+    id,
+    name: String(r.name),
+    parentId: numOrNull(r.parent_id),
+    domain: strOrNull(r.domain),
+    admins: admins.map((a) => a.address),
+  };
 }
 
 export async function findGroup(db: SqlDb, name: string): Promise<Group | undefined> {
@@ -34,13 +40,14 @@ export async function groupParents(db: SqlDb): Promise<Map<number, number | null
   return new Map(rows.map((r) => [num(r.id), numOrNull(r.parent_id)]));
 }
 
-export async function insertGroup(db: SqlDb, g: { name: string; parentId: number | null; domainId: number | null }): Promise<number> {
-  const r = await db.get<{ id: number }>('INSERT INTO account_groups (name, parent_id, domain_id, created_at) VALUES (?, ?, ?, ?) RETURNING id', [
-    g.name,
-    g.parentId,
-    g.domainId,
-    Date.now(),
-  ]);
+export async function insertGroup(
+  db: SqlDb,
+  g: { name: string; parentId: number | null; domainId: number | null },
+): Promise<number> {
+  const r = await db.get<{ id: number }>(
+    'INSERT INTO account_groups (name, parent_id, domain_id, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+    [g.name, g.parentId, g.domainId, Date.now()],
+  );
   return num(r!.id);
 }
 
@@ -56,17 +63,25 @@ export async function groupContents(db: SqlDb, id: number): Promise<{ groups: nu
 }
 
 export async function addGroupAdmin(db: SqlDb, groupId: number, accountId: number): Promise<boolean> {
-  const exists = await db.get('SELECT 1 AS x FROM group_admins WHERE group_id = ? AND account_id = ?', [groupId, accountId]);
+  const exists = await db.get('SELECT 1 AS x FROM group_admins WHERE group_id = ? AND account_id = ?', [
+    groupId,
+    accountId,
+  ]);
   if (exists) return false;
   await db.run('INSERT INTO group_admins (group_id, account_id) VALUES (?, ?)', [groupId, accountId]);
   return true;
 }
 
 export async function removeGroupAdmin(db: SqlDb, groupId: number, accountId: number): Promise<boolean> {
-  return (await db.run('DELETE FROM group_admins WHERE group_id = ? AND account_id = ?', [groupId, accountId])).changes > 0;
+  return (
+    (await db.run('DELETE FROM group_admins WHERE group_id = ? AND account_id = ?', [groupId, accountId]))
+      .changes > 0
+  );
 }
 
 /** The groups an account administers directly (their sub-groups are implied). */
 export async function administeredGroupIds(db: SqlDb, accountId: number): Promise<number[]> {
-  return (await db.all<Row>('SELECT group_id FROM group_admins WHERE account_id = ?', [accountId])).map((r) => num(r.group_id));
+  return (await db.all<Row>('SELECT group_id FROM group_admins WHERE account_id = ?', [accountId])).map((r) =>
+    num(r.group_id),
+  );
 }
