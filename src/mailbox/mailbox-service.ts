@@ -14,6 +14,7 @@ import { prepareBody, storeMessage } from './message-writer.js';
 import { MessageService } from './messages.js';
 import { MetadataService } from './metadata.js';
 import { accountQuota, QuotaService } from './quota.js';
+import { reconstruct, type FolderRepair } from './reconstruct.js';
 import type { DeliverRequest, DeliverResult, MailboxActor, QuotaStatus } from './types.js';
 
 export interface MailboxServiceOptions {
@@ -95,6 +96,11 @@ export class MailboxService {
 
   quotaStatus(accountId: number): Promise<QuotaStatus> {
     return accountQuota(this.ctx.db, accountId);
+  }
+
+  /** Repairs an account's folders (or one): see reconstruct.ts. Administrators only (the CLI). */
+  reconstruct(accountId: number, folder?: string): Promise<FolderRepair[]> {
+    return reconstruct(this.ctx, accountId, folder);
   }
 
   /** Forgets dedupe keys older than mailbox.dedupe_retention. */

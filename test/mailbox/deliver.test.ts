@@ -89,3 +89,23 @@ async function putBlob(f: Awaited<ReturnType<typeof mailboxFixture>>, text: stri
   const ctx = (f.mailbox as unknown as { ctx: { blobs: import('../../src/store/blobs/blob-store.js').BlobStore } }).ctx;
   return ctx.blobs.put(Buffer.from(text));
 }
+
+forEachBackend('mailbox reconstruct', (backend) => {
+  it('recounts sizes, raises UIDNEXT and HIGHESTMODSEQ, reports missing blobs and rebuilds the index', async () => {
+    const f = await mailboxFixture(backend);
+    await f.deliver(f.alice, message('one', 'findable words'));
+    await f.deliver(f.alice, message('two'));
+    const ctx = (f.mailbox as unknown as { ctx: { db: import('../../src/store/sql.js').SqlDb } }).ctx;
+    await ctx.db.run("UPDATE mailbox_folders SET message_count = 7, size_bytes = 1, uidnext = 1, highestmodseq = 1 WHERE name = 'INBOX'");
+    await ctx.db.run('DELETE FROM mailbox_fts');
+    const [inbox] = await f.mailbox.reconstruct(f.alice.accountId, 'inbox');
+    assert.equal(inbox!.messages, 2);
+    assert.equal(inbox!.fixed.length, 3);
+    assert.equal(inbox!.reindexed, 2);
+    assert.deepEqual(inbox!.missingBlobs, []);
+    const st = await f.mailbox.folders.status(f.alice, 'INBOX');
+    assert.deepEqual([st.messages, st.uidnext], [2, 3]);
+    assert.deepEqual((await f.mailbox.messages.search(f.alice, 'INBOX', { type: 'text', part: 'body', value: 'findable' })).uids, [1]);
+    assert.deepEqual((await f.mailbox.reconstruct(f.alice.accountId, 'INBOX'))[0]!.fixed, []);
+  });
+});
