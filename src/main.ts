@@ -12,6 +12,7 @@ import type { ProtocolService } from './server/service.js';
 import { protocolServices } from './server/services.js';
 import { safeModeServices } from './server/safe-mode.js';
 import { TlsManager } from './tls/tls-manager.js';
+import { DeliveryLogQuery } from './ops/log/delivery-log-query.js';
 
 export interface RunningServer {
   app: App;
@@ -75,10 +76,24 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
   if (admin[0]) out(`Admin login: ${admin[0].address} (initial password in ${join(dir, INITIAL_PASSWORD_FILE)} if not changed)`);
   app.log.info({ event: 'started', listeners: listeners.map((l) => `${l.service}=${l.address}`), ms: Date.now() - t0 }, 'server started');
 
+  // Delivery-log rotation, retention and the analytics summary, kept current in the background.
+  const logQuery = DeliveryLogQuery.open(app.config);
+  const maintainLog = () => {
+    try {
+      logQuery.maintain(app.config.get<number>('log.delivery_rotate_size'), app.config.get<number>('log.delivery_retention'));
+    } catch (e) {
+      app.log.warn({ event: 'delivery_log_maintenance_failed', err: (e as Error).message });
+    }
+  };
+  const logTimer = setInterval(maintainLog, 3_600_000);
+  logTimer.unref();
+
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       app.log.info({ event: 'stopping' }, 'draining sessions');
+      clearInterval(logTimer);
+      logQuery.close();
       const closed = closeListeners(listeners);
       await Promise.all(services.map((s) => s.drain(opts.drainTimeoutMs ?? 10_000).catch(() => undefined)));
       await closed;

@@ -24,6 +24,8 @@ export function parseAddress(text: string): Address | undefined {
 export function normalizeDomain(name: string): string | undefined {
   const trimmed = name.trim().replace(/\.$/, '');
   if (!trimmed || trimmed.length > 253) return undefined;
+  // An all-numeric (or 0x…) top label makes the URL parser read the name as an IPv4 address.
+  if (/(?:^|\.)(?:\d+|0x[0-9a-f]*)$/i.test(trimmed)) return undefined;
   const ascii = domainToASCII(trimmed.toLowerCase());
   if (!ascii) return undefined;
   const labels = ascii.split('.');

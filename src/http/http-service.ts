@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from '../app.js';
 import type { ProtocolService } from '../server/service.js';
+import { registerAutoconfigRoutes } from './autoconfig/routes.js';
 
 /** Something /healthz reports on: each listener's service, address and open sessions. */
 export type HealthSource = () => { service: string; address: string; connections: number }[];
@@ -24,6 +25,7 @@ export async function createHttpService(app: App, health: HealthSource): Promise
     reply.header('content-type', app.metrics.registry.contentType);
     return app.metrics.registry.metrics();
   });
+  registerAutoconfigRoutes(fastify, app);
   await fastify.ready();
   const sockets = new Set<Socket>();
   const servers: Server[] = [];

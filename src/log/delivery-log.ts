@@ -1,11 +1,12 @@
-import { mkdirSync, openSync, writeSync, closeSync, fsyncSync } from 'node:fs';
+import { mkdirSync, openSync, writeSync, closeSync, fsyncSync, fstatSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DeliveryRecord } from './delivery-record.js';
 
 /**
  * The append-only delivery log. Lines are written with O_APPEND in one write each, so concurrent
  * writers (server and CLI) never interleave within a line. Flushed to disk on close and every
- * `syncEveryMs`; the queue, not this log, is what makes mail durable.
+ * `syncEveryMs`; the queue, not this log, is what makes mail durable. When the file is rotated
+ * (renamed) the writer notices at the next flush and continues in a new file at the old path.
  */
 export class DeliveryLog {
   private fd: number | undefined;
@@ -18,7 +19,10 @@ export class DeliveryLog {
   ) {
     mkdirSync(dirname(file), { recursive: true });
     this.fd = openSync(file, 'a', 0o640);
-    this.timer = setInterval(() => this.flush(), syncEveryMs);
+    this.timer = setInterval(() => {
+      this.flush();
+      this.reopenIfRotated();
+    }, syncEveryMs);
     this.timer.unref();
   }
 
@@ -33,6 +37,19 @@ export class DeliveryLog {
       fsyncSync(this.fd);
       this.dirty = false;
     }
+  }
+
+  private reopenIfRotated(): void {
+    if (this.fd === undefined) return;
+    let rotated: boolean;
+    try {
+      rotated = statSync(this.file).ino !== fstatSync(this.fd).ino;
+    } catch {
+      rotated = true;
+    }
+    if (!rotated) return;
+    closeSync(this.fd);
+    this.fd = openSync(this.file, 'a', 0o640);
   }
 
   close(): void {
