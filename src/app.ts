@@ -8,6 +8,9 @@ import { parseStructure } from './imap/proto/structure.js';
 import { MailboxService } from './mailbox/mailbox-service.js';
 import { MailQueue } from './queue/mail-queue.js';
 import { DkimService } from './dkim/dkim-service.js';
+import { sieveStep } from './delivery/local/sieve-step.js';
+import { SieveService } from './sieve/service/sieve-service.js';
+import { SieveRepo } from './store/sieve/sieve-repo.js';
 
 /**
  * The services of one data directory, wired together. The CLI opens one per command; `serve`
@@ -25,6 +28,8 @@ export interface App {
   queue: MailQueue;
   /** DKIM keys and outbound signing. */
   dkim: DkimService;
+  /** Users' and global Sieve scripts, the rule editor, and the run at local delivery. */
+  sieve: SieveService;
   close(): Promise<void>;
 }
 
@@ -53,7 +58,9 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
     },
   });
   const dkim = new DkimService(store.db, log);
-  const queue = new MailQueue({ db: store.db, blobs: store.blobs, config, log, metrics, deliveryLog, directory, mailbox });
+  const sieve = new SieveService(new SieveRepo(store.db), config);
+  const sieveRunner = sieveStep({ sieve, directory, mailbox, blobs: store.blobs, enqueue: (req) => queue.enqueue(req), hostname: () => config.get<string>('server.hostname'), log });
+  const queue: MailQueue = new MailQueue({ db: store.db, blobs: store.blobs, config, log, metrics, deliveryLog, directory, mailbox, sieve: sieveRunner });
   return {
     config,
     log,
@@ -64,6 +71,7 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
     mailbox,
     queue,
     dkim,
+    sieve,
     async close() {
       await queue.close();
       deliveryLog.close();

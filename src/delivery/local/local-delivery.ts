@@ -1,7 +1,6 @@
 import type { Config } from '../../config/config.js';
 import { MailsteadError, LimitError } from '../../core/errors.js';
 import type { Logger } from '../../log/logger.js';
-import type { SieveAction } from '../../sieve/actions.js';
 import type { BlobStore } from '../../store/blobs/blob-store.js';
 import type { Deliverer, DeliveryResult, DueRecipient, NewRecipient } from '../../queue/types.js';
 import { domainOf } from '../../queue/address-domain.js';
@@ -48,34 +47,11 @@ export class LocalDelivery implements Deliverer {
 
   private async toMailbox(r: DueRecipient, accountId: number, deliveredTo: string): Promise<DeliveryResult> {
     const m = r.message;
-    const actions = this.sieve
-      ? await this.sieve({
-          accountId,
-          envelope: { from: m.sender, to: deliveredTo, ...(r.orcpt ? { originalRecipient: r.orcpt } : {}) },
-          readMessage: () => this.blobs.get(m.blobHash, m.blobVolume || undefined),
-        })
-      : undefined;
     const prefix = tracePrefix(m.sender, deliveredTo, m.trace);
-    const stores = storesFor(actions);
     try {
-      const results: string[] = [];
-      for (const s of stores) {
-        const res = await this.mailbox.deliver({
-          accountId,
-          ...(s.folder ? { folder: s.folder, createFolder: s.create } : {}),
-          blob: { hash: m.blobHash, size: m.size },
-          prefix,
-          internalDate: m.receivedAt,
-          flags: s.flags,
-          dedupeKey: `${r.queueId}/${accountId}/${s.folder ?? 'INBOX'}`,
-        });
-        results.push(`${res.folder} uid ${res.uid}`);
-      }
-      const redirects = (actions ?? []).filter((a) => a.type === 'redirect').map((a) => a.address);
-      if (redirects.length) {
-        return { state: 'expanded', reply: `250 2.0.0 delivered (${results.join(', ') || 'discarded'}), redirected to ${redirects.join(', ')}`, children: redirects.map((a) => ({ address: a, domain: domainOf(a), kind: 'local' as const, state: 'queued' as const, nextAttempt: 0 })) };
-      }
-      return { state: 'delivered', reply: `250 2.0.0 <${deliveredTo}> ${results.length ? `delivered to ${results.join(', ')}` : 'discarded by Sieve'}` };
+      if (this.sieve) return await this.sieve({ recipient: r, accountId, deliveredTo, prefix });
+      const res = await this.mailbox.deliver({ accountId, blob: { hash: m.blobHash, size: m.size }, prefix, internalDate: m.receivedAt, flags: [], dedupeKey: `${r.queueId}/${accountId}/INBOX` });
+      return { state: 'delivered', reply: `250 2.0.0 <${deliveredTo}> delivered to ${res.folder} uid ${res.uid}` };
     } catch (e) {
       if (e instanceof LimitError) return { state: 'deferred', reply: `452 4.2.2 <${deliveredTo}>: mailbox full (${e.message})` };
       if (e instanceof MailsteadError && e.smtp && e.smtp.code >= 500) return { state: 'bounced', reply: e.smtpReply() };
@@ -101,21 +77,4 @@ function child(t: Target, parent: DueRecipient): NewRecipient {
     state: 'queued',
     nextAttempt: 0,
   };
-}
-
-interface Store {
-  folder: string | undefined;
-  flags: string[];
-  create: boolean;
-}
-
-/** Where the message is stored after the script's actions: the keep and every fileinto. */
-function storesFor(actions: SieveAction[] | undefined): Store[] {
-  if (!actions) return [{ folder: undefined, flags: [], create: false }];
-  const out: Store[] = [];
-  for (const a of actions) {
-    if (a.type === 'keep') out.push({ folder: undefined, flags: a.flags, create: false });
-    if (a.type === 'fileinto') out.push({ folder: a.mailbox, flags: a.flags, create: a.create });
-  }
-  return out;
 }

@@ -1,7 +1,6 @@
 import type { Recipient } from '../../directory/types.js';
 import type { DeliverRequest, DeliverResult, QuotaStatus } from '../../mailbox/types.js';
-import type { SieveAction } from '../../sieve/actions.js';
-import type { SieveEnvelope } from '../../sieve/context.js';
+import type { DeliveryResult, DueRecipient } from '../../queue/types.js';
 
 /** What local delivery needs from the directory. */
 export interface DeliveryDirectory {
@@ -15,7 +14,8 @@ export interface MailboxAppender {
 }
 
 /**
- * Runs the recipient's active Sieve script, if it has one. Returns its actions, or undefined for
- * the implicit keep. `readMessage` loads the message only when the script needs it.
+ * Delivers to one account through its Sieve scripts (sieve-step.ts): stores the message where they
+ * say, and turns redirects, rejects and vacation replies into the queue result. Mailbox errors
+ * (quota, temporary failures) are thrown for local delivery to map.
  */
-export type SieveRunner = (input: { accountId: number; envelope: SieveEnvelope; readMessage: () => Promise<Buffer> }) => Promise<SieveAction[] | undefined>;
+export type SieveRunner = (input: { recipient: DueRecipient; accountId: number; deliveredTo: string; prefix: Buffer }) => Promise<DeliveryResult>;
