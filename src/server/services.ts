@@ -1,4 +1,5 @@
 import type { App } from '../app.js';
+import { imapServices } from '../imap/server.js';
 import { MaildropLocks } from '../pop3/maildrop-locks.js';
 import { pop3Service } from '../pop3/pop3-service.js';
 import type { TlsManager } from '../tls/tls-manager.js';
@@ -16,8 +17,7 @@ export function protocolServices(app: App, tls: TlsManager): ProtocolService[] {
   app.queue.start();
   return [
     ...smtpServices(app, tls),
-    notYetBuilt('imap', 'listen.imap', 'imap'),
-    notYetBuilt('imaps', 'listen.imaps', 'imap'),
+    ...imapServices(app, tls),
     pop3Service(app, tls, pop3Locks, false),
     pop3Service(app, tls, pop3Locks, true),
     notYetBuilt('managesieve', 'listen.managesieve', 'managesieve'),

@@ -1,0 +1,182 @@
+import { flagNames, splitFlags } from '../mailbox/flags.js';
+import type { FlagUpdate, SelectSnapshot, UidSet } from '../mailbox/types.js';
+import { ImapParseError } from './proto/errors.js';
+import { normalizeRanges, resolveSequenceSet, type SequenceSet } from './proto/sequence.js';
+
+/**
+ * The session's view of the selected folder: message i (0-based) has sequence number i + 1. The
+ * view changes only when the session reports a change to the client, so sequence numbers stay
+ * what the client was told.
+ */
+export class SelectedMailbox {
+  readonly folderId: number;
+  name: string;
+  readonly uidvalidity: number;
+  readonly readOnly: boolean;
+  readonly rights: string;
+  uidnext: number;
+  /** Highest modseq the client has been brought up to. */
+  highestModseq: number;
+  uids: Uint32Array;
+  flags: Uint8Array;
+  modseqs: Float64Array;
+  keywords: Map<number, string[]>;
+  knownKeywords: Set<string>;
+  /** Another session or delivery changed the folder since the last sync. */
+  dirty = false;
+  /** Expunged elsewhere but still numbered here, until a command may report EXPUNGE. */
+  readonly gone = new Set<number>();
+  /** SEARCHRES (RFC 5182): the UIDs saved by SEARCH RETURN (SAVE). */
+  saved: number[] = [];
+
+  constructor(snap: SelectSnapshot, readOnly: boolean) {
+    this.folderId = snap.folderId;
+    this.name = snap.name;
+    this.uidvalidity = snap.uidvalidity;
+    this.readOnly = readOnly || snap.readOnly;
+    this.rights = snap.rights;
+    this.uidnext = snap.uidnext;
+    this.highestModseq = snap.highestModseq;
+    this.uids = snap.uids;
+    this.flags = snap.flags;
+    this.modseqs = snap.modseqs;
+    this.keywords = snap.keywords;
+    this.knownKeywords = new Set(snap.knownKeywords);
+  }
+
+  get count(): number {
+    return this.uids.length;
+  }
+
+  get maxUid(): number {
+    return this.uids.length ? this.uids[this.uids.length - 1]! : 0;
+  }
+
+  indexOf(uid: number): number {
+    let lo = 0;
+    let hi = this.uids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const u = this.uids[mid]!;
+      if (u < uid) lo = mid + 1;
+      else if (u > uid) hi = mid - 1;
+      else return mid;
+    }
+    return -1;
+  }
+
+  flagsAt(i: number): string[] {
+    return flagNames(this.flags[i]!, this.keywords.get(this.uids[i]!));
+  }
+
+  /**
+   * The indexes a sequence set names, ascending: UIDs not in the folder are skipped (RFC 9051
+   * 6.4.8); a message sequence number past the end is a client error.
+   */
+  indexes(set: SequenceSet, uid: boolean): number[] {
+    const out: number[] = [];
+    if (uid) {
+      const ranges = resolveSequenceSet(set, this.maxUid, normalizeRanges(this.saved.map((u) => [u, u])));
+      let i = 0;
+      for (const [from, to] of ranges) {
+        while (i < this.uids.length && this.uids[i]! < from) i++;
+        while (i < this.uids.length && this.uids[i]! <= to) out.push(i++);
+      }
+      return out;
+    }
+    const savedSeqs = this.saved.map((u) => this.indexOf(u) + 1).filter((s) => s > 0);
+    const ranges = resolveSequenceSet(set, this.count, normalizeRanges(savedSeqs.map((s) => [s, s])));
+    for (const [from, to] of ranges) {
+      if (to > this.count) throw new ImapParseError('Invalid message sequence number');
+      for (let s = from; s <= to; s++) out.push(s - 1);
+    }
+    return out;
+  }
+
+  /** The UIDs at ascending indexes, as ranges for the mailbox service. */
+  uidSet(indexes: readonly number[]): UidSet {
+    const out: Array<[number, number]> = [];
+    for (const i of indexes) {
+      const u = this.uids[i]!;
+      const last = out[out.length - 1];
+      if (last && u === last[1] + 1) last[1] = u;
+      else out.push([u, u]);
+    }
+    return out;
+  }
+
+  /** Takes flag changes into the view; returns the indexes whose flags differ from before. */
+  applyFlags(updates: readonly FlagUpdate[]): number[] {
+    const changed: number[] = [];
+    for (const u of updates) {
+      const i = this.indexOf(u.uid);
+      if (i < 0) continue;
+      const { bits, keywords } = splitFlags(u.flags);
+      const before = this.keywords.get(u.uid) ?? [];
+      const same = bits === this.flags[i] && before.length === keywords.length && before.every((k, j) => k === keywords[j]);
+      this.flags[i] = bits;
+      this.modseqs[i] = Math.max(this.modseqs[i]!, u.modseq);
+      if (keywords.length) this.keywords.set(u.uid, keywords);
+      else this.keywords.delete(u.uid);
+      for (const k of keywords) this.knownKeywords.add(k);
+      if (!same) changed.push(i);
+    }
+    return changed;
+  }
+
+  /** Adds messages that arrived (ascending UIDs above the view's). */
+  appendMessages(added: readonly FlagUpdate[]): void {
+    if (!added.length) return;
+    const n = this.count;
+    const uids = new Uint32Array(n + added.length);
+    const flags = new Uint8Array(n + added.length);
+    const modseqs = new Float64Array(n + added.length);
+    uids.set(this.uids);
+    flags.set(this.flags);
+    modseqs.set(this.modseqs);
+    added.forEach((u, j) => {
+      const { bits, keywords } = splitFlags(u.flags);
+      uids[n + j] = u.uid;
+      flags[n + j] = bits;
+      modseqs[n + j] = u.modseq;
+      if (keywords.length) this.keywords.set(u.uid, keywords);
+      for (const k of keywords) this.knownKeywords.add(k);
+    });
+    this.uids = uids;
+    this.flags = flags;
+    this.modseqs = modseqs;
+    this.uidnext = Math.max(this.uidnext, added[added.length - 1]!.uid + 1);
+  }
+
+  /** Removes messages; returns their sequence numbers, descending, as EXPUNGE responses must go. */
+  remove(uidsToRemove: Iterable<number>): number[] {
+    const seqs: number[] = [];
+    const removed = new Set(uidsToRemove);
+    for (const u of removed) {
+      const i = this.indexOf(u);
+      if (i >= 0) seqs.push(i + 1);
+      this.gone.delete(u);
+      this.keywords.delete(u);
+    }
+    if (!seqs.length) return seqs;
+    seqs.sort((a, b) => b - a);
+    const drop = new Set(seqs.map((s) => s - 1));
+    const keep = this.count - drop.size;
+    const uids = new Uint32Array(keep);
+    const flags = new Uint8Array(keep);
+    const modseqs = new Float64Array(keep);
+    let j = 0;
+    for (let i = 0; i < this.count; i++) {
+      if (drop.has(i)) continue;
+      uids[j] = this.uids[i]!;
+      flags[j] = this.flags[i]!;
+      modseqs[j++] = this.modseqs[i]!;
+    }
+    this.uids = uids;
+    this.flags = flags;
+    this.modseqs = modseqs;
+    this.saved = this.saved.filter((u) => !removed.has(u));
+    return seqs;
+  }
+
+}

@@ -1,0 +1,56 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { App } from '../app.js';
+import { newId } from '../core/ids.js';
+import type { ProtocolService } from '../server/service.js';
+import type { TlsManager } from '../tls/tls-manager.js';
+import { ConnectionLimits } from './connection-limits.js';
+import { ImapSession } from './session.js';
+
+/** The imap (STARTTLS) and imaps (implicit TLS) services, sharing one set of connection limits. */
+export function imapServices(app: App, tls: TlsManager): ProtocolService[] {
+  const limits = new ConnectionLimits(app.config);
+  return [imapService(app, tls, limits, false), imapService(app, tls, limits, true)];
+}
+
+function imapService(app: App, tls: TlsManager, limits: ConnectionLimits, implicitTls: boolean): ProtocolService {
+  const sessions = new Set<ImapSession>();
+  const name = implicitTls ? 'imaps' : 'imap';
+  const onConnection = (raw: Socket) => {
+    const ip = raw.remoteAddress ?? '';
+    // Wrapping the accepted socket uses the TLS manager's live contexts (SNI, reloads).
+    const socket = implicitTls ? new TLSSocket(raw, { isServer: true, ...tls.serverOptions() }) : raw;
+    socket.on('error', () => undefined);
+    const admitted = limits.admit(ip);
+    if (admitted !== 'ok') {
+      socket.end(`* BYE [UNAVAILABLE] Too many connections${admitted === 'ip' ? ' from your address' : ''}, try later\r\n`);
+      return;
+    }
+    const session = new ImapSession(socket, {
+      app,
+      limits,
+      tlsOptions: () => tls.serverOptions(),
+      secure: implicitTls,
+      log: app.log.child({ session: newId(), service: name }),
+      onClose: () => {
+        sessions.delete(session);
+        limits.release(ip);
+      },
+    });
+    sessions.add(session);
+  };
+  return {
+    name,
+    key: implicitTls ? 'listen.imaps' : 'listen.imap',
+    createServer(): Server {
+      return createServer(onConnection);
+    },
+    connections: () => sessions.size,
+    async drain(timeoutMs) {
+      for (const s of sessions) s.shutdown();
+      const deadline = Date.now() + timeoutMs;
+      while (sessions.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      for (const s of sessions) s.destroy();
+    },
+  };
+}
