@@ -7,6 +7,8 @@ import { domainOf } from './address-domain.js';
 import { GroupCommit } from './group-commit.js';
 import type { EnqueueRequest } from './types.js';
 
+const OUTCOME_DELAY_MS = 50;
+
 /**
  * The durable queue. `enqueue` resolves only once the message, its envelope and its blob
  * reference are committed; commits of concurrent sessions are grouped into one transaction.
@@ -33,7 +35,8 @@ export class Queue extends EventEmitter {
       await this.db.tx((tx) => this.repo.insertMessages(tx, msgs));
       this.emit('queued', msgs.length);
     }, opts);
-    this.outcomes = new GroupCommit((items) => this.repo.applyOutcomes(items, this.clock.now()), opts);
+    // Nobody waits for an outcome (deliveries are idempotent), so gather them longer into fewer commits.
+    this.outcomes = new GroupCommit((items) => this.repo.applyOutcomes(items, this.clock.now()), { ...opts, delayMs: () => Math.max(OUTCOME_DELAY_MS, opts.delayMs()) });
   }
 
   async enqueue(req: EnqueueRequest): Promise<string> {

@@ -2,7 +2,7 @@ import type { SecureContext } from 'node:tls';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { ProtocolService } from '../server/service.js';
 import type { TlsManager } from '../tls/tls-manager.js';
-import './enhanced-status.js';
+import './engine-patches.js';
 import { LISTENERS, type ListenerProfile } from './listener-profile.js';
 import { SmtpSessionHandlers, type SmtpDeps } from './smtp-session.js';
 
@@ -14,6 +14,7 @@ function serverOptions(p: ListenerProfile, deps: SmtpDeps, tls: TlsManager, h: S
     banner: config.get<string>('smtp.greeting'),
     secure: p.implicitTls,
     ...tls.serverOptions(),
+    greetPause: config.get<number>('smtp.greet_pause'),
     size: config.get<number>('smtp.max_message_size'),
     maxRecipients: config.get<number>('smtp.max_recipients'),
     socketTimeout: config.get<number>('smtp.timeout'),

@@ -30,8 +30,8 @@ export const queueKeys = [
   defineKey({
     key: 'queue.commit_delay',
     type: durationType,
-    default: 0,
-    description: 'Group commit: extra time to gather messages into a transaction (0 = gather what arrived meanwhile).',
+    default: 2,
+    description: 'Group commit: time to gather messages of concurrent sessions into one transaction (and one fsync) before it starts; it adds at most this much to the reply after DATA.',
     reload: 'live',
   }),
   defineKey({

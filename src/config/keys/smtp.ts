@@ -38,6 +38,13 @@ export const smtpKeys = [
     description: 'Text after "HOSTNAME ESMTP" in the 220 greeting.',
     reload: 'restart',
   }),
+  defineKey({
+    key: 'smtp.greet_pause',
+    type: durationType,
+    default: 0,
+    description: 'Wait before the 220 greeting; a client that talks before it is refused (421 "You talk too soon"), a cheap test that stops some spam bots. 0 = greet at once.',
+    reload: 'restart',
+  }),
   authMode('smtp', 'optional', 'MX'),
   authMode('submission', 'required', 'STARTTLS submission'),
   authMode('submissions', 'required', 'implicit TLS submission'),

@@ -1,0 +1,41 @@
+import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+
+/**
+ * Two changes to smtp-server's connection, applied once per process:
+ *
+ * - Enhanced status codes. The engine derives one from the reply code alone (554 → 5.6.0 even for
+ *   "relay access denied", which is 5.7.1). Our replies carry their exact code from the policy as
+ *   `X.Y.Z text`; such text is sent without a second, guessed code. The engine's own replies keep
+ *   its codes.
+ * - Greeting pause. The engine always waits 100 ms before the greeting to catch clients that talk
+ *   too soon; with one message per connection that caps a session at ten messages a second. The
+ *   pause comes from the server option `greetPause` (smtp.greet_pause), 0 for none.
+ */
+interface Connection {
+  send(code: number, data: unknown, context?: unknown): void;
+  init(): void;
+  connectionReady(): void;
+  _setListeners(cb: () => void): void;
+  _server: { options: { maxClients?: number; greetPause?: number }; connections: Set<unknown> };
+  name: string;
+}
+
+const proto = SMTPConnection.prototype as unknown as Connection & { __mailsteadPatched?: boolean };
+const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
+
+if (!proto.__mailsteadPatched) {
+  const send = proto.send;
+  proto.send = function (this: Connection, code: number, data: unknown, context?: unknown) {
+    return send.call(this, code, data, typeof data === 'string' && ENHANCED.test(data) ? false : context);
+  };
+  proto.init = function (this: Connection) {
+    this._setListeners(() => {
+      const { maxClients, greetPause } = this._server.options;
+      if (maxClients && this._server.connections.size > maxClients) return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);
+      const pause = greetPause ?? 100;
+      if (pause <= 0) return this.connectionReady();
+      setTimeout(() => this.connectionReady(), pause).unref();
+    });
+  };
+  proto.__mailsteadPatched = true;
+}
