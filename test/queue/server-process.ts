@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Config } from '../../src/config/config.js';
+import { allKeys } from '../../src/config/registry.js';
+import { initDataDir } from '../../src/cli/init.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/mailstead.js', import.meta.url));
+
+/** A free loopback port (bound then released; good enough for tests that restart a server on it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A data dir whose only listener is SMTP on `port`, with the given settings. */
+export async function prepareDataDir(dir: string, port: number, settings: Record<string, string> = {}): Promise<void> {
+  await initDataDir(dir, { hostname: 'mail.example.test' });
+  const config = Config.open(dir);
+  for (const k of allKeys) if (k.key.startsWith('listen.')) config.set(k.key, 'off');
+  config.set('listen.smtp', `127.0.0.1:${port}`);
+  config.set('log.level', 'warn');
+  for (const [k, v] of Object.entries(settings)) config.set(k, v);
+  config.close();
+}
+
+/** `mailstead serve` as a child process, resolved once it accepts connections on `port`. */
+export async function spawnServer(dir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--data', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '32' } });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  await new Promise<void>((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`server exited (${code}) before listening:\n${output}`));
+    child.once('exit', onExit);
+    const poll = setInterval(() => {
+      if (/Mailstead is running/.test(output)) {
+        clearInterval(poll);
+        child.off('exit', onExit);
+        resolve();
+      }
+    }, 50);
+  });
+  return child;
+}
+
+export function killHard(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+export function stopGracefully(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
