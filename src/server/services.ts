@@ -2,9 +2,9 @@ import type { App } from '../app.js';
 import { imapServices } from '../imap/server.js';
 import { MaildropLocks } from '../pop3/maildrop-locks.js';
 import { pop3Service } from '../pop3/pop3-service.js';
+import { manageSieveService } from '../sieve/managesieve/managesieve-service.js';
 import type { TlsManager } from '../tls/tls-manager.js';
 import { smtpServices } from '../smtp/smtp-services.js';
-import { notYetBuilt } from './not-yet-built.js';
 import type { ProtocolService } from './service.js';
 
 /**
@@ -20,6 +20,6 @@ export function protocolServices(app: App, tls: TlsManager): ProtocolService[] {
     ...imapServices(app, tls),
     pop3Service(app, tls, pop3Locks, false),
     pop3Service(app, tls, pop3Locks, true),
-    notYetBuilt('managesieve', 'listen.managesieve', 'managesieve'),
+    manageSieveService(app, tls),
   ];
 }
