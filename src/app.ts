@@ -8,9 +8,11 @@ import { parseStructure } from './imap/proto/structure.js';
 import { MailboxService } from './mailbox/mailbox-service.js';
 import { MailQueue } from './queue/mail-queue.js';
 import { DkimService } from './dkim/dkim-service.js';
+import { RemoteDeliverer } from './delivery/remote/remote-deliverer.js';
 import { sieveStep } from './delivery/local/sieve-step.js';
 import { SieveService } from './sieve/service/sieve-service.js';
 import { SieveRepo } from './store/sieve/sieve-repo.js';
+import { ScanService } from './scan/scan-service.js';
 
 /**
  * The services of one data directory, wired together. The CLI opens one per command; `serve`
@@ -30,6 +32,8 @@ export interface App {
   dkim: DkimService;
   /** Users' and global Sieve scripts, the rule editor, and the run at local delivery. */
   sieve: SieveService;
+  /** Virus and spam scanning at SMTP time, Junk filing, Bayes learning and training folders. */
+  scan: ScanService;
   close(): Promise<void>;
 }
 
@@ -59,8 +63,11 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
   });
   const dkim = new DkimService(store.db, log);
   const sieve = new SieveService(new SieveRepo(store.db), config);
-  const sieveRunner = sieveStep({ sieve, directory, mailbox, blobs: store.blobs, enqueue: (req) => queue.enqueue(req), hostname: () => config.get<string>('server.hostname'), log });
-  const queue: MailQueue = new MailQueue({ db: store.db, blobs: store.blobs, config, log, metrics, deliveryLog, directory, mailbox, sieve: sieveRunner });
+  const scan = new ScanService({ config, log, metrics, db: store.db, blobs: store.blobs, directory, mailbox });
+  const sieveRunner = sieveStep({ sieve, directory, mailbox, blobs: store.blobs, junkFolder: (r, accountId) => scan.junk.folderFor(r.queueId, accountId, r.message.sender), enqueue: (req) => queue.enqueue(req), hostname: () => config.get<string>('server.hostname'), log });
+  // Outbound mail is DKIM-signed on the way out, after everything that changes it (RFC 6376 §5).
+  const remote = new RemoteDeliverer(config, store.blobs, log, (_m, bytes) => dkim.sign(bytes));
+  const queue: MailQueue = new MailQueue({ db: store.db, blobs: store.blobs, config, log, metrics, deliveryLog, directory, mailbox, sieve: sieveRunner, remote });
   return {
     config,
     log,
@@ -72,8 +79,11 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
     queue,
     dkim,
     sieve,
+    scan,
     async close() {
       await queue.close();
+      await scan.close();
+      remote.close();
       deliveryLog.close();
       config.close();
       await store.close();
