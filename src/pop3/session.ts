@@ -4,7 +4,7 @@ import type { App } from '../app.js';
 import { AuthError, AuthLockedError } from '../directory/auth-error.js';
 import type { Logger } from '../log/logger.js';
 import { toUidSet } from '../mailbox/uid-set.js';
-import type { MailboxActor } from '../mailbox/types.js';
+import type { FolderRef, MailboxActor } from '../mailbox/types.js';
 import { decodeSaslPlain, MAX_COMMAND_LINE, parsePop3Command, type Pop3Command } from './command.js';
 import { DotStuffer, topOfMessage } from './dot-stuff.js';
 import type { MaildropLocks } from './maildrop-locks.js';
@@ -39,6 +39,8 @@ export class Pop3Session {
   private actor: MailboxActor | null = null;
   private drop: DropMessage[] = [];
   private uidvalidity = 0;
+  /** INBOX by id once logged in, so a rename of INBOX elsewhere cannot swap the maildrop. */
+  private inbox: FolderRef = 'INBOX';
 
   constructor(
     socket: Socket,
@@ -92,6 +94,8 @@ export class Pop3Session {
   private write(data: Buffer | string): Promise<void> {
     if (this.closed) return Promise.resolve();
     if (this.socket.write(data)) return Promise.resolve();
+    // Backpressure: a corked socket must flush before it can drain.
+    this.socket.uncork();
     return new Promise((resolve) => {
       const done = () => {
         this.socket.off('drain', done);
@@ -219,6 +223,7 @@ export class Pop3Session {
       const metas = snap.uids.length ? await app.mailbox.messages.fetch(actor, 'INBOX', [[snap.uids[0]!, snap.uids[snap.uids.length - 1]!]]) : [];
       this.drop = metas.map((m) => ({ uid: m.uid, size: m.size, deleted: false }));
       this.uidvalidity = snap.uidvalidity;
+      this.inbox = { id: snap.folderId };
       this.actor = actor;
     } catch (e) {
       this.opts.locks.release(account.id);
@@ -273,14 +278,20 @@ export class Pop3Session {
     const mailbox = this.opts.app.mailbox;
     const stuffer = new DotStuffer();
     if (topLines !== null) {
-      const whole = await mailbox.messages.read(this.actor!, 'INBOX', m.uid);
+      const whole = await mailbox.messages.read(this.actor!, this.inbox, m.uid);
       await this.write(Buffer.concat([Buffer.from('+OK\r\n'), stuffer.push(topOfMessage(whole, topLines)), stuffer.end()]));
       return;
     }
-    const { size, chunks } = await mailbox.messages.open(this.actor!, 'INBOX', m.uid);
-    await this.write(`+OK ${size} octets\r\n`);
-    for await (const c of chunks) await this.write(stuffer.push(c));
-    await this.write(stuffer.end());
+    const { size, chunks } = await mailbox.messages.open(this.actor!, this.inbox, m.uid);
+    // Corked, a small message leaves as one TLS record instead of three.
+    this.socket.cork();
+    try {
+      await this.write(`+OK ${size} octets\r\n`);
+      for await (const c of chunks) await this.write(stuffer.push(c));
+      await this.write(stuffer.end());
+    } finally {
+      this.socket.uncork();
+    }
   }
 
   /** QUIT: in TRANSACTION, the UPDATE state removes the messages marked deleted. */
@@ -290,8 +301,8 @@ export class Pop3Session {
       const mailbox = this.opts.app.mailbox;
       const set = toUidSet(gone);
       try {
-        await mailbox.messages.storeFlags(this.actor, 'INBOX', set, { op: 'add', flags: ['\\Deleted'] });
-        await mailbox.messages.expunge(this.actor, 'INBOX', set);
+        await mailbox.messages.storeFlags(this.actor, this.inbox, set, { op: 'add', flags: ['\\Deleted'] });
+        await mailbox.messages.expunge(this.actor, this.inbox, set);
       } catch (e) {
         this.opts.log.error({ event: 'pop3_update_failed', err: (e as Error).message });
         return this.end('-ERR [SYS/TEMP] Some deleted messages were not removed');
