@@ -108,11 +108,15 @@ export class SmtpPolicy {
     throw refuse(450, '4.7.25', `Client host rejected: cannot find your hostname, [${ip}]`);
   }
 
+  /** The domain appended to bare names given by authenticated clients. */
+  defaultDomain(): string {
+    return this.config.get<string>('smtp.default_domain') || this.config.get<string>('server.hostname');
+  }
+
   /** An address with the default domain appended when an authenticated client gave a bare name. */
   normalize(c: ClientFacts, address: string): string {
     if (!address || address.includes('@') || !c.account) return address;
-    const domain = this.config.get<string>('smtp.default_domain') || this.config.get<string>('server.hostname');
-    return `${address}@${domain}`;
+    return `${address}@${this.defaultDomain()}`;
   }
 
   async mailFrom(c: ClientFacts, rawSender: string): Promise<MailDecision> {

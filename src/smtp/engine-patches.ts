@@ -10,15 +10,22 @@ import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
  * - Greeting pause. The engine always waits 100 ms before the greeting to catch clients that talk
  *   too soon; with one message per connection that caps a session at ten messages a second. The
  *   pause comes from the server option `greetPause` (smtp.greet_pause), 0 for none.
+ * - Bare addresses. The engine refuses `MAIL FROM:<alice>` as a syntax error before any handler
+ *   sees it; for a logged-in client the default domain (server option `bareAddressDomain`) is
+ *   appended first, as a submission server should (RFC 6409 §8.1).
  */
 interface Connection {
   send(code: number, data: unknown, context?: unknown): void;
   init(): void;
   connectionReady(): void;
   _setListeners(cb: () => void): void;
-  _server: { options: { maxClients?: number; greetPause?: number }; connections: Set<unknown> };
+  _parseAddressCommand(name: string, command: unknown): unknown;
+  _server: { options: { maxClients?: number; greetPause?: number; bareAddressDomain?: () => string }; connections: Set<unknown> };
+  session: { user?: unknown };
   name: string;
 }
+
+const BARE = /^(\s*(?:MAIL\s+FROM|RCPT\s+TO)\s*:\s*<)([^@<>\s"]+)>/i;
 
 const proto = SMTPConnection.prototype as unknown as Connection & { __mailsteadPatched?: boolean };
 const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
@@ -36,6 +43,11 @@ if (!proto.__mailsteadPatched) {
       if (pause <= 0) return this.connectionReady();
       setTimeout(() => this.connectionReady(), pause).unref();
     });
+  };
+  const parse = proto._parseAddressCommand;
+  proto._parseAddressCommand = function (this: Connection, name: string, command: unknown) {
+    const domain = this.session.user ? this._server.options.bareAddressDomain?.() : undefined;
+    return parse.call(this, name, domain ? String(command).replace(BARE, `$1$2@${domain}>`) : command);
   };
   proto.__mailsteadPatched = true;
 }

@@ -15,6 +15,7 @@ function serverOptions(p: ListenerProfile, deps: SmtpDeps, tls: TlsManager, h: S
     secure: p.implicitTls,
     ...tls.serverOptions(),
     greetPause: config.get<number>('smtp.greet_pause'),
+    bareAddressDomain: () => deps.policy.defaultDomain(),
     size: config.get<number>('smtp.max_message_size'),
     maxRecipients: config.get<number>('smtp.max_recipients'),
     socketTimeout: config.get<number>('smtp.timeout'),
