@@ -7,6 +7,8 @@ import { logCommand } from './log.js';
 import { mailboxCommand } from './mailbox.js';
 import { storeCommand } from './store.js';
 import { upgradeCommand } from './upgrade.js';
+import { spamCommand } from './spam.js';
+import { antivirusCommand } from './antivirus.js';
 
 /** Every `mailstead` command group, in the order `mailstead help` lists them. */
-export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand, ...directoryCommands, mailboxCommand, dkimCommand, logCommand, storeCommand, upgradeCommand];
+export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand, ...directoryCommands, mailboxCommand, dkimCommand, logCommand, storeCommand, upgradeCommand, spamCommand, antivirusCommand];

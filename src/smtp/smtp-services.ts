@@ -6,6 +6,8 @@ import { createSmtpServices } from './smtp-service.js';
 
 /** The SMTP listeners of a running server, wired to the app's directory, policy and queue. */
 export function smtpServices(app: App, tls: TlsManager): ProtocolService[] {
+  // Rule workers compile in the background; the listeners start at once.
+  app.scan.start();
   const policy = new SmtpPolicy(app.config, app.directory, { now: () => Date.now() }, app.mailbox);
   return createSmtpServices(
     {
@@ -17,6 +19,7 @@ export function smtpServices(app: App, tls: TlsManager): ProtocolService[] {
       authenticate: (user, pass, ctx) => app.directory.authenticate(user, pass, ctx),
       storeBody: (body) => app.store.blobs.put(body),
       enqueue: (req) => app.queue.enqueue(req),
+      scan: (req) => app.scan.content.check(req),
     },
     tls,
   );

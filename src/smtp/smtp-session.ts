@@ -10,6 +10,7 @@ import { refuse } from '../policy/refusal.js';
 import type { ClientFacts, MailDecision, SmtpPolicy } from '../policy/smtp-policy.js';
 import type { EnqueueRequest, EnvelopeRecipient } from '../queue/types.js';
 import type { BlobRef } from '../store/blobs/blob-store.js';
+import type { ContentScanRequest } from '../scan/content-scan.js';
 import { authModeKey, type AuthMode, type ListenerProfile } from './listener-profile.js';
 import { receiveMessage } from './message-receiver.js';
 import { receivedHeader } from './received-header.js';
@@ -25,6 +26,8 @@ export interface SmtpDeps {
   authenticate(user: string, pass: string, ctx: AuthContext): Promise<Account>;
   storeBody(body: AsyncIterable<Buffer>): Promise<BlobRef>;
   enqueue(req: EnqueueRequest): Promise<string>;
+  /** Content scanning (virus, spam): the blob to queue, or a thrown refusal. */
+  scan?(req: ContentScanRequest): Promise<BlobRef>;
 }
 
 /** Per-connection state beside smtp-server's session. */
@@ -208,13 +211,14 @@ export class SmtpSessionHandlers {
       },
       this.deps.storeBody,
     );
+    const scanned = this.deps.scan ? await this.deps.scan({ queueId, blob, sender: mail.sender, recipients: st.recipients, clientIp: session.remoteAddress, authUser: st.account?.address ?? null, messageId: headers.messageId }) : blob;
     const outbound = st.account ? st.recipients.filter((r) => r.kind === 'remote').length : 0;
     const holdReason = st.account && outbound ? await this.deps.guard.check(st.account.address, outbound) : null;
     await this.deps.enqueue({
       queueId,
       sender: mail.sender,
       recipients: st.recipients,
-      blob,
+      blob: scanned,
       trace,
       messageId: headers.messageId,
       subject: headers.subject,

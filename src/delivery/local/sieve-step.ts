@@ -5,7 +5,7 @@ import type { Logger } from '../../log/logger.js';
 import { BadFolderNameError } from '../../mailbox/folder-names.js';
 import type { MailboxActor } from '../../mailbox/types.js';
 import { domainOf } from '../../queue/address-domain.js';
-import type { DeliveryResult, EnqueueRequest, NewRecipient } from '../../queue/types.js';
+import type { DeliveryResult, DueRecipient, EnqueueRequest, NewRecipient } from '../../queue/types.js';
 import type { SieveAction, VacationAction } from '../../sieve/actions.js';
 import { applyHeaderEdits } from '../../sieve/service/header-edits.js';
 import type { SieveService } from '../../sieve/service/sieve-service.js';
@@ -22,6 +22,8 @@ export interface SieveStepDeps {
   enqueue: (req: EnqueueRequest) => Promise<string>;
   hostname: () => string;
   log: Logger;
+  /** The folder a keep files into instead of INBOX when the message is spam for this account (Junk). */
+  junkFolder?: (r: DueRecipient, accountId: number) => Promise<string | undefined>;
 }
 
 const IMPLICIT_KEEP: SieveAction[] = [{ type: 'keep', flags: [], implicit: true }];
@@ -58,6 +60,7 @@ export function sieveStep(deps: SieveStepDeps): SieveRunner {
 
     const edits = actions.filter((a) => a.type === 'addheader' || a.type === 'deleteheader');
     const blob: BlobRef = edits.length && run ? await deps.blobs.put(applyHeaderEdits(run.raw, edits)) : { hash: m.blobHash, size: m.size };
+    const keepFolder = actions.some((a) => a.type === 'keep') ? await deps.junkFolder?.(r, accountId) : undefined;
     const stored: string[] = [];
     const store = async (folder: string | undefined, flags: string[], create: boolean) => {
       const res = await deps.mailbox.deliver({
@@ -72,7 +75,7 @@ export function sieveStep(deps: SieveStepDeps): SieveRunner {
       stored.push(`${res.folder} uid ${res.uid}`);
     };
     for (const a of actions) {
-      if (a.type === 'keep') await store(undefined, a.flags, false);
+      if (a.type === 'keep') await store(keepFolder, a.flags, true);
       if (a.type !== 'fileinto') continue;
       try {
         await store(a.mailbox, a.flags, a.create);

@@ -1,0 +1,28 @@
+// The content stage between the end of DATA and the queue commit: viruses first (an infected
+// message is never scored), then spam. Each stage throws the SMTP refusal that ends the transaction.
+import type { BlobRef } from '../store/blobs/blob-store.js';
+import type { SpamCheck } from './spam-check.js';
+import type { VirusCheck } from './virus/virus-check.js';
+
+export interface ContentScanRequest {
+  queueId: string;
+  blob: BlobRef;
+  sender: string;
+  recipients: { address: string; kind: 'local' | 'remote' }[];
+  clientIp: string | null;
+  authUser: string | null;
+  messageId: string | null;
+}
+
+export class ContentScanner {
+  constructor(
+    private readonly virus: VirusCheck,
+    private readonly spam: SpamCheck,
+  ) {}
+
+  /** The blob to queue in place of `req.blob` (tagged by the spam stage, or the same). */
+  async check(req: ContentScanRequest): Promise<BlobRef> {
+    await this.virus.check({ ...req, recipients: req.recipients.map((r) => r.address) });
+    return this.spam.check(req);
+  }
+}

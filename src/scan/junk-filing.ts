@@ -1,0 +1,26 @@
+// Local delivery's question "does this message go to the recipient's Junk folder?", answered
+// from the verdict recorded at SMTP time and the recipient's own threshold and sender lists.
+import type { Config } from '../config/config.js';
+import type { MailboxService } from '../mailbox/mailbox-service.js';
+import type { SpamStore } from '../store/spam/spam-store.js';
+import { isJunkFor } from './sender-lists.js';
+
+export class JunkFiling {
+  constructor(
+    private readonly config: Config,
+    private readonly store: SpamStore,
+    private readonly mailbox: Pick<MailboxService, 'actorFor' | 'folders'>,
+  ) {}
+
+  /** The Junk folder's name when this queued message is spam for this account, else undefined. */
+  async folderFor(queueId: string, accountId: number, envelopeSender: string): Promise<string | undefined> {
+    if (!this.config.get<boolean>('spam.junk_folder')) return undefined;
+    const v = await this.store.verdicts.get(queueId);
+    if (!v || v.action === 'reject') return undefined;
+    const prefs = await this.store.prefs.get(accountId);
+    if (!isJunkFor(prefs, v.required, v.score, [envelopeSender, v.from ?? ''])) return undefined;
+    await this.mailbox.folders.ensureDefaults(accountId);
+    const folders = await this.mailbox.folders.list(await this.mailbox.actorFor(accountId));
+    return folders.find((f) => f.ownerId === accountId && f.specialUse === '\\Junk')?.name ?? 'Junk';
+  }
+}

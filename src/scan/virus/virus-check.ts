@@ -1,0 +1,80 @@
+// The virus stage at the end of DATA: our own part-size limit, then clamd. Infected mail is
+// refused (and optionally quarantined); when clamd cannot answer, antivirus.fail_open decides.
+import type { Config } from '../../config/config.js';
+import { newId } from '../../core/ids.js';
+import type { Logger } from '../../log/logger.js';
+import type { Metrics } from '../../metrics/metrics.js';
+import { refuse } from '../../policy/refusal.js';
+import type { BlobRef, BlobStore } from '../../store/blobs/blob-store.js';
+import type { QuarantineRepo } from '../../store/spam/quarantine-repo.js';
+import { blobChunks } from '../blob-chunks.js';
+import { ClamdClient, ClamdError } from './clamd-client.js';
+import { largestPart } from './largest-part.js';
+
+export interface VirusTarget {
+  queueId: string;
+  blob: BlobRef;
+  sender: string;
+  recipients: string[];
+  clientIp: string | null;
+}
+
+export interface VirusCheckDeps {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  blobs: BlobStore;
+  quarantine: QuarantineRepo;
+}
+
+export class VirusCheck {
+  constructor(private readonly deps: VirusCheckDeps) {}
+
+  private count(result: string): void {
+    this.deps.metrics.counter('mailstead_antivirus_scans_total', 'Messages through the virus stage, by result', ['result']).inc({ result });
+  }
+
+  /** The client for antivirus.clamd, or undefined when virus scanning is off. */
+  client(): ClamdClient | undefined {
+    const addr = this.deps.config.get<string>('antivirus.clamd');
+    return addr ? new ClamdClient(addr, this.deps.config.get<number>('antivirus.timeout')) : undefined;
+  }
+
+  /** Resolves when the message may go on; throws the SMTP refusal otherwise. */
+  async check(t: VirusTarget): Promise<void> {
+    const { config, log, blobs } = this.deps;
+    const maxPart = config.get<number>('antivirus.max_part_size');
+    if (maxPart > 0) {
+      const largest = await largestPart(blobChunks(blobs, t.blob));
+      if (largest > maxPart) {
+        this.count('oversized_part');
+        log.info({ event: 'part_too_large', queueId: t.queueId, largest, limit: maxPart });
+        throw refuse(552, '5.3.4', `Message part too large (${largest} bytes, limit ${maxPart})`);
+      }
+    }
+    const clamd = this.client();
+    if (!clamd) return;
+    let verdict;
+    try {
+      verdict = await clamd.scan(blobChunks(blobs, t.blob));
+    } catch (e) {
+      if (e instanceof ClamdError && /size limit/i.test(e.message)) {
+        this.count('too_large');
+        log.warn({ event: 'virus_scan_too_large', queueId: t.queueId, size: t.blob.size, err: e.message }, 'clamd refused the message as too large');
+        throw refuse(552, '5.3.4', 'Message too large to be scanned for viruses');
+      }
+      const open = config.get<boolean>('antivirus.fail_open');
+      this.count(open ? 'unavailable_accepted' : 'unavailable_deferred');
+      log.error({ event: 'clamd_unavailable', queueId: t.queueId, err: (e as Error).message, failOpen: open }, open ? 'clamd unavailable; message accepted unscanned' : 'clamd unavailable; message deferred');
+      if (open) return;
+      throw refuse(451, '4.7.1', 'Virus scanner unavailable, try again later');
+    }
+    if (!verdict.infected) return this.count('clean');
+    this.count('infected');
+    const quarantined = config.get<boolean>('antivirus.quarantine');
+    log.warn({ event: 'virus_found', queueId: t.queueId, virus: verdict.name, from: t.sender, rcpts: t.recipients, clientIp: t.clientIp, quarantined });
+    if (quarantined)
+      await this.deps.quarantine.add({ id: newId(), virus: verdict.name, sender: t.sender, recipients: t.recipients, clientIp: t.clientIp, createdAt: Date.now() }, t.blob);
+    throw refuse(554, '5.7.1', `Virus found: ${verdict.name}`);
+  }
+}
