@@ -4,16 +4,19 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from '../app.js';
 import type { ProtocolService } from '../server/service.js';
 import { registerAutoconfigRoutes } from './autoconfig/routes.js';
+import { registerAdminApi } from './api/register.js';
+import type { HealthSource } from './api/context.js';
+import { registerAdminUi } from './static.js';
 
-/** Something /healthz reports on: each listener's service, address and open sessions. */
-export type HealthSource = () => { service: string; address: string; connections: number }[];
+export type { HealthSource };
 
 /**
- * The HTTP listener: /healthz and Prometheus /metrics now; the admin API and web apps register
- * their routes on the same Fastify instance. One instance serves every `listen.http` address.
+ * The HTTP listener: /healthz, Prometheus /metrics, autoconfig, the admin API (/api/v1) and
+ * the admin UI (/admin/), all on one Fastify instance. One instance serves every `listen.http` address.
  */
 export async function createHttpService(app: App, health: HealthSource): Promise<ProtocolService & { fastify: FastifyInstance }> {
-  const fastify = Fastify({ logger: false, trustProxy: false, bodyLimit: 1024 * 1024 });
+  // Unknown properties in a request body are an error (a typo must not pass as a no-op), not dropped.
+  const fastify = Fastify({ logger: false, trustProxy: false, bodyLimit: 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } });
   const started = Date.now();
   fastify.get('/healthz', async () => ({
     status: 'ok',
@@ -26,6 +29,8 @@ export async function createHttpService(app: App, health: HealthSource): Promise
     return app.metrics.registry.metrics();
   });
   registerAutoconfigRoutes(fastify, app);
+  registerAdminApi(fastify, app, health);
+  registerAdminUi(fastify);
   await fastify.ready();
   const sockets = new Set<Socket>();
   const servers: Server[] = [];

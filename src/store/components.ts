@@ -6,6 +6,7 @@ import { queueSchema } from './queue/queue-schema.js';
 import { dkimSchema } from './dkim/dkim-repo.js';
 import { sieveSchema } from './sieve/schema.js';
 import { spamSchema } from './spam/schema.js';
+import { httpSchema } from './http/schema.js';
 
 /** Every component's schema, in the order they are migrated (dependencies first). */
-export const schemaComponents: readonly SchemaComponent[] = [directorySchema, mailboxSchema, blobsSchema, queueSchema, dkimSchema, sieveSchema, spamSchema];
+export const schemaComponents: readonly SchemaComponent[] = [directorySchema, mailboxSchema, blobsSchema, queueSchema, dkimSchema, sieveSchema, httpSchema, spamSchema];
