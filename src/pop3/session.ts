@@ -15,6 +15,11 @@ interface DropMessage {
   deleted: boolean;
 }
 
+/** Messages up to this size are read whole (and read ahead when RETRs are pipelined). */
+const SMALL_MESSAGE = 256 * 1024;
+/** Pipelined RETRs read ahead of the one being sent. */
+const READ_AHEAD = 8;
+
 /** Input kept while a command runs (pipelining); more than this unanswered closes the session. */
 const MAX_PENDING_INPUT = 64 * 1024;
 
@@ -41,6 +46,7 @@ export class Pop3Session {
   private uidvalidity = 0;
   /** INBOX by id once logged in, so a rename of INBOX elsewhere cannot swap the maildrop. */
   private inbox: FolderRef = 'INBOX';
+  private readonly readAhead = new Map<number, Promise<Buffer>>();
 
   constructor(
     socket: Socket,
@@ -94,8 +100,6 @@ export class Pop3Session {
   private write(data: Buffer | string): Promise<void> {
     if (this.closed) return Promise.resolve();
     if (this.socket.write(data)) return Promise.resolve();
-    // Backpressure: a corked socket must flush before it can drain.
-    this.socket.uncork();
     return new Promise((resolve) => {
       const done = () => {
         this.socket.off('drain', done);
@@ -272,26 +276,38 @@ export class Pop3Session {
     }
   }
 
+  /** Starts reading the small messages of RETR commands already waiting in the input. */
+  private readAheadPipelined(): void {
+    const pending = this.input.toString('latin1').split('\n').slice(0, READ_AHEAD);
+    for (const line of pending) {
+      const p = /^RETR ([1-9][0-9]{0,9})\r?$/i.exec(line);
+      const n = p ? Number(p[1]) : 0;
+      const m = n ? this.message(n) : undefined;
+      if (!m || m.size > SMALL_MESSAGE || this.readAhead.has(n)) continue;
+      const read = this.opts.app.mailbox.messages.read(this.actor!, this.inbox, m.uid);
+      read.catch(() => undefined);
+      this.readAhead.set(n, read);
+    }
+  }
+
   private async retrieve(n: number, topLines: number | null): Promise<void> {
     const m = this.message(n);
+    const ahead = this.readAhead.get(n);
+    this.readAhead.delete(n);
     if (!m) return this.reply('-ERR No such message');
     const mailbox = this.opts.app.mailbox;
     const stuffer = new DotStuffer();
-    if (topLines !== null) {
-      const whole = await mailbox.messages.read(this.actor!, this.inbox, m.uid);
-      await this.write(Buffer.concat([Buffer.from('+OK\r\n'), stuffer.push(topOfMessage(whole, topLines)), stuffer.end()]));
+    if (topLines !== null || m.size <= SMALL_MESSAGE) {
+      if (topLines === null) this.readAheadPipelined();
+      const whole = await (ahead ?? mailbox.messages.read(this.actor!, this.inbox, m.uid));
+      const body = topLines === null ? whole : topOfMessage(whole, topLines);
+      await this.write(Buffer.concat([Buffer.from(topLines === null ? `+OK ${whole.length} octets\r\n` : '+OK\r\n'), stuffer.push(body), stuffer.end()]));
       return;
     }
     const { size, chunks } = await mailbox.messages.open(this.actor!, this.inbox, m.uid);
-    // Corked, a small message leaves as one TLS record instead of three.
-    this.socket.cork();
-    try {
-      await this.write(`+OK ${size} octets\r\n`);
-      for await (const c of chunks) await this.write(stuffer.push(c));
-      await this.write(stuffer.end());
-    } finally {
-      this.socket.uncork();
-    }
+    await this.write(`+OK ${size} octets\r\n`);
+    for await (const c of chunks) await this.write(stuffer.push(c));
+    await this.write(stuffer.end());
   }
 
   /** QUIT: in TRANSACTION, the UPDATE state removes the messages marked deleted. */
