@@ -5,10 +5,11 @@ import { directoryCommands } from './directory-commands.js';
 import { serveCommand } from './serve.js';
 import { logCommand } from './log.js';
 import { mailboxCommand } from './mailbox.js';
+import { queueCommand } from './queue.js';
 import { storeCommand } from './store.js';
 import { upgradeCommand } from './upgrade.js';
 import { spamCommand } from './spam.js';
 import { antivirusCommand } from './antivirus.js';
 
 /** Every `mailstead` command group, in the order `mailstead help` lists them. */
-export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand, ...directoryCommands, mailboxCommand, dkimCommand, logCommand, storeCommand, upgradeCommand, spamCommand, antivirusCommand];
+export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand, ...directoryCommands, mailboxCommand, queueCommand, dkimCommand, logCommand, storeCommand, upgradeCommand, spamCommand, antivirusCommand];
