@@ -83,19 +83,17 @@ const HANDLERS: Handlers = {
   COMPRESS: compressCommand,
 };
 
-const STATE_TEXT: Record<SessionState, string> = {
-  notauth: 'before login',
-  auth: 'without a selected mailbox',
-  selected: 'with a selected mailbox',
-  logout: 'after logout',
-};
+function refusal(handler: CommandHandler, state: SessionState): string {
+  if (handler.states.includes('notauth')) return 'after login';
+  return state === 'notauth' ? 'before login' : 'without a selected mailbox';
+}
 
 /** Parses, checks the state, runs the command, sends pending updates and the tagged OK. */
 export async function dispatch(s: ImapSession, raw: RawCommand, spool: LiteralSpool | null): Promise<void> {
   const cmd = parseCommand(raw, { utf8: s.utf8 });
   const handler = HANDLERS[cmd.name] as CommandHandler;
   if (!handler.states.includes(s.state)) {
-    await s.bad(cmd.tag, `${raw.uid ? 'UID ' : ''}${cmd.name} is not allowed ${STATE_TEXT[s.state]}`);
+    await s.bad(cmd.tag, `${raw.uid ? 'UID ' : ''}${cmd.name} is not allowed ${refusal(handler, s.state)}`);
     return;
   }
   const done = await handler.run(s, cmd, spool);
