@@ -129,3 +129,8 @@ export class ImapClient {
 export function untagged(lines: string[]): string[] {
   return lines.filter((l) => l.startsWith('* '));
 }
+
+/** Response lines with the tag of the completion removed, for exact comparisons. */
+export function tagless(lines: string[]): string[] {
+  return lines.map((l) => l.replace(/^t\d+ /, ''));
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { BOB, ImapClient, imapFixture, message, tagless, type ImapFixture } from './fixture.js';
+
+describe('imap updates between sessions and IDLE', () => {
+  let f: ImapFixture;
+  before(async () => (f = await imapFixture(3)));
+  after(() => f.close());
+
+  it('one session sees another session\'s flag change, expunge and append on NOOP', async () => {
+    const a = await ImapClient.login(f.port);
+    const b = await ImapClient.login(f.port);
+    await a.cmd('SELECT INBOX');
+    await b.cmd('SELECT INBOX');
+    await b.cmd('STORE 2 +FLAGS (\\Flagged)');
+    assert.deepEqual(tagless(await a.cmd('NOOP')), ['* 2 FETCH (UID 2 FLAGS (\\Flagged))', 'OK NOOP completed']);
+    await b.cmd('STORE 1 +FLAGS.SILENT (\\Deleted)');
+    await b.cmd('EXPUNGE');
+    await b.cmd('APPEND INBOX {5}\r\nhello'.replace('{5}\r\n', '{5+}\r\n'));
+    assert.deepEqual(tagless(await a.cmd('NOOP')), ['* 1 EXPUNGE', '* 3 EXISTS', 'OK NOOP completed']);
+    a.close();
+    b.close();
+  });
+
+  it('holds EXPUNGE back during FETCH by sequence number, sends it after', async () => {
+    const a = await ImapClient.login(f.port);
+    const b = await ImapClient.login(f.port);
+    await a.cmd('SELECT INBOX');
+    await b.cmd('SELECT INBOX');
+    await b.cmd('STORE 1 +FLAGS.SILENT (\\Deleted)');
+    await b.cmd('EXPUNGE');
+    const fetch = await a.cmd('FETCH 1:* (UID)');
+    assert.ok(!fetch.some((l) => /EXPUNGE/.test(l)), fetch.join('\n'));
+    assert.deepEqual(tagless(await a.cmd('NOOP')), ['* 1 EXPUNGE', 'OK NOOP completed']);
+    a.close();
+    b.close();
+  });
+
+  it('IDLE reports a delivery, a flag change and an expunge within a second', async () => {
+    const a = await ImapClient.login(f.port);
+    const b = await ImapClient.login(f.port);
+    const sel = await a.cmd('SELECT INBOX');
+    const count = Number(/\* (\d+) EXISTS/.exec(sel.join('\n'))![1]);
+    a.write('i1 IDLE\r\n');
+    assert.equal(await a.waitFor(/\r\n/), '+ idling\r\n');
+    let t0 = Date.now();
+    await f.deliver(f.accounts.alice, message(100));
+    assert.equal(await a.waitFor(/EXISTS\r\n/, 1000), `* ${count + 1} EXISTS\r\n`);
+    assert.ok(Date.now() - t0 < 1000);
+    await b.cmd('SELECT INBOX');
+    t0 = Date.now();
+    await b.cmd(`STORE ${count + 1} +FLAGS (\\Seen)`);
+    assert.match(await a.waitFor(/FETCH[^\r]*\r\n/, 1000), new RegExp(`^\\* ${count + 1} FETCH \\(UID \\d+ FLAGS \\(\\\\Seen\\)\\)\\r\\n$`));
+    await b.cmd(`STORE ${count + 1} +FLAGS.SILENT (\\Deleted)`);
+    await b.cmd('EXPUNGE');
+    assert.match(await a.waitFor(/EXPUNGE\r\n/, 1000), new RegExp(`\\* ${count + 1} EXPUNGE\\r\\n$`));
+    assert.ok(Date.now() - t0 < 1000);
+    a.write('DONE\r\n');
+    assert.equal(await a.waitFor(/i1 [^\r]*\r\n/), 'i1 OK IDLE terminated\r\n');
+    assert.equal(await a.status('NOOP'), 'OK NOOP completed');
+    a.close();
+    b.close();
+  });
+
+  it('IDLE ended by something other than DONE is BAD, and the session goes on', async () => {
+    const a = await ImapClient.login(f.port);
+    a.write('i1 IDLE\r\n');
+    await a.waitFor(/\+ idling\r\n/);
+    a.write('NOPE\r\n');
+    assert.equal(await a.waitFor(/i1 [^\r]*\r\n/), 'i1 BAD Expected DONE\r\n');
+    assert.equal(await a.status('NOOP'), 'OK NOOP completed');
+    a.close();
+  });
+
+  it('QRESYNC: VANISHED instead of EXPUNGE, and SELECT (QRESYNC) reports what changed', async () => {
+    const a = await ImapClient.login(f.port);
+    const b = await ImapClient.login(f.port);
+    await a.cmd('ENABLE QRESYNC');
+    const sel = (await a.cmd('SELECT INBOX')).join('\n');
+    const validity = /UIDVALIDITY (\d+)/.exec(sel)![1];
+    const modseq = /HIGHESTMODSEQ (\d+)/.exec(sel)![1];
+    await b.cmd('SELECT INBOX');
+    const uid = /\* 1 FETCH \(UID (\d+)\)/.exec((await b.cmd('FETCH 1 (UID)')).join('\n'))![1];
+    await b.cmd('UID STORE ' + uid + ' +FLAGS.SILENT (\\Deleted)');
+    await b.cmd('UID EXPUNGE ' + uid);
+    assert.deepEqual(tagless(await a.cmd('NOOP')), [`* VANISHED ${uid}`, 'OK NOOP completed']);
+    const c = await ImapClient.login(f.port);
+    await c.cmd('ENABLE QRESYNC');
+    const re = await c.cmd(`SELECT INBOX (QRESYNC (${validity} ${modseq}))`);
+    assert.ok(re.includes(`* VANISHED (EARLIER) ${uid}`), re.join('\n'));
+    a.close();
+    b.close();
+    c.close();
+  });
+
+  it('a folder shared with another user shows its changes to both', async () => {
+    const a = await ImapClient.login(f.port);
+    assert.equal(await a.status(`SETACL INBOX ${BOB.user} lrs`), 'OK SETACL completed');
+    const b = await ImapClient.login(f.port, BOB);
+    const sel = await b.cmd('EXAMINE "Other Users/alice@example.test/INBOX"');
+    assert.match(sel.at(-1)!, /OK \[READ-ONLY\]/);
+    b.write('i IDLE\r\n');
+    await b.waitFor(/\+ idling\r\n/);
+    await f.deliver(f.accounts.alice, message(200));
+    assert.match(await b.waitFor(/EXISTS\r\n/, 1000), /\* \d+ EXISTS/);
+    b.write('DONE\r\n');
+    await b.waitFor(/i OK/);
+    a.close();
+    b.close();
+  });
+});
