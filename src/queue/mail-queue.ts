@@ -12,6 +12,7 @@ import type { SqlDb } from '../store/sql.js';
 import { Queue } from './queue.js';
 import { QueueManager } from './queue-manager.js';
 import { QueueService } from './queue-service.js';
+import { Bouncer } from './dsn/bouncer.js';
 import type { Deliverer, EnqueueRequest } from './types.js';
 
 export interface MailQueueDeps {
@@ -43,6 +44,7 @@ export class MailQueue {
   readonly manager: QueueManager;
   readonly admin: QueueService;
   readonly guard: AccountGuard;
+  readonly bouncer: Bouncer;
 
   constructor(private readonly deps: MailQueueDeps) {
     const clock = deps.clock ?? systemClock;
@@ -51,6 +53,17 @@ export class MailQueue {
     this.manager = new QueueManager(this.queue, { local, remote: deps.remote ?? REMOTE_NOT_BUILT }, deps.config, deps.log, deps.metrics, deps.deliveryLog, clock);
     this.admin = new QueueService(this.queue.repo, deps.blobs, clock, (req) => this.enqueue(req));
     this.guard = new AccountGuard(this.queue.repo, deps.config, deps.log, deps.metrics, clock);
+    this.bouncer = new Bouncer({
+      db: deps.db,
+      repo: this.queue.repo,
+      blobs: deps.blobs,
+      config: deps.config,
+      log: deps.log,
+      metrics: deps.metrics,
+      clock,
+      kindOf: async (address) => ((await deps.directory.resolveRecipient(address)).kind === 'remote' ? 'remote' : 'local'),
+      queued: () => this.manager.wake(),
+    });
   }
 
   /** Queues a message with its archive copies (always_bcc, bcc maps); resolves once it is durable. */
@@ -62,9 +75,11 @@ export class MailQueue {
 
   start(): void {
     this.manager.start();
+    this.bouncer.start();
   }
 
   async close(): Promise<void> {
     await this.manager.stop();
+    await this.bouncer.stop();
   }
 }

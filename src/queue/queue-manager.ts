@@ -126,19 +126,22 @@ export class QueueManager {
   }
 
   private outcome(r: DueRecipient, res: DeliveryResult): RecipientOutcome {
-    const base = { rowId: r.id, queueId: r.queueId, recipient: r.recipient, reply: res.reply };
+    const base = { rowId: r.id, queueId: r.queueId, recipient: r.recipient, reply: res.reply, orcpt: r.orcpt };
+    const notify = (r.notify ?? '').toUpperCase();
+    // RFC 3461: without NOTIFY a failure is reported; NEVER silences everything; SUCCESS asks for delivery reports.
+    const failed = { ...base, state: 'bounced' as const, result: 'failure' as const, ...(notify.includes('NEVER') ? {} : { notice: 'failed' as const }) };
     switch (res.state) {
       case 'delivered':
-        return { ...base, state: 'delivered', result: 'success' };
+        return { ...base, state: 'delivered', result: 'success', ...(notify.includes('SUCCESS') ? { notice: 'delivered' as const } : {}) };
       case 'expanded':
         return { ...base, state: 'delivered', result: 'expanded', children: res.children };
       case 'bounced':
-        return { ...base, state: 'bounced', result: 'failure' };
+        return failed;
       case 'held':
         return { ...base, state: 'held', result: 'deferral' };
       case 'deferred': {
-        const next = nextRetry(this.config, r.attempts + 1, r.message.receivedAt, this.clock.now());
-        if (next.bounce) return { ...base, state: 'bounced', result: 'failure', reply: `${res.reply} (gave up after queue.maximal_queue_lifetime)` };
+        const next = nextRetry(this.config, r.attempts + 1, r.message.receivedAt, this.clock.now(), r.message.sender === '');
+        if (next.bounce) return { ...failed, reply: `${res.reply} (gave up after ${r.message.sender === '' ? 'queue.bounce_queue_lifetime' : 'queue.maximal_queue_lifetime'})` };
         return { ...base, state: 'deferred', result: 'deferral', nextAttempt: next.at };
       }
     }

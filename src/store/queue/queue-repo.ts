@@ -96,6 +96,19 @@ export interface RecipientOutcome {
   nextAttempt?: number;
   /** New recipients (alias members, forwards) created by this attempt. */
   children?: NewRecipient[];
+  /** A delivery status notification this outcome owes the sender, stored with it. */
+  notice?: 'failed' | 'delivered';
+  orcpt?: string | null;
+}
+
+/** A delivery status notification owed to a message's sender (RFC 3464). */
+export interface Notice {
+  id: number;
+  recipient: string;
+  orcpt: string | null;
+  action: 'failed' | 'delayed' | 'delivered';
+  reply: string;
+  time: number;
 }
 
 export interface QueueFilter {
@@ -250,6 +263,7 @@ export class QueueRepo {
         );
         if (r.changes === 0) continue; // deleted or finished meanwhile (queue delete, a second process)
         await tx.run('INSERT INTO queue_attempts (queue_id, recipient, time, result, reply) VALUES (?, ?, ?, ?, ?)', [o.queueId, o.recipient, now, o.result, o.reply]);
+        if (o.notice) await tx.run('INSERT INTO queue_notices (queue_id, recipient, orcpt, action, reply, time) VALUES (?, ?, ?, ?, ?, ?)', [o.queueId, o.recipient, o.orcpt ?? null, o.notice, o.reply, now]);
         if (o.children?.length) await this.insertRecipients(tx, o.queueId, o.children, now);
         touched.add(o.queueId);
       }
@@ -257,20 +271,65 @@ export class QueueRepo {
     });
   }
 
-  private async removeIfFinished(tx: SqlDb, queueId: string): Promise<boolean> {
+  /** Removes a message once every recipient is final and no delivery status notice waits on it. */
+  async removeIfFinished(tx: SqlDb, queueId: string): Promise<boolean> {
     const open = await tx.get<Raw>(`SELECT 1 AS x FROM queue_recipients WHERE queue_id = ? AND state NOT IN ('delivered', 'bounced') LIMIT 1`, [queueId]);
     if (open) return false;
+    if (await tx.get<Raw>('SELECT 1 AS x FROM queue_notices WHERE queue_id = ? LIMIT 1', [queueId])) return false;
     return this.removeMessage(tx, queueId);
   }
 
   private async removeMessage(tx: SqlDb, queueId: string): Promise<boolean> {
     const m = await tx.get<Raw>('SELECT blob_hash, blob_volume FROM queue_messages WHERE id = ?', [queueId]);
     if (!m) return false;
+    await tx.run('DELETE FROM queue_notices WHERE queue_id = ?', [queueId]);
     await tx.run('DELETE FROM queue_attempts WHERE queue_id = ?', [queueId]);
     await tx.run('DELETE FROM queue_recipients WHERE queue_id = ?', [queueId]);
     await tx.run('DELETE FROM queue_messages WHERE id = ?', [queueId]);
     await releaseBlobRefs(tx, String(m.blob_hash), 1, String(m.blob_volume ?? ''));
     return true;
+  }
+
+  /** Messages with delivery status notices to send, oldest first. */
+  async noticeQueueIds(limit: number): Promise<string[]> {
+    const rows = await this.db.all<Raw>('SELECT queue_id, MIN(id) AS first FROM queue_notices GROUP BY queue_id ORDER BY first LIMIT ?', [limit]);
+    return rows.map((r) => String(r.queue_id));
+  }
+
+  async notices(tx: SqlDb, queueId: string): Promise<Notice[]> {
+    const rows = await tx.all<Raw>('SELECT id, recipient, orcpt, action, reply, time FROM queue_notices WHERE queue_id = ? ORDER BY id', [queueId]);
+    return rows.map((r) => ({ id: num(r.id), recipient: String(r.recipient), orcpt: str(r.orcpt), action: r.action as Notice['action'], reply: String(r.reply), time: num(r.time) }));
+  }
+
+  async deleteNotices(tx: SqlDb, ids: readonly number[]): Promise<void> {
+    for (const id of ids) await tx.run('DELETE FROM queue_notices WHERE id = ?', [id]);
+  }
+
+  /**
+   * Deferred recipients queued before `olderThan` whose sender has not been warned yet and who
+   * did not refuse delay notices: each gets a `delayed` notice, once (RFC 3461 NOTIFY=DELAY).
+   */
+  async markDelayed(olderThan: number, now: number): Promise<number> {
+    return this.db.tx(async (tx) => {
+      const rows = await tx.all<Raw>(
+        `SELECT r.id, r.queue_id, r.recipient, r.orcpt, r.last_reply FROM queue_recipients r JOIN queue_messages m ON m.id = r.queue_id
+         WHERE r.state = 'deferred' AND r.warned_at IS NULL AND m.received_at <= ? AND m.sender <> ''
+           AND (r.notify IS NULL OR UPPER(r.notify) LIKE '%DELAY%') LIMIT 500`,
+        [olderThan],
+      );
+      for (const r of rows) {
+        await tx.run('UPDATE queue_recipients SET warned_at = ? WHERE id = ?', [now, num(r.id)]);
+        await tx.run('INSERT INTO queue_notices (queue_id, recipient, orcpt, action, reply, time) VALUES (?, ?, ?, ?, ?, ?)', [
+          String(r.queue_id),
+          String(r.recipient),
+          str(r.orcpt),
+          'delayed',
+          str(r.last_reply) ?? '451 4.4.7 delivery delayed',
+          now,
+        ]);
+      }
+      return rows.length;
+    });
   }
 
   /** Recipient rows with their messages, newest message first. */

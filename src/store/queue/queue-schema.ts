@@ -70,6 +70,28 @@ export const queueSchema: SchemaComponent = {
         );
       },
     },
+    {
+      version: 2,
+      name: 'delivery status notices waiting to be sent, delay-warning marks',
+      async up(db) {
+        await db.exec(
+          ddl(
+            db,
+            `CREATE TABLE queue_notices (
+              id {{id}},
+              queue_id TEXT NOT NULL,
+              recipient TEXT NOT NULL,
+              orcpt TEXT,
+              action TEXT NOT NULL,
+              reply TEXT NOT NULL,
+              time {{bigint}} NOT NULL
+            );
+            CREATE INDEX queue_notices_message ON queue_notices (queue_id);
+            ALTER TABLE queue_recipients ADD COLUMN warned_at {{bigint}};`,
+          ),
+        );
+      },
+    },
   ],
   async populate(db) {
     const now = Date.now();
