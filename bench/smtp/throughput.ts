@@ -1,0 +1,112 @@
+/**
+ * SMTP accept + local delivery throughput, Mailstead against the reference Postfix → Dovecot
+ * (LMTP, Maildir) in the same run, both loaded by Postfix's smtp-source. Not a test:
+ * `npm run build && node dist/bench/smtp/throughput.js [COUNT]`. Needs root for the reference
+ * (see /work/shared/reference/); skip it with REFERENCE=off.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { openApp } from '../../src/app.js';
+import { SqliteDb } from '../../src/store/sqlite/sqlite-db.js';
+import { tempDir } from '../../test/support/tmp.js';
+import { freePort, prepareDataDir, spawnServer, stopGracefully } from '../../test/queue/server-process.js';
+
+const run = promisify(execFile);
+const COUNT = Number(process.argv[2] ?? 2000);
+const REF = '/work/shared/reference';
+const REF_MAIL = '/tmp/mailstead-reference/mail/example.test/u1/Maildir';
+
+interface Result {
+  size: number;
+  sessions: number;
+  accepted: number;
+  delivered: number;
+  p50?: number;
+  p99?: number;
+  rssMb?: number;
+}
+
+async function waitUntil(probe: () => Promise<number> | number, target: number, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await probe()) < target) {
+    if (Date.now() > deadline) throw new Error(`timed out at ${await probe()}/${target}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function load(port: number, n: number, sessions: number, size: number, count: () => Promise<number> | number): Promise<{ accepted: number; delivered: number }> {
+  const before = await count();
+  const t0 = performance.now();
+  await run('smtp-source', ['-s', String(sessions), '-l', String(size), '-m', String(n), '-f', 'load@src.test', '-t', 'u1@example.test', `127.0.0.1:${port}`], { maxBuffer: 1 << 26 });
+  const t1 = performance.now();
+  await waitUntil(async () => (await count()) - before, n);
+  const t2 = performance.now();
+  return { accepted: n / ((t1 - t0) / 1000), delivered: n / ((t2 - t0) / 1000) };
+}
+
+/** p50/p99 of the final 250 from the server's histogram (upper bucket bounds). */
+function quantiles(metrics: string): { p50: number; p99: number } {
+  const buckets = [...metrics.matchAll(/mailstead_smtp_accept_seconds_bucket\{le="([^"]+)",listener="smtp"\} (\d+)/g)].map((m) => ({ le: Number(m[1]), n: Number(m[2]) }));
+  const total = buckets.at(-1)?.n ?? 0;
+  const q = (p: number) => (buckets.find((b) => b.n >= total * p)?.le ?? NaN) * 1000;
+  return { p50: q(0.5), p99: q(0.99) };
+}
+
+async function mailstead(size: number, sessions: number, n: number): Promise<Result> {
+  const { dir, cleanup } = tempDir('mailstead-bench-');
+  try {
+    const port = await freePort();
+    const http = await freePort();
+    await prepareDataDir(dir, port, { 'smtp.max_clients_per_ip': '0', 'listen.http': `127.0.0.1:${http}`, 'smtp.max_message_size': '50M' });
+    const app = await openApp(dir);
+    await app.directory.addAccount({ address: 'u1@example.test', password: 'pw-u1-123456' });
+    await app.close();
+    const child = await spawnServer(dir, port);
+    const db = SqliteDb.open(join(dir, 'mailstead.db'), { readonly: true });
+    try {
+      const count = async () => Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM mailbox_messages'))?.n ?? 0);
+      const r = await load(port, n, sessions, size, count);
+      const metrics = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
+      const rss = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      return { size, sessions, ...r, ...quantiles(metrics), rssMb: rss ? Number(rss[1]) / 1024 : undefined };
+    } finally {
+      await db.close();
+      await stopGracefully(child);
+    }
+  } finally {
+    cleanup();
+  }
+}
+
+function refCount(): number {
+  let n = 0;
+  for (const d of ['new', 'cur']) n += readdirSync(join(REF_MAIL, d)).length;
+  return n;
+}
+
+async function reference(size: number, sessions: number, n: number): Promise<Result> {
+  return { size, sessions, ...(await load(12525, n, sessions, size, () => { try { return refCount(); } catch { return 0; } })) };
+}
+
+const fmt = (r: Result | undefined) => (r ? `${r.accepted.toFixed(0).padStart(5)} acc ${r.delivered.toFixed(0).padStart(5)} dlv` : '-');
+
+async function main(): Promise<void> {
+  const withRef = process.env.REFERENCE !== 'off';
+  if (withRef) execFileSync('bash', [join(REF, 'postfix-dovecot.sh')], { stdio: 'inherit' });
+  console.log(`SMTP throughput, ${COUNT} messages per run (msg/s accepted, delivered; p50/p99 of the final 250; peak RSS)`);
+  for (const size of [4096, 100 * 1024]) {
+    for (const sessions of [1, 20, 100]) {
+      const n = sessions === 1 ? Math.min(COUNT, 300) : size > 10_000 ? Math.min(COUNT, 1000) : COUNT;
+      const m = await mailstead(size, sessions, n);
+      const p = withRef ? await reference(size, sessions, n) : undefined;
+      const ratio = p ? ` ratio ${(m.delivered / p.delivered).toFixed(2)}x` : '';
+      console.log(
+        `${String(size / 1024).padStart(4)} KB ${String(sessions).padStart(3)} sessions  Mailstead ${fmt(m)}  p50 ${m.p50?.toFixed(0)} ms p99 ${m.p99?.toFixed(0)} ms  RSS ${m.rssMb?.toFixed(0)} MB  | Postfix→Dovecot ${fmt(p)}${ratio}`,
+      );
+    }
+  }
+}
+
+await main();
