@@ -1,5 +1,6 @@
 import type { App } from '../app.js';
 import { SmtpPolicy } from '../policy/smtp-policy.js';
+import { InboundChecks } from '../policy/inbound-checks.js';
 import type { ProtocolService } from '../server/service.js';
 import type { TlsManager } from '../tls/tls-manager.js';
 import { createSmtpServices } from './smtp-service.js';
@@ -8,6 +9,7 @@ import { createSmtpServices } from './smtp-service.js';
 export function smtpServices(app: App, tls: TlsManager): ProtocolService[] {
   // Rule workers compile in the background; the listeners start at once.
   app.scan.start();
+  const inbound = new InboundChecks(app.config, app.store.blobs, app.log, app.metrics);
   const policy = new SmtpPolicy(app.config, app.directory, { now: () => Date.now() }, app.mailbox);
   return createSmtpServices(
     {
@@ -20,6 +22,7 @@ export function smtpServices(app: App, tls: TlsManager): ProtocolService[] {
       storeBody: (body) => app.store.blobs.put(body),
       enqueue: (req) => app.queue.enqueue(req),
       scan: (req) => app.scan.content.check(req),
+      inbound: (req) => inbound.check(req),
     },
     tls,
   );

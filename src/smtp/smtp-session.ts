@@ -11,6 +11,7 @@ import type { ClientFacts, MailDecision, SmtpPolicy } from '../policy/smtp-polic
 import type { EnqueueRequest, EnvelopeRecipient } from '../queue/types.js';
 import type { BlobRef } from '../store/blobs/blob-store.js';
 import type { ContentScanRequest } from '../scan/content-scan.js';
+import type { InboundCheckRequest } from '../policy/inbound-checks.js';
 import { authModeKey, type AuthMode, type ListenerProfile } from './listener-profile.js';
 import { receiveMessage } from './message-receiver.js';
 import { receivedHeader } from './received-header.js';
@@ -28,6 +29,8 @@ export interface SmtpDeps {
   enqueue(req: EnqueueRequest): Promise<string>;
   /** Content scanning (virus, spam): the blob to queue, or a thrown refusal. */
   scan?(req: ContentScanRequest): Promise<BlobRef>;
+  /** Sender authenticity and DNS blacklists: the blob with Authentication-Results, or a thrown refusal. */
+  inbound?(req: InboundCheckRequest): Promise<BlobRef>;
 }
 
 /** Per-connection state beside smtp-server's session. */
@@ -211,7 +214,10 @@ export class SmtpSessionHandlers {
       },
       this.deps.storeBody,
     );
-    const scanned = this.deps.scan ? await this.deps.scan({ queueId, blob, sender: mail.sender, recipients: st.recipients, clientIp: session.remoteAddress, authUser: st.account?.address ?? null, messageId: headers.messageId }) : blob;
+    const checked = this.deps.inbound
+      ? await this.deps.inbound({ blob, sender: mail.sender, clientIp: session.remoteAddress, helo: session.hostNameAppearsAs || '', exempt: !!st.account || this.profile.submission || this.deps.policy.isTrusted(session.remoteAddress) })
+      : blob;
+    const scanned = this.deps.scan ? await this.deps.scan({ queueId, blob: checked, sender: mail.sender, recipients: st.recipients, clientIp: session.remoteAddress, authUser: st.account?.address ?? null, messageId: headers.messageId }) : blob;
     const outbound = st.account ? st.recipients.filter((r) => r.kind === 'remote').length : 0;
     const holdReason = st.account && outbound ? await this.deps.guard.check(st.account.address, outbound) : null;
     await this.deps.enqueue({
