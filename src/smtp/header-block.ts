@@ -1,3 +1,4 @@
+import libmime from 'libmime';
 import { Headers } from 'mailsplit';
 
 /** What the server reads from a message's header block. */
@@ -16,7 +17,8 @@ export function parseHeaderBlock(raw: Buffer): HeaderBlock {
     const line = h.getFirst(key);
     return line ? line.replace(/^[^:]*:\s*/, '').replace(/\r?\n[ \t]+/g, ' ').trim() : null;
   };
-  const subject = h.getDecoded('subject')[0]?.value ?? null;
+  const rawSubject = value('subject');
+  const subject = rawSubject === null ? null : libmime.decodeWords(rawSubject);
   return {
     receivedCount: h.get('received').length,
     messageId: value('message-id'),

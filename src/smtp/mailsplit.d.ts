@@ -4,6 +4,5 @@ declare module 'mailsplit' {
     constructor(headers: Buffer | string);
     get(key: string): string[];
     getFirst(key: string): string;
-    getDecoded(key: string): { key: string; value: string }[];
   }
 }
