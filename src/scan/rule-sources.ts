@@ -17,9 +17,9 @@ report_safe 0
 # describe LOCAL_EXAMPLE  Sells watches
 `;
 
-/** DATA/spam: the local rules directory; made with a commented local.cf on first use. */
+/** spam.rules_dir (DATA/spam): the local rules; made with a commented local.cf on first use. */
 export function localRulesDir(config: Config): string {
-  const dir = join(config.dataDir, 'spam');
+  const dir = config.path('spam.rules_dir');
   if (!existsSync(dir)) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'local.cf'), LOCAL_CF);

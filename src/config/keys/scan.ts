@@ -64,6 +64,13 @@ export const scanKeys = [
     reload: 'restart',
   }),
   defineKey({
+    key: 'spam.rules_dir',
+    type: stringType,
+    default: 'spam',
+    description: 'Directory of local rules (*.cf, read in name order after the stock rules), relative to the data directory. Made with a commented local.cf when missing.',
+    reload: 'restart',
+  }),
+  defineKey({
     key: 'spam.required_score',
     type: scoreType,
     default: 5,
@@ -164,8 +171,8 @@ export const scanKeys = [
   defineKey({
     key: 'spam.reputation',
     type: boolType,
-    default: true,
-    description: "Sender reputation (SpamAssassin's AWL): pull a sender's score halfway toward the mean of its earlier messages.",
+    default: false,
+    description: "Sender reputation (SpamAssassin's AWL): pull a sender's score halfway toward the mean of its earlier messages. Off by default, as in SpamAssassin: one very high score (GTUBE) drags a sender's later mail with it.",
     reload: 'restart',
   }),
   defineKey({
