@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import { openApp } from '../../app.js';
 import { Config } from '../../config/config.js';
 import { OperatorError } from '../../core/errors.js';
@@ -63,6 +63,7 @@ export async function runRestore(src: string, dataDir: string, opts: RestoreOpti
   const config = Config.open(dataDir);
   try {
     pointStoreAt(config, opts.storeUrl);
+    dropCopiedSqlite(config);
     const db = await openDatabase({ url: config.get<string>('store.url'), dataDir });
     try {
       await prepareSchema(db, m, opts.force ?? false);
@@ -105,6 +106,18 @@ function pointStoreAt(config: Config, storeUrl: string | undefined): void {
     config.set('store.url', storeUrl === undefined && isAbsolute(file) ? `sqlite:${basename(file)}` : url);
     if (config.get<string>('store.blobs') === 'postgres') config.set('store.blobs', 'fs');
   } else config.set('store.url', url);
+}
+
+/**
+ * The data dir was empty before the backup's files were copied in, so a database file at the
+ * SQLite target came from them: a store the source had left behind when it moved to PostgreSQL.
+ */
+function dropCopiedSqlite(config: Config): void {
+  const url = config.get<string>('store.url');
+  if (!url.startsWith('sqlite:')) return;
+  const file = config.path(url.slice('sqlite:'.length) || 'mailstead.db');
+  if (!file.startsWith(config.dataDir + sep)) return;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
 }
 
 /** Builds the schema at the backup's versions in an empty database (or, with force, one at most that far along). */
