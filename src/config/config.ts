@@ -130,17 +130,29 @@ export class Config extends EventEmitter {
   set(key: string, text: string): KeyDef {
     const v = this.check(key, text);
     this.values = this.readFile();
+    const before = JSON.stringify(this.get(key));
     this.values.set(key, v);
     this.writeFile();
+    this.announce(key, before);
     return keyDef(key)!;
+  }
+
+  /**
+   * A change made through this instance (the admin API in a running server) is in memory before
+   * the file watcher looks, so the watcher would see no difference: tell the listeners here.
+   */
+  private announce(key: string, before: string): void {
+    if (JSON.stringify(this.get(key)) !== before) this.emit('change', [keyDef(key)!]);
   }
 
   unset(key: string): KeyDef {
     const def = keyDef(key);
     if (!def) throw new OperatorError(`unknown key ${key} (see \`mailstead config list\`)`);
     this.values = this.readFile();
+    const before = JSON.stringify(this.get(key));
     this.values.delete(key);
     this.writeFile();
+    this.announce(key, before);
     return def;
   }
 

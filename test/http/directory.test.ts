@@ -10,12 +10,16 @@ describe('api: domains, accounts, groups, aliases, send grants, and who may do w
   after(() => t.server.close());
 
   test('domains: add, list with usage, limits, remove', async () => {
-    assert.equal((await t.admin.post('/domains', { name: 'c.test', maxAccounts: 2 })).status, 200);
+    assert.equal((await t.admin.post('/domains', { name: 'c.test', maxAccounts: 2, maxStorage: null })).status, 200);
     const list = await t.admin.get('/domains');
     const c = list.body.find((x: any) => x.domain.name === 'c.test');
     assert.deepEqual(c.usage.accounts, { used: 0, max: 2 });
-    assert.equal((await t.admin.patch('/domains/c.test', { maxStorage: 1_000_000 })).body.maxStorage, 1_000_000);
-    assert.equal((await t.admin.get('/domains/c.test')).body.usage.storage.max, 1_000_000);
+    assert.equal((await t.admin.get('/domains/c.test')).body.domain.maxStorage, null);
+    const unlimited = await t.admin.post('/accounts', { address: 'free@c.test', password: 'p', quotaBytes: null });
+    assert.equal(unlimited.body.quotaBytes, null, 'null stays null, not a zero quota');
+    await t.admin.delete('/accounts/free@c.test');
+    assert.equal((await t.admin.patch('/domains/c.test', { maxStorage: 500 })).body.maxStorage, 500);
+    assert.equal((await t.admin.post('/accounts', { address: 'free2@c.test', password: 'p', quotaBytes: 1000 })).status, 409, 'over the domain storage limit');
     assert.equal((await t.admin.delete('/domains/c.test')).status, 200);
     assert.equal((await t.admin.get('/domains/c.test')).status, 404);
   });

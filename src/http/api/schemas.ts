@@ -5,7 +5,11 @@ import type { JsonSchema } from './route.js';
 export const str = { type: 'string' } as const;
 export const int = { type: 'integer' } as const;
 export const bool = { type: 'boolean' } as const;
-export const nullable = (s: JsonSchema): JsonSchema => ({ anyOf: [s, { type: 'null' }] });
+/**
+ * A value or null, as a type list: Fastify's validator coerces types, and in an anyOf it would
+ * turn null into 0 for an integer branch (null quota would become a zero quota).
+ */
+export const nullable = (s: JsonSchema): JsonSchema => ({ ...s, type: [s.type, 'null'] });
 export const strings = { type: 'array', items: str } as const;
 export const arrayOf = (s: JsonSchema): JsonSchema => ({ type: 'array', items: s });
 

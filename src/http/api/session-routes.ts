@@ -2,7 +2,7 @@ import { readCookie, SESSION_COOKIE, sessionCookie } from '../session/cookie.js'
 import { SESSION_IDLE_MS } from '../session/sessions.js';
 import type { ApiContext } from './context.js';
 import { route } from './route.js';
-import { accountSchema, input, object, str } from './schemas.js';
+import { accountSchema, input, nullable, object, str } from './schemas.js';
 
 const sessionSchema = object({ account: accountSchema, csrf: str });
 
@@ -27,7 +27,7 @@ export function sessionRoutes(ctx: ApiContext) {
       url: '/session',
       tag: 'session',
       summary: 'The logged-in account and the session CSRF token',
-      response: object({ account: accountSchema, csrf: { anyOf: [str, { type: 'null' }] } }),
+      response: object({ account: accountSchema, csrf: nullable(str) }),
       async handler({ actor, csrf }) {
         return { account: actor.kind === 'account' ? actor.account : null, csrf };
       },
