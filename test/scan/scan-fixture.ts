@@ -56,7 +56,7 @@ export async function scanFixture(accounts: string[], settings: Record<string, s
 export async function smtplibSend(port: number, from: string, to: string[], message: string): Promise<{ code: number; text: string }> {
   const script = `
 import json, smtplib, sys
-a = json.loads(sys.argv[1])
+a = json.loads(sys.stdin.read())
 s = smtplib.SMTP('127.0.0.1', a['port'], timeout=60)
 s.ehlo('client.example.org')
 s.mail(a['from'])
@@ -68,7 +68,9 @@ except smtplib.SMTPDataError as e:
 print(json.dumps([code, text.decode('latin1')]))
 s.quit()
 `;
-  const { stdout } = await run('python3', ['-c', script, JSON.stringify({ port, from, to, message })], { maxBuffer: 64 * 1024 * 1024 });
+  const child = run('python3', ['-c', script], { maxBuffer: 64 * 1024 * 1024 });
+  child.child.stdin!.end(JSON.stringify({ port, from, to, message }));
+  const { stdout } = await child;
   const [code, text] = JSON.parse(stdout) as [number, string];
   return { code, text };
 }

@@ -112,7 +112,9 @@ export class SpamTrainer {
       }
       if (take.length) {
         await store.training.countLearned(account.id, today(), take.length);
-        await mailbox.messages.expunge(actor, folder, toUidSet(take));
+        const learned = toUidSet(take);
+        await mailbox.messages.storeFlags(actor, folder, learned, { op: 'add', flags: ['\\Deleted'] });
+        await mailbox.messages.expunge(actor, folder, learned);
       }
     }
     if (res.spam || res.ham || res.deferred) log.info({ event: 'spam_training', user: account.address, ...res });
