@@ -1,0 +1,122 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { tempDir } from '../support/tmp.js';
+
+export const DOVECOT_PASSWORD = 'dovecot-secret';
+
+/** A message as the tests put it into Dovecot and expect it back from an import. */
+export interface FixtureMessage {
+  folder: string;
+  raw: string;
+  flags: string[];
+  internalDate: Date;
+}
+
+export interface Dovecot {
+  port: number;
+  /** The user's home: Maildir or mbox files below it. */
+  home(user: string): string;
+  client(user: string): ImapFlow;
+  stop(): void;
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/**
+ * Dovecot (Debian's dovecot-imapd) on loopback with a throw-away config: any user, one password,
+ * `mailLocation` as given (maildir:~/Maildir, maildir:~/Maildir:LAYOUT=fs, mbox:~/mail:INBOX=~/mail/inbox).
+ */
+export async function startDovecot(mailLocation: string): Promise<Dovecot> {
+  const { dir, cleanup } = tempDir('mailstead-dovecot-');
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  // Dovecot refuses mail access as root; nobody can write the world-writable home dir.
+  const uid = process.getuid?.() === 0 ? 65534 : process.getuid?.() ?? 65534;
+  const gid = process.getgid?.() === 0 ? 65534 : process.getgid?.() ?? 65534;
+  mkdirSync(join(dir, 'home'), { mode: 0o777 });
+  chmodSync(join(dir, 'home'), 0o777);
+  const conf = join(dir, 'dovecot.conf');
+  writeFileSync(
+    conf,
+    `base_dir = ${dir}/run
+state_dir = ${dir}/state
+log_path = ${dir}/dovecot.log
+listen = 127.0.0.1
+protocols = imap
+ssl = no
+disable_plaintext_auth = no
+first_valid_uid = 1
+first_valid_gid = 1
+mail_location = ${mailLocation}
+namespace inbox {
+  inbox = yes
+  separator = /
+}
+passdb {
+  driver = static
+  args = password=${DOVECOT_PASSWORD}
+}
+userdb {
+  driver = static
+  args = uid=${uid} gid=${gid} home=${dir}/home/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+`,
+  );
+  execFileSync('dovecot', ['-c', conf]);
+  const pidFile = join(dir, 'run', 'master.pid');
+  for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+  return {
+    port,
+    home: (user) => join(dir, 'home', user),
+    client: (user) => new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: DOVECOT_PASSWORD }, logger: false }),
+    stop() {
+      if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+      cleanup();
+    },
+  };
+}
+
+/** Appends the messages over IMAP (so Dovecot writes its own files), creating folders first. */
+export async function fillDovecot(d: Dovecot, user: string, messages: readonly FixtureMessage[]): Promise<void> {
+  const c = d.client(user);
+  await c.connect();
+  try {
+    for (const f of new Set(messages.map((m) => m.folder))) if (f !== 'INBOX') await c.mailboxCreate(f).catch(() => undefined);
+    for (const m of messages) await c.append(m.folder, Buffer.from(m.raw), m.flags, m.internalDate);
+  } finally {
+    await c.logout();
+  }
+}
+
+/** Ten messages over INBOX, Work and Work/Projects, with system flags, a keyword and a `From ` line in a body. */
+export function fixtureMessages(): FixtureMessage[] {
+  const flagSets = [[], ['\\Seen'], ['\\Seen', '\\Flagged'], ['\\Answered', '$Label1'], ['\\Draft'], ['\\Seen', '\\Answered']];
+  return Array.from({ length: 10 }, (_, i) => {
+    const folder = ['INBOX', 'Work', 'Work/Projects'][i % 3]!;
+    const body = i === 4 ? 'Quoted below:\r\n\r\nFrom the desk of nobody\r\n>From a quoted line\r\n' : `body ${i}\r\n`;
+    return {
+      folder,
+      raw: `From: s${i}@example.org\r\nTo: alice@example.test\r\nSubject: ${folder} ${i}\r\nMessage-ID: <m${i}@example.org>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\n${body}`,
+      flags: flagSets[i % flagSets.length]!,
+      internalDate: new Date(Date.UTC(2023, i, 1 + i, 8, 30, 0)),
+    };
+  });
+}
