@@ -14,9 +14,8 @@ import { queueCommand } from './queue.js';
 import { storeCommand } from './store.js';
 import { upgradeCommand } from './upgrade.js';
 import { tokenCommand } from './token.js';
-import { tokenCommand } from './token.js';
 import { spamCommand } from './spam.js';
 import { antivirusCommand } from './antivirus.js';
 
 /** Every `mailstead` command group, in the order `mailstead help` lists them. */
-export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand, ...directoryCommands, mailboxCommand, queueCommand, dkimCommand, logCommand, rulesCommand, sieveCommand, storeCommand, upgradeCommand, backupCommand, restoreCommand, spamCommand, antivirusCommand, tokenCommand, tokenCommand];
+export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand, ...directoryCommands, mailboxCommand, queueCommand, dkimCommand, logCommand, rulesCommand, sieveCommand, storeCommand, upgradeCommand, backupCommand, restoreCommand, spamCommand, antivirusCommand, tokenCommand];
