@@ -1,5 +1,6 @@
 import { aliasCommand } from './alias.js';
 import type { CommandGroup } from './command.js';
+import { contactCommand } from './contact.js';
 import { domainCommand } from './domain.js';
 import { groupCommand } from './group.js';
 import { initCommand } from './init.js';
@@ -12,4 +13,5 @@ export const directoryCommands: readonly CommandGroup[] = [
   userCommand,
   aliasCommand,
   groupCommand,
+  contactCommand,
 ];

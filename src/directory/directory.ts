@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { SqlDb } from '../store/sql.js';
 import { Accounts } from './accounts.js';
 import { Aliases } from './aliases.js';
+import { Contacts } from './contacts.js';
 import { Authenticator } from './authentication.js';
 import { Domains } from './domains.js';
 import { Groups } from './groups.js';
@@ -48,6 +49,8 @@ export class Directory {
   private readonly recipients: Recipients;
   private readonly grants: SendGrants;
   private readonly auth: Authenticator;
+  /** The domain-wide address book. */
+  readonly contacts: Contacts;
 
   constructor(db: SqlDb, config: Config, log: Logger, metrics: Metrics, clock: Clock = systemClock) {
     this.domains = new Domains(db);
@@ -57,6 +60,7 @@ export class Directory {
     this.recipients = new Recipients(db, this.domains);
     this.grants = new SendGrants(db, this.domains, this.accounts, this.groups);
     this.auth = new Authenticator(db, config, log, metrics, this.accounts, clock);
+    this.contacts = new Contacts(db, this.domains, this.groups);
   }
 
   // Authentication and mail flow

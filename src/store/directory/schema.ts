@@ -97,5 +97,41 @@ export const directorySchema: SchemaComponent = {
         );
       },
     },
+    {
+      version: 2,
+      name: 'domain-wide contacts (the address book), optionally in a group',
+      async up(db) {
+        await db.exec(
+          ddl(
+            db,
+            `CREATE TABLE directory_contacts (
+              id {{id}},
+              domain_id {{bigint}} NOT NULL,
+              group_id {{bigint}},
+              name TEXT NOT NULL,
+              email TEXT NOT NULL,
+              phone TEXT NOT NULL DEFAULT '',
+              company TEXT NOT NULL DEFAULT '',
+              title TEXT NOT NULL DEFAULT '',
+              created_at {{bigint}} NOT NULL
+            );
+            CREATE INDEX directory_contacts_domain ON directory_contacts (domain_id, name);`,
+          ),
+        );
+      },
+    },
   ],
+  /** Rows valid at every version, for the upgrade test: a domain, a group, an admin account. */
+  async populate(db, version) {
+    if (version < 1) return;
+    const now = Date.now();
+    await db.run(`INSERT INTO domains (name, created_at) VALUES ('populate.test', ?)`, [now]);
+    const d = await db.get<{ id: number }>(`SELECT id FROM domains WHERE name = 'populate.test'`);
+    await db.run(`INSERT INTO account_groups (name, domain_id, created_at) VALUES ('populate-group', ?, ?)`, [d!.id, now]);
+    await db.run(
+      `INSERT INTO accounts (address, domain_id, password_hash, role, created_at, updated_at) VALUES ('admin@populate.test', ?, '$scrypt$x', 'server-admin', ?, ?)`,
+      [d!.id, now, now],
+    );
+    if (version >= 2) await db.run(`INSERT INTO directory_contacts (domain_id, name, email, created_at) VALUES (?, 'Populate', 'p@example.test', ?)`, [d!.id, now]);
+  },
 };
