@@ -18,6 +18,8 @@ function imapService(app: App, tls: TlsManager, limits: ConnectionLimits, implic
   const name = implicitTls ? 'imaps' : 'imap';
   const onConnection = (raw: Socket) => {
     const ip = raw.remoteAddress ?? '';
+    // Responses are written in whole batches; Nagle would only hold back the tagged line.
+    raw.setNoDelay(true);
     // Wrapping the accepted socket uses the TLS manager's live contexts (SNI, reloads).
     const socket = implicitTls ? new TLSSocket(raw, { isServer: true, ...tls.serverOptions() }) : raw;
     socket.on('error', () => undefined);

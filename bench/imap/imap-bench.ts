@@ -1,0 +1,199 @@
+// IMAP on a large mailbox: Mailstead (imaps, `mailstead serve` in a child process) against the
+// reference Dovecot (/work/shared/reference/postfix-dovecot.sh, imaps on 11993) in the same run,
+// same messages, same client. Usage (needs root for Dovecot's Maildir):
+//   node dist/bench/imap/imap-bench.js [MESSAGES] [IDLE_CONNECTIONS] [ROUNDS]   (default 100000 5000 3)
+import { execFileSync, spawn } from 'node:child_process';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openApp } from '../../src/app.js';
+import { initDataDir } from '../../src/cli/init.js';
+import { Config } from '../../src/config/config.js';
+import { BenchImapClient } from './bench-client.js';
+
+const COUNT = Number(process.argv[2] ?? 100_000);
+const IDLERS = Number(process.argv[3] ?? 5000);
+const ROUNDS = Number(process.argv[4] ?? 3);
+const REF_DIR = process.env.REF_DIR ?? '/tmp/mailstead-reference';
+const DOVECOT_PORT = 11993;
+// u2: the POP3 benchmark uses u1's Maildir.
+const USER = 'u2@example.test';
+const PASS = 'pw-u2-123';
+
+/** A plausible message of about 2 KB with a word found in no other message. */
+function messageText(i: number): string {
+  const para = `Line ${i} of a benchmark message, with some words to carry: lorem ipsum dolor sit amet.\r\n`;
+  return `From: Sender ${i % 500} <sender${i % 500}@example.org>\r\nTo: ${USER}\r\nSubject: benchmark message ${i}\r\nDate: Mon, 3 Jun 2024 10:00:00 +0000\r\nMessage-ID: <bench-${i}@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${para.repeat(20)}unique token${i}x\r\n`;
+}
+
+/** Maildir files written directly: what LMTP delivery would leave, in a fraction of the time. */
+function fillDovecot(): void {
+  execFileSync('bash', ['/work/shared/reference/postfix-dovecot.sh'], { stdio: 'ignore' });
+  const maildir = join(REF_DIR, 'mail', 'example.test', 'u2', 'Maildir');
+  rmSync(maildir, { recursive: true, force: true });
+  const uid = Number(execFileSync('id', ['-u', 'vmail']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'vmail']).toString().trim());
+  for (const d of ['', 'cur', 'new', 'tmp']) {
+    mkdirSync(join(maildir, d), { recursive: true });
+    chownSync(join(maildir, d), uid, gid);
+  }
+  for (let i = 1; i <= COUNT; i++) {
+    const f = join(maildir, 'cur', `${1_700_000_000 + i}.M${i}P1.bench:2,`);
+    writeFileSync(f, messageText(i));
+    chownSync(f, uid, gid);
+  }
+  for (const p of [join(REF_DIR, 'mail', 'example.test', 'u2'), join(REF_DIR, 'mail', 'example.test')]) chownSync(p, uid, gid);
+}
+
+async function startMailstead(): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mailstead-bench-imap-'));
+  await initDataDir(dir, { hostname: 'mail.example.test' });
+  const config = Config.open(dir);
+  for (const k of ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'managesieve', 'http']) config.set(`listen.${k}`, '127.0.0.1:0');
+  config.set('log.level', 'warn');
+  config.set('imap.max_connections_per_ip', String(IDLERS + 100));
+  config.set('imap.max_connections_per_account', String(IDLERS + 100));
+  config.close();
+  const app = await openApp(dir);
+  if (!(await app.directory.isLocalDomain('example.test'))) await app.directory.addDomain({ name: 'example.test' });
+  const account = await app.directory.addAccount({ address: USER, password: PASS });
+  const t = performance.now();
+  // Several deliveries at once: parsing overlaps with the store's writes.
+  let next = 1;
+  const worker = async () => {
+    for (let i = next++; i <= COUNT; i = next++) {
+      const blob = await app.store.blobs.put(Buffer.from(messageText(i)));
+      await app.mailbox.deliver({ accountId: account.id, blob, prefix: Buffer.alloc(0), dedupeKey: `bench-${i}` });
+      if (i % 10000 === 0) console.log(`  mailstead: ${i} delivered`);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  console.log(`mailstead: delivered ${COUNT} messages through the mailbox service in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  await app.close();
+  const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'mailstead.js'), 'serve', '--data', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /imaps\s+127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`mailstead serve exited with ${code}: ${out}`)));
+  });
+  return {
+    port,
+    pid: child.pid!,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+type Timings = Record<string, number>;
+
+async function timed(into: Timings, name: string, fn: () => Promise<unknown>): Promise<void> {
+  const t = performance.now();
+  await fn();
+  into[name] = performance.now() - t;
+}
+
+async function operations(port: number, round: number): Promise<Timings> {
+  const t: Timings = {};
+  let c!: BenchImapClient;
+  await timed(t, 'login+SELECT', async () => {
+    c = await BenchImapClient.open(port);
+    await c.command(`LOGIN ${USER} ${PASS}`);
+    await c.command('SELECT INBOX');
+  });
+  await timed(t, 'UID FETCH 1:* (FLAGS)', () => c.command('UID FETCH 1:* (FLAGS)'));
+  await timed(t, 'FETCH 1:* (ENVELOPE)', () => c.command('FETCH 1:* (ENVELOPE)'));
+  await timed(t, 'SEARCH SUBJECT', () => c.command(`SEARCH SUBJECT "benchmark message ${Math.floor(COUNT / 2) + round}"`));
+  await timed(t, 'SEARCH BODY', () => c.command(`SEARCH BODY "token${Math.floor(COUNT / 3) + round}x"`));
+  await timed(t, 'STORE +FLAGS 1:*', () => c.command(`STORE 1:* ${round % 2 ? '-' : '+'}FLAGS (\\Flagged)`));
+  await c.command('LOGOUT').catch(() => undefined);
+  c.close();
+  return t;
+}
+
+/** Proportional set size: shared pages split between processes, so many processes are not overcounted. */
+function rssOf(pids: number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      kb += Number(/Pss:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return kb * 1024;
+}
+
+function dovecotPids(): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return /^(dovecot|imap|imap-login|auth|anvil|log|config|stats)$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** Opens IDLE sessions until `n` or until the server refuses; returns how many and the RSS growth. */
+async function idleCost(port: number, pids: () => number[], n: number): Promise<{ open: number; rss: number; bytesEach: number }> {
+  const before = rssOf(pids());
+  const clients: BenchImapClient[] = [];
+  try {
+    for (let i = 0; i < n; i += 50) {
+      const batch = await Promise.allSettled(
+        Array.from({ length: Math.min(50, n - i) }, async () => {
+          const c = await BenchImapClient.open(port);
+          clients.push(c);
+          await c.command(`LOGIN ${USER} ${PASS}`);
+          await c.command('SELECT INBOX');
+          await c.idle();
+        }),
+      );
+      if (batch.some((b) => b.status === 'rejected')) break;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const rss = rssOf(pids());
+    const open = clients.filter((c) => !c.socket.destroyed).length;
+    return { open, rss, bytesEach: (rss - before) / Math.max(1, open) };
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+const MiB = 1024 ** 2;
+console.log(`filling dovecot with ${COUNT} messages (Maildir)`);
+fillDovecot();
+const ms = await startMailstead();
+try {
+  const dovecot: Timings[] = [];
+  const ours: Timings[] = [];
+  // One untimed pass each: Dovecot builds its index and cache on first access.
+  await operations(DOVECOT_PORT, 0);
+  await operations(ms.port, 0);
+  for (let r = 1; r <= ROUNDS; r++) {
+    dovecot.push(await operations(DOVECOT_PORT, r));
+    ours.push(await operations(ms.port, r));
+  }
+  console.log(`\nIMAP on a ${COUNT}-message INBOX over TLS, best of ${ROUNDS} (ratio: dovecot time / mailstead time; above 1 is faster than dovecot)`);
+  for (const op of Object.keys(ours[0]!)) {
+    const d = Math.min(...dovecot.map((x) => x[op]!));
+    const o = Math.min(...ours.map((x) => x[op]!));
+    console.log(`  ${op.padEnd(24)} dovecot ${d.toFixed(0).padStart(7)} ms   mailstead ${o.toFixed(0).padStart(7)} ms   ratio ${(d / o).toFixed(2)}x`);
+  }
+  const oi = await idleCost(ms.port, () => [ms.pid], IDLERS);
+  console.log(`\nIDLE: mailstead ${oi.open} sessions, server PSS ${(oi.rss / MiB).toFixed(0)} MiB, ${(oi.bytesEach / 1024).toFixed(0)} KiB per session`);
+  const di = await idleCost(DOVECOT_PORT, dovecotPids, IDLERS);
+  console.log(`IDLE: dovecot ${di.open} sessions (its process limits), total PSS ${(di.rss / MiB).toFixed(0)} MiB, ${(di.bytesEach / 1024).toFixed(0)} KiB per session`);
+} finally {
+  await ms.stop();
+}
