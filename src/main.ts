@@ -73,7 +73,8 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
   const admin = await app.directory.listAccounts({ role: 'server-admin', limit: 1 });
   out(`Mailstead is running (data: ${dir}, started in ${Date.now() - t0} ms)`);
   for (const l of listeners) out(`  ${l.service.padEnd(12)} ${l.address}`);
-  if (admin[0]) out(`Admin login: ${admin[0].address} (initial password in ${join(dir, INITIAL_PASSWORD_FILE)} if not changed)`);
+  const initialPassword = join(dir, INITIAL_PASSWORD_FILE);
+  if (admin[0]) out(`Admin login: ${admin[0].address}${existsSync(initialPassword) ? ` (initial password in ${initialPassword} until you change it)` : ''}`);
   app.log.info({ event: 'started', listeners: listeners.map((l) => `${l.service}=${l.address}`), ms: Date.now() - t0 }, 'server started');
 
   // Delivery-log rotation, retention and the analytics summary, kept current in the background.
