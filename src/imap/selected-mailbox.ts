@@ -84,6 +84,8 @@ export class SelectedMailbox {
       }
       return out;
     }
+    // `1:*` in an empty folder names nothing rather than an invalid number.
+    if (this.count === 0) return out;
     const savedSeqs = this.saved.map((u) => this.indexOf(u) + 1).filter((s) => s > 0);
     const ranges = resolveSequenceSet(set, this.count, normalizeRanges(savedSeqs.map((s) => [s, s])));
     for (const [from, to] of ranges) {

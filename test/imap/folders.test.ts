@@ -67,6 +67,14 @@ describe('imap folders: CREATE, DELETE, RENAME, SUBSCRIBE, LIST, STATUS, NAMESPA
     assert.equal(st[0], '* STATUS INBOX (MESSAGES 2 UIDNEXT 3 UNSEEN 2 DELETED 0 RECENT 0 APPENDLIMIT 52428800)');
   });
 
+  it('an empty folder: FETCH 1:* and SEARCH answer OK with nothing, 1 is an invalid number', async () => {
+    const sel = tagless(await c.cmd('SELECT Trash'));
+    assert.ok(sel.includes('* 0 EXISTS'));
+    assert.deepEqual(tagless(await c.cmd('FETCH 1:* (FLAGS)')), ['OK FETCH completed']);
+    assert.deepEqual(tagless(await c.cmd('SEARCH ALL')), ['* SEARCH', 'OK SEARCH completed']);
+    assert.equal(await c.status('UNSELECT'), 'OK UNSELECT completed');
+  });
+
   it('NAMESPACE, ID, CAPABILITY after login', async () => {
     assert.deepEqual(tagless(await c.cmd('NAMESPACE')), ['* NAMESPACE (("" "/")) (("Other Users/" "/")) (("Shared/" "/"))', 'OK NAMESPACE completed']);
     assert.deepEqual(tagless(await c.cmd('ID ("name" "test")')), ['* ID ("name" "Mailstead" "vendor" "Mailstead")', 'OK ID completed']);
