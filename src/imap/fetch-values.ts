@@ -41,6 +41,15 @@ export function planFetch(attrs: readonly FetchAttribute[]): FetchPlan {
   };
 }
 
+/** UID, FLAGS and MODSEQ come from the session's view; null for any other item. */
+export function cachedValue(s: ImapSession, i: number, a: FetchAttribute): FetchValue | null {
+  const sel = s.selected!;
+  if (a.item === 'UID') return { item: 'UID', value: sel.uids[i]! };
+  if (a.item === 'FLAGS') return { item: 'FLAGS', flags: sel.flagsAt(i) };
+  if (a.item === 'MODSEQ') return { item: 'MODSEQ', value: sel.modseqs[i]! };
+  return null;
+}
+
 /** The values of one message, in the order asked for. */
 export async function fetchValues(s: ImapSession, i: number, attrs: readonly FetchAttribute[], plan: FetchPlan, meta: MessageMeta | undefined): Promise<FetchValue[]> {
   const sel = s.selected!;
@@ -55,16 +64,12 @@ export async function fetchValues(s: ImapSession, i: number, attrs: readonly Fet
   }
   const out: FetchValue[] = [];
   for (const a of attrs) {
+    const cached = cachedValue(s, i, a);
+    if (cached) {
+      out.push(cached);
+      continue;
+    }
     switch (a.item) {
-      case 'UID':
-        out.push({ item: 'UID', value: uid });
-        break;
-      case 'FLAGS':
-        out.push({ item: 'FLAGS', flags: sel.flagsAt(i) });
-        break;
-      case 'MODSEQ':
-        out.push({ item: 'MODSEQ', value: sel.modseqs[i]! });
-        break;
       case 'INTERNALDATE':
         if (meta) out.push({ item: 'INTERNALDATE', date: new Date(meta.internalDate) });
         break;

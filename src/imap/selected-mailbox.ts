@@ -3,6 +3,9 @@ import type { FlagUpdate, SelectSnapshot, UidSet } from '../mailbox/types.js';
 import { ImapParseError } from './proto/errors.js';
 import { normalizeRanges, resolveSequenceSet, type SequenceSet } from './proto/sequence.js';
 
+/** The system flag names of every combination of flag bits, so FETCH FLAGS allocates nothing. */
+const SYSTEM_FLAG_SETS = Array.from({ length: 32 }, (_, bits) => flagNames(bits));
+
 /**
  * The session's view of the selected folder: message i (0-based) has sequence number i + 1. The
  * view changes only when the session reports a change to the client, so sequence numbers stay
@@ -65,8 +68,10 @@ export class SelectedMailbox {
     return -1;
   }
 
-  flagsAt(i: number): string[] {
-    return flagNames(this.flags[i]!, this.keywords.get(this.uids[i]!));
+  flagsAt(i: number): readonly string[] {
+    const system = SYSTEM_FLAG_SETS[this.flags[i]! & 31]!;
+    const keywords = this.keywords.get(this.uids[i]!);
+    return keywords ? system.concat(keywords) : system;
   }
 
   /**

@@ -3,8 +3,8 @@ import type { FetchCommand } from '../proto/parser/fetch.js';
 import { fetch } from '../proto/protocol/fetch.js';
 import { vanished } from '../proto/protocol/mailbox.js';
 import { normalizeRanges, rangesContain, resolveSequenceSet } from '../proto/sequence.js';
-import { fetchValues, planFetch, type FetchPlan } from '../fetch-values.js';
-import type { ImapSession } from '../session.js';
+import { cachedValue, fetchValues, planFetch, type FetchPlan } from '../fetch-values.js';
+import { FLUSH_BYTES, type ImapSession } from '../session.js';
 import { SELECTED, type CommandHandler } from './handler.js';
 
 /** Messages per store read: many when only cached data is needed, few when bodies are read. */
@@ -32,6 +32,14 @@ export const fetchCommand: CommandHandler<FetchCommand> = {
     const attrs = cmd.attributes;
     const plan = planFetch(attrs);
     const size = batchSize(plan);
+    if (!plan.meta) {
+      // Only what the view holds: no store read, no awaiting per message.
+      for (const i of indexes) {
+        fetch(s.w, i + 1, attrs.map((a) => cachedValue(s, i, a)!));
+        if (s.w.length >= FLUSH_BYTES) await s.flush();
+      }
+      return { text: 'FETCH completed' };
+    }
     for (let at = 0; at < indexes.length; at += size) {
       const batch = indexes.slice(at, at + size);
       const flagsChanged = plan.setsSeen && !sel.readOnly ? await markSeen(s, batch) : new Set<number>();
