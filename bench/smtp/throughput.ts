@@ -66,7 +66,7 @@ async function mailstead(size: number, sessions: number, n: number): Promise<Res
     const app = await openApp(dir);
     await app.directory.addAccount({ address: 'u1@example.test', password: 'pw-u1-123456' });
     await app.close();
-    const child = await spawnServer(dir, port);
+    const child = await spawnServer(dir);
     const db = SqliteDb.open(join(dir, 'mailstead.db'), { readonly: true });
     try {
       const count = async () => Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM mailbox_messages'))?.n ?? 0);

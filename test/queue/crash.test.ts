@@ -47,7 +47,7 @@ test('kill -9 in mid-stream loses no acknowledged message and delivers none twic
     const account = await setup.directory.addAccount({ address: 'u1@example.test', password: 'pw-u1-123456' });
     await setup.close();
 
-    let server = await spawnServer(dir, port);
+    let server = await spawnServer(dir);
     let stopped = false;
     const acked: string[] = [];
     const perSender = Math.ceil(TOTAL / SENDERS);
@@ -75,7 +75,7 @@ test('kill -9 in mid-stream loses no acknowledged message and delivers none twic
     assert.ok(ackedBeforeCrash > 0, 'some messages were acknowledged before the crash');
 
     // Restart and send the rest, then let the queue drain.
-    server = await spawnServer(dir, port);
+    server = await spawnServer(dir);
     stopped = false;
     const more = await Promise.all(Array.from({ length: SENDERS }, (_, k) => sender(port, Math.ceil((TOTAL - ackedBeforeCrash) / SENDERS), 100 + k, () => false)));
     for (const ids of more) acked.push(...ids);

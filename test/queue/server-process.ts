@@ -28,8 +28,8 @@ export async function prepareDataDir(dir: string, port: number, settings: Record
   config.close();
 }
 
-/** `mailstead serve` as a child process, resolved once it accepts connections on `port`. */
-export async function spawnServer(dir: string, port: number): Promise<ChildProcess> {
+/** `mailstead serve` as a child process, resolved once it says it is running. */
+export async function spawnServer(dir: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', '--data', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '32' } });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));

@@ -1,7 +1,7 @@
 import type { AliasInput, AliasUpdate } from '../../directory/types.js';
 import type { ApiContext } from './context.js';
 import { route } from './route.js';
-import { addressParam, aliasSchema, arrayOf, bool, input, object, str, strings } from './schemas.js';
+import { addressParam, aliasSchema, arrayOf, bool, input, str, strings } from './schemas.js';
 
 const policy = { owners: strings, restricted: bool, allowedSenders: strings, membersMaySend: bool };
 const membersBody = input({ members: { ...strings, minItems: 1 } }, ['members']);

@@ -66,10 +66,6 @@ export interface ParseOptions {
   plugins?: Set<string>;
 }
 
-interface Pending {
-  type: RuleType;
-  def: RuleDef;
-}
 
 class CfParser {
   readonly lint: LintMessage[] = [];

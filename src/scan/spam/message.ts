@@ -78,7 +78,7 @@ function chunkLines(text: string): string[] {
   return out;
 }
 
-const URI_IN_TEXT = /\b(?:(?:https?|ftp):\/\/|www\d{0,3}\.)[^\s<>"'`{}|\\^\[\]]+|\b[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+\b/gi;
+const URI_IN_TEXT = /\b(?:(?:https?|ftp):\/\/|www\d{0,3}\.)[^\s<>"'`{}|\\^[\]]+|\b[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+\b/gi;
 
 function uriVariants(u: string): string[] {
   const t = u.replace(/[.,;:!?)]+$/, '');
