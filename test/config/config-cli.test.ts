@@ -80,7 +80,14 @@ describe('mailstead config', () => {
     const c = Config.open(dir);
     c.watch();
     try {
-      const changed = new Promise<string[]>((r) => c.once('change', (defs: { key: string }[]) => r(defs.map((d) => d.key))));
+      // The watcher does not keep the process alive (unref); the time limit does, while we wait.
+      const changed = new Promise<string[]>((resolve, reject) => {
+        const limit = setTimeout(() => reject(new Error('no change event within 5 s')), 5000);
+        c.once('change', (defs: { key: string }[]) => {
+          clearTimeout(limit);
+          resolve(defs.map((d) => d.key));
+        });
+      });
       await cli(dir, 'config', 'set', 'server.hostname', 'mx.example.test');
       assert.deepEqual(await changed, ['server.hostname']);
       assert.equal(c.get('server.hostname'), 'mx.example.test');
