@@ -21,6 +21,7 @@ let files = fuzz
   : [...find('dist/src', '.test.js'), ...find('dist/test', '.test.js')];
 if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
 const env = { ...process.env, ...(fuzz ? { FUZZ_RUNS: process.env.FUZZ_RUNS ?? '1000000' } : {}) };
-const args = ['--test', '--test-reporter=spec', `--test-concurrency=${fuzz ? 1 : 2}`, ...files];
+// A hung test fails after 10 minutes instead of stalling the whole run.
+const args = ['--test', '--test-reporter=spec', `--test-concurrency=${fuzz ? 1 : 2}`, ...(fuzz ? [] : ['--test-timeout=600000']), ...files];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit', env });
 process.exit(r.status ?? 1);
