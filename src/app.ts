@@ -46,7 +46,11 @@ export interface OpenAppOptions {
 export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promise<App> {
   const config = Config.open(dataDir);
   const log = opts.serverLog
-    ? await createLogger({ level: config.get('log.level'), format: config.get('log.format'), ...(opts.logDestination ? { destination: opts.logDestination } : {}) })
+    ? await createLogger({
+        level: config.get('log.level'),
+        format: config.get('log.format'),
+        ...(opts.logDestination ? { destination: opts.logDestination } : {}),
+      })
     : silentLogger();
   const metrics = new Metrics(opts.serverLog ?? false);
   const store = await Store.open(config, { log });
@@ -63,11 +67,39 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
   });
   const dkim = new DkimService(store.db, log);
   const sieve = new SieveService(new SieveRepo(store.db), config);
-  const scan = new ScanService({ config, log, metrics, db: store.db, blobs: store.blobs, directory, mailbox });
-  const sieveRunner = sieveStep({ sieve, directory, mailbox, blobs: store.blobs, junkFolder: (r, accountId) => scan.junk.folderFor(r.queueId, accountId, r.message.sender), enqueue: (req) => queue.enqueue(req), hostname: () => config.get<string>('server.hostname'), log });
+  const scan = new ScanService({
+    config,
+    log,
+    metrics,
+    db: store.db,
+    blobs: store.blobs,
+    directory,
+    mailbox,
+  });
+  const sieveRunner = sieveStep({
+    sieve,
+    directory,
+    mailbox,
+    blobs: store.blobs,
+    junkFolder: (r, accountId) => scan.junk.folderFor(r.queueId, accountId, r.message.sender),
+    enqueue: (req) => queue.enqueue(req),
+    hostname: () => config.get<string>('server.hostname'),
+    log,
+  });
   // Outbound mail is DKIM-signed on the way out, after everything that changes it (RFC 6376 §5).
   const remote = new RemoteDeliverer(config, store.blobs, log, (_m, bytes) => dkim.sign(bytes));
-  const queue: MailQueue = new MailQueue({ db: store.db, blobs: store.blobs, config, log, metrics, deliveryLog, directory, mailbox, sieve: sieveRunner, remote });
+  const queue: MailQueue = new MailQueue({
+    db: store.db,
+    blobs: store.blobs,
+    config,
+    log,
+    metrics,
+    deliveryLog,
+    directory,
+    mailbox,
+    sieve: sieveRunner,
+    remote,
+  });
   return {
     config,
     log,

@@ -35,26 +35,43 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
   const out = opts.out ?? ((l: string) => process.stdout.write(l + '\n'));
   const dir = resolve(dataDir);
   if (!existsSync(join(dir, CONFIG_FILE))) {
-    if (!opts.init) throw new OperatorError(`${dir} is not a Mailstead data directory; run \`mailstead init --data ${dataDir}\` first`);
+    if (!opts.init)
+      throw new OperatorError(
+        `${dir} is not a Mailstead data directory; run \`mailstead init --data ${dataDir}\` first`,
+      );
     const r = await initDataDir(dir, { hostname: hostname() });
     // Like Jenkins' initialAdminPassword: readable only by the owner, for a first login.
     writeFileSync(join(dir, INITIAL_PASSWORD_FILE), r.adminPassword + '\n', { mode: 0o600 });
     out(`Initialised ${dir}`);
-    out(`Admin login: ${r.adminAddress}  password: ${r.adminPassword}  (also in ${join(dir, INITIAL_PASSWORD_FILE)}; change it with \`mailstead user passwd\`)`);
+    out(
+      `Admin login: ${r.adminAddress}  password: ${r.adminPassword}  (also in ${join(dir, INITIAL_PASSWORD_FILE)}; change it with \`mailstead user passwd\`)`,
+    );
   }
   const t0 = Date.now();
-  const app = await openApp(dir, { serverLog: true, ...(opts.logDestination ? { logDestination: opts.logDestination } : {}) });
+  const app = await openApp(dir, {
+    serverLog: true,
+    ...(opts.logDestination ? { logDestination: opts.logDestination } : {}),
+  });
   let tls: TlsManager | undefined;
   let listeners: BoundListener[] = [];
   let services: ProtocolService[] = [];
   try {
     tls = new TlsManager(app.config, app.log);
     const http = await createHttpService(app, () =>
-      listeners.map((l) => ({ service: l.service, address: l.address, connections: services.find((s) => s.name === l.service)?.connections() ?? 0 })),
+      listeners.map((l) => ({
+        service: l.service,
+        address: l.address,
+        connections: services.find((s) => s.name === l.service)?.connections() ?? 0,
+      })),
     );
     const upgrade = app.store.upgrade;
     if (!upgrade.ok) out(`STORE UPGRADE FAILED, running in safe mode on the old schema: ${upgrade.message}`);
-    services = [...(upgrade.ok ? protocolServices(app, tls) : safeModeServices('store upgrade failed; see the server log')), http];
+    services = [
+      ...(upgrade.ok
+        ? protocolServices(app, tls)
+        : safeModeServices('store upgrade failed; see the server log')),
+      http,
+    ];
     listeners = await bindListeners(services, app.config, app.log);
   } catch (e) {
     tls?.close();
@@ -64,24 +81,39 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
   app.config.watch();
   app.config.on('change', (defs: KeyDef[]) => {
     for (const d of defs) {
-      if (d.reload === 'restart') app.log.warn({ event: 'config_change', key: d.key }, `${d.key} changed; restart the server to apply it`);
+      if (d.reload === 'restart')
+        app.log.warn(
+          { event: 'config_change', key: d.key },
+          `${d.key} changed; restart the server to apply it`,
+        );
       else app.log.info({ event: 'config_change', key: d.key }, `${d.key} changed; applied`);
     }
   });
-  app.config.on('invalid', (e: Error) => app.log.error({ event: 'config_invalid', err: e.message }, `config not reloaded: ${e.message}`));
+  app.config.on('invalid', (e: Error) =>
+    app.log.error({ event: 'config_invalid', err: e.message }, `config not reloaded: ${e.message}`),
+  );
 
   const admin = await app.directory.listAccounts({ role: 'server-admin', limit: 1 });
   out(`Mailstead is running (data: ${dir}, started in ${Date.now() - t0} ms)`);
   for (const l of listeners) out(`  ${l.service.padEnd(12)} ${l.address}`);
   const initialPassword = join(dir, INITIAL_PASSWORD_FILE);
-  if (admin[0]) out(`Admin login: ${admin[0].address}${existsSync(initialPassword) ? ` (initial password in ${initialPassword} until you change it)` : ''}`);
-  app.log.info({ event: 'started', listeners: listeners.map((l) => `${l.service}=${l.address}`), ms: Date.now() - t0 }, 'server started');
+  if (admin[0])
+    out(
+      `Admin login: ${admin[0].address}${existsSync(initialPassword) ? ` (initial password in ${initialPassword} until you change it)` : ''}`,
+    );
+  app.log.info(
+    { event: 'started', listeners: listeners.map((l) => `${l.service}=${l.address}`), ms: Date.now() - t0 },
+    'server started',
+  );
 
   // Delivery-log rotation, retention and the analytics summary, kept current in the background.
   const logQuery = DeliveryLogQuery.open(app.config);
   const maintainLog = () => {
     try {
-      logQuery.maintain(app.config.get<number>('log.delivery_rotate_size'), app.config.get<number>('log.delivery_retention'));
+      logQuery.maintain(
+        app.config.get<number>('log.delivery_rotate_size'),
+        app.config.get<number>('log.delivery_retention'),
+      );
     } catch (e) {
       app.log.warn({ event: 'delivery_log_maintenance_failed', err: (e as Error).message });
     }

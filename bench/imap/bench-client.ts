@@ -32,7 +32,12 @@ export class BenchImapClient {
     this.tail = (this.tail + d.toString('latin1')).slice(-4096);
     const w = this.waiting;
     if (!w) return;
-    const at = this.tail.lastIndexOf(`\r\n${w.tag} `) >= 0 ? this.tail.lastIndexOf(`\r\n${w.tag} `) + 2 : this.tail.startsWith(`${w.tag} `) ? 0 : -1;
+    const at =
+      this.tail.lastIndexOf(`\r\n${w.tag} `) >= 0
+        ? this.tail.lastIndexOf(`\r\n${w.tag} `) + 2
+        : this.tail.startsWith(`${w.tag} `)
+          ? 0
+          : -1;
     if (at < 0) return;
     const end = this.tail.indexOf('\r\n', at);
     if (end < 0) return;

@@ -42,20 +42,33 @@ function fillDovecot(): void {
     writeFileSync(f, messageText(i));
     chownSync(f, uid, gid);
   }
-  for (const p of [join(REF_DIR, 'mail', 'example.test', 'u2'), join(REF_DIR, 'mail', 'example.test')]) chownSync(p, uid, gid);
+  for (const p of [join(REF_DIR, 'mail', 'example.test', 'u2'), join(REF_DIR, 'mail', 'example.test')])
+    chownSync(p, uid, gid);
 }
 
 async function startMailstead(): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'mailstead-bench-imap-'));
   await initDataDir(dir, { hostname: 'mail.example.test' });
   const config = Config.open(dir);
-  for (const k of ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'managesieve', 'http']) config.set(`listen.${k}`, '127.0.0.1:0');
+  for (const k of [
+    'smtp',
+    'submission',
+    'submissions',
+    'imap',
+    'imaps',
+    'pop3',
+    'pop3s',
+    'managesieve',
+    'http',
+  ])
+    config.set(`listen.${k}`, '127.0.0.1:0');
   config.set('log.level', 'warn');
   config.set('imap.max_connections_per_ip', String(IDLERS + 100));
   config.set('imap.max_connections_per_account', String(IDLERS + 100));
   config.close();
   const app = await openApp(dir);
-  if (!(await app.directory.isLocalDomain('example.test'))) await app.directory.addDomain({ name: 'example.test' });
+  if (!(await app.directory.isLocalDomain('example.test')))
+    await app.directory.addDomain({ name: 'example.test' });
   const account = await app.directory.addAccount({ address: USER, password: PASS });
   const t = performance.now();
   // Several deliveries at once: parsing overlaps with the store's writes.
@@ -63,14 +76,25 @@ async function startMailstead(): Promise<{ port: number; pid: number; stop: () =
   const worker = async () => {
     for (let i = next++; i <= COUNT; i = next++) {
       const blob = await app.store.blobs.put(Buffer.from(messageText(i)));
-      await app.mailbox.deliver({ accountId: account.id, blob, prefix: Buffer.alloc(0), dedupeKey: `bench-${i}` });
+      await app.mailbox.deliver({
+        accountId: account.id,
+        blob,
+        prefix: Buffer.alloc(0),
+        dedupeKey: `bench-${i}`,
+      });
       if (i % 10000 === 0) console.log(`  mailstead: ${i} delivered`);
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
-  console.log(`mailstead: delivered ${COUNT} messages through the mailbox service in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(
+    `mailstead: delivered ${COUNT} messages through the mailbox service in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
   await app.close();
-  const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'mailstead.js'), 'serve', '--data', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [join(process.cwd(), 'bin', 'mailstead.js'), 'serve', '--data', dir],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -110,7 +134,9 @@ async function operations(port: number, round: number): Promise<Timings> {
   });
   await timed(t, 'UID FETCH 1:* (FLAGS)', () => c.command('UID FETCH 1:* (FLAGS)'));
   await timed(t, 'FETCH 1:* (ENVELOPE)', () => c.command('FETCH 1:* (ENVELOPE)'));
-  await timed(t, 'SEARCH SUBJECT', () => c.command(`SEARCH SUBJECT "benchmark message ${Math.floor(COUNT / 2) + round}"`));
+  await timed(t, 'SEARCH SUBJECT', () =>
+    c.command(`SEARCH SUBJECT "benchmark message ${Math.floor(COUNT / 2) + round}"`),
+  );
   await timed(t, 'SEARCH BODY', () => c.command(`SEARCH BODY "token${Math.floor(COUNT / 3) + round}x"`));
   await timed(t, 'STORE +FLAGS 1:*', () => c.command(`STORE 1:* ${round % 2 ? '-' : '+'}FLAGS (\\Flagged)`));
   await c.command('LOGOUT').catch(() => undefined);
@@ -137,7 +163,9 @@ function dovecotPids(): number[] {
     .map(Number)
     .filter((pid) => {
       try {
-        return /^(dovecot|imap|imap-login|auth|anvil|log|config|stats)$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+        return /^(dovecot|imap|imap-login|auth|anvil|log|config|stats)$/.test(
+          readFileSync(`/proc/${pid}/comm`, 'utf8').trim(),
+        );
       } catch {
         return false;
       }
@@ -145,7 +173,11 @@ function dovecotPids(): number[] {
 }
 
 /** Opens IDLE sessions until `n` or until the server refuses; returns how many and the RSS growth. */
-async function idleCost(port: number, pids: () => number[], n: number): Promise<{ open: number; rss: number; bytesEach: number }> {
+async function idleCost(
+  port: number,
+  pids: () => number[],
+  n: number,
+): Promise<{ open: number; rss: number; bytesEach: number }> {
   const before = rssOf(pids());
   const clients: BenchImapClient[] = [];
   try {
@@ -184,16 +216,24 @@ try {
     dovecot.push(await operations(DOVECOT_PORT, r));
     ours.push(await operations(ms.port, r));
   }
-  console.log(`\nIMAP on a ${COUNT}-message INBOX over TLS, best of ${ROUNDS} (ratio: dovecot time / mailstead time; above 1 is faster than dovecot)`);
+  console.log(
+    `\nIMAP on a ${COUNT}-message INBOX over TLS, best of ${ROUNDS} (ratio: dovecot time / mailstead time; above 1 is faster than dovecot)`,
+  );
   for (const op of Object.keys(ours[0]!)) {
     const d = Math.min(...dovecot.map((x) => x[op]!));
     const o = Math.min(...ours.map((x) => x[op]!));
-    console.log(`  ${op.padEnd(24)} dovecot ${d.toFixed(0).padStart(7)} ms   mailstead ${o.toFixed(0).padStart(7)} ms   ratio ${(d / o).toFixed(2)}x`);
+    console.log(
+      `  ${op.padEnd(24)} dovecot ${d.toFixed(0).padStart(7)} ms   mailstead ${o.toFixed(0).padStart(7)} ms   ratio ${(d / o).toFixed(2)}x`,
+    );
   }
   const oi = await idleCost(ms.port, () => [ms.pid], IDLERS);
-  console.log(`\nIDLE: mailstead ${oi.open} sessions, server PSS ${(oi.rss / MiB).toFixed(0)} MiB, ${(oi.bytesEach / 1024).toFixed(0)} KiB per session`);
+  console.log(
+    `\nIDLE: mailstead ${oi.open} sessions, server PSS ${(oi.rss / MiB).toFixed(0)} MiB, ${(oi.bytesEach / 1024).toFixed(0)} KiB per session`,
+  );
   const di = await idleCost(DOVECOT_PORT, dovecotPids, IDLERS);
-  console.log(`IDLE: dovecot ${di.open} sessions (its process limits), total PSS ${(di.rss / MiB).toFixed(0)} MiB, ${(di.bytesEach / 1024).toFixed(0)} KiB per session`);
+  console.log(
+    `IDLE: dovecot ${di.open} sessions (its process limits), total PSS ${(di.rss / MiB).toFixed(0)} MiB, ${(di.bytesEach / 1024).toFixed(0)} KiB per session`,
+  );
 } finally {
   await ms.stop();
 }

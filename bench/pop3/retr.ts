@@ -29,7 +29,8 @@ async function timeRetr(port: number): Promise<{ ms: number; bytes: number }> {
   await c.command(`USER ${USER}`);
   await c.command(`PASS ${PASS}`);
   const stat = await c.command('STAT');
-  if (Number(stat.split(' ')[1]) !== COUNT) throw new Error(`expected ${COUNT} messages, server says ${stat}`);
+  if (Number(stat.split(' ')[1]) !== COUNT)
+    throw new Error(`expected ${COUNT} messages, server says ${stat}`);
   const t = performance.now();
   await c.retrAll(COUNT);
   const ms = performance.now() - t;
@@ -52,28 +53,40 @@ function fillDovecot(): void {
     writeFileSync(f, messageText(i));
     chownSync(f, uid, gid);
   }
-  for (const p of [join(REF_DIR, 'mail', 'example.test', 'u1'), join(REF_DIR, 'mail', 'example.test')]) chownSync(p, uid, gid);
+  for (const p of [join(REF_DIR, 'mail', 'example.test', 'u1'), join(REF_DIR, 'mail', 'example.test')])
+    chownSync(p, uid, gid);
 }
 
 async function startMailstead(): Promise<{ port: number; stop: () => Promise<void>; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'mailstead-bench-pop3-'));
   await initDataDir(dir, { hostname: 'mail.example.test' });
   const config = Config.open(dir);
-  for (const k of ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'managesieve', 'http']) config.set(`listen.${k}`, '127.0.0.1:0');
+  for (const k of ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'managesieve', 'http'])
+    config.set(`listen.${k}`, '127.0.0.1:0');
   config.set('listen.pop3s', '127.0.0.1:0');
   config.set('log.level', 'warn');
   config.close();
   const app = await openApp(dir);
-  if (!(await app.directory.isLocalDomain('example.test'))) await app.directory.addDomain({ name: 'example.test' });
+  if (!(await app.directory.isLocalDomain('example.test')))
+    await app.directory.addDomain({ name: 'example.test' });
   const account = await app.directory.addAccount({ address: USER, password: PASS });
   const t = performance.now();
   for (let i = 1; i <= COUNT; i++) {
     const blob = await app.store.blobs.put(Buffer.from(messageText(i)));
-    await app.mailbox.deliver({ accountId: account.id, blob, prefix: Buffer.alloc(0), dedupeKey: `bench-${i}` });
+    await app.mailbox.deliver({
+      accountId: account.id,
+      blob,
+      prefix: Buffer.alloc(0),
+      dedupeKey: `bench-${i}`,
+    });
   }
   console.log(`mailstead: delivered ${COUNT} messages in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   await app.close();
-  const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'mailstead.js'), 'serve', '--data', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [join(process.cwd(), 'bin', 'mailstead.js'), 'serve', '--data', dir],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -116,7 +129,9 @@ try {
   console.log(`POP3 RETR of ${COUNT} messages over TLS (best of ${ROUNDS}):`);
   console.log(`  dovecot   ${fmt(d)}`);
   console.log(`  mailstead ${fmt(o)}`);
-  console.log(`  ratio     ${(d.ms / o.ms).toFixed(2)}x (dovecot time / mailstead time; above 1 is faster than dovecot)`);
+  console.log(
+    `  ratio     ${(d.ms / o.ms).toFixed(2)}x (dovecot time / mailstead time; above 1 is faster than dovecot)`,
+  );
 } finally {
   await ms.stop();
 }

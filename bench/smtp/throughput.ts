@@ -30,7 +30,11 @@ interface Result {
   rssMb?: number;
 }
 
-async function waitUntil(probe: () => Promise<number> | number, target: number, timeoutMs = 600_000): Promise<void> {
+async function waitUntil(
+  probe: () => Promise<number> | number,
+  target: number,
+  timeoutMs = 600_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await probe()) < target) {
     if (Date.now() > deadline) throw new Error(`timed out at ${await probe()}/${target}`);
@@ -38,10 +42,32 @@ async function waitUntil(probe: () => Promise<number> | number, target: number, 
   }
 }
 
-async function load(port: number, n: number, sessions: number, size: number, count: () => Promise<number> | number): Promise<{ accepted: number; delivered: number }> {
+async function load(
+  port: number,
+  n: number,
+  sessions: number,
+  size: number,
+  count: () => Promise<number> | number,
+): Promise<{ accepted: number; delivered: number }> {
   const before = await count();
   const t0 = performance.now();
-  await run('smtp-source', ['-s', String(sessions), '-l', String(size), '-m', String(n), '-f', 'load@src.test', '-t', 'u1@example.test', `127.0.0.1:${port}`], { maxBuffer: 1 << 26 });
+  await run(
+    'smtp-source',
+    [
+      '-s',
+      String(sessions),
+      '-l',
+      String(size),
+      '-m',
+      String(n),
+      '-f',
+      'load@src.test',
+      '-t',
+      'u1@example.test',
+      `127.0.0.1:${port}`,
+    ],
+    { maxBuffer: 1 << 26 },
+  );
   const t1 = performance.now();
   await waitUntil(async () => (await count()) - before, n);
   const t2 = performance.now();
@@ -50,7 +76,9 @@ async function load(port: number, n: number, sessions: number, size: number, cou
 
 /** p50/p99 of the final 250 from the server's histogram (upper bucket bounds). */
 function quantiles(metrics: string): { p50: number; p99: number } {
-  const buckets = [...metrics.matchAll(/mailstead_smtp_accept_seconds_bucket\{le="([^"]+)",listener="smtp"\} (\d+)/g)].map((m) => ({ le: Number(m[1]), n: Number(m[2]) }));
+  const buckets = [
+    ...metrics.matchAll(/mailstead_smtp_accept_seconds_bucket\{le="([^"]+)",listener="smtp"\} (\d+)/g),
+  ].map((m) => ({ le: Number(m[1]), n: Number(m[2]) }));
   const total = buckets.at(-1)?.n ?? 0;
   const q = (p: number) => (buckets.find((b) => b.n >= total * p)?.le ?? NaN) * 1000;
   return { p50: q(0.5), p99: q(0.99) };
@@ -61,15 +89,22 @@ async function mailstead(size: number, sessions: number, n: number): Promise<Res
   try {
     const port = await freePort();
     const http = await freePort();
-    const filters: Record<string, string> = process.env.FILTERS === 'on' ? {} : { 'spam.enabled': 'no', 'authenticity.check': 'no' };
-    await prepareDataDir(dir, port, { 'smtp.max_clients_per_ip': '0', 'listen.http': `127.0.0.1:${http}`, 'smtp.max_message_size': '50M', ...filters });
+    const filters: Record<string, string> =
+      process.env.FILTERS === 'on' ? {} : { 'spam.enabled': 'no', 'authenticity.check': 'no' };
+    await prepareDataDir(dir, port, {
+      'smtp.max_clients_per_ip': '0',
+      'listen.http': `127.0.0.1:${http}`,
+      'smtp.max_message_size': '50M',
+      ...filters,
+    });
     const app = await openApp(dir);
     await app.directory.addAccount({ address: 'u1@example.test', password: 'pw-u1-123456' });
     await app.close();
     const child = await spawnServer(dir);
     const db = SqliteDb.open(join(dir, 'mailstead.db'), { readonly: true });
     try {
-      const count = async () => Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM mailbox_messages'))?.n ?? 0);
+      const count = async () =>
+        Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM mailbox_messages'))?.n ?? 0);
       const r = await load(port, n, sessions, size, count);
       const metrics = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
       const rss = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
@@ -90,25 +125,42 @@ function refCount(): number {
 }
 
 async function reference(size: number, sessions: number, n: number): Promise<Result> {
-  return { size, sessions, ...(await load(12525, n, sessions, size, () => { try { return refCount(); } catch { return 0; } })) };
+  return {
+    size,
+    sessions,
+    ...(await load(12525, n, sessions, size, () => {
+      try {
+        return refCount();
+      } catch {
+        return 0;
+      }
+    })),
+  };
 }
 
-const fmt = (r: Result | undefined) => (r ? `${r.accepted.toFixed(0).padStart(5)} acc ${r.delivered.toFixed(0).padStart(5)} dlv` : '-');
+const fmt = (r: Result | undefined) =>
+  r ? `${r.accepted.toFixed(0).padStart(5)} acc ${r.delivered.toFixed(0).padStart(5)} dlv` : '-';
 
 async function main(): Promise<void> {
   const withRef = process.env.REFERENCE !== 'off';
   if (withRef) execFileSync('bash', [join(REF, 'postfix-dovecot.sh')], { stdio: 'inherit' });
-  console.log(`SMTP throughput, ${COUNT} messages per run (msg/s accepted, delivered; p50/p99 of the final 250; peak RSS)`);
+  console.log(
+    `SMTP throughput, ${COUNT} messages per run (msg/s accepted, delivered; p50/p99 of the final 250; peak RSS)`,
+  );
   const list = (v: string | undefined, d: number[]) => (v ? v.split(',').map(Number) : d);
   for (const size of list(process.env.SIZES, [4096, 100 * 1024])) {
     for (const sessions of list(process.env.SESSIONS, [1, 20, 100])) {
       const n = sessions === 1 ? Math.min(COUNT, 300) : size > 10_000 ? Math.min(COUNT, 1000) : COUNT;
       const m = await mailstead(size, sessions, n);
       const label = `${String(size / 1024).padStart(4)} KB ${String(sessions).padStart(3)} sessions`;
-      console.log(`${label}  Mailstead       ${fmt(m)}  p50 ${m.p50?.toFixed(0)} ms p99 ${m.p99?.toFixed(0)} ms  peak RSS ${m.rssMb?.toFixed(0)} MB`);
+      console.log(
+        `${label}  Mailstead       ${fmt(m)}  p50 ${m.p50?.toFixed(0)} ms p99 ${m.p99?.toFixed(0)} ms  peak RSS ${m.rssMb?.toFixed(0)} MB`,
+      );
       if (!withRef) continue;
       const p = await reference(size, sessions, n);
-      console.log(`${label}  Postfix→Dovecot ${fmt(p)}  ratio (delivered) ${(m.delivered / p.delivered).toFixed(2)}x`);
+      console.log(
+        `${label}  Postfix→Dovecot ${fmt(p)}  ratio (delivered) ${(m.delivered / p.delivered).toFixed(2)}x`,
+      );
     }
   }
 }

@@ -18,7 +18,12 @@ interface Run {
 }
 
 async function scanAll(msgs: CorpusMessage[], bayes?: MemoryBayesStore): Promise<Run> {
-  const scanner = new SpamScanner({ rules: [STOCK_RULES_DIR], poolSize: availableParallelism(), bayesStore: bayes, timeoutMs: 30_000 });
+  const scanner = new SpamScanner({
+    rules: [STOCK_RULES_DIR],
+    poolSize: availableParallelism(),
+    bayesStore: bayes,
+    timeoutMs: 30_000,
+  });
   await scanner.ready();
   const t0 = performance.now();
   const results = await Promise.all(msgs.map((m) => scanner.scan(m.raw)));
@@ -48,9 +53,14 @@ async function train(msgs: CorpusMessage[]): Promise<MemoryBayesStore> {
 async function spamdVerdicts(msgs: CorpusMessage[]): Promise<boolean[]> {
   const port = '17831';
   const pidFile = join(tmpdir(), 'mailstead-bench-spamd.pid');
-  execFileSync('spamd', ['-L', '-d', '-i', '127.0.0.1', '-p', port, '-A', '127.0.0.1', '--max-children=2', '-r', pidFile], { stdio: 'ignore' });
+  execFileSync(
+    'spamd',
+    ['-L', '-d', '-i', '127.0.0.1', '-p', port, '-A', '127.0.0.1', '--max-children=2', '-r', pidFile],
+    { stdio: 'ignore' },
+  );
   try {
-    for (let i = 0; i < 60 && spawnSync('spamc', ['-p', port, '-K']).status !== 0; i++) await new Promise((r) => setTimeout(r, 1000));
+    for (let i = 0; i < 60 && spawnSync('spamc', ['-p', port, '-K']).status !== 0; i++)
+      await new Promise((r) => setTimeout(r, 1000));
     const out: boolean[] = new Array(msgs.length);
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -75,12 +85,18 @@ async function spamdVerdicts(msgs: CorpusMessage[]): Promise<boolean[]> {
 export async function main(perClass = Number(process.argv[2] ?? 200)): Promise<void> {
   const { train: trainSet, test } = loadCorpus();
   const sample = pick(test, perClass);
-  console.log(`sample: ${sample.length} messages (${perClass} ham + ${perClass} spam), train: ${trainSet.length}`);
+  console.log(
+    `sample: ${sample.length} messages (${perClass} ham + ${perClass} spam), train: ${trainSet.length}`,
+  );
   const plain = await scanAll(sample);
-  console.log(`mailstead, no Bayes: ${(sample.length / plain.seconds).toFixed(1)} msg/s; ${rates(sample, plain.verdicts)}`);
+  console.log(
+    `mailstead, no Bayes: ${(sample.length / plain.seconds).toFixed(1)} msg/s; ${rates(sample, plain.verdicts)}`,
+  );
   const store = await train(trainSet);
   const withBayes = await scanAll(sample, store);
-  console.log(`mailstead, Bayes trained on ${trainSet.length}: ${(sample.length / withBayes.seconds).toFixed(1)} msg/s; ${rates(sample, withBayes.verdicts)}`);
+  console.log(
+    `mailstead, Bayes trained on ${trainSet.length}: ${(sample.length / withBayes.seconds).toFixed(1)} msg/s; ${rates(sample, withBayes.verdicts)}`,
+  );
   console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   if (spawnSync('spamd', ['--version']).status !== 0) {
     console.log('spamd not installed; skipping the comparison');
@@ -90,13 +106,19 @@ export async function main(perClass = Number(process.argv[2] ?? 200)): Promise<v
   try {
     for (const lab of ['ham', 'spam']) mkdirSync(join(dir, lab));
     sample.forEach((m, i) => writeFileSync(join(dir, m.spam ? 'spam' : 'ham', `${i}.eml`), m.raw));
-    const out = execFileSync('/work/shared/reference/spamd-throughput.sh', [dir, '2'], { encoding: 'utf8' }).trim();
+    const out = execFileSync('/work/shared/reference/spamd-throughput.sh', [dir, '2'], {
+      encoding: 'utf8',
+    }).trim();
     console.log(`spamd: ${out}`);
     const sa = Number(/= ([\d.]+) msg\/s/.exec(out)?.[1]);
-    console.log(`throughput ratio (mailstead no Bayes / spamd): ${((sample.length / plain.seconds) / sa).toFixed(2)}`);
+    console.log(
+      `throughput ratio (mailstead no Bayes / spamd): ${(sample.length / plain.seconds / sa).toFixed(2)}`,
+    );
     const saVerdicts = await spamdVerdicts(sample);
     const agree = saVerdicts.filter((v, i) => v === plain.verdicts[i]).length;
-    console.log(`verdict agreement with spamd: ${agree}/${sample.length} (${((100 * agree) / sample.length).toFixed(1)}%); spamd ${rates(sample, saVerdicts)}`);
+    console.log(
+      `verdict agreement with spamd: ${agree}/${sample.length} (${((100 * agree) / sample.length).toFixed(1)}%); spamd ${rates(sample, saVerdicts)}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

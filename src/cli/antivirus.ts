@@ -25,18 +25,38 @@ export const antivirusCommand: CommandGroup = {
         const address = app.config.get<string>('antivirus.clamd');
         try {
           const [v, s] = [await clamd.version(), await clamd.stats()];
-          printRecord(ctx, { clamd: address, reachable: 'yes', engine: v.engine, signatures_version: v.dbVersion, signatures_date: v.dbDate, threads: s.threads && `${s.threads.live} live, ${s.threads.idle} idle, ${s.threads.max} max`, queue: s.queueItems, memory_mb: s.memoryMb });
+          printRecord(ctx, {
+            clamd: address,
+            reachable: 'yes',
+            engine: v.engine,
+            signatures_version: v.dbVersion,
+            signatures_date: v.dbDate,
+            threads: s.threads && `${s.threads.live} live, ${s.threads.idle} idle, ${s.threads.max} max`,
+            queue: s.queueItems,
+            memory_mb: s.memoryMb,
+          });
           return 0;
         } catch (e) {
           printRecord(ctx, { clamd: address, reachable: 'no', error: (e as Error).message });
           return 1;
         }
       }
-      if (sub !== 'quarantine') throw new OperatorError(`unknown subcommand "${sub ?? ''}"; use status or quarantine`);
+      if (sub !== 'quarantine')
+        throw new OperatorError(`unknown subcommand "${sub ?? ''}"; use status or quarantine`);
       const q = app.scan.store.quarantine;
       switch (action ?? 'list') {
         case 'list':
-          printTable(ctx, (await q.list()).map((e) => ({ id: e.id, time: new Date(e.createdAt).toISOString(), virus: e.virus, sender: e.sender || '<>', recipients: e.recipients, size: e.size })));
+          printTable(
+            ctx,
+            (await q.list()).map((e) => ({
+              id: e.id,
+              time: new Date(e.createdAt).toISOString(),
+              virus: e.virus,
+              sender: e.sender || '<>',
+              recipients: e.recipients,
+              size: e.size,
+            })),
+          );
           return 0;
         case 'show': {
           const e = await q.get(requireArg(id, 'ID'));
@@ -45,7 +65,8 @@ export const antivirusCommand: CommandGroup = {
           return 0;
         }
         case 'delete':
-          if (!(await q.remove(requireArg(id, 'ID')))) throw new OperatorError(`no quarantined message ${id}`);
+          if (!(await q.remove(requireArg(id, 'ID'))))
+            throw new OperatorError(`no quarantined message ${id}`);
           ctx.out(`deleted ${id}`);
           return 0;
         default:

@@ -9,7 +9,9 @@ import { progressPrinter } from './progress.js';
 export const backupCommand: CommandGroup = {
   name: 'backup',
   summary: 'online backup of the store, message bodies, config and keys; incremental into the same DEST',
-  usage: ['backup DEST    a consistent snapshot while the server runs; later runs into DEST copy only new message bodies'],
+  usage: [
+    'backup DEST    a consistent snapshot while the server runs; later runs into DEST copy only new message bodies',
+  ],
   async run(args, ctx) {
     const { positionals } = parseOptions(args, {});
     const dest = requireArg(positionals[0], 'DEST (the backup directory)');
@@ -17,14 +19,30 @@ export const backupCommand: CommandGroup = {
     // Opened without upgrading: a backup records the schema as it is.
     const db = await openDatabase({ url: config.get<string>('store.url'), dataDir: config.dataDir });
     try {
-      for (const p of outsidePaths(config)) ctx.err(`warning: ${p} is outside the data dir and not in the backup; keep a copy yourself`);
+      for (const p of outsidePaths(config))
+        ctx.err(`warning: ${p} is outside the data dir and not in the backup; keep a copy yourself`);
       const m = await runBackup({ config, db, blobs: openBlobStore(config, db) }, dest, progressPrinter(ctx));
       const bytes = m.blobs.reduce((n, b) => n + b.size, 0);
-      const summary = { backup: m.dir, backend: m.backend, tables: m.tables.length, rows: m.tables.reduce((n, t) => n + t.rows, 0), blobs: m.blobs.length, newBlobs: m.newBlobs, blobBytes: bytes, files: m.files.length, missingBlobs: m.missingBlobs.map((b) => b.hash) };
+      const summary = {
+        backup: m.dir,
+        backend: m.backend,
+        tables: m.tables.length,
+        rows: m.tables.reduce((n, t) => n + t.rows, 0),
+        blobs: m.blobs.length,
+        newBlobs: m.newBlobs,
+        blobBytes: bytes,
+        files: m.files.length,
+        missingBlobs: m.missingBlobs.map((b) => b.hash),
+      };
       if (ctx.json) ctx.out(JSON.stringify(summary, null, 2));
       else {
-        ctx.out(`backup ${m.dir}: ${summary.rows} rows in ${summary.tables} tables, ${m.blobs.length} message bodies (${formatSize(bytes)}, ${m.newBlobs} new), ${m.files.length} files`);
-        if (m.missingBlobs.length) ctx.err(`warning: ${m.missingBlobs.length} referenced bodies were not in the blob store: ${summary.missingBlobs.join(', ')}`);
+        ctx.out(
+          `backup ${m.dir}: ${summary.rows} rows in ${summary.tables} tables, ${m.blobs.length} message bodies (${formatSize(bytes)}, ${m.newBlobs} new), ${m.files.length} files`,
+        );
+        if (m.missingBlobs.length)
+          ctx.err(
+            `warning: ${m.missingBlobs.length} referenced bodies were not in the blob store: ${summary.missingBlobs.join(', ')}`,
+          );
       }
       return m.missingBlobs.length ? 1 : 0;
     } finally {

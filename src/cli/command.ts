@@ -19,7 +19,11 @@ export interface CommandGroup {
 }
 
 /** parseArgs with errors that read as one line naming the problem. */
-export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, allowPositionals = true) {
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: T,
+  allowPositionals = true,
+) {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (e) {
@@ -35,10 +39,22 @@ export function printTable(ctx: CliContext, rows: Record<string, unknown>[], col
   }
   if (!rows.length) return;
   const cols = columns ?? Object.keys(rows[0]!);
-  const cell = (v: unknown) => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(',') : String(v));
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(',') : String(v);
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  ctx.out(cols.map((c, i) => c.toUpperCase().padEnd(widths[i]!)).join('  ').trimEnd());
-  for (const r of rows) ctx.out(cols.map((c, i) => cell(r[c]).padEnd(widths[i]!)).join('  ').trimEnd());
+  ctx.out(
+    cols
+      .map((c, i) => c.toUpperCase().padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
+  for (const r of rows)
+    ctx.out(
+      cols
+        .map((c, i) => cell(r[c]).padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 /** Prints one object as `key: value` lines, or JSON. */
@@ -49,7 +65,9 @@ export function printRecord(ctx: CliContext, rec: Record<string, unknown>): void
   }
   const w = Math.max(...Object.keys(rec).map((k) => k.length));
   for (const [k, v] of Object.entries(rec)) {
-    ctx.out(`${(k + ':').padEnd(w + 1)} ${v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    ctx.out(
+      `${(k + ':').padEnd(w + 1)} ${v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+    );
   }
 }
 

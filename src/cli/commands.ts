@@ -18,4 +18,21 @@ import { spamCommand } from './spam.js';
 import { antivirusCommand } from './antivirus.js';
 
 /** Every `mailstead` command group, in the order `mailstead help` lists them. */
-export const commandGroups: readonly CommandGroup[] = [serveCommand, configCommand, ...directoryCommands, mailboxCommand, queueCommand, dkimCommand, logCommand, rulesCommand, sieveCommand, storeCommand, upgradeCommand, backupCommand, restoreCommand, spamCommand, antivirusCommand, tokenCommand];
+export const commandGroups: readonly CommandGroup[] = [
+  serveCommand,
+  configCommand,
+  ...directoryCommands,
+  mailboxCommand,
+  queueCommand,
+  dkimCommand,
+  logCommand,
+  rulesCommand,
+  sieveCommand,
+  storeCommand,
+  upgradeCommand,
+  backupCommand,
+  restoreCommand,
+  spamCommand,
+  antivirusCommand,
+  tokenCommand,
+];

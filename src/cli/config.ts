@@ -7,7 +7,13 @@ import { type CommandGroup, printTable, requireArg } from './command.js';
 export const configCommand: CommandGroup = {
   name: 'config',
   summary: 'show and change settings (like postconf)',
-  usage: ['config get KEY', 'config set KEY VALUE', 'config unset KEY', 'config list [--all] [PREFIX]', 'config docs   (the configuration reference as Markdown)'],
+  usage: [
+    'config get KEY',
+    'config set KEY VALUE',
+    'config unset KEY',
+    'config list [--all] [PREFIX]',
+    'config docs   (the configuration reference as Markdown)',
+  ],
   async run(args, ctx) {
     const [sub, ...rest] = args;
     if (sub === 'docs') {
@@ -25,13 +31,17 @@ export const configCommand: CommandGroup = {
         const key = requireArg(rest[0], 'KEY');
         if (rest.length < 2) throw new OperatorError(`missing VALUE for ${key}`);
         const def = config.set(key, rest.slice(1).join(' '));
-        ctx.out(`${key} = ${config.entry(key).text}${def.reload === 'restart' ? ' (a running server needs a restart to apply this)' : ''}`);
+        ctx.out(
+          `${key} = ${config.entry(key).text}${def.reload === 'restart' ? ' (a running server needs a restart to apply this)' : ''}`,
+        );
         return;
       }
       case 'unset': {
         const key = requireArg(rest[0], 'KEY');
         const def = config.unset(key);
-        ctx.out(`${key} = ${config.entry(key).text} (default)${def.reload === 'restart' ? ' (a running server needs a restart to apply this)' : ''}`);
+        ctx.out(
+          `${key} = ${config.entry(key).text} (default)${def.reload === 'restart' ? ' (a running server needs a restart to apply this)' : ''}`,
+        );
         return;
       }
       case 'list': {
@@ -40,7 +50,12 @@ export const configCommand: CommandGroup = {
         const rows = config
           .list()
           .filter((e) => (!prefix || e.key.startsWith(prefix)) && !(e.def.secret && e.isDefault))
-          .map((e) => ({ key: e.key, value: e.text, default: e.isDefault ? 'yes' : 'no', ...(all ? { description: e.def.description } : {}) }));
+          .map((e) => ({
+            key: e.key,
+            value: e.text,
+            default: e.isDefault ? 'yes' : 'no',
+            ...(all ? { description: e.def.description } : {}),
+          }));
         printTable(ctx, rows);
         return;
       }

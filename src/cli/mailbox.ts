@@ -3,7 +3,14 @@ import { NotFoundError, OperatorError } from '../core/errors.js';
 import { parseFolderType } from '../mailbox/folder-types.js';
 import { SHARED } from '../mailbox/folder-names.js';
 import { SYSTEM_ACTOR, type MailboxActor, type SpecialUse } from '../mailbox/types.js';
-import { type CliContext, type CommandGroup, parseOptions, printRecord, printTable, requireArg } from './command.js';
+import {
+  type CliContext,
+  type CommandGroup,
+  parseOptions,
+  printRecord,
+  printTable,
+  requireArg,
+} from './command.js';
 import { countOption, formatBytes, sizeOption, subcommand, withApp } from './directory-cli.js';
 
 /** USER is an account address, or `-` for the system (public `Shared/…` folders). */
@@ -17,7 +24,10 @@ async function actor(app: App, user: string): Promise<MailboxActor> {
 function folderType(text: string | undefined) {
   if (text === undefined) return undefined;
   const t = parseFolderType(text);
-  if (!t) throw new OperatorError(`--type: "${text}" is not one of mail, calendar, contacts, journal, notes, tasks`);
+  if (!t)
+    throw new OperatorError(
+      `--type: "${text}" is not one of mail, calendar, contacts, journal, notes, tasks`,
+    );
   return t;
 }
 
@@ -32,15 +42,29 @@ async function run(app: App, args: string[], ctx: CliContext): Promise<void> {
       const rows = [];
       for (const f of await m.folders.list(who)) {
         const st = await m.folders.status(who, { id: f.id });
-        rows.push({ folder: f.name, type: f.type, special: f.specialUse, messages: st.messages, unseen: st.unseen, size: formatBytes(st.size), rights: f.rights });
+        rows.push({
+          folder: f.name,
+          type: f.type,
+          special: f.specialUse,
+          messages: st.messages,
+          unseen: st.unseen,
+          size: formatBytes(st.size),
+          rights: f.rights,
+        });
       }
       printTable(ctx, rows);
       return;
     }
     case 'create': {
-      const { values, positionals } = parseOptions(rest, { type: { type: 'string' }, 'special-use': { type: 'string' } });
+      const { values, positionals } = parseOptions(rest, {
+        type: { type: 'string' },
+        'special-use': { type: 'string' },
+      });
       const who = await actor(app, requireArg(positionals[0], 'USER'));
-      const f = await m.folders.create(who, requireArg(positionals[1], 'FOLDER'), { type: folderType(values.type), specialUse: (values['special-use'] as SpecialUse | undefined) ?? null });
+      const f = await m.folders.create(who, requireArg(positionals[1], 'FOLDER'), {
+        type: folderType(values.type),
+        specialUse: (values['special-use'] as SpecialUse | undefined) ?? null,
+      });
       ctx.out(`created ${f.name}`);
       return;
     }
@@ -49,7 +73,11 @@ async function run(app: App, args: string[], ctx: CliContext): Promise<void> {
       ctx.out(`deleted ${rest[1]}`);
       return;
     case 'rename':
-      await m.folders.rename(await actor(app, requireArg(rest[0], 'USER')), requireArg(rest[1], 'FROM'), requireArg(rest[2], 'TO'));
+      await m.folders.rename(
+        await actor(app, requireArg(rest[0], 'USER')),
+        requireArg(rest[1], 'FROM'),
+        requireArg(rest[2], 'TO'),
+      );
       ctx.out(`renamed ${rest[1]} to ${rest[2]}`);
       return;
     case 'acl': {
@@ -58,10 +86,16 @@ async function run(app: App, args: string[], ctx: CliContext): Promise<void> {
       const name = requireArg(folder, 'FOLDER');
       switch (subcommand(op, ['get', 'set', 'delete'])) {
         case 'get':
-          printTable(ctx, (await m.acl.get(who, name)).map((e) => ({ ...e })), ['identifier', 'rights']);
+          printTable(
+            ctx,
+            (await m.acl.get(who, name)).map((e) => ({ ...e })),
+            ['identifier', 'rights'],
+          );
           return;
         case 'set':
-          ctx.out(`${requireArg(ident, 'IDENTIFIER')}: ${(await m.acl.set(who, name, ident!, requireArg(rights, 'RIGHTS'))) || '(none)'}`);
+          ctx.out(
+            `${requireArg(ident, 'IDENTIFIER')}: ${(await m.acl.set(who, name, ident!, requireArg(rights, 'RIGHTS'))) || '(none)'}`,
+          );
           return;
         case 'delete':
           await m.acl.delete(who, name, requireArg(ident, 'IDENTIFIER'));
@@ -72,22 +106,41 @@ async function run(app: App, args: string[], ctx: CliContext): Promise<void> {
     }
     case 'quota': {
       const [op, ...more] = rest;
-      const { values, positionals } = parseOptions(more, { storage: { type: 'string' }, messages: { type: 'string' }, folder: { type: 'string' } });
+      const { values, positionals } = parseOptions(more, {
+        storage: { type: 'string' },
+        messages: { type: 'string' },
+        folder: { type: 'string' },
+      });
       const who = await actor(app, requireArg(positionals[0], 'USER'));
       if (subcommand(op, ['get', 'set']) === 'set') {
-        const current = values.folder ? await m.quota.get(who, values.folder) : await m.quotaStatus(who.accountId);
+        const current = values.folder
+          ? await m.quota.get(who, values.folder)
+          : await m.quotaStatus(who.accountId);
         const bytes = sizeOption(values.storage, '--storage');
         const messages = countOption(values.messages, '--messages');
-        const limits = { bytes: bytes === undefined ? current.maxBytes : bytes, messages: messages === undefined ? current.maxMessages : messages };
+        const limits = {
+          bytes: bytes === undefined ? current.maxBytes : bytes,
+          messages: messages === undefined ? current.maxMessages : messages,
+        };
         // An account quota is the administrator's; a folder quota is set as the folder's owner.
-        await m.quota.set(values.folder ? who : SYSTEM_ACTOR, values.folder ? { folder: values.folder } : { accountId: who.accountId }, limits);
+        await m.quota.set(
+          values.folder ? who : SYSTEM_ACTOR,
+          values.folder ? { folder: values.folder } : { accountId: who.accountId },
+          limits,
+        );
       }
       const q = values.folder ? await m.quota.get(who, values.folder) : await m.quotaStatus(who.accountId);
-      printRecord(ctx, { storage: `${formatBytes(q.usedBytes)} of ${q.maxBytes === null ? 'unlimited' : formatBytes(q.maxBytes)}`, messages: `${q.usedMessages} of ${limit(q.maxMessages)}` });
+      printRecord(ctx, {
+        storage: `${formatBytes(q.usedBytes)} of ${q.maxBytes === null ? 'unlimited' : formatBytes(q.maxBytes)}`,
+        messages: `${q.usedMessages} of ${limit(q.maxMessages)}`,
+      });
       return;
     }
     case 'share': {
-      const { values, positionals } = parseOptions(rest, { type: { type: 'string' }, rights: { type: 'string', multiple: true } });
+      const { values, positionals } = parseOptions(rest, {
+        type: { type: 'string' },
+        rights: { type: 'string', multiple: true },
+      });
       const name = `${SHARED}/${requireArg(positionals[0], 'NAME')}`;
       await m.folders.create(SYSTEM_ACTOR, name, { type: folderType(values.type) ?? 'mail' });
       for (const grant of values.rights ?? ['anyone=lrs']) {
@@ -103,7 +156,14 @@ async function run(app: App, args: string[], ctx: CliContext): Promise<void> {
       const report = await m.reconstruct(who.accountId, rest[1]);
       printTable(
         ctx,
-        report.map((r) => ({ folder: r.folder, messages: r.messages, size: formatBytes(r.bytes), fixed: r.fixed.join('; ') || 'ok', missing: r.missingBlobs.join(',') || '-', reindexed: r.reindexed })),
+        report.map((r) => ({
+          folder: r.folder,
+          messages: r.messages,
+          size: formatBytes(r.bytes),
+          fixed: r.fixed.join('; ') || 'ok',
+          missing: r.missingBlobs.join(',') || '-',
+          reindexed: r.reindexed,
+        })),
       );
       return;
     }

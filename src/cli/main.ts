@@ -30,7 +30,10 @@ function splitGlobals(argv: string[]): { rest: string[]; data: string | undefine
   return { rest, data, json };
 }
 
-export async function runCli(argv: string[], io: Partial<Pick<CliContext, 'out' | 'err'>> = {}): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: Partial<Pick<CliContext, 'out' | 'err'>> = {},
+): Promise<number> {
   const { rest, data, json } = splitGlobals(argv);
   const ctx: CliContext = {
     dataDir: resolve(data ?? process.env.MAILSTEAD_DATA ?? 'data'),

@@ -16,6 +16,8 @@ export function progressPrinter(ctx: CliContext): ProgressListener {
     phase = p.phase;
     last = now;
     const pct = p.total ? ` (${Math.floor((100 * p.done) / p.total)}%)` : '';
-    ctx.err(`  ${p.phase}: ${p.done}${p.total !== undefined ? `/${p.total}` : ''}${pct}${p.bytes !== undefined ? `, ${formatSize(p.bytes)}` : ''}`);
+    ctx.err(
+      `  ${p.phase}: ${p.done}${p.total !== undefined ? `/${p.total}` : ''}${pct}${p.bytes !== undefined ? `, ${formatSize(p.bytes)}` : ''}`,
+    );
   };
 }

@@ -38,7 +38,10 @@ function filterOf(v: Record<string, string | boolean | undefined>, ids: string[]
 
 function requireSelection(f: QueueFilter, all: boolean, verb: string): void {
   const selective = f.sender || f.recipient || f.domain || f.state || f.minAge || f.queueIds?.length;
-  if (!selective && !all) throw new OperatorError(`${verb} needs queue ids, a filter (--sender, --recipient, --domain, --state, --age) or --all`);
+  if (!selective && !all)
+    throw new OperatorError(
+      `${verb} needs queue ids, a filter (--sender, --recipient, --domain, --state, --age) or --all`,
+    );
 }
 
 export const queueCommand: CommandGroup = {
@@ -65,54 +68,119 @@ export const queueCommand: CommandGroup = {
     try {
       switch (sub) {
         case 'list':
-          printTable(ctx, (await q.list(f)) as unknown as Record<string, unknown>[], ctx.json ? undefined : ['queueId', 'state', 'kind', 'sender', 'recipient', 'size', 'ageSeconds', 'attempts', 'lastReply']);
+          printTable(
+            ctx,
+            (await q.list(f)) as unknown as Record<string, unknown>[],
+            ctx.json
+              ? undefined
+              : [
+                  'queueId',
+                  'state',
+                  'kind',
+                  'sender',
+                  'recipient',
+                  'size',
+                  'ageSeconds',
+                  'attempts',
+                  'lastReply',
+                ],
+          );
           return;
         case 'show': {
           const d = await q.show(requireArg(positionals[0], 'QUEUE_ID'));
           if (ctx.json) return void ctx.out(JSON.stringify(d, null, 2));
-          printRecord(ctx, { queueId: d.message.id, sender: d.message.sender, size: d.message.size, queuedAt: new Date(d.message.receivedAt).toISOString(), client: d.message.clientIp, authUser: d.message.authUser });
+          printRecord(ctx, {
+            queueId: d.message.id,
+            sender: d.message.sender,
+            size: d.message.size,
+            queuedAt: new Date(d.message.receivedAt).toISOString(),
+            client: d.message.clientIp,
+            authUser: d.message.authUser,
+          });
           ctx.out('');
-          printTable(ctx, d.recipients as unknown as Record<string, unknown>[], ['recipient', 'kind', 'state', 'attempts', 'lastReply']);
+          printTable(ctx, d.recipients as unknown as Record<string, unknown>[], [
+            'recipient',
+            'kind',
+            'state',
+            'attempts',
+            'lastReply',
+          ]);
           ctx.out('');
-          for (const a of d.attempts) ctx.out(`${new Date(a.time).toISOString()} ${a.recipient} ${a.result}: ${a.reply}`);
+          for (const a of d.attempts)
+            ctx.out(`${new Date(a.time).toISOString()} ${a.recipient} ${a.result}: ${a.reply}`);
           ctx.out('');
           ctx.out(d.headers);
           return;
         }
         case 'delete':
           requireSelection(f, values.all === true, 'delete');
-          return void ctx.out(ctx.json ? JSON.stringify({ deleted: await q.purge(f) }) : `deleted ${await q.purge(f)} message(s)`);
+          return void ctx.out(
+            ctx.json
+              ? JSON.stringify({ deleted: await q.purge(f) })
+              : `deleted ${await q.purge(f)} message(s)`,
+          );
         case 'purge': {
           const n = await q.purge(f);
-          return void ctx.out(ctx.json ? JSON.stringify({ purged: n }) : `purged ${n} message(s); purging deletes mail without delivering it`);
+          return void ctx.out(
+            ctx.json
+              ? JSON.stringify({ purged: n })
+              : `purged ${n} message(s); purging deletes mail without delivering it`,
+          );
         }
         case 'hold':
           requireSelection(f, values.all === true, 'hold');
-          return void ctx.out(ctx.json ? JSON.stringify({ held: await q.hold(f) }) : `held ${await q.hold(f)} recipient(s)`);
+          return void ctx.out(
+            ctx.json ? JSON.stringify({ held: await q.hold(f) }) : `held ${await q.hold(f)} recipient(s)`,
+          );
         case 'release': {
           if (typeof values.account !== 'string') requireSelection(f, values.all === true, 'release');
-          const n = await q.release({ ...f, ...(typeof values.account === 'string' ? { account: values.account } : {}) });
+          const n = await q.release({
+            ...f,
+            ...(typeof values.account === 'string' ? { account: values.account } : {}),
+          });
           return void ctx.out(ctx.json ? JSON.stringify({ released: n }) : `released ${n} recipient(s)`);
         }
         case 'retry': {
           const n = await q.retry(f);
-          return void ctx.out(ctx.json ? JSON.stringify({ retried: n }) : `${n} recipient(s) due now; the running server delivers them within a second`);
+          return void ctx.out(
+            ctx.json
+              ? JSON.stringify({ retried: n })
+              : `${n} recipient(s) due now; the running server delivers them within a second`,
+          );
         }
         case 'stats':
           return void printRecord(ctx, (await q.stats()) as unknown as Record<string, unknown>);
         case 'shape': {
           const sh = await q.shape(f.state);
           if (ctx.json) return void ctx.out(JSON.stringify(sh, null, 2));
-          printTable(ctx, sh.rows.map((r) => ({ domain: r.domain, total: r.total, ...Object.fromEntries(sh.buckets.map((b, i) => [b, r.counts[i]])) })));
+          printTable(
+            ctx,
+            sh.rows.map((r) => ({
+              domain: r.domain,
+              total: r.total,
+              ...Object.fromEntries(sh.buckets.map((b, i) => [b, r.counts[i]])),
+            })),
+          );
           return;
         }
         case 'test': {
-          const from = typeof values.from === 'string' ? values.from : `postmaster@${app.config.get<string>('server.hostname')}`;
-          const id = await q.sendTest(from, requireArg(positionals[0], 'RECIPIENT'), app.config.get<string>('server.hostname'));
-          return void ctx.out(ctx.json ? JSON.stringify({ queueId: id }) : `queued as ${id}; the running server delivers it`);
+          const from =
+            typeof values.from === 'string'
+              ? values.from
+              : `postmaster@${app.config.get<string>('server.hostname')}`;
+          const id = await q.sendTest(
+            from,
+            requireArg(positionals[0], 'RECIPIENT'),
+            app.config.get<string>('server.hostname'),
+          );
+          return void ctx.out(
+            ctx.json ? JSON.stringify({ queueId: id }) : `queued as ${id}; the running server delivers it`,
+          );
         }
         default:
-          throw new OperatorError(`unknown subcommand "${sub ?? ''}"; use list, show, delete, hold, release, retry, purge, stats, shape or test`);
+          throw new OperatorError(
+            `unknown subcommand "${sub ?? ''}"; use list, show, delete, hold, release, retry, purge, stats, shape or test`,
+          );
       }
     } finally {
       await app.close();

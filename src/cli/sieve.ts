@@ -32,7 +32,13 @@ async function explained<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const OPTIONS = { domain: { type: 'string' }, server: { type: 'boolean' }, before: { type: 'boolean' }, after: { type: 'boolean' }, none: { type: 'boolean' } } as const;
+const OPTIONS = {
+  domain: { type: 'string' },
+  server: { type: 'boolean' },
+  before: { type: 'boolean' },
+  after: { type: 'boolean' },
+  none: { type: 'boolean' },
+} as const;
 
 export const sieveCommand: CommandGroup = {
   name: 'sieve',
@@ -53,17 +59,34 @@ export const sieveCommand: CommandGroup = {
     await withApp(ctx, async (app) => {
       switch (subcommand(sub, ['list', 'get', 'put', 'activate', 'delete', 'check', 'global'])) {
         case 'list':
-          printTable(ctx, (await app.sieve.listScripts(await userId(app, user))).map((s) => ({ name: s.name, active: s.active ? 'yes' : 'no', size: s.size })));
+          printTable(
+            ctx,
+            (await app.sieve.listScripts(await userId(app, user))).map((s) => ({
+              name: s.name,
+              active: s.active ? 'yes' : 'no',
+              size: s.size,
+            })),
+          );
           return;
         case 'get':
-          ctx.out((await app.sieve.getScript(await userId(app, user), requireArg(name, 'NAME'))).replace(/\r?\n$/, ''));
+          ctx.out(
+            (await app.sieve.getScript(await userId(app, user), requireArg(name, 'NAME'))).replace(
+              /\r?\n$/,
+              '',
+            ),
+          );
           return;
         case 'put':
-          await explained(async () => app.sieve.putScript(await userId(app, user), requireArg(name, 'NAME'), readScript(file)));
+          await explained(async () =>
+            app.sieve.putScript(await userId(app, user), requireArg(name, 'NAME'), readScript(file)),
+          );
           ctx.out(`stored ${name} for ${user}`);
           return;
         case 'activate':
-          await app.sieve.activate(await userId(app, user), values.none ? null : requireArg(name, 'NAME (or --none)'));
+          await app.sieve.activate(
+            await userId(app, user),
+            values.none ? null : requireArg(name, 'NAME (or --none)'),
+          );
           ctx.out(values.none ? `no script is active for ${user}` : `${name} is now active for ${user}`);
           return;
         case 'delete':
@@ -82,15 +105,31 @@ export const sieveCommand: CommandGroup = {
   },
 };
 
-async function globalCommand(app: App, ctx: Parameters<CommandGroup['run']>[1], sub: string | undefined, values: { domain?: string; server?: boolean; before?: boolean; after?: boolean }, file: string | undefined): Promise<void> {
+async function globalCommand(
+  app: App,
+  ctx: Parameters<CommandGroup['run']>[1],
+  sub: string | undefined,
+  values: { domain?: string; server?: boolean; before?: boolean; after?: boolean },
+  file: string | undefined,
+): Promise<void> {
   if (subcommand(sub, ['list', 'put', 'get', 'remove']) === 'list') {
-    printTable(ctx, (await app.sieve.listGlobal()).map((g) => ({ scope: g.scope || '(server)', position: g.position, size: g.size, updated: new Date(g.updatedAt).toISOString() })));
+    printTable(
+      ctx,
+      (await app.sieve.listGlobal()).map((g) => ({
+        scope: g.scope || '(server)',
+        position: g.position,
+        size: g.size,
+        updated: new Date(g.updatedAt).toISOString(),
+      })),
+    );
     return;
   }
-  if (!!values.domain === !!values.server) throw new OperatorError('give exactly one of --domain D or --server');
+  if (!!values.domain === !!values.server)
+    throw new OperatorError('give exactly one of --domain D or --server');
   if (!!values.before === !!values.after) throw new OperatorError('give exactly one of --before or --after');
   const scope = values.domain ?? '';
-  if (scope && !(await app.directory.isLocalDomain(scope))) throw new OperatorError(`${scope} is not a local domain`);
+  if (scope && !(await app.directory.isLocalDomain(scope)))
+    throw new OperatorError(`${scope} is not a local domain`);
   const position: GlobalPosition = values.before ? 'before' : 'after';
   const what = `the ${position} script of ${scope || 'the server'}`;
   if (sub === 'get') ctx.out((await app.sieve.getGlobal(scope, position)).replace(/\r?\n$/, ''));

@@ -17,7 +17,7 @@ export const spamCommand: CommandGroup = {
   usage: [
     'spam check [FILE] [--user USER] [--stock]   (score and rule hits of a message, like spamassassin -t; stdin without FILE)',
     'spam lint [--stock]   (errors in DATA/spam/*.cf with file and line; --stock adds /usr/share/spamassassin)',
-    'spam learn --spam|--ham [USER] [FILE] [--global]   (into USER\'s Bayes database, or the global one)',
+    "spam learn --spam|--ham [USER] [FILE] [--global]   (into USER's Bayes database, or the global one)",
     'spam train [USER]   (learn and empty the "Learn Spam" / "Learn Ham" folders now)',
     'spam prefs USER [--required-score N|default] [--allow GLOB] [--block GLOB] [--unallow GLOB] [--unblock GLOB]',
     'spam why QUEUEID   (the score and rule hits recorded for a received message)',
@@ -42,8 +42,20 @@ export const spamCommand: CommandGroup = {
       switch (sub) {
         case 'check': {
           const owner = values.user ? app.scan.learner.owner(await accountId(app, values.user)) : '';
-          const { result, text } = await checkMessage(app.config, app.scan.store, await readMessageInput(a1), owner, values.stock || undefined);
-          if (ctx.json) printRecord(ctx, { score: result.score, required: result.required, spam: result.isSpam, hits: result.hits });
+          const { result, text } = await checkMessage(
+            app.config,
+            app.scan.store,
+            await readMessageInput(a1),
+            owner,
+            values.stock || undefined,
+          );
+          if (ctx.json)
+            printRecord(ctx, {
+              score: result.score,
+              required: result.required,
+              spam: result.isSpam,
+              hits: result.hits,
+            });
           else ctx.out(text);
           return result.isSpam ? 1 : 0;
         }
@@ -57,12 +69,29 @@ export const spamCommand: CommandGroup = {
           if (!!values.spam === !!values.ham) throw new OperatorError('give exactly one of --spam or --ham');
           const [user, file] = values.global ? [undefined, a1] : [requireArg(a1, 'USER'), a2];
           const id = user === undefined ? undefined : await accountId(app, user);
-          const r = await app.scan.learner.learn(await readMessageInput(file), values.spam ? 'spam' : 'ham', id);
-          ctx.out(r === 'already' ? 'already learned as that; nothing changed' : r === 'relearned' ? 'learned (moved over from the other class)' : 'learned');
+          const r = await app.scan.learner.learn(
+            await readMessageInput(file),
+            values.spam ? 'spam' : 'ham',
+            id,
+          );
+          ctx.out(
+            r === 'already'
+              ? 'already learned as that; nothing changed'
+              : r === 'relearned'
+                ? 'learned (moved over from the other class)'
+                : 'learned',
+          );
           return;
         }
         case 'train': {
-          const accounts = a1 ? [(await app.directory.getAccount(a1)) ?? (() => { throw new OperatorError(`no account ${a1}`); })()] : await app.directory.listAccounts();
+          const accounts = a1
+            ? [
+                (await app.directory.getAccount(a1)) ??
+                  (() => {
+                    throw new OperatorError(`no account ${a1}`);
+                  })(),
+              ]
+            : await app.directory.listAccounts();
           const rows = [];
           for (const acc of accounts) rows.push(await app.scan.trainer.run(acc));
           printTable(ctx, rows as unknown as Record<string, unknown>[]);
@@ -73,28 +102,57 @@ export const spamCommand: CommandGroup = {
           const prefs = app.scan.store.prefs;
           const rs = values['required-score'];
           if (rs !== undefined) {
-            if (rs !== 'default' && !/^-?\d+(\.\d+)?$/.test(rs)) throw new OperatorError(`--required-score must be a number or "default", not "${rs}"`);
+            if (rs !== 'default' && !/^-?\d+(\.\d+)?$/.test(rs))
+              throw new OperatorError(`--required-score must be a number or "default", not "${rs}"`);
             await prefs.setRequiredScore(id, rs === 'default' ? null : Number(rs));
           }
-          const edits: [string | undefined, SenderList, boolean][] = [[values.allow, 'allow', true], [values.block, 'block', true], [values.unallow, 'allow', false], [values.unblock, 'block', false]];
-          for (const [pattern, list, add] of edits) if (pattern) await (add ? prefs.addToList(id, list, pattern) : prefs.removeFromList(id, list, pattern));
+          const edits: [string | undefined, SenderList, boolean][] = [
+            [values.allow, 'allow', true],
+            [values.block, 'block', true],
+            [values.unallow, 'allow', false],
+            [values.unblock, 'block', false],
+          ];
+          for (const [pattern, list, add] of edits)
+            if (pattern)
+              await (add ? prefs.addToList(id, list, pattern) : prefs.removeFromList(id, list, pattern));
           const p = await prefs.get(id);
-          printRecord(ctx, { user: a1, required_score: p.requiredScore ?? `${app.config.get<number>('spam.required_score')} (default)`, allow: p.allow, block: p.block });
+          printRecord(ctx, {
+            user: a1,
+            required_score: p.requiredScore ?? `${app.config.get<number>('spam.required_score')} (default)`,
+            allow: p.allow,
+            block: p.block,
+          });
           return;
         }
         case 'why': {
           const v = await app.scan.store.verdicts.get(requireArg(a1, 'QUEUEID'));
-          if (!v) throw new OperatorError(`no spam verdict for ${a1} (not scanned, or older than spam.verdict_retention)`);
+          if (!v)
+            throw new OperatorError(
+              `no spam verdict for ${a1} (not scanned, or older than spam.verdict_retention)`,
+            );
           if (ctx.json) return void ctx.out(JSON.stringify(v, null, 2));
-          ctx.out(`${v.queueId}: score ${v.score.toFixed(1)} (required ${v.required.toFixed(1)}), ${v.action}${v.messageId ? `, ${v.messageId}` : ''}`);
-          for (const h of [...v.hits].sort((x, y) => y.score - x.score)) ctx.out(`${h.score.toFixed(1).padStart(6)}  ${h.name.padEnd(24)} ${h.description}`);
+          ctx.out(
+            `${v.queueId}: score ${v.score.toFixed(1)} (required ${v.required.toFixed(1)}), ${v.action}${v.messageId ? `, ${v.messageId}` : ''}`,
+          );
+          for (const h of [...v.hits].sort((x, y) => y.score - x.score))
+            ctx.out(`${h.score.toFixed(1).padStart(6)}  ${h.name.padEnd(24)} ${h.description}`);
           return;
         }
         case 'status':
-          printTable(ctx, (await app.scan.store.bayes.summary()).map((r) => ({ database: r.owner === '' ? 'global' : `account ${r.owner}`, spam: r.spam, ham: r.ham, tokens: r.tokens })));
+          printTable(
+            ctx,
+            (await app.scan.store.bayes.summary()).map((r) => ({
+              database: r.owner === '' ? 'global' : `account ${r.owner}`,
+              spam: r.spam,
+              ham: r.ham,
+              tokens: r.tokens,
+            })),
+          );
           return;
         default:
-          throw new OperatorError(`unknown subcommand "${sub ?? ''}"; use check, lint, learn, train, prefs, why or status`);
+          throw new OperatorError(
+            `unknown subcommand "${sub ?? ''}"; use check, lint, learn, train, prefs, why or status`,
+          );
       }
     } finally {
       await app.close();

@@ -10,17 +10,30 @@ const when = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStri
 export const tokenCommand: CommandGroup = {
   name: 'token',
   summary: 'API tokens for scripts (Authorization: Bearer against /api/v1)',
-  usage: ['token create ADDRESS --name NAME [--expires 90d]   (prints the token once)', 'token list [ADDRESS]', 'token revoke ID'],
+  usage: [
+    'token create ADDRESS --name NAME [--expires 90d]   (prints the token once)',
+    'token list [ADDRESS]',
+    'token revoke ID',
+  ],
   run: (args, ctx) =>
     withApp(ctx, async (app) => {
-      const { values, positionals } = parseOptions(args, { name: { type: 'string' }, expires: { type: 'string' } });
+      const { values, positionals } = parseOptions(args, {
+        name: { type: 'string' },
+        expires: { type: 'string' },
+      });
       const [sub, arg] = positionals;
       const tokens = new ApiTokenService(app.store.db, app.directory);
       switch (subcommand(sub, ['create', 'list', 'revoke'])) {
         case 'create': {
           const expires = values.expires === undefined ? null : parseDuration(values.expires);
-          if (expires === undefined) throw new OperatorError(`--expires: "${values.expires}" is not a duration (e.g. 90d)`);
-          const { token, info } = await tokens.create(requireArg(arg, 'ADDRESS'), requireArg(values.name, '--name'), { expiresInMs: expires }, SYSTEM);
+          if (expires === undefined)
+            throw new OperatorError(`--expires: "${values.expires}" is not a duration (e.g. 90d)`);
+          const { token, info } = await tokens.create(
+            requireArg(arg, 'ADDRESS'),
+            requireArg(values.name, '--name'),
+            { expiresInMs: expires },
+            SYSTEM,
+          );
           ctx.out(ctx.json ? JSON.stringify({ token, id: info.id, account: info.account }) : token);
           if (!ctx.json) ctx.err(`token ${info.id} for ${info.account}; it is shown only now`);
           return;
@@ -28,7 +41,14 @@ export const tokenCommand: CommandGroup = {
         case 'list':
           printTable(
             ctx,
-            (await tokens.list(SYSTEM, arg)).map((t) => ({ id: t.id, account: t.account, name: t.name, created: when(t.createdAt), expires: when(t.expiresAt), lastUsed: when(t.lastUsedAt) })),
+            (await tokens.list(SYSTEM, arg)).map((t) => ({
+              id: t.id,
+              account: t.account,
+              name: t.name,
+              created: when(t.createdAt),
+              expires: when(t.expiresAt),
+              lastUsed: when(t.lastUsedAt),
+            })),
           );
           return;
         case 'revoke':

@@ -1,5 +1,15 @@
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, watch, type FSWatcher } from 'node:fs';
+import {
+  existsSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  openSync,
+  fsyncSync,
+  closeSync,
+  watch,
+  type FSWatcher,
+} from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { OperatorError } from '../core/errors.js';
@@ -23,10 +33,15 @@ export interface ConfigEntry {
 }
 
 /** Flattens `{listen: {smtp: 'x'}}` into `{'listen.smtp': 'x'}`. */
-function flatten(obj: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+function flatten(
+  obj: Record<string, unknown>,
+  prefix = '',
+  out: Record<string, unknown> = {},
+): Record<string, unknown> {
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) flatten(v as Record<string, unknown>, key, out);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date))
+      flatten(v as Record<string, unknown>, key, out);
     else out[key] = v;
   }
   return out;
@@ -62,7 +77,9 @@ export class Config extends EventEmitter {
     const dir = resolve(dataDir);
     const c = new Config(dir);
     if (!existsSync(c.file)) {
-      throw new OperatorError(`${dir} is not a Mailstead data directory (no ${CONFIG_FILE}); run \`mailstead init --data ${dataDir}\` first`);
+      throw new OperatorError(
+        `${dir} is not a Mailstead data directory (no ${CONFIG_FILE}); run \`mailstead init --data ${dataDir}\` first`,
+      );
     }
     c.values = c.readFile();
     return c;
@@ -96,7 +113,8 @@ export class Config extends EventEmitter {
 
   private writeFile(): void {
     const flat: Record<string, unknown> = {};
-    for (const def of allKeys) if (this.values.has(def.key)) flat[def.key] = def.type.toFile(this.values.get(def.key));
+    for (const def of allKeys)
+      if (this.values.has(def.key)) flat[def.key] = def.type.toFile(this.values.get(def.key));
     const tmp = `${this.file}.tmp`;
     writeFileSync(tmp, HEADER + '\n' + stringifyToml(nest(flat)) + '\n', { mode: 0o600 });
     const fd = openSync(tmp, 'r');
@@ -183,7 +201,11 @@ export class Config extends EventEmitter {
         .map((d) => d.key)
         .filter((k) => JSON.stringify(next.get(k)) !== JSON.stringify(this.values.get(k)));
       this.values = next;
-      if (changed.length) this.emit('change', changed.map((k) => keyDef(k)!));
+      if (changed.length)
+        this.emit(
+          'change',
+          changed.map((k) => keyDef(k)!),
+        );
     };
     // Watch the directory: `config set` replaces the file by rename, which ends a watch on the file.
     this.watcher = watch(this.dataDir, (_ev, name) => {

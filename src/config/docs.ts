@@ -20,10 +20,17 @@ export function renderConfigDocs(keys: readonly KeyDef[]): string {
     '',
   ];
   for (const [section, defs] of sections) {
-    lines.push(`## ${section}`, '', '| key | type | default | applies | description |', '| --- | --- | --- | --- | --- |');
+    lines.push(
+      `## ${section}`,
+      '',
+      '| key | type | default | applies | description |',
+      '| --- | --- | --- | --- | --- |',
+    );
     for (const d of defs) {
       const dflt = d.secret ? '(secret)' : d.type.format(d.default) || '(empty)';
-      lines.push(`| \`${d.key}\` | ${d.type.name} | \`${dflt.replaceAll('|', '\\|')}\` | ${d.reload} | ${d.description.replaceAll('|', '\\|')} |`);
+      lines.push(
+        `| \`${d.key}\` | ${d.type.name} | \`${dflt.replaceAll('|', '\\|')}\` | ${d.reload} | ${d.description.replaceAll('|', '\\|')} |`,
+      );
     }
     lines.push('');
   }

@@ -13,7 +13,20 @@ import { sieveKeys } from './keys/sieve.js';
 import { scanKeys } from './keys/scan.js';
 
 /** Every setting Mailstead knows, in the order docs and `config list` show them. */
-export const allKeys: readonly KeyDef[] = [...serverKeys, ...smtpKeys, ...queueKeys, ...remoteKeys, ...authenticityKeys, ...storeKeys, ...opsKeys, ...mailboxKeys, ...pop3Keys, ...sieveKeys, ...imapKeys, ...scanKeys];
+export const allKeys: readonly KeyDef[] = [
+  ...serverKeys,
+  ...smtpKeys,
+  ...queueKeys,
+  ...remoteKeys,
+  ...authenticityKeys,
+  ...storeKeys,
+  ...opsKeys,
+  ...mailboxKeys,
+  ...pop3Keys,
+  ...sieveKeys,
+  ...imapKeys,
+  ...scanKeys,
+];
 
 const byKey = new Map(allKeys.map((k) => [k.key, k]));
 if (byKey.size !== allKeys.length) throw new Error('a config key is declared twice');

@@ -15,10 +15,16 @@ export interface ValueType<T> {
 export type Parsed<T> = T | { error: string };
 
 export function isError<T>(v: Parsed<T>): v is { error: string } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'error' in v && Object.keys(v).length === 1;
+  return (
+    typeof v === 'object' && v !== null && !Array.isArray(v) && 'error' in v && Object.keys(v).length === 1
+  );
 }
 
-function scalar<T>(name: string, parse: (t: string) => Parsed<T>, format: (v: T) => string = String): ValueType<T> {
+function scalar<T>(
+  name: string,
+  parse: (t: string) => Parsed<T>,
+  format: (v: T) => string = String,
+): ValueType<T> {
   return {
     name,
     parse,
@@ -42,12 +48,16 @@ export function intType(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INT
   });
 }
 
-export const boolType = scalar<boolean>('boolean', (t) => {
-  const v = t.trim().toLowerCase();
-  if (['yes', 'true', 'on', '1'].includes(v)) return true;
-  if (['no', 'false', 'off', '0'].includes(v)) return false;
-  return { error: `"${t}" is not a boolean (use yes or no)` };
-}, (v) => (v ? 'yes' : 'no'));
+export const boolType = scalar<boolean>(
+  'boolean',
+  (t) => {
+    const v = t.trim().toLowerCase();
+    if (['yes', 'true', 'on', '1'].includes(v)) return true;
+    if (['no', 'false', 'off', '0'].includes(v)) return false;
+    return { error: `"${t}" is not a boolean (use yes or no)` };
+  },
+  (v) => (v ? 'yes' : 'no'),
+);
 
 /** Bytes, written as `10M`, `512K`, or a byte count. */
 export const sizeType: ValueType<number> = {
@@ -57,13 +67,21 @@ export const sizeType: ValueType<number> = {
 
 /** Milliseconds, written as `300s`, `5m`, `4h`, `5d`. */
 export const durationType: ValueType<number> = {
-  ...scalar<number>('duration', (t) => parseDuration(t) ?? { error: `"${t}" is not a duration (e.g. 300s, 5m, 4h, 5d)` }),
+  ...scalar<number>(
+    'duration',
+    (t) => parseDuration(t) ?? { error: `"${t}" is not a duration (e.g. 300s, 5m, 4h, 5d)` },
+  ),
   toFile: (v) => formatDuration(v),
   format: (v) => formatDuration(v),
 };
 
 function formatDuration(ms: number): string {
-  for (const [u, n] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [u, n] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms >= n && ms % n === 0) return `${ms / n}${u}`;
   }
   return `${ms}ms`;
@@ -71,7 +89,9 @@ function formatDuration(ms: number): string {
 
 export function enumType<E extends string>(values: readonly E[]): ValueType<E> {
   return scalar<E>(`one of ${values.join('|')}`, (t) =>
-    (values as readonly string[]).includes(t) ? (t as E) : { error: `"${t}" is not one of ${values.join(', ')}` },
+    (values as readonly string[]).includes(t)
+      ? (t as E)
+      : { error: `"${t}" is not one of ${values.join(', ')}` },
   );
 }
 
@@ -88,9 +108,21 @@ export function listType<T>(item: ValueType<T>): ValueType<T[]> {
   };
   return {
     name: `list of ${item.name}`,
-    parse: (t) => parseItems(t.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)),
+    parse: (t) =>
+      parseItems(
+        t
+          .split(/[\n,]/)
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
     fromFile: (raw) => {
-      if (typeof raw === 'string') return parseItems(raw.split(/[\n,]/).map((s) => s.trim()).filter(Boolean));
+      if (typeof raw === 'string')
+        return parseItems(
+          raw
+            .split(/[\n,]/)
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
       if (!Array.isArray(raw)) return { error: `expected a list of ${item.name}` };
       return parseItems(raw.map(String));
     },
@@ -132,7 +164,12 @@ export const listenType: ValueType<ListenAddress[]> = (() => {
   return {
     name: 'HOST:PORT list or off',
     parse,
-    fromFile: (raw) => (Array.isArray(raw) ? parse(raw.join(',')) : typeof raw === 'string' ? parse(raw) : { error: 'expected HOST:PORT or off' }),
+    fromFile: (raw) =>
+      Array.isArray(raw)
+        ? parse(raw.join(','))
+        : typeof raw === 'string'
+          ? parse(raw)
+          : { error: 'expected HOST:PORT or off' },
     toFile: (v) => (v.length ? v.map(formatListenAddress).join(', ') : 'off'),
     format: (v) => (v.length ? v.map(formatListenAddress).join(', ') : 'off'),
   };

@@ -29,7 +29,8 @@ export function normalizeDomain(name: string): string | undefined {
   const ascii = domainToASCII(trimmed.toLowerCase());
   if (!ascii) return undefined;
   const labels = ascii.split('.');
-  if (labels.some((l) => !l || l.length > 63 || !/^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/.test(l))) return undefined;
+  if (labels.some((l) => !l || l.length > 63 || !/^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/.test(l)))
+    return undefined;
   return ascii;
 }
 
@@ -43,7 +44,10 @@ export function formatAddress(a: Address): string {
 }
 
 /** Splits `user+tag` at the first delimiter; returns the base local part and the detail. */
-export function splitSubaddress(local: string, delimiter = '+'): { base: string; detail: string | undefined } {
+export function splitSubaddress(
+  local: string,
+  delimiter = '+',
+): { base: string; detail: string | undefined } {
   const i = delimiter ? local.indexOf(delimiter) : -1;
   if (i <= 0) return { base: local, detail: undefined };
   return { base: local.slice(0, i), detail: local.slice(i + delimiter.length) };

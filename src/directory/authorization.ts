@@ -43,14 +43,21 @@ export const can = {
    * Add, change or remove a contact of the domain's address book: its domain admins, and group
    * admins for contacts filed in a group they manage (SCOoffice's Local Admin).
    */
-  manageContact: (actor: Actor, contact: { domain: string; groupId: number | null }, groups: ReadonlySet<number>) =>
+  manageContact: (
+    actor: Actor,
+    contact: { domain: string; groupId: number | null },
+    groups: ReadonlySet<number>,
+  ) =>
     isSuper(actor) ||
     isDomainAdminOf(actor, contact.domain) ||
     (asAccount(actor)?.role === 'group-admin' && contact.groupId !== null && groups.has(contact.groupId)),
 
   /** Read the address book: whoever manages it, and every account of the domain. */
-  viewContact: (actor: Actor, contact: { domain: string; groupId: number | null }, groups: ReadonlySet<number>) =>
-    can.manageContact(actor, contact, groups) || asAccount(actor)?.domain === contact.domain,
+  viewContact: (
+    actor: Actor,
+    contact: { domain: string; groupId: number | null },
+    groups: ReadonlySet<number>,
+  ) => can.manageContact(actor, contact, groups) || asAccount(actor)?.domain === contact.domain,
 
   /** Create and remove domains, set hosting limits. */
   manageDomains: (actor: Actor) => isSuper(actor),

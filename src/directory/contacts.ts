@@ -54,23 +54,39 @@ export class Contacts {
   ) {}
 
   private async view(r: repo.ContactRow): Promise<Contact> {
-    const group = r.groupId === null ? null : ((await this.groups.list()).find((g) => g.id === r.groupId)?.name ?? null);
-    return { id: r.id, domain: r.domain, group, name: r.name, email: r.email, phone: r.phone, company: r.company, title: r.title, createdAt: r.createdAt };
+    const group =
+      r.groupId === null ? null : ((await this.groups.list()).find((g) => g.id === r.groupId)?.name ?? null);
+    return {
+      id: r.id,
+      domain: r.domain,
+      group,
+      name: r.name,
+      email: r.email,
+      phone: r.phone,
+      company: r.company,
+      title: r.title,
+      createdAt: r.createdAt,
+    };
   }
 
   private async fields(input: ContactUpdate, current?: repo.ContactRow): Promise<repo.ContactFields> {
-    const name = input.name === undefined ? current?.name ?? '' : field(input.name, 'name');
+    const name = input.name === undefined ? (current?.name ?? '') : field(input.name, 'name');
     if (!name) throw new OperatorError('a contact needs a name');
-    const email = input.email === undefined ? current?.email ?? '' : field(input.email, 'email');
+    const email = input.email === undefined ? (current?.email ?? '') : field(input.email, 'email');
     if (!parseAddress(email)) throw new OperatorError(`"${email}" is not an email address`);
-    const groupId = input.group === undefined ? current?.groupId ?? null : input.group === null || input.group === '' ? null : (await this.groups.require(input.group)).id;
+    const groupId =
+      input.group === undefined
+        ? (current?.groupId ?? null)
+        : input.group === null || input.group === ''
+          ? null
+          : (await this.groups.require(input.group)).id;
     return {
       name,
       email,
       groupId,
-      phone: input.phone === undefined ? current?.phone ?? '' : field(input.phone, 'phone'),
-      company: input.company === undefined ? current?.company ?? '' : field(input.company, 'company'),
-      title: input.title === undefined ? current?.title ?? '' : field(input.title, 'title'),
+      phone: input.phone === undefined ? (current?.phone ?? '') : field(input.phone, 'phone'),
+      company: input.company === undefined ? (current?.company ?? '') : field(input.company, 'company'),
+      title: input.title === undefined ? (current?.title ?? '') : field(input.title, 'title'),
     };
   }
 
@@ -83,15 +99,27 @@ export class Contacts {
   async add(input: ContactInput, actor: Actor = SYSTEM): Promise<Contact> {
     const domain = await this.domains.requireReal(input.domain);
     const f = await this.fields(input);
-    authorize(can.manageContact(actor, { domain: domain.name, groupId: f.groupId }, await managedGroups(this.db, actor)), actor, `add contacts to ${domain.name}`);
-    return this.view((await repo.findContact(this.db, await repo.insertContact(this.db, domain.id, f, Date.now())))!);
+    authorize(
+      can.manageContact(
+        actor,
+        { domain: domain.name, groupId: f.groupId },
+        await managedGroups(this.db, actor),
+      ),
+      actor,
+      `add contacts to ${domain.name}`,
+    );
+    return this.view(
+      (await repo.findContact(this.db, await repo.insertContact(this.db, domain.id, f, Date.now())))!,
+    );
   }
 
   async list(filter: { domain?: string; group?: string } = {}, actor: Actor = SYSTEM): Promise<Contact[]> {
     const domainId = filter.domain ? (await this.domains.requireReal(filter.domain)).id : null;
     const groupId = filter.group ? (await this.groups.require(filter.group)).id : undefined;
     const managed = await managedGroups(this.db, actor);
-    const rows = (await repo.listContacts(this.db, domainId)).filter((r) => (groupId === undefined || r.groupId === groupId) && can.viewContact(actor, r, managed));
+    const rows = (await repo.listContacts(this.db, domainId)).filter(
+      (r) => (groupId === undefined || r.groupId === groupId) && can.viewContact(actor, r, managed),
+    );
     return Promise.all(rows.map((r) => this.view(r)));
   }
 
@@ -106,14 +134,23 @@ export class Contacts {
     const managed = await managedGroups(this.db, actor);
     const f = await this.fields(update, r);
     // Both where it is and where it would go: a group admin cannot move a contact out of reach.
-    authorize(can.manageContact(actor, r, managed) && can.manageContact(actor, { domain: r.domain, groupId: f.groupId }, managed), actor, `change contact ${id}`);
+    authorize(
+      can.manageContact(actor, r, managed) &&
+        can.manageContact(actor, { domain: r.domain, groupId: f.groupId }, managed),
+      actor,
+      `change contact ${id}`,
+    );
     await repo.updateContact(this.db, id, f);
     return this.view(await this.require(id));
   }
 
   async remove(id: number, actor: Actor = SYSTEM): Promise<void> {
     const r = await this.require(id);
-    authorize(can.manageContact(actor, r, await managedGroups(this.db, actor)), actor, `remove contact ${id}`);
+    authorize(
+      can.manageContact(actor, r, await managedGroups(this.db, actor)),
+      actor,
+      `remove contact ${id}`,
+    );
     await repo.deleteContact(this.db, id);
   }
 }

@@ -9,7 +9,10 @@ import type { SqlDb } from '../store/sql.js';
 export type DkimAlgorithm = 'rsa' | 'ed25519';
 
 /** The DNS record that publishes a key: name and TXT value (RFC 6376 §3.6.1, RFC 8463). */
-export function dnsRecord(key: Pick<DkimKeyRow, 'domain' | 'selector' | 'algorithm' | 'publicKey'>): { name: string; value: string } {
+export function dnsRecord(key: Pick<DkimKeyRow, 'domain' | 'selector' | 'algorithm' | 'publicKey'>): {
+  name: string;
+  value: string;
+} {
   const der = key.publicKey.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
   // Ed25519 publishes the raw 32-byte key, not the SPKI wrapper (RFC 8463 §4.2).
   const p = key.algorithm === 'ed25519' ? Buffer.from(der, 'base64').subarray(-32).toString('base64') : der;
@@ -24,7 +27,10 @@ function defaultSelector(now: number): string {
 /** Extracts the domain of the From: header of a message, lower-cased. */
 export function fromDomain(message: Buffer): string | undefined {
   const end = message.indexOf('\r\n\r\n');
-  const head = message.subarray(0, end < 0 ? Math.min(message.length, 65536) : end).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
+  const head = message
+    .subarray(0, end < 0 ? Math.min(message.length, 65536) : end)
+    .toString('latin1')
+    .replace(/\r?\n[ \t]+/g, ' ');
   const from = /^from:(.*)$/im.exec(head)?.[1];
   const addr = from ? (/<([^>]*)>/.exec(from)?.[1] ?? from).trim() : undefined;
   const at = addr?.lastIndexOf('@') ?? -1;
@@ -39,39 +45,64 @@ export function fromDomain(message: Buffer): string | undefined {
 export class DkimService {
   private readonly repo: DkimRepo;
 
-  constructor(db: SqlDb, private readonly log: Logger) {
+  constructor(
+    db: SqlDb,
+    private readonly log: Logger,
+  ) {
     this.repo = new DkimRepo(db);
   }
 
-  async generate(domainName: string, opts: { selector?: string; algorithm?: DkimAlgorithm; now?: number } = {}): Promise<DkimKeyRow> {
+  async generate(
+    domainName: string,
+    opts: { selector?: string; algorithm?: DkimAlgorithm; now?: number } = {},
+  ): Promise<DkimKeyRow> {
     const domain = normalizeDomain(domainName);
     if (!domain) throw new OperatorError(`"${domainName}" is not a domain name`);
     const algorithm = opts.algorithm ?? 'rsa';
-    if (algorithm !== 'rsa' && algorithm !== 'ed25519') throw new OperatorError(`algorithm must be rsa or ed25519, not "${algorithm as string}"`);
+    if (algorithm !== 'rsa' && algorithm !== 'ed25519')
+      throw new OperatorError(`algorithm must be rsa or ed25519, not "${algorithm as string}"`);
     const now = opts.now ?? Date.now();
     const selector = opts.selector ?? defaultSelector(now);
-    if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(selector)) throw new OperatorError(`"${selector}" is not a valid selector (letters, digits, hyphens)`);
-    if ((await this.repo.list(domain)).some((k) => k.selector === selector)) throw new ConflictError(`${domain} already has a key with selector ${selector}`);
+    if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(selector))
+      throw new OperatorError(`"${selector}" is not a valid selector (letters, digits, hyphens)`);
+    if ((await this.repo.list(domain)).some((k) => k.selector === selector))
+      throw new ConflictError(`${domain} already has a key with selector ${selector}`);
     const pair =
       algorithm === 'rsa'
-        ? generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
-        : generateKeyPairSync('ed25519', { publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-    const key = { domain, selector, algorithm, privateKey: pair.privateKey, publicKey: pair.publicKey, createdAt: now };
+        ? generateKeyPairSync('rsa', {
+            modulusLength: 2048,
+            publicKeyEncoding: { type: 'spki', format: 'pem' },
+            privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+          })
+        : generateKeyPairSync('ed25519', {
+            publicKeyEncoding: { type: 'spki', format: 'pem' },
+            privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+          });
+    const key = {
+      domain,
+      selector,
+      algorithm,
+      privateKey: pair.privateKey,
+      publicKey: pair.publicKey,
+      createdAt: now,
+    };
     await this.repo.add(key, true);
     this.log.info({ event: 'dkim_key_generated', domain, selector, algorithm });
     return { ...key, id: 0, active: true };
   }
 
   list(domain?: string): Promise<DkimKeyRow[]> {
-    return this.repo.list(domain ? normalizeDomain(domain) ?? domain : undefined);
+    return this.repo.list(domain ? (normalizeDomain(domain) ?? domain) : undefined);
   }
 
   async activate(domain: string, selector: string): Promise<void> {
-    if (!(await this.repo.activate(domain, selector))) throw new NotFoundError(`DKIM key ${selector} for ${domain}`);
+    if (!(await this.repo.activate(domain, selector)))
+      throw new NotFoundError(`DKIM key ${selector} for ${domain}`);
   }
 
   async remove(domain: string, selector: string): Promise<void> {
-    if (!(await this.repo.remove(domain, selector))) throw new NotFoundError(`DKIM key ${selector} for ${domain}`);
+    if (!(await this.repo.remove(domain, selector)))
+      throw new NotFoundError(`DKIM key ${selector} for ${domain}`);
   }
 
   /**
@@ -94,7 +125,11 @@ export class DkimService {
     // mailauth 4 signs only what is listed in signatureData; the top-level fields satisfy its types.
     const r = await dkimSign(message, { ...signature, signatureData: [signature] });
     if (r.errors?.length || !r.signatures.trim()) {
-      this.log.warn({ event: 'dkim_sign_failed', domain, errors: r.errors.map((e) => String((e as Error).message ?? e)) });
+      this.log.warn({
+        event: 'dkim_sign_failed',
+        domain,
+        errors: r.errors.map((e) => String((e as Error).message ?? e)),
+      });
       return message;
     }
     return Buffer.concat([Buffer.from(r.signatures, 'latin1'), message]);

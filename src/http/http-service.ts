@@ -14,9 +14,17 @@ export type { HealthSource };
  * The HTTP listener: /healthz, Prometheus /metrics, autoconfig, the admin API (/api/v1) and
  * the admin UI (/admin/), all on one Fastify instance. One instance serves every `listen.http` address.
  */
-export async function createHttpService(app: App, health: HealthSource): Promise<ProtocolService & { fastify: FastifyInstance }> {
+export async function createHttpService(
+  app: App,
+  health: HealthSource,
+): Promise<ProtocolService & { fastify: FastifyInstance }> {
   // Unknown properties in a request body are an error (a typo must not pass as a no-op), not dropped.
-  const fastify = Fastify({ logger: false, trustProxy: false, bodyLimit: 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } });
+  const fastify = Fastify({
+    logger: false,
+    trustProxy: false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false } },
+  });
   const started = Date.now();
   fastify.get('/healthz', async () => ({
     status: 'ok',

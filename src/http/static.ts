@@ -23,7 +23,8 @@ const TYPES: Record<string, string> = {
  * would not run it. The UI builds its DOM with textContent only, so this is the second line.
  */
 const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
@@ -35,7 +36,9 @@ async function send(reply: FastifyReply, dir: string, relative: string): Promise
   if (!file.startsWith(dir.replaceAll('/', sep)) || !type) return reply.status(404).send('not found');
   try {
     const body = await readFile(file);
-    return reply.headers({ ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-cache' }).send(body);
+    return reply
+      .headers({ ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-cache' })
+      .send(body);
   } catch {
     return reply.status(404).send('not found');
   }
@@ -45,6 +48,10 @@ async function send(reply: FastifyReply, dir: string, relative: string): Promise
 export function registerAdminUi(fastify: FastifyInstance): void {
   fastify.get('/admin', (_req, reply) => reply.redirect('/admin/'));
   fastify.get('/admin/', (_req, reply) => send(reply, PAGE_DIR, 'index.html'));
-  fastify.get<{ Params: { '*': string } }>('/admin/assets/*', (req, reply) => send(reply, PAGE_DIR, `assets/${req.params['*']}`));
-  fastify.get<{ Params: { '*': string } }>('/admin/js/*', (req, reply) => send(reply, SCRIPT_DIR, req.params['*']));
+  fastify.get<{ Params: { '*': string } }>('/admin/assets/*', (req, reply) =>
+    send(reply, PAGE_DIR, `assets/${req.params['*']}`),
+  );
+  fastify.get<{ Params: { '*': string } }>('/admin/js/*', (req, reply) =>
+    send(reply, SCRIPT_DIR, req.params['*']),
+  );
 }

@@ -19,5 +19,7 @@ export function baseSubject(subject: string): string {
 
 /** Whether the subject had reply or forward markers (RFC 5256 uses it to order threads by subject). */
 export function isReply(subject: string): boolean {
-  return /^\s*(?:\[[^\]]*\]\s*)*(?:re|fwd?)\s*(?:\[[^\]]*\])?\s*:/i.test(subject) || /\(fwd\)\s*$/i.test(subject);
+  return (
+    /^\s*(?:\[[^\]]*\]\s*)*(?:re|fwd?)\s*(?:\[[^\]]*\])?\s*:/i.test(subject) || /\(fwd\)\s*$/i.test(subject)
+  );
 }

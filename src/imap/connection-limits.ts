@@ -28,7 +28,8 @@ export class ConnectionLimits {
 
   /** Counts a login; false when the account already has its most sessions. */
   login(accountId: number): boolean {
-    if ((this.perAccount.get(accountId) ?? 0) >= this.config.get<number>('imap.max_connections_per_account')) return false;
+    if ((this.perAccount.get(accountId) ?? 0) >= this.config.get<number>('imap.max_connections_per_account'))
+      return false;
     bump(this.perAccount, accountId, 1);
     return true;
   }

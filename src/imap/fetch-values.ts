@@ -3,7 +3,12 @@ import type { MessageMeta } from '../mailbox/types.js';
 import type { FetchAttribute } from './proto/parser/fetch.js';
 import type { FetchValue } from './proto/protocol/fetch.js';
 import { applyPartial, extractBinary, extractSection } from './proto/section.js';
-import { parseStructure, type BodyStructure, type Envelope, type MessageStructure } from './proto/structure.js';
+import {
+  parseStructure,
+  type BodyStructure,
+  type Envelope,
+  type MessageStructure,
+} from './proto/structure.js';
 import type { ImapSession } from './session.js';
 
 /** What a FETCH needs from the store, decided once per command. */
@@ -23,21 +28,36 @@ const STRUCTURE_ITEMS = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE']);
 
 function isHeaderOnly(a: FetchAttribute): boolean {
   if (a.item === 'RFC822.HEADER') return true;
-  return a.item === 'BODY[]' && a.section.part.length === 0 && (a.section.text?.startsWith('HEADER') ?? false);
+  return (
+    a.item === 'BODY[]' && a.section.part.length === 0 && (a.section.text?.startsWith('HEADER') ?? false)
+  );
 }
 
 function needsContent(a: FetchAttribute): boolean {
-  return a.item === 'BODY[]' || a.item === 'BINARY[]' || a.item === 'BINARY.SIZE' || a.item === 'RFC822' || a.item === 'RFC822.HEADER' || a.item === 'RFC822.TEXT';
+  return (
+    a.item === 'BODY[]' ||
+    a.item === 'BINARY[]' ||
+    a.item === 'BINARY.SIZE' ||
+    a.item === 'RFC822' ||
+    a.item === 'RFC822.HEADER' ||
+    a.item === 'RFC822.TEXT'
+  );
 }
 
 export function planFetch(attrs: readonly FetchAttribute[]): FetchPlan {
   const content = attrs.filter(needsContent);
-  const structure = attrs.some((a) => STRUCTURE_ITEMS.has(a.item)) || content.some((a) => a.item !== 'RFC822');
+  const structure =
+    attrs.some((a) => STRUCTURE_ITEMS.has(a.item)) || content.some((a) => a.item !== 'RFC822');
   return {
     meta: structure || content.length > 0 || attrs.some((a) => META_ITEMS.has(a.item)),
     structure,
     content: content.length === 0 ? 'none' : content.every(isHeaderOnly) ? 'header' : 'all',
-    setsSeen: attrs.some((a) => ((a.item === 'BODY[]' || a.item === 'BINARY[]') && !a.peek) || a.item === 'RFC822' || a.item === 'RFC822.TEXT'),
+    setsSeen: attrs.some(
+      (a) =>
+        ((a.item === 'BODY[]' || a.item === 'BINARY[]') && !a.peek) ||
+        a.item === 'RFC822' ||
+        a.item === 'RFC822.TEXT',
+    ),
   };
 }
 
@@ -51,7 +71,13 @@ export function cachedValue(s: ImapSession, i: number, a: FetchAttribute): Fetch
 }
 
 /** The values of one message, in the order asked for. */
-export async function fetchValues(s: ImapSession, i: number, attrs: readonly FetchAttribute[], plan: FetchPlan, meta: MessageMeta | undefined): Promise<FetchValue[]> {
+export async function fetchValues(
+  s: ImapSession,
+  i: number,
+  attrs: readonly FetchAttribute[],
+  plan: FetchPlan,
+  meta: MessageMeta | undefined,
+): Promise<FetchValue[]> {
   const sel = s.selected!;
   const uid = sel.uids[i]!;
   let message: MessageStructure | undefined;
@@ -95,21 +121,44 @@ export async function fetchValues(s: ImapSession, i: number, attrs: readonly Fet
         break;
       case 'RFC822.HEADER':
       case 'RFC822.TEXT':
-        if (raw && message) out.push({ item: a.item, data: extractSection(raw, message, { part: [], text: a.item === 'RFC822.HEADER' ? 'HEADER' : 'TEXT', fields: [] }) });
+        if (raw && message)
+          out.push({
+            item: a.item,
+            data: extractSection(raw, message, {
+              part: [],
+              text: a.item === 'RFC822.HEADER' ? 'HEADER' : 'TEXT',
+              fields: [],
+            }),
+          });
         break;
       case 'BODY[]':
         if (raw && message) {
           const data = extractSection(raw, message, a.section);
-          out.push({ item: 'BODY[]', section: a.section, data: data && applyPartial(data, a.partial), ...(a.partial ? { origin: a.partial.offset } : {}) });
+          out.push({
+            item: 'BODY[]',
+            section: a.section,
+            data: data && applyPartial(data, a.partial),
+            ...(a.partial ? { origin: a.partial.offset } : {}),
+          });
         }
         break;
       case 'BINARY[]':
       case 'BINARY.SIZE':
         if (raw && message) {
           const data = extractBinary(raw, message, a.part);
-          if (data === undefined) throw new MailsteadError('Unknown Content-Transfer-Encoding', { imap: { status: 'NO', code: 'UNKNOWN-CTE' } });
-          if (a.item === 'BINARY.SIZE') out.push({ item: 'BINARY.SIZE', part: a.part, size: data?.length ?? 0 });
-          else out.push({ item: 'BINARY[]', part: a.part, data: data && applyPartial(data, a.partial), ...(a.partial ? { origin: a.partial.offset } : {}) });
+          if (data === undefined)
+            throw new MailsteadError('Unknown Content-Transfer-Encoding', {
+              imap: { status: 'NO', code: 'UNKNOWN-CTE' },
+            });
+          if (a.item === 'BINARY.SIZE')
+            out.push({ item: 'BINARY.SIZE', part: a.part, size: data?.length ?? 0 });
+          else
+            out.push({
+              item: 'BINARY[]',
+              part: a.part,
+              data: data && applyPartial(data, a.partial),
+              ...(a.partial ? { origin: a.partial.offset } : {}),
+            });
         }
         break;
     }

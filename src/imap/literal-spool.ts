@@ -26,12 +26,14 @@ export class LiteralSpool {
 
   async write(data: Buffer): Promise<void> {
     this.size += data.length;
-    if (this.file && !this.file.write(data)) await new Promise<void>((r) => this.file!.once('drain', r).once('error', () => r()));
+    if (this.file && !this.file.write(data))
+      await new Promise<void>((r) => this.file!.once('drain', r).once('error', () => r()));
   }
 
   end(): void {
     const file = this.file;
-    if (file) this.finished = new Promise<void>((resolve, reject) => file.end(() => resolve()).once('error', reject));
+    if (file)
+      this.finished = new Promise<void>((resolve, reject) => file.end(() => resolve()).once('error', reject));
   }
 
   /** The bytes, streamed from disk in large chunks. */

@@ -32,7 +32,12 @@ export function toStoreKey(key: SearchKey, sel: SelectedMailbox): StoreKey {
       return { type: 'text', part: key.op, value: key.value };
     case 'date':
       // SAVEDATE is not kept; a message is taken as saved when it arrived (RFC 8514 allows it).
-      return { type: 'date', field: key.field === 'sent' ? 'sent' : 'internal', op: key.cmp, date: Date.parse(key.date + 'T00:00:00Z') };
+      return {
+        type: 'date',
+        field: key.field === 'sent' ? 'sent' : 'internal',
+        op: key.cmp,
+        date: Date.parse(key.date + 'T00:00:00Z'),
+      };
     case 'size':
       return { type: 'size', op: key.cmp, bytes: key.size };
     case 'modseq':
@@ -62,7 +67,10 @@ export function usesModseq(key: SearchKey): boolean {
 }
 
 /** Runs a search on the selected folder: matching indexes of the view, ascending, and their highest modseq. */
-export async function searchSelected(s: ImapSession, key: SearchKey): Promise<{ indexes: number[]; highestModseq: number }> {
+export async function searchSelected(
+  s: ImapSession,
+  key: SearchKey,
+): Promise<{ indexes: number[]; highestModseq: number }> {
   const sel = s.selected!;
   const r = await s.app.mailbox.messages.search(s.actor!, { id: sel.folderId }, toStoreKey(key, sel));
   const indexes: number[] = [];

@@ -120,7 +120,10 @@ export class SelectedMailbox {
       if (i < 0) continue;
       const { bits, keywords } = splitFlags(u.flags);
       const before = this.keywords.get(u.uid) ?? [];
-      const same = bits === this.flags[i] && before.length === keywords.length && before.every((k, j) => k === keywords[j]);
+      const same =
+        bits === this.flags[i] &&
+        before.length === keywords.length &&
+        before.every((k, j) => k === keywords[j]);
       this.flags[i] = bits;
       this.modseqs[i] = Math.max(this.modseqs[i]!, u.modseq);
       if (keywords.length) this.keywords.set(u.uid, keywords);
@@ -185,5 +188,4 @@ export class SelectedMailbox {
     this.saved = this.saved.filter((u) => !removed.has(u));
     return seqs;
   }
-
 }

@@ -13,7 +13,12 @@ export function imapServices(app: App, tls: TlsManager): ProtocolService[] {
   return [imapService(app, tls, limits, false), imapService(app, tls, limits, true)];
 }
 
-function imapService(app: App, tls: TlsManager, limits: ConnectionLimits, implicitTls: boolean): ProtocolService {
+function imapService(
+  app: App,
+  tls: TlsManager,
+  limits: ConnectionLimits,
+  implicitTls: boolean,
+): ProtocolService {
   const sessions = new Set<ImapSession>();
   const name = implicitTls ? 'imaps' : 'imap';
   const onConnection = (raw: Socket) => {
@@ -25,7 +30,9 @@ function imapService(app: App, tls: TlsManager, limits: ConnectionLimits, implic
     socket.on('error', () => undefined);
     const admitted = limits.admit(ip);
     if (admitted !== 'ok') {
-      socket.end(`* BYE [UNAVAILABLE] Too many connections${admitted === 'ip' ? ' from your address' : ''}, try later\r\n`);
+      socket.end(
+        `* BYE [UNAVAILABLE] Too many connections${admitted === 'ip' ? ' from your address' : ''}, try later\r\n`,
+      );
       return;
     }
     const session = new ImapSession(socket, {

@@ -12,7 +12,13 @@ import type { ConnectionLimits } from './connection-limits.js';
 import { ImapParseError } from './proto/errors.js';
 import { CommandReceiver, type RawCommand, type ReceiverEvent } from './proto/receiver.js';
 import { ResponseWriter } from './proto/response.js';
-import { continuation, parseErrorResponse, tagged, untagged, type ResponseCode } from './proto/protocol/status.js';
+import {
+  continuation,
+  parseErrorResponse,
+  tagged,
+  untagged,
+  type ResponseCode,
+} from './proto/protocol/status.js';
 import { errorReply } from './reply.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
 import { LiteralSpool } from './literal-spool.js';
@@ -76,7 +82,10 @@ export class ImapSession {
     this.socket = socket;
     this.out = socket;
     this.secure = opts.secure;
-    this.receiver = new CommandReceiver({ appendLimit: this.app.config.get<number>('mailbox.append_limit'), maxDrainBytes: 1024 * 1024 });
+    this.receiver = new CommandReceiver({
+      appendLimit: this.app.config.get<number>('mailbox.append_limit'),
+      maxDrainBytes: 1024 * 1024,
+    });
     this.attach(socket);
     this.w.bytes(untagged('OK', 'Mailstead IMAP ready', `CAPABILITY ${this.capabilities().join(' ')}`));
     void this.flush();
@@ -199,7 +208,11 @@ export class ImapSession {
   private logFailure(raw: RawCommand, e: unknown): void {
     const err = e as Error & { imap?: unknown };
     if (err.imap) this.log.debug({ event: 'imap_command_refused', command: raw.name, err: err.message });
-    else this.log.error({ event: 'imap_command_failed', command: raw.name, err: err.stack }, 'IMAP command failed');
+    else
+      this.log.error(
+        { event: 'imap_command_failed', command: raw.name, err: err.stack },
+        'IMAP command failed',
+      );
   }
 
   private resumeCommands(): void {

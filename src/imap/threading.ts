@@ -36,7 +36,10 @@ function firstDate(c: Container): number {
  * containers pruned, root threads with the same base subject gathered, siblings by date. `id` maps
  * a message to the number the response uses (sequence number or UID).
  */
-export function threadByReferences(messages: readonly SortFields[], id: (f: SortFields) => number): ThreadNode[] {
+export function threadByReferences(
+  messages: readonly SortFields[],
+  id: (f: SortFields) => number,
+): ThreadNode[] {
   const table = new Map<string, Container>();
   const container = (key: string): Container => {
     let c = table.get(key);
@@ -62,7 +65,10 @@ export function threadByReferences(messages: readonly SortFields[], id: (f: Sort
       self.parent = undefined;
     }
   }
-  let roots = prune([...table.values()].filter((c) => !c.parent), true);
+  let roots = prune(
+    [...table.values()].filter((c) => !c.parent),
+    true,
+  );
   roots = gatherBySubject(roots);
   const order = (list: Container[]) => list.sort((a, b) => firstDate(a) - firstDate(b) || a.id - b.id);
   const toNode = (c: Container): ThreadNode => ({ id: c.id, children: order(c.children).map(toNode) });
@@ -77,7 +83,8 @@ function prune(list: Container[], root: boolean): Container[] {
     for (const k of c.children) k.parent = c;
     if (c.id) out.push(c);
     else if (c.children.length === 0) continue;
-    else if (!root || c.children.length === 1) out.push(...c.children.map((k) => ((k.parent = root ? undefined : c.parent), k)));
+    else if (!root || c.children.length === 1)
+      out.push(...c.children.map((k) => ((k.parent = root ? undefined : c.parent), k)));
     else out.push(c);
   }
   return out;
@@ -115,7 +122,10 @@ function promoteFirst(children: Container[]): Container[] {
 }
 
 /** THREAD=ORDEREDSUBJECT (RFC 5256): by base subject, then date; later messages are children of the first. */
-export function threadByOrderedSubject(messages: readonly SortFields[], id: (f: SortFields) => number): ThreadNode[] {
+export function threadByOrderedSubject(
+  messages: readonly SortFields[],
+  id: (f: SortFields) => number,
+): ThreadNode[] {
   const groups = new Map<string, SortFields[]>();
   for (const f of messages) {
     const key = baseSubject(f.subject);
@@ -125,5 +135,8 @@ export function threadByOrderedSubject(messages: readonly SortFields[], id: (f: 
   }
   const threads = [...groups.values()].map((g) => g.sort((a, b) => dateOf(a) - dateOf(b) || id(a) - id(b)));
   threads.sort((a, b) => dateOf(a[0]!) - dateOf(b[0]!) || id(a[0]!) - id(b[0]!));
-  return threads.map(([first, ...rest]) => ({ id: id(first!), children: rest.map((f) => ({ id: id(f), children: [] })) }));
+  return threads.map(([first, ...rest]) => ({
+    id: id(first!),
+    children: rest.map((f) => ({ id: id(f), children: [] })),
+  }));
 }

@@ -37,10 +37,16 @@ export class AclService {
     return (await resolveFolder(this.ctx.db, actor, ref, '')).rights;
   }
 
-  async listRights(actor: MailboxActor, ref: FolderRef, identifier: string): Promise<{ required: string; optional: string[] }> {
+  async listRights(
+    actor: MailboxActor,
+    ref: FolderRef,
+    identifier: string,
+  ): Promise<{ required: string; optional: string[] }> {
     const f = await resolveFolder(this.ctx.db, actor, ref, 'a');
     const id = normalizeIdentifier(identifier);
-    const ownerAddress = (await this.ctx.db.get<{ address: string }>('SELECT address FROM accounts WHERE id = ?', [f.row.ownerId]))?.address;
+    const ownerAddress = (
+      await this.ctx.db.get<{ address: string }>('SELECT address FROM accounts WHERE id = ?', [f.row.ownerId])
+    )?.address;
     return listRights(id === ownerAddress);
   }
 }

@@ -19,7 +19,10 @@ export interface MailboxContext {
 }
 
 /** Runs `fn` in a transaction and publishes the changes it collected only once it has committed. */
-export async function writeTx<T>(ctx: MailboxContext, fn: (db: SqlDb, publish: (c: MailboxChange) => void) => Promise<T>): Promise<T> {
+export async function writeTx<T>(
+  ctx: MailboxContext,
+  fn: (db: SqlDb, publish: (c: MailboxChange) => void) => Promise<T>,
+): Promise<T> {
   const changes: MailboxChange[] = [];
   const result = await ctx.db.tx((t) => fn(t, (c) => changes.push(c)));
   for (const c of changes) ctx.bus.publish(c);

@@ -24,7 +24,8 @@ export function splitFlags(flags: readonly string[]): { bits: number; keywords: 
   for (const f of flags) {
     const sys = byLower.get(f.toLowerCase());
     if (sys) bits |= sys[1];
-    else if (f.startsWith('\\')) continue; // \Recent and unknown system flags cannot be stored
+    else if (f.startsWith('\\'))
+      continue; // \Recent and unknown system flags cannot be stored
     else if (f) keywords.add(f);
   }
   return { bits, keywords: [...keywords] };

@@ -31,8 +31,10 @@ export function canonicalName(name: string): string {
 export function checkFolderPath(name: string, full = name): string {
   if (!name) throw new BadFolderNameError(full, 'empty');
   if (name.length > 1000) throw new BadFolderNameError(full, 'too long');
-  if (/[\x00-\x1f\x7f*%]/.test(name)) throw new BadFolderNameError(full, 'control characters and wildcards are not allowed');
-  if (name.split(SEPARATOR).some((s) => s === '')) throw new BadFolderNameError(full, 'empty hierarchy level');
+  if (/[\x00-\x1f\x7f*%]/.test(name))
+    throw new BadFolderNameError(full, 'control characters and wildcards are not allowed');
+  if (name.split(SEPARATOR).some((s) => s === ''))
+    throw new BadFolderNameError(full, 'empty hierarchy level');
   return canonicalName(name);
 }
 
@@ -44,12 +46,17 @@ export function parseFolderName(view: string): ParsedFolderName {
     const slash = rest.indexOf(SEPARATOR);
     const ownerAddress = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase();
     if (!ownerAddress) throw new BadFolderNameError(view, 'no user after Other Users/');
-    return { namespace: 'other', ownerAddress, name: checkFolderPath(slash < 0 ? '' : rest.slice(slash + 1), view) };
+    return {
+      namespace: 'other',
+      ownerAddress,
+      name: checkFolderPath(slash < 0 ? '' : rest.slice(slash + 1), view),
+    };
   }
   if (trimmed.startsWith(SHARED + SEPARATOR)) {
     return { namespace: 'shared', name: checkFolderPath(trimmed.slice(SHARED.length + 1), view) };
   }
-  if (trimmed === OTHER_USERS || trimmed === SHARED) throw new BadFolderNameError(view, 'a namespace root is not a folder');
+  if (trimmed === OTHER_USERS || trimmed === SHARED)
+    throw new BadFolderNameError(view, 'a namespace root is not a folder');
   return { namespace: 'personal', name: checkFolderPath(trimmed, view) };
 }
 

@@ -13,7 +13,13 @@ const TO_KOLAB: Record<FolderType, string> = {
 };
 
 /** SCOoffice's names for the same types. */
-const ALIASES: Record<string, FolderType> = { appointment: 'calendar', appointments: 'calendar', contact: 'contacts', note: 'notes', task: 'tasks' };
+const ALIASES: Record<string, FolderType> = {
+  appointment: 'calendar',
+  appointments: 'calendar',
+  contact: 'contacts',
+  note: 'notes',
+  task: 'tasks',
+};
 
 export function folderTypeToEntry(t: FolderType): string {
   return TO_KOLAB[t];

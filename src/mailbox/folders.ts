@@ -22,7 +22,16 @@ import { decodeKeywords } from './flags.js';
 import { parentPath, parseFolderName, SEPARATOR, SYSTEM_OWNER, viewName } from './folder-names.js';
 import { FOLDER_TYPE_ENTRY, folderTypeFromEntry, folderTypeToEntry } from './folder-types.js';
 import { hasRights } from './rights.js';
-import { SPECIAL_USES, type FolderInfo, type FolderRef, type FolderStatus, type FolderType, type MailboxActor, type SelectSnapshot, type SpecialUse } from './types.js';
+import {
+  SPECIAL_USES,
+  type FolderInfo,
+  type FolderRef,
+  type FolderStatus,
+  type FolderType,
+  type MailboxActor,
+  type SelectSnapshot,
+  type SpecialUse,
+} from './types.js';
 
 export interface CreateFolderOptions {
   specialUse?: SpecialUse | null;
@@ -32,7 +41,8 @@ export interface CreateFolderOptions {
 function checkSpecialUse(use: string | null | undefined): SpecialUse | null {
   if (!use) return null;
   const found = SPECIAL_USES.find((u) => u.toLowerCase() === use.toLowerCase());
-  if (!found) throw new PermissionError(`unknown special use ${use}`, { imap: { status: 'NO', code: 'USEATTR' } });
+  if (!found)
+    throw new PermissionError(`unknown special use ${use}`, { imap: { status: 'NO', code: 'USEATTR' } });
   return found;
 }
 
@@ -61,7 +71,8 @@ export class FolderService {
       await db.tx(async (t) => {
         for (const [name, use] of want) {
           // Another node or request may have made it meanwhile: look again inside the transaction.
-          if (!(await folderByName(t, accountId, name))) await insertFolder(t, { ownerId: accountId, name, specialUse: use });
+          if (!(await folderByName(t, accountId, name)))
+            await insertFolder(t, { ownerId: accountId, name, specialUse: use });
         }
       });
     }
@@ -79,17 +90,27 @@ export class FolderService {
       if (hasRights(rights, 'l')) shared.push({ row, rights });
     }
     const all = [...own.map((row) => ({ row, rights: 'lrswipkxtea' })), ...shared];
-    const addresses = await addressesOf(db, [...new Set(shared.map((s) => s.row.ownerId).filter((id) => id !== SYSTEM_OWNER))]);
-    const types = await entryForFolders(db, all.map((f) => f.row.id), FOLDER_TYPE_ENTRY);
+    const addresses = await addressesOf(db, [
+      ...new Set(shared.map((s) => s.row.ownerId).filter((id) => id !== SYSTEM_OWNER)),
+    ]);
+    const types = await entryForFolders(
+      db,
+      all.map((f) => f.row.id),
+      FOLDER_TYPE_ENTRY,
+    );
     const subscribed = actor.system ? new Set<string>() : await subscriptionsOf(db, actor.accountId);
-    const named = all.map((f) => ({ ...f, name: viewName(actor.accountId, f.row.ownerId, addresses.get(f.row.ownerId) ?? '', f.row.name) }));
+    const named = all.map((f) => ({
+      ...f,
+      name: viewName(actor.accountId, f.row.ownerId, addresses.get(f.row.ownerId) ?? '', f.row.name),
+    }));
     const names = new Set(named.map((f) => f.name));
     const parents = new Set<string>();
     for (const n of names) for (let p = parentPath(n); p; p = parentPath(p)) parents.add(p);
     return named.map((f) => ({
       id: f.row.id,
       name: f.name,
-      namespace: f.row.ownerId === actor.accountId ? 'personal' : f.row.ownerId === SYSTEM_OWNER ? 'shared' : 'other',
+      namespace:
+        f.row.ownerId === actor.accountId ? 'personal' : f.row.ownerId === SYSTEM_OWNER ? 'shared' : 'other',
       ownerId: f.row.ownerId,
       // Another account's \Sent is not the viewer's Sent folder.
       specialUse: f.row.ownerId === actor.accountId ? (f.row.specialUse as SpecialUse | null) : null,
@@ -103,7 +124,10 @@ export class FolderService {
   async create(actor: MailboxActor, name: string, opts: CreateFolderOptions = {}): Promise<FolderInfo> {
     const p = parseFolderName(name);
     const specialUse = checkSpecialUse(opts.specialUse);
-    if (specialUse && p.namespace !== 'personal') throw new PermissionError('special-use folders are personal', { imap: { status: 'NO', code: 'USEATTR' } });
+    if (specialUse && p.namespace !== 'personal')
+      throw new PermissionError('special-use folders are personal', {
+        imap: { status: 'NO', code: 'USEATTR' },
+      });
     const created = await writeTx(this.ctx, async (t, publish) => {
       const owner = await ownerOf(t, actor, p);
       if (owner === undefined) throw new NotFoundError(`folder ${name}`);
@@ -112,11 +136,17 @@ export class FolderService {
       const parent = parentName === null ? undefined : await folderByName(t, owner, parentName);
       if (owner !== actor.accountId && !actor.system) {
         // Creating in someone else's tree takes `k` on the parent folder there.
-        if (!parent || !hasRights(await rightsOn(t, actor, parent), 'k')) throw new PermissionError(`no permission to create ${name}`);
+        if (!parent || !hasRights(await rightsOn(t, actor, parent), 'k'))
+          throw new PermissionError(`no permission to create ${name}`);
       }
       const row = await insertFolder(t, { ownerId: owner, name: p.name, specialUse });
       if (parent) await copyAcl(t, parent.id, row.id);
-      if (opts.type && opts.type !== 'mail') await putEntry(t, { folderId: row.id, accountId: SHARED_ENTRY, entry: FOLDER_TYPE_ENTRY }, folderTypeToEntry(opts.type));
+      if (opts.type && opts.type !== 'mail')
+        await putEntry(
+          t,
+          { folderId: row.id, accountId: SHARED_ENTRY, entry: FOLDER_TYPE_ENTRY },
+          folderTypeToEntry(opts.type),
+        );
       publish({ kind: 'folder', folderId: row.id, ownerId: owner, modseq: row.highestModseq, uids: null });
       return row;
     });
@@ -138,7 +168,8 @@ export class FolderService {
   async delete(actor: MailboxActor, ref: FolderRef): Promise<void> {
     await writeTx(this.ctx, async (t, publish) => {
       const f = await resolveFolder(t, actor, ref, 'x');
-      if (f.row.name === 'INBOX' && f.row.ownerId !== SYSTEM_OWNER) throw new PermissionError('INBOX cannot be deleted', { imap: { status: 'NO', code: 'CANNOT' } });
+      if (f.row.name === 'INBOX' && f.row.ownerId !== SYSTEM_OWNER)
+        throw new PermissionError('INBOX cannot be deleted', { imap: { status: 'NO', code: 'CANNOT' } });
       const hashes = await t.all<{ hash: string; n: number }>(
         'SELECT b.hash, COUNT(*) AS n FROM mailbox_messages m JOIN mailbox_bodies b ON b.id = m.body_id WHERE m.folder_id = ? GROUP BY b.hash',
         [f.row.id],
@@ -146,7 +177,13 @@ export class FolderService {
       for (const h of hashes) await releaseBlobRefs(t, h.hash, Number(h.n));
       await adjustUsage(t, f.row, -f.row.messageCount, -f.row.sizeBytes);
       await deleteFolderRow(t, f.row.id);
-      publish({ kind: 'folder', folderId: f.row.id, ownerId: f.row.ownerId, modseq: f.row.highestModseq, uids: null });
+      publish({
+        kind: 'folder',
+        folderId: f.row.id,
+        ownerId: f.row.ownerId,
+        modseq: f.row.highestModseq,
+        uids: null,
+      });
     });
   }
 
@@ -160,23 +197,42 @@ export class FolderService {
     await writeTx(this.ctx, async (t, publish) => {
       const src = await resolveFolder(t, actor, from, 'x');
       const owner = await ownerOf(t, actor, target);
-      if (owner !== src.row.ownerId) throw new PermissionError('a folder can only be renamed within its owner\'s tree', { imap: { status: 'NO', code: 'CANNOT' } });
+      if (owner !== src.row.ownerId)
+        throw new PermissionError("a folder can only be renamed within its owner's tree", {
+          imap: { status: 'NO', code: 'CANNOT' },
+        });
       if (await folderByName(t, owner, target.name)) throw new ConflictError(`folder ${to} already exists`);
       if (target.name === src.row.name || target.name.startsWith(src.row.name + SEPARATOR)) {
-        throw new PermissionError('a folder cannot be moved into itself', { imap: { status: 'NO', code: 'CANNOT' } });
+        throw new PermissionError('a folder cannot be moved into itself', {
+          imap: { status: 'NO', code: 'CANNOT' },
+        });
       }
       const parentName = parentPath(target.name);
       if (owner !== actor.accountId && !actor.system) {
         const parent = parentName === null ? undefined : await folderByName(t, owner, parentName);
-        if (!parent || !hasRights(await rightsOn(t, actor, parent), 'k')) throw new PermissionError(`no permission to create ${to}`);
+        if (!parent || !hasRights(await rightsOn(t, actor, parent), 'k'))
+          throw new PermissionError(`no permission to create ${to}`);
       }
       if (src.row.name === 'INBOX' && owner !== SYSTEM_OWNER) {
         const moved = await insertFolder(t, { ownerId: owner, name: target.name, uidnext: src.row.uidnext });
-        await t.run('UPDATE mailbox_folders SET message_count = ?, size_bytes = ?, highestmodseq = ? WHERE id = ?', [src.row.messageCount, src.row.sizeBytes, src.row.highestModseq + 1, moved.id]);
+        await t.run(
+          'UPDATE mailbox_folders SET message_count = ?, size_bytes = ?, highestmodseq = ? WHERE id = ?',
+          [src.row.messageCount, src.row.sizeBytes, src.row.highestModseq + 1, moved.id],
+        );
         const next = src.row.highestModseq + 1;
-        await t.run('INSERT INTO mailbox_expunged (folder_id, uid, modseq) SELECT folder_id, uid, CAST(? AS BIGINT) FROM mailbox_messages WHERE folder_id = ?', [next, src.row.id]);
-        await t.run('UPDATE mailbox_messages SET folder_id = ?, modseq = ? WHERE folder_id = ?', [moved.id, next, src.row.id]);
-        await t.run('UPDATE mailbox_folders SET message_count = 0, size_bytes = 0, highestmodseq = ? WHERE id = ?', [next, src.row.id]);
+        await t.run(
+          'INSERT INTO mailbox_expunged (folder_id, uid, modseq) SELECT folder_id, uid, CAST(? AS BIGINT) FROM mailbox_messages WHERE folder_id = ?',
+          [next, src.row.id],
+        );
+        await t.run('UPDATE mailbox_messages SET folder_id = ?, modseq = ? WHERE folder_id = ?', [
+          moved.id,
+          next,
+          src.row.id,
+        ]);
+        await t.run(
+          'UPDATE mailbox_folders SET message_count = 0, size_bytes = 0, highestmodseq = ? WHERE id = ?',
+          [next, src.row.id],
+        );
         publish({ kind: 'expunge', folderId: src.row.id, ownerId: owner, modseq: next, uids: null });
         return;
       }
@@ -246,7 +302,11 @@ export class FolderService {
   async setType(actor: MailboxActor, ref: FolderRef, type: FolderType): Promise<void> {
     await writeTx(this.ctx, async (t) => {
       const f = await resolveFolder(t, actor, ref, 'a');
-      await putEntry(t, { folderId: f.row.id, accountId: SHARED_ENTRY, entry: FOLDER_TYPE_ENTRY }, type === 'mail' ? null : folderTypeToEntry(type));
+      await putEntry(
+        t,
+        { folderId: f.row.id, accountId: SHARED_ENTRY, entry: FOLDER_TYPE_ENTRY },
+        type === 'mail' ? null : folderTypeToEntry(type),
+      );
     });
   }
 

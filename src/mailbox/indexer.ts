@@ -44,7 +44,10 @@ export function parseHeaders(raw: Buffer): Array<{ name: string; value: string }
   for (const line of unfolded.split(/\r?\n/)) {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
-    out.push({ name: line.slice(0, colon).trim().toLowerCase(), value: decode(line.slice(colon + 1).trim()) });
+    out.push({
+      name: line.slice(0, colon).trim().toLowerCase(),
+      value: decode(line.slice(colon + 1).trim()),
+    });
     if (out.length >= MAX_HEADERS) break;
   }
   return out;
@@ -53,11 +56,19 @@ export function parseHeaders(raw: Buffer): Array<{ name: string; value: string }
 export async function indexMessage(raw: Buffer): Promise<IndexedMessage> {
   const headers = parseHeaders(raw);
   const first = (name: string) => headers.find((h) => h.name === name)?.value ?? '';
-  const all = (name: string) => headers.filter((h) => h.name === name).map((h) => h.value).join(', ');
+  const all = (name: string) =>
+    headers
+      .filter((h) => h.name === name)
+      .map((h) => h.value)
+      .join(', ');
   const date = Date.parse(first('date'));
   let bodyText = '';
   try {
-    const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true });
+    const parsed = await simpleParser(raw, {
+      skipImageLinks: true,
+      skipTextLinks: true,
+      skipTextToHtml: true,
+    });
     bodyText = (parsed.text ?? '').slice(0, MAX_BODY_TEXT);
   } catch {
     // An unparseable body is still stored and found by its headers.

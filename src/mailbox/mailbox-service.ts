@@ -41,7 +41,13 @@ export class MailboxService {
 
   constructor(opts: MailboxServiceOptions) {
     this.bus = opts.bus ?? new LocalChangeBus();
-    this.ctx = { db: opts.db, blobs: opts.blobs, config: opts.config, bus: this.bus, parseStructure: opts.parseStructure };
+    this.ctx = {
+      db: opts.db,
+      blobs: opts.blobs,
+      config: opts.config,
+      bus: this.bus,
+      parseStructure: opts.parseStructure,
+    };
     this.folders = new FolderService(this.ctx);
     this.messages = new MessageService(this.ctx);
     this.acl = new AclService(this.ctx);
@@ -76,10 +82,23 @@ export class MailboxService {
         if (again) return again;
         let folder = await folderByName(t, req.accountId, folderName);
         if (!folder) {
-          if (!req.createFolder) throw new NotFoundError(`folder ${folderName}`, { imap: { status: 'NO', code: 'TRYCREATE' } });
+          if (!req.createFolder)
+            throw new NotFoundError(`folder ${folderName}`, { imap: { status: 'NO', code: 'TRYCREATE' } });
           folder = await insertFolder(t, { ownerId: req.accountId, name: folderName });
         }
-        const r = await storeMessage(t, folder, body, { blob: req.blob, volume: '', prefix: req.prefix, flags: req.flags ?? [], internalDate: req.internalDate ?? Date.now() }, publish);
+        const r = await storeMessage(
+          t,
+          folder,
+          body,
+          {
+            blob: req.blob,
+            volume: '',
+            prefix: req.prefix,
+            flags: req.flags ?? [],
+            internalDate: req.internalDate ?? Date.now(),
+          },
+          publish,
+        );
         const result = { uid: r.uid, folder: folderName, messageId: r.messageId };
         await recordDelivery(t, req.dedupeKey, req.accountId, result);
         return result;

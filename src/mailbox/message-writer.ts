@@ -13,12 +13,25 @@ import { checkQuota } from './quota.js';
 /** A body parsed before the transaction (parsing is slow; transactions must be short). */
 export type PreparedBody =
   | { kind: 'known'; bodyId: number; refs: string[] }
-  | { kind: 'new'; indexed: IndexedMessage; structure: { envelope: unknown; bodyStructure: unknown } | null; refs: string[] };
+  | {
+      kind: 'new';
+      indexed: IndexedMessage;
+      structure: { envelope: unknown; bodyStructure: unknown } | null;
+      refs: string[];
+    };
 
 /** Parses a blob unless an earlier delivery of the same blob already did (100 recipients, one parse). */
 export async function prepareBody(ctx: MailboxContext, blob: BlobRef, volume: string): Promise<PreparedBody> {
-  const known = await ctx.db.get<{ id: number; in_reply_to: string; refs: string }>('SELECT id, in_reply_to, refs FROM mailbox_bodies WHERE hash = ?', [blob.hash]);
-  if (known) return { kind: 'known', bodyId: Number(known.id), refs: referencedIds({ inReplyTo: known.in_reply_to, references: known.refs }) };
+  const known = await ctx.db.get<{ id: number; in_reply_to: string; refs: string }>(
+    'SELECT id, in_reply_to, refs FROM mailbox_bodies WHERE hash = ?',
+    [blob.hash],
+  );
+  if (known)
+    return {
+      kind: 'known',
+      bodyId: Number(known.id),
+      refs: referencedIds({ inReplyTo: known.in_reply_to, references: known.refs }),
+    };
   const raw = await ctx.blobs.get(blob.hash, volume || undefined);
   const indexed = await indexMessage(raw);
   let structure = null;
@@ -53,7 +66,8 @@ export async function storeMessage(
   const size = req.prefix.length + req.blob.size;
   await checkQuota(db, folder, size, 1);
   let bodyId = body.kind === 'known' ? body.bodyId : await bodyIdByHash(db, req.blob.hash);
-  if (bodyId === undefined && body.kind === 'new') bodyId = await insertBody(db, req.blob.hash, body.indexed, body.structure);
+  if (bodyId === undefined && body.kind === 'new')
+    bodyId = await insertBody(db, req.blob.hash, body.indexed, body.structure);
   const threadId = (await threadOf(db, folder.ownerId, body.refs)) ?? null;
   const { firstUid: uid, modseq } = await allocate(db, folder.id, 1);
   const { bits, keywords } = splitFlags(req.flags);

@@ -43,7 +43,11 @@ import type {
   UidSet,
 } from './types.js';
 
-const toUpdate = (r: FlagRow): FlagUpdate => ({ uid: Number(r.uid), flags: flagNames(Number(r.flags), decodeKeywords(r.keywords)), modseq: Number(r.modseq) });
+const toUpdate = (r: FlagRow): FlagUpdate => ({
+  uid: Number(r.uid),
+  flags: flagNames(Number(r.flags), decodeKeywords(r.keywords)),
+  modseq: Number(r.modseq),
+});
 
 /** The rights a flag change needs (RFC 4314 section 4): s for \Seen, t for \Deleted, w for the rest. */
 function rightsForFlags(op: StoreFlagsRequest['op'], flags: readonly string[]): string {
@@ -62,7 +66,12 @@ function allowedFlags(rights: string, flags: readonly string[]): string[] {
 export class MessageService {
   constructor(private readonly ctx: MailboxContext) {}
 
-  async fetch(actor: MailboxActor, ref: FolderRef, uids: UidSet, opts: { structure?: boolean } = {}): Promise<MessageMeta[]> {
+  async fetch(
+    actor: MailboxActor,
+    ref: FolderRef,
+    uids: UidSet,
+    opts: { structure?: boolean } = {},
+  ): Promise<MessageMeta[]> {
     const f = await resolveFolder(this.ctx.db, actor, ref, 'r');
     const rows = await metaRows(this.ctx.db, f.row.id, uids, opts.structure ?? false);
     return rows.map((r) => ({
@@ -76,7 +85,12 @@ export class MessageService {
       size: Number(r.size),
       prefixLength: Number(r.prefix_length),
       ...(opts.structure
-        ? { envelope: r.envelope ? JSON.parse(r.envelope) : null, bodyStructure: r.body_structure ? shiftStructure(JSON.parse(r.body_structure), Number(r.prefix_length)) : null }
+        ? {
+            envelope: r.envelope ? JSON.parse(r.envelope) : null,
+            bodyStructure: r.body_structure
+              ? shiftStructure(JSON.parse(r.body_structure), Number(r.prefix_length))
+              : null,
+          }
         : {}),
     }));
   }
@@ -89,7 +103,12 @@ export class MessageService {
   }
 
   /** Bytes [start, end) of the message as clients see it: prefix, then the blob. */
-  async read(actor: MailboxActor, ref: FolderRef, uid: number, range?: { start: number; end: number }): Promise<Buffer> {
+  async read(
+    actor: MailboxActor,
+    ref: FolderRef,
+    uid: number,
+    range?: { start: number; end: number },
+  ): Promise<Buffer> {
     const loc = await this.locate(actor, ref, uid);
     const start = Math.max(0, range?.start ?? 0);
     const end = Math.min(loc.size, range?.end ?? loc.size);
@@ -98,12 +117,20 @@ export class MessageService {
     const bStart = Math.max(0, start - loc.prefix.length);
     const bEnd = end - loc.prefix.length;
     if (bEnd <= 0) return Buffer.from(head);
-    const body = bStart === 0 && bEnd >= loc.size - loc.prefix.length ? await this.ctx.blobs.get(loc.hash, loc.volume || undefined) : await this.ctx.blobs.read(loc.hash, bStart, bEnd, loc.volume || undefined);
+    const body =
+      bStart === 0 && bEnd >= loc.size - loc.prefix.length
+        ? await this.ctx.blobs.get(loc.hash, loc.volume || undefined)
+        : await this.ctx.blobs.read(loc.hash, bStart, bEnd, loc.volume || undefined);
     return head.length ? Buffer.concat([head, body]) : body;
   }
 
   /** The whole message as chunks of at most `chunkSize` bytes, for streaming with backpressure. */
-  async open(actor: MailboxActor, ref: FolderRef, uid: number, chunkSize = 256 * 1024): Promise<{ size: number; chunks: AsyncIterable<Buffer> }> {
+  async open(
+    actor: MailboxActor,
+    ref: FolderRef,
+    uid: number,
+    chunkSize = 256 * 1024,
+  ): Promise<{ size: number; chunks: AsyncIterable<Buffer> }> {
     const loc = await this.locate(actor, ref, uid);
     const blobs = this.ctx.blobs;
     const blobSize = loc.size - loc.prefix.length;
@@ -113,23 +140,37 @@ export class MessageService {
         yield await blobs.get(loc.hash, loc.volume || undefined);
         return;
       }
-      for (let at = 0; at < blobSize; at += chunkSize) yield await blobs.read(loc.hash, at, Math.min(blobSize, at + chunkSize), loc.volume || undefined);
+      for (let at = 0; at < blobSize; at += chunkSize)
+        yield await blobs.read(loc.hash, at, Math.min(blobSize, at + chunkSize), loc.volume || undefined);
     }
     return { size: loc.size, chunks: chunks() };
   }
 
   /** STORE in bulk: a few statements whatever the number of messages; every change gets one new modseq. */
-  async storeFlags(actor: MailboxActor, ref: FolderRef, uids: UidSet, req: StoreFlagsRequest): Promise<StoreFlagsResult> {
+  async storeFlags(
+    actor: MailboxActor,
+    ref: FolderRef,
+    uids: UidSet,
+    req: StoreFlagsRequest,
+  ): Promise<StoreFlagsResult> {
     const bad = req.flags.find((f) => !f.startsWith('\\') && !isValidKeyword(f));
     if (bad) throw new PermissionError(`invalid keyword ${bad}`, { imap: { status: 'BAD' } });
     return writeTx(this.ctx, async (t, publish) => {
       const f = await resolveFolder(t, actor, ref, rightsForFlags(req.op, req.flags));
-      const modified = req.unchangedSince === undefined ? [] : await uidsChangedAfter(t, f.row.id, uids, req.unchangedSince);
+      const modified =
+        req.unchangedSince === undefined ? [] : await uidsChangedAfter(t, f.row.id, uids, req.unchangedSince);
       const { modseq } = await allocate(t, f.row.id, 0);
       const { bits, keywords } = splitFlags(req.flags);
       await updateFlags(t, f.row.id, uids, req.op, bits, keywords, modseq, req.unchangedSince);
       const updated = (await rowsAtModseq(t, f.row.id, modseq)).map(toUpdate);
-      if (updated.length) publish({ kind: 'flags', folderId: f.row.id, ownerId: f.row.ownerId, modseq, uids: toUidSet(updated.map((u) => u.uid)) });
+      if (updated.length)
+        publish({
+          kind: 'flags',
+          folderId: f.row.id,
+          ownerId: f.row.ownerId,
+          modseq,
+          uids: toUidSet(updated.map((u) => u.uid)),
+        });
       return { modseq, updated, modified };
     });
   }
@@ -140,16 +181,34 @@ export class MessageService {
   }
 
   /** MOVE (RFC 6851): copy, then expunge from the source in the same transaction. */
-  async move(actor: MailboxActor, from: FolderRef, uids: UidSet, to: FolderRef): Promise<CopyResult & { expunged: number[] }> {
+  async move(
+    actor: MailboxActor,
+    from: FolderRef,
+    uids: UidSet,
+    to: FolderRef,
+  ): Promise<CopyResult & { expunged: number[] }> {
     return writeTx(this.ctx, async (t, publish) => {
       const copied = await this.copyIn(t, actor, from, uids, to, 'rte', publish);
       const src = await resolveFolder(t, actor, from, 'rte');
-      const { expunged } = await this.expungeIn(t, src.row, copied.mapping.map(([s]) => s), publish);
+      const { expunged } = await this.expungeIn(
+        t,
+        src.row,
+        copied.mapping.map(([s]) => s),
+        publish,
+      );
       return { ...copied, expunged };
     });
   }
 
-  private async copyIn(t: SqlDb, actor: MailboxActor, from: FolderRef, uids: UidSet, to: FolderRef, need: string, publish: (c: MailboxChange) => void): Promise<CopyResult> {
+  private async copyIn(
+    t: SqlDb,
+    actor: MailboxActor,
+    from: FolderRef,
+    uids: UidSet,
+    to: FolderRef,
+    need: string,
+    publish: (c: MailboxChange) => void,
+  ): Promise<CopyResult> {
     const src = await resolveFolder(t, actor, from, need);
     const dst = await resolveFolder(t, actor, to, 'i');
     const rows = await selectForMove(t, src.row.id, uids, false);
@@ -164,35 +223,69 @@ export class MessageService {
     for (const [hash, n] of perHash) await addBlobRefs(t, { hash, size: 0 }, n);
     await adjustUsage(t, dst.row, rows.length, bytes);
     await this.dropUnpermittedFlags(t, dst.rights, dst.row.id, modseq);
-    publish({ kind: 'new', folderId: dst.row.id, ownerId: dst.row.ownerId, modseq, uids: [[firstUid, firstUid + rows.length - 1]] });
+    publish({
+      kind: 'new',
+      folderId: dst.row.id,
+      ownerId: dst.row.ownerId,
+      modseq,
+      uids: [[firstUid, firstUid + rows.length - 1]],
+    });
     return { uidvalidity: dst.row.uidvalidity, mapping: srcUids.map((u, i) => [u, firstUid + i]) };
   }
 
   /** Copies into a folder keep only the flags the actor could set there. */
-  private async dropUnpermittedFlags(t: SqlDb, rights: string, folderId: number, modseq: number): Promise<void> {
+  private async dropUnpermittedFlags(
+    t: SqlDb,
+    rights: string,
+    folderId: number,
+    modseq: number,
+  ): Promise<void> {
     let keep = 0xff;
     if (!rights.includes('s')) keep &= ~1;
     if (!rights.includes('t')) keep &= ~8;
     if (!rights.includes('w')) keep &= 1 | 8;
-    if (keep !== 0xff) await t.run(`UPDATE mailbox_messages SET flags = flags & ?${rights.includes('w') ? '' : ", keywords = ''"} WHERE folder_id = ? AND modseq = ?`, [keep, folderId, modseq]);
+    if (keep !== 0xff)
+      await t.run(
+        `UPDATE mailbox_messages SET flags = flags & ?${rights.includes('w') ? '' : ", keywords = ''"} WHERE folder_id = ? AND modseq = ?`,
+        [keep, folderId, modseq],
+      );
   }
 
   /** EXPUNGE (`e`): removes \Deleted messages, all of them or those in `uids` (UID EXPUNGE). */
-  async expunge(actor: MailboxActor, ref: FolderRef, uids?: UidSet): Promise<{ expunged: number[]; modseq: number }> {
+  async expunge(
+    actor: MailboxActor,
+    ref: FolderRef,
+    uids?: UidSet,
+  ): Promise<{ expunged: number[]; modseq: number }> {
     return writeTx(this.ctx, async (t, publish) => {
       const f = await resolveFolder(t, actor, ref, 'e');
       const rows = await selectForMove(t, f.row.id, uids ?? null, true);
-      const r = await this.expungeIn(t, f.row, rows.map((x) => Number(x.uid)), publish);
+      const r = await this.expungeIn(
+        t,
+        f.row,
+        rows.map((x) => Number(x.uid)),
+        publish,
+      );
       return { expunged: r.expunged, modseq: r.modseq ?? f.row.highestModseq };
     });
   }
 
-  private async expungeIn(t: SqlDb, folder: { id: number; ownerId: number }, uids: number[], publish: (c: MailboxChange) => void): Promise<{ expunged: number[]; modseq?: number }> {
+  private async expungeIn(
+    t: SqlDb,
+    folder: { id: number; ownerId: number },
+    uids: number[],
+    publish: (c: MailboxChange) => void,
+  ): Promise<{ expunged: number[]; modseq?: number }> {
     if (!uids.length) return { expunged: [] };
     const set = toUidSet(uids);
     const rows = await selectForMove(t, folder.id, set, false);
     const { modseq } = await allocate(t, folder.id, 0);
-    await deleteRows(t, folder.id, rows.map((r) => Number(r.uid)), modseq);
+    await deleteRows(
+      t,
+      folder.id,
+      rows.map((r) => Number(r.uid)),
+      modseq,
+    );
     const perHash = new Map<string, number>();
     for (const r of rows) perHash.set(r.hash, (perHash.get(r.hash) ?? 0) + 1);
     for (const [hash, n] of perHash) await releaseBlobRefs(t, hash, n);
@@ -207,12 +300,30 @@ export class MessageService {
     const limit = this.ctx.config.get<number>('mailbox.append_limit');
     const owner = f.row.ownerId === SYSTEM_OWNER ? undefined : await accountView(this.ctx.db, f.row.ownerId);
     const volume = owner?.blobVolume ?? '';
-    const blob = await this.ctx.blobs.put(Buffer.isBuffer(req.data) ? req.data : limitStream(req.data, limit), volume || undefined);
-    if (blob.size > limit) throw new LimitError(`message larger than the append limit (${limit} bytes)`, { imap: { status: 'NO', code: 'TOOBIG' } });
+    const blob = await this.ctx.blobs.put(
+      Buffer.isBuffer(req.data) ? req.data : limitStream(req.data, limit),
+      volume || undefined,
+    );
+    if (blob.size > limit)
+      throw new LimitError(`message larger than the append limit (${limit} bytes)`, {
+        imap: { status: 'NO', code: 'TOOBIG' },
+      });
     const body = await prepareBody(this.ctx, blob, volume);
     return writeTx(this.ctx, async (t, publish) => {
       const again = await resolveFolder(t, actor, ref, 'i');
-      const r = await storeMessage(t, again.row, body, { blob, volume, prefix: Buffer.alloc(0), flags: allowedFlags(again.rights, req.flags ?? []), internalDate: req.internalDate ?? Date.now() }, publish);
+      const r = await storeMessage(
+        t,
+        again.row,
+        body,
+        {
+          blob,
+          volume,
+          prefix: Buffer.alloc(0),
+          flags: allowedFlags(again.rights, req.flags ?? []),
+          internalDate: req.internalDate ?? Date.now(),
+        },
+        publish,
+      );
       return { uidvalidity: again.row.uidvalidity, uid: r.uid, messageId: r.messageId };
     });
   }
@@ -263,7 +374,10 @@ async function* limitStream(data: AsyncIterable<Buffer>, limit: number): AsyncIt
   let n = 0;
   for await (const c of data) {
     n += c.length;
-    if (n > limit) throw new LimitError(`message larger than the append limit (${limit} bytes)`, { imap: { status: 'NO', code: 'TOOBIG' } });
+    if (n > limit)
+      throw new LimitError(`message larger than the append limit (${limit} bytes)`, {
+        imap: { status: 'NO', code: 'TOOBIG' },
+      });
     yield c;
   }
 }

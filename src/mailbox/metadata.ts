@@ -34,12 +34,22 @@ export class MetadataService {
   }
 
   /** Entries named, and with `depth` their descendants (1: children only, 'infinity': all). */
-  async get(actor: MailboxActor, folder: FolderRef | null, entries: readonly string[], depth: 0 | 1 | 'infinity' = 0): Promise<MetadataEntry[]> {
+  async get(
+    actor: MailboxActor,
+    folder: FolderRef | null,
+    entries: readonly string[],
+    depth: 0 | 1 | 'infinity' = 0,
+  ): Promise<MetadataEntry[]> {
     const folderId = await this.target(actor, folder, '');
     const out: MetadataEntry[] = [];
     for (const entry of entries) {
       const scope = scopeOf(entry);
-      const rows = await entriesUnder(this.ctx.db, folderId, scope === 'private' ? actor.accountId : SHARED_ENTRY, entry);
+      const rows = await entriesUnder(
+        this.ctx.db,
+        folderId,
+        scope === 'private' ? actor.accountId : SHARED_ENTRY,
+        entry,
+      );
       for (const r of rows) {
         const level = r.entry === entry ? 0 : r.entry.slice(entry.length + 1).split('/').length;
         if (depth === 'infinity' || level <= depth) out.push({ entry: r.entry, value: r.value });
@@ -53,8 +63,15 @@ export class MetadataService {
     await this.ctx.db.tx(async (t) => {
       for (const e of entries) {
         const scope = scopeOf(e.entry);
-        const folderId = folder === null ? await this.target(actor, null, 'w') : (await resolveFolder(t, actor, folder, scope === 'shared' ? 'w' : 'l')).row.id;
-        await putEntry(t, { folderId, accountId: scope === 'private' ? actor.accountId : SHARED_ENTRY, entry: e.entry }, e.value);
+        const folderId =
+          folder === null
+            ? await this.target(actor, null, 'w')
+            : (await resolveFolder(t, actor, folder, scope === 'shared' ? 'w' : 'l')).row.id;
+        await putEntry(
+          t,
+          { folderId, accountId: scope === 'private' ? actor.accountId : SHARED_ENTRY, entry: e.entry },
+          e.value,
+        );
       }
     });
   }

@@ -10,24 +10,45 @@ import type { FolderRef, MailboxActor, QuotaRoot, QuotaStatus } from './types.js
 /** The account's usage against its quota (RFC 9208 root ''); the system owner has no quota. */
 export async function accountQuota(db: SqlDb, accountId: number): Promise<QuotaStatus> {
   const used = await ownerUsage(db, accountId);
-  if (accountId === SYSTEM_OWNER) return { usedBytes: used.bytes, maxBytes: null, usedMessages: used.messages, maxMessages: null };
+  if (accountId === SYSTEM_OWNER)
+    return { usedBytes: used.bytes, maxBytes: null, usedMessages: used.messages, maxMessages: null };
   const a = await accountView(db, accountId);
   if (!a) throw new NotFoundError(`account ${accountId}`);
-  return { usedBytes: used.bytes, maxBytes: a.quotaBytes, usedMessages: used.messages, maxMessages: a.quotaMessages };
+  return {
+    usedBytes: used.bytes,
+    maxBytes: a.quotaBytes,
+    usedMessages: used.messages,
+    maxMessages: a.quotaMessages,
+  };
 }
 
 function folderQuota(f: FolderRow): QuotaStatus {
-  return { usedBytes: f.sizeBytes, maxBytes: f.quotaBytes, usedMessages: f.messageCount, maxMessages: f.quotaMessages };
+  return {
+    usedBytes: f.sizeBytes,
+    maxBytes: f.quotaBytes,
+    usedMessages: f.messageCount,
+    maxMessages: f.quotaMessages,
+  };
 }
 
 function over(q: QuotaStatus, bytes: number, messages: number): boolean {
-  return (q.maxBytes !== null && q.usedBytes + bytes > q.maxBytes) || (q.maxMessages !== null && q.usedMessages + messages > q.maxMessages);
+  return (
+    (q.maxBytes !== null && q.usedBytes + bytes > q.maxBytes) ||
+    (q.maxMessages !== null && q.usedMessages + messages > q.maxMessages)
+  );
 }
 
 /** Throws LimitError when adding `bytes` in `messages` to the folder would exceed its or its owner's quota. */
-export async function checkQuota(db: SqlDb, folder: FolderRow, bytes: number, messages: number): Promise<void> {
-  if (over(folderQuota(folder), bytes, messages)) throw new LimitError(`folder ${folder.name} is over its quota`);
-  if (folder.ownerId !== SYSTEM_OWNER && over(await accountQuota(db, folder.ownerId), bytes, messages)) throw new LimitError('mailbox is over its quota');
+export async function checkQuota(
+  db: SqlDb,
+  folder: FolderRow,
+  bytes: number,
+  messages: number,
+): Promise<void> {
+  if (over(folderQuota(folder), bytes, messages))
+    throw new LimitError(`folder ${folder.name} is over its quota`);
+  if (folder.ownerId !== SYSTEM_OWNER && over(await accountQuota(db, folder.ownerId), bytes, messages))
+    throw new LimitError('mailbox is over its quota');
 }
 
 export interface QuotaLimits {
@@ -43,8 +64,13 @@ export class QuotaService {
   async roots(actor: MailboxActor, ref: FolderRef): Promise<QuotaRoot[]> {
     const f = await resolveFolder(this.ctx.db, actor, ref, 'r');
     const out: QuotaRoot[] = [];
-    if (f.row.ownerId !== SYSTEM_OWNER) out.push({ root: f.row.ownerId === actor.accountId ? '' : `#${f.row.ownerId}`, ...(await accountQuota(this.ctx.db, f.row.ownerId)) });
-    if (f.row.quotaBytes !== null || f.row.quotaMessages !== null) out.push({ root: f.name, ...folderQuota(f.row) });
+    if (f.row.ownerId !== SYSTEM_OWNER)
+      out.push({
+        root: f.row.ownerId === actor.accountId ? '' : `#${f.row.ownerId}`,
+        ...(await accountQuota(this.ctx.db, f.row.ownerId)),
+      });
+    if (f.row.quotaBytes !== null || f.row.quotaMessages !== null)
+      out.push({ root: f.name, ...folderQuota(f.row) });
     return out;
   }
 
@@ -62,7 +88,11 @@ export class QuotaService {
    * SETQUOTA. An account's quota is the administrator's (system actor, `accountId` names the
    * account); a folder quota needs `a` on the folder.
    */
-  async set(actor: MailboxActor, target: { accountId: number } | { folder: FolderRef }, limits: QuotaLimits): Promise<void> {
+  async set(
+    actor: MailboxActor,
+    target: { accountId: number } | { folder: FolderRef },
+    limits: QuotaLimits,
+  ): Promise<void> {
     if ('accountId' in target) {
       if (!actor.system) throw new PermissionError('only an administrator sets an account quota');
       await setAccountQuota(this.ctx.db, target.accountId, limits.bytes, limits.messages);

@@ -23,7 +23,11 @@ export interface FolderRepair {
  * body is in the blob store, rebuilds header rows and full-text rows from the blobs, and sets the
  * account's used bytes to the recount.
  */
-export async function reconstruct(ctx: MailboxContext, ownerId: number, folder?: string): Promise<FolderRepair[]> {
+export async function reconstruct(
+  ctx: MailboxContext,
+  ownerId: number,
+  folder?: string,
+): Promise<FolderRepair[]> {
   const { db } = ctx;
   let folders: FolderRow[];
   if (folder === undefined) folders = await foldersOf(db, ownerId);
@@ -39,16 +43,23 @@ export async function reconstruct(ctx: MailboxContext, ownerId: number, folder?:
       'SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes, COALESCE(MAX(uid), 0) AS maxuid, COALESCE(MAX(modseq), 0) AS maxmod FROM mailbox_messages WHERE folder_id = ?',
       [f.id],
     );
-    const e = await db.get<Record<string, unknown>>('SELECT COALESCE(MAX(uid), 0) AS maxuid, COALESCE(MAX(modseq), 0) AS maxmod FROM mailbox_expunged WHERE folder_id = ?', [f.id]);
+    const e = await db.get<Record<string, unknown>>(
+      'SELECT COALESCE(MAX(uid), 0) AS maxuid, COALESCE(MAX(modseq), 0) AS maxmod FROM mailbox_expunged WHERE folder_id = ?',
+      [f.id],
+    );
     const n = Number(c!.n);
     const bytes = Number(c!.bytes);
     const uidnext = Math.max(f.uidnext, Number(c!.maxuid) + 1, Number(e!.maxuid) + 1);
     const modseq = Math.max(f.highestModseq, Number(c!.maxmod), Number(e!.maxmod));
-    if (n !== f.messageCount || bytes !== f.sizeBytes) fixed.push(`counts ${f.messageCount}/${f.sizeBytes} -> ${n}/${bytes}`);
+    if (n !== f.messageCount || bytes !== f.sizeBytes)
+      fixed.push(`counts ${f.messageCount}/${f.sizeBytes} -> ${n}/${bytes}`);
     if (uidnext !== f.uidnext) fixed.push(`uidnext ${f.uidnext} -> ${uidnext}`);
     if (modseq !== f.highestModseq) fixed.push(`highestmodseq ${f.highestModseq} -> ${modseq}`);
     if (fixed.length) {
-      await db.run('UPDATE mailbox_folders SET message_count = ?, size_bytes = ?, uidnext = ?, highestmodseq = ? WHERE id = ?', [n, bytes, uidnext, modseq, f.id]);
+      await db.run(
+        'UPDATE mailbox_folders SET message_count = ?, size_bytes = ?, uidnext = ?, highestmodseq = ? WHERE id = ?',
+        [n, bytes, uidnext, modseq, f.id],
+      );
     }
     const bodies = await db.all<{ body_id: number; hash: string; volume: string | null; uid: number }>(
       `SELECT m.body_id, b.hash, bl.volume, MIN(m.uid) AS uid FROM mailbox_messages m
@@ -61,7 +72,10 @@ export async function reconstruct(ctx: MailboxContext, ownerId: number, folder?:
     for (const b of bodies) {
       const volume = b.volume || undefined;
       if (!(await ctx.blobs.has(b.hash, volume))) {
-        const uids = await db.all<{ uid: number }>('SELECT uid FROM mailbox_messages WHERE folder_id = ? AND body_id = ?', [f.id, b.body_id]);
+        const uids = await db.all<{ uid: number }>(
+          'SELECT uid FROM mailbox_messages WHERE folder_id = ? AND body_id = ?',
+          [f.id, b.body_id],
+        );
         missing.push(...uids.map((u) => Number(u.uid)));
         continue;
       }
@@ -69,7 +83,14 @@ export async function reconstruct(ctx: MailboxContext, ownerId: number, folder?:
       await db.tx((t) => reindexBody(t, Number(b.body_id), indexed));
       reindexed++;
     }
-    out.push({ folder: f.name, messages: n, bytes, fixed, missingBlobs: missing.sort((a, b) => a - b), reindexed });
+    out.push({
+      folder: f.name,
+      messages: n,
+      bytes,
+      fixed,
+      missingBlobs: missing.sort((a, b) => a - b),
+      reindexed,
+    });
   }
   if (ownerId !== 0) await setUsedBytes(db, ownerId, (await ownerUsage(db, ownerId)).bytes);
   return out;

@@ -16,6 +16,7 @@ function shift(v: unknown, by: number): unknown {
   if (Array.isArray(v)) return v.map((x) => shift(x, by));
   if (!v || typeof v !== 'object') return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = OFFSETS.has(k) && typeof x === 'number' ? x + by : shift(x, by);
+  for (const [k, x] of Object.entries(v))
+    out[k] = OFFSETS.has(k) && typeof x === 'number' ? x + by : shift(x, by);
   return out;
 }

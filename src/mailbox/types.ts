@@ -16,14 +16,28 @@ export interface MailboxActor {
   system: boolean;
 }
 
-export const SYSTEM_ACTOR: MailboxActor = Object.freeze({ accountId: 0, address: '', identifiers: [], system: true });
+export const SYSTEM_ACTOR: MailboxActor = Object.freeze({
+  accountId: 0,
+  address: '',
+  identifiers: [],
+  system: true,
+});
 
 /** A folder as the actor names it (`INBOX`, `Other Users/bob@x/Sent`, `Shared/Staff Schedule`) or by id. */
 export type FolderRef = string | { id: number };
 
 export type Namespace = 'personal' | 'other' | 'shared';
 
-export const SPECIAL_USES = ['\\Sent', '\\Drafts', '\\Trash', '\\Junk', '\\Archive', '\\All', '\\Flagged', '\\Important'] as const;
+export const SPECIAL_USES = [
+  '\\Sent',
+  '\\Drafts',
+  '\\Trash',
+  '\\Junk',
+  '\\Archive',
+  '\\All',
+  '\\Flagged',
+  '\\Important',
+] as const;
 export type SpecialUse = (typeof SPECIAL_USES)[number];
 
 /** SCOoffice / Kolab folder types, kept as folder metadata for the groupware clients. */

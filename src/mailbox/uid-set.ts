@@ -14,7 +14,9 @@ export function toUidSet(uids: Iterable<number>): UidSet {
 
 /** Sorts and merges ranges that may overlap or be reversed (`5:3`). */
 export function normalizeUidSet(set: UidSet): UidSet {
-  const ranges = set.map(([a, b]) => (a <= b ? [a, b] : [b, a]) as [number, number]).sort((x, y) => x[0] - y[0]);
+  const ranges = set
+    .map(([a, b]) => (a <= b ? [a, b] : [b, a]) as [number, number])
+    .sort((x, y) => x[0] - y[0]);
   const out: Array<[number, number]> = [];
   for (const [a, b] of ranges) {
     const last = out.at(-1);

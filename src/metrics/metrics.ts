@@ -13,7 +13,10 @@ export class Metrics {
   }
 
   counter(name: string, help: string, labelNames: string[] = []): Counter {
-    return this.reuse(name, () => new Counter({ name, help, labelNames, registers: [this.registry] })) as Counter;
+    return this.reuse(
+      name,
+      () => new Counter({ name, help, labelNames, registers: [this.registry] }),
+    ) as Counter;
   }
 
   gauge(name: string, help: string, labelNames: string[] = []): Gauge {
@@ -21,7 +24,17 @@ export class Metrics {
   }
 
   histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram {
-    return this.reuse(name, () => new Histogram({ name, help, labelNames, registers: [this.registry], ...(buckets ? { buckets } : {}) })) as Histogram;
+    return this.reuse(
+      name,
+      () =>
+        new Histogram({
+          name,
+          help,
+          labelNames,
+          registers: [this.registry],
+          ...(buckets ? { buckets } : {}),
+        }),
+    ) as Histogram;
   }
 
   private reuse(name: string, make: () => Counter | Gauge | Histogram) {

@@ -5,10 +5,21 @@ import { compilePattern } from './address-pattern.js';
 import { NetworkSet } from './networks.js';
 import { RateCounter } from './rate-counter.js';
 
-const reply = (v: ReturnType<ReturnType<typeof parseAccessMap>['lookup']>) => (v === undefined ? 'none' : v.ok ? 'OK' : v.error.smtpReply());
+const reply = (v: ReturnType<ReturnType<typeof parseAccessMap>['lookup']>) =>
+  v === undefined ? 'none' : v.ok ? 'OK' : v.error.smtpReply();
 
 test('access map: exact beats domain, subdomain with a dot, user@, regex, custom replies', () => {
-  const m = parseAccessMap(['example.com REJECT', 'boss@example.com OK', '.spam.example DEFER later', 'postmaster@ OK', '/\\.ru$/i 550 5.7.1 No .ru', 'x.org 421 4.7.0 busy'], 'Sender');
+  const m = parseAccessMap(
+    [
+      'example.com REJECT',
+      'boss@example.com OK',
+      '.spam.example DEFER later',
+      'postmaster@ OK',
+      '/\\.ru$/i 550 5.7.1 No .ru',
+      'x.org 421 4.7.0 busy',
+    ],
+    'Sender',
+  );
   assert.equal(reply(m.lookup('a@example.com')), '554 5.7.1 Sender rejected');
   assert.equal(reply(m.lookup('Boss@Example.com')), 'OK');
   assert.equal(reply(m.lookup('a@mx.spam.example')), '450 4.7.1 later');

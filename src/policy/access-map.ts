@@ -19,9 +19,14 @@ function parseAction(text: string, what: string): AccessVerdict {
   const rest = m?.[2] ?? '';
   if (word === 'OK') return { ok: true };
   if (word === 'REJECT') return { ok: false, error: refuse(554, '5.7.1', rest || `${what} rejected`) };
-  if (word === 'DEFER') return { ok: false, error: refuse(450, '4.7.1', rest || `${what} temporarily rejected, try again later`) };
+  if (word === 'DEFER')
+    return {
+      ok: false,
+      error: refuse(450, '4.7.1', rest || `${what} temporarily rejected, try again later`),
+    };
   const reply = /^([45]\d\d)\s+([45]\.\d{1,3}\.\d{1,3})\s*(.*)$/.exec(text.trim());
-  if (reply && reply[1]![0] === reply[2]![0]) return { ok: false, error: refuse(Number(reply[1]), reply[2]!, reply[3] || `${what} rejected`) };
+  if (reply && reply[1]![0] === reply[2]![0])
+    return { ok: false, error: refuse(Number(reply[1]), reply[2]!, reply[3] || `${what} rejected`) };
   throw new Error(`access map action "${text}" is not OK, REJECT [text], DEFER [text] or "CODE X.Y.Z text"`);
 }
 

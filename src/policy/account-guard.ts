@@ -52,8 +52,16 @@ export class AccountGuard {
     else if (maxRcpts > 0 && rcpts > maxRcpts) reason = `sent to more than ${maxRcpts} recipients in an hour`;
     if (!reason) return null;
     if (await this.store.holdAccount(account, reason, now)) {
-      this.log.warn({ event: 'account_held', user: account, reason }, `outgoing mail of ${account} is held: ${reason}; release with \`mailstead queue release --account ${account}\``);
-      this.metrics.counter('mailstead_account_held_total', 'Accounts whose outgoing mail was held by the compromised-account guard').inc();
+      this.log.warn(
+        { event: 'account_held', user: account, reason },
+        `outgoing mail of ${account} is held: ${reason}; release with \`mailstead queue release --account ${account}\``,
+      );
+      this.metrics
+        .counter(
+          'mailstead_account_held_total',
+          'Accounts whose outgoing mail was held by the compromised-account guard',
+        )
+        .inc();
     }
     this.held.set(account, reason);
     return `account held: ${reason}`;

@@ -28,7 +28,10 @@ export interface AuthenticityVerdict {
  * `dns.servers` applies. The verdict is data for the SMTP policy (reject / quarantine) and the
  * spam filter; headers record it for the user's mail client.
  */
-export async function checkAuthenticity(resolver: Resolver, input: AuthenticityInput): Promise<AuthenticityVerdict> {
+export async function checkAuthenticity(
+  resolver: Resolver,
+  input: AuthenticityInput,
+): Promise<AuthenticityVerdict> {
   const r: AuthenticateResult = await authenticate(input.message, {
     ip: input.ip,
     helo: input.helo,
@@ -38,7 +41,11 @@ export async function checkAuthenticity(resolver: Resolver, input: AuthenticityI
     resolver: (name: string, rr: string) => resolver.resolve(name, rr) as Promise<string[] | string[][]>,
   });
   const dkimResults = r.dkim?.results ?? [];
-  const dkim = dkimResults.length ? (dkimResults.some((d) => d.status?.result === 'pass') ? 'pass' : (dkimResults[0]?.status?.result ?? 'none')) : 'none';
+  const dkim = dkimResults.length
+    ? dkimResults.some((d) => d.status?.result === 'pass')
+      ? 'pass'
+      : (dkimResults[0]?.status?.result ?? 'none')
+    : 'none';
   const dmarc = r.dmarc ? (r.dmarc.status?.result ?? 'none') : 'none';
   const policy = r.dmarc && dmarc === 'fail' ? (r.dmarc.policy as 'reject' | 'quarantine' | 'none') : null;
   return {

@@ -19,7 +19,8 @@ export interface DnsblHit {
 /** Parses `ZONE`, `ZONE=reject` or `ZONE=score:N`. */
 export function parseDnsblZone(entry: string): DnsblZone {
   const [zone, action = 'reject'] = entry.split('=').map((s) => s.trim());
-  if (!zone || !/^[a-z0-9.-]+$/i.test(zone)) throw new OperatorError(`dnsbl.zones: "${entry}" does not name a DNS zone`);
+  if (!zone || !/^[a-z0-9.-]+$/i.test(zone))
+    throw new OperatorError(`dnsbl.zones: "${entry}" does not name a DNS zone`);
   if (action === 'reject') return { zone: zone.toLowerCase(), action: { kind: 'reject' } };
   const m = /^score:(-?\d+(?:\.\d+)?)$/.exec(action);
   if (!m) throw new OperatorError(`dnsbl.zones: "${entry}": the action must be reject or score:N`);
@@ -44,12 +45,18 @@ export function dnsblName(ip: string, zone: string): string | undefined {
  * Looks a client up in every zone at once. Only answers in 127.0.0.0/8 count as listings
  * (RFC 5782 §2.1); lookup failures count as "not listed" so a dead list never blocks mail.
  */
-export async function checkDnsbl(resolver: Resolver, ip: string, zones: readonly DnsblZone[]): Promise<DnsblHit[]> {
+export async function checkDnsbl(
+  resolver: Resolver,
+  ip: string,
+  zones: readonly DnsblZone[],
+): Promise<DnsblHit[]> {
   const hits = await Promise.all(
     zones.map(async (z): Promise<DnsblHit | undefined> => {
       const name = dnsblName(ip, z.zone);
       if (!name) return undefined;
-      const codes = (await resolver.resolve4(name).catch(() => [] as string[])).filter((a) => a.startsWith('127.'));
+      const codes = (await resolver.resolve4(name).catch(() => [] as string[])).filter((a) =>
+        a.startsWith('127.'),
+      );
       if (!codes.length) return undefined;
       const txt = await resolver.resolveTxt(name).catch(() => [] as string[][]);
       return { zone: z.zone, codes, reason: txt[0]?.join('') || undefined, action: z.action };

@@ -53,12 +53,18 @@ export class InboundChecks {
     if (zones.length) {
       const hits = await checkDnsbl(this.dns(), req.clientIp, zones);
       const reject = hits.find((h) => h.action.kind === 'reject');
-      for (const h of hits) this.metrics.counter('mailstead_dnsbl_hits_total', 'Clients listed in a DNS blacklist, by zone', ['zone']).inc({ zone: h.zone });
+      for (const h of hits)
+        this.metrics
+          .counter('mailstead_dnsbl_hits_total', 'Clients listed in a DNS blacklist, by zone', ['zone'])
+          .inc({ zone: h.zone });
       if (reject) {
         this.log.info({ event: 'dnsbl_reject', ip: req.clientIp, zone: reject.zone, codes: reject.codes });
-        throw new MailsteadError(`Service unavailable; client [${req.clientIp}] blocked using ${reject.zone}${reject.reason ? `; ${reject.reason}` : ''}`, {
-          smtp: { code: 554, enhanced: '5.7.1' },
-        });
+        throw new MailsteadError(
+          `Service unavailable; client [${req.clientIp}] blocked using ${reject.zone}${reject.reason ? `; ${reject.reason}` : ''}`,
+          {
+            smtp: { code: 554, enhanced: '5.7.1' },
+          },
+        );
       }
     }
     if (!this.config.get<boolean>('authenticity.check')) return req.blob;
@@ -66,19 +72,30 @@ export class InboundChecks {
     const hostname = this.config.get<string>('server.hostname');
     let verdict;
     try {
-      verdict = await checkAuthenticity(this.dns(), { message, sender: req.sender, ip: req.clientIp, helo: req.helo, mta: hostname });
+      verdict = await checkAuthenticity(this.dns(), {
+        message,
+        sender: req.sender,
+        ip: req.clientIp,
+        helo: req.helo,
+        mta: hostname,
+      });
     } catch (e) {
       // A broken message or DNS trouble must not lose mail: deliver it unverified and say so.
       this.log.warn({ event: 'authenticity_check_failed', err: (e as Error).message });
       return req.blob;
     }
-    this.metrics.counter('mailstead_dmarc_results_total', 'DMARC results of incoming mail', ['result']).inc({ result: verdict.dmarc });
+    this.metrics
+      .counter('mailstead_dmarc_results_total', 'DMARC results of incoming mail', ['result'])
+      .inc({ result: verdict.dmarc });
     const enforce = this.config.get<'policy' | 'quarantine' | 'none'>('authenticity.dmarc_enforce');
     if (enforce === 'policy' && verdict.dmarcFailurePolicy === 'reject') {
       this.log.info({ event: 'dmarc_reject', ip: req.clientIp, from: verdict.fromDomain });
-      throw new MailsteadError(`Message rejected: it fails the DMARC policy of ${verdict.fromDomain}`, { smtp: { code: 550, enhanced: '5.7.1' } });
+      throw new MailsteadError(`Message rejected: it fails the DMARC policy of ${verdict.fromDomain}`, {
+        smtp: { code: 550, enhanced: '5.7.1' },
+      });
     }
-    const quarantine = verdict.dmarcFailurePolicy !== null && verdict.dmarcFailurePolicy !== 'none' && enforce !== 'none';
+    const quarantine =
+      verdict.dmarcFailurePolicy !== null && verdict.dmarcFailurePolicy !== 'none' && enforce !== 'none';
     const extra = quarantine ? `X-Mailstead-Quarantine: DMARC policy of ${verdict.fromDomain}\r\n` : '';
     return this.blobs.put(Buffer.concat([Buffer.from(verdict.headers + extra, 'utf8'), message]));
   }

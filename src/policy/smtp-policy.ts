@@ -64,10 +64,20 @@ export class SmtpPolicy {
   private readonly connectRate = new RateCounter(MINUTE);
   private readonly messageRate = new RateCounter(MINUTE);
   private readonly trusted = cachedNetworks(() => this.config.get<string[]>('smtp.trusted_networks'));
-  private readonly senderAccess = cachedAccessMap(() => this.config.get<string[]>('smtp.sender_access'), 'Sender address');
-  private readonly recipientAccess = cachedAccessMap(() => this.config.get<string[]>('smtp.recipient_access'), 'Recipient address');
-  private readonly inboundBlacklist = cachedPatterns(() => this.config.get<string[]>('smtp.inbound_blacklist'));
-  private readonly outboundBlacklist = cachedPatterns(() => this.config.get<string[]>('smtp.outbound_blacklist'));
+  private readonly senderAccess = cachedAccessMap(
+    () => this.config.get<string[]>('smtp.sender_access'),
+    'Sender address',
+  );
+  private readonly recipientAccess = cachedAccessMap(
+    () => this.config.get<string[]>('smtp.recipient_access'),
+    'Recipient address',
+  );
+  private readonly inboundBlacklist = cachedPatterns(() =>
+    this.config.get<string[]>('smtp.inbound_blacklist'),
+  );
+  private readonly outboundBlacklist = cachedPatterns(() =>
+    this.config.get<string[]>('smtp.outbound_blacklist'),
+  );
 
   constructor(
     private readonly config: Config,
@@ -83,12 +93,15 @@ export class SmtpPolicy {
 
   /** Admits a new connection and returns the function that ends its count. */
   connect(ip: string): () => void {
-    if (this.connections.total >= this.config.get<number>('smtp.max_clients')) throw refuse(421, '4.7.0', 'Too many connections, try again later');
+    if (this.connections.total >= this.config.get<number>('smtp.max_clients'))
+      throw refuse(421, '4.7.0', 'Too many connections, try again later');
     if (!this.isTrusted(ip)) {
       const perIp = this.config.get<number>('smtp.max_clients_per_ip');
-      if (perIp > 0 && this.connections.of(ip) >= perIp) throw refuse(421, '4.7.0', `Too many connections from ${ip}`);
+      if (perIp > 0 && this.connections.of(ip) >= perIp)
+        throw refuse(421, '4.7.0', `Too many connections from ${ip}`);
       const rate = this.config.get<number>('smtp.client_connection_rate');
-      if (rate > 0 && this.connectRate.hit(ip, this.clock.now()) > rate) throw refuse(421, '4.7.0', `Too many connections from ${ip} per minute, slow down`);
+      if (rate > 0 && this.connectRate.hit(ip, this.clock.now()) > rate)
+        throw refuse(421, '4.7.0', `Too many connections from ${ip} per minute, slow down`);
     }
     return this.connections.open(ip);
   }
@@ -121,55 +134,83 @@ export class SmtpPolicy {
 
   async mailFrom(c: ClientFacts, rawSender: string): Promise<MailDecision> {
     if (c.authRequired && !c.account) {
-      throw c.secure ? refuse(530, '5.7.0', 'Authentication required') : refuse(530, '5.7.0', 'Must issue a STARTTLS command first');
+      throw c.secure
+        ? refuse(530, '5.7.0', 'Authentication required')
+        : refuse(530, '5.7.0', 'Must issue a STARTTLS command first');
     }
     if (this.config.get<boolean>('smtp.helo_required') && !isQualifiedHelo(c.helo)) {
       throw refuse(504, '5.5.2', `<${c.helo ?? ''}>: Helo command rejected: need fully-qualified hostname`);
     }
     const trusted = this.isTrusted(c.ip);
     const rate = this.config.get<number>('smtp.client_message_rate');
-    if (rate > 0 && !trusted && this.messageRate.hit(c.ip, this.clock.now()) > rate) throw refuse(421, '4.7.0', `Too many messages from ${c.ip} per minute, slow down`);
+    if (rate > 0 && !trusted && this.messageRate.hit(c.ip, this.clock.now()) > rate)
+      throw refuse(421, '4.7.0', `Too many messages from ${c.ip} per minute, slow down`);
     const sender = this.normalize(c, rawSender);
-    if (sender && this.config.get<boolean>('smtp.strict_rfc5321') && !parseAddress(sender)) throw refuse(501, '5.1.7', `<${sender}>: Sender address syntax error`);
+    if (sender && this.config.get<boolean>('smtp.strict_rfc5321') && !parseAddress(sender))
+      throw refuse(501, '5.1.7', `<${sender}>: Sender address syntax error`);
     if (sender) {
       const verdict = this.senderAccess().lookup(sender);
       if (verdict && !verdict.ok) throw verdict.error;
-      if (!c.account && !verdict?.ok && this.inboundBlacklist()(sender)) throw refuse(550, '5.7.1', `<${sender}>: Sender address rejected: blacklisted`);
+      if (!c.account && !verdict?.ok && this.inboundBlacklist()(sender))
+        throw refuse(550, '5.7.1', `<${sender}>: Sender address rejected: blacklisted`);
     }
     if (!c.account) return { sender, permission: null };
     const permission = sender ? await this.directory.mayUseAddress(c.account, sender) : null;
-    if (!permission) throw refuse(553, '5.7.1', `<${sender}>: Sender address rejected: not owned by user ${c.account.address}`);
+    if (!permission)
+      throw refuse(
+        553,
+        '5.7.1',
+        `<${sender}>: Sender address rejected: not owned by user ${c.account.address}`,
+      );
     return { sender, permission };
   }
 
   async rcptTo(c: ClientFacts, mail: MailDecision, rawRcpt: string): Promise<RcptDecision> {
     const address = this.normalize(c, rawRcpt);
-    if (!address.includes('@') || (this.config.get<boolean>('smtp.strict_rfc5321') && !parseAddress(address))) {
+    if (
+      !address.includes('@') ||
+      (this.config.get<boolean>('smtp.strict_rfc5321') && !parseAddress(address))
+    ) {
       throw refuse(501, '5.1.3', `<${address}>: Recipient address syntax error`);
     }
     const verdict = this.recipientAccess().lookup(address);
     if (verdict && !verdict.ok) throw verdict.error;
-    if (c.account && !verdict?.ok && this.outboundBlacklist()(address)) throw refuse(550, '5.7.1', `<${address}>: Recipient address rejected: blacklisted`);
+    if (c.account && !verdict?.ok && this.outboundBlacklist()(address))
+      throw refuse(550, '5.7.1', `<${address}>: Recipient address rejected: blacklisted`);
     const r = await this.directory.resolveRecipient(address);
     switch (r.kind) {
       case 'unknown-local':
-        throw refuse(550, '5.1.1', `<${address}>: Recipient address rejected: User unknown in local recipient table`);
+        throw refuse(
+          550,
+          '5.1.1',
+          `<${address}>: Recipient address rejected: User unknown in local recipient table`,
+        );
       case 'remote':
         if (c.account || this.isTrusted(c.ip)) return { address, kind: 'remote' };
         throw refuse(554, '5.7.1', `<${address}>: Relay access denied`);
       case 'account': {
         const a = r.account;
-        if (!a.enabled) throw refuse(550, '5.2.1', `<${address}>: Recipient address rejected: mailbox disabled`);
+        if (!a.enabled)
+          throw refuse(550, '5.2.1', `<${address}>: Recipient address rejected: mailbox disabled`);
         if (a.receiveLocalOnly && !(await this.isLocalSender(c, mail.sender))) {
-          throw refuse(550, '5.7.1', `<${address}>: Recipient address rejected: accepts mail from local senders only`);
+          throw refuse(
+            550,
+            '5.7.1',
+            `<${address}>: Recipient address rejected: accepts mail from local senders only`,
+          );
         }
-        if (this.quota && (await this.overQuota(a.id))) throw refuse(452, '4.2.2', `<${address}>: Mailbox full, try again later`);
+        if (this.quota && (await this.overQuota(a.id)))
+          throw refuse(452, '4.2.2', `<${address}>: Mailbox full, try again later`);
         return { address, kind: 'local' };
       }
       case 'alias': {
         const al = r.alias;
         if (al.restricted && !(await this.mayPostTo(c, mail.sender, al))) {
-          throw refuse(550, '5.7.1', `<${address}>: Recipient address rejected: this list accepts mail only from its allowed senders`);
+          throw refuse(
+            550,
+            '5.7.1',
+            `<${address}>: Recipient address rejected: this list accepts mail only from its allowed senders`,
+          );
         }
         return { address, kind: 'local' };
       }
@@ -179,26 +220,38 @@ export class SmtpPolicy {
   /** Checks the header block once it is in; throwing ends the transfer with the reply. */
   headers(c: ClientFacts, mail: MailDecision, h: HeaderFacts): void {
     const max = this.config.get<number>('smtp.max_received_headers');
-    if (h.receivedCount > max) throw refuse(554, '5.4.6', `Too many hops (${h.receivedCount} Received headers): mail loop detected`);
+    if (h.receivedCount > max)
+      throw refuse(554, '5.4.6', `Too many hops (${h.receivedCount} Received headers): mail loop detected`);
     if (mail.permission === 'send-on-behalf' && c.account) {
       const s = h.sender ? extractAddress(h.sender) : null;
       if (!s || s.toLowerCase() !== c.account.address.toLowerCase()) {
-        throw refuse(550, '5.7.1', `Sending on behalf of <${mail.sender}> needs a "Sender: <${c.account.address}>" header`);
+        throw refuse(
+          550,
+          '5.7.1',
+          `Sending on behalf of <${mail.sender}> needs a "Sender: <${c.account.address}>" header`,
+        );
       }
     }
   }
 
   /** How a session answers its n-th refusal: tarpit delay, or disconnect past the hard limit. */
   afterRefusal(errors: number): { delayMs: number; disconnect: MailsteadError | null } {
-    if (errors >= this.config.get<number>('smtp.hard_error_limit')) return { delayMs: 0, disconnect: refuse(421, '4.7.0', 'Too many errors, closing connection') };
+    if (errors >= this.config.get<number>('smtp.hard_error_limit'))
+      return { delayMs: 0, disconnect: refuse(421, '4.7.0', 'Too many errors, closing connection') };
     const soft = this.config.get<number>('smtp.soft_error_limit');
-    const delayMs = this.config.get<boolean>('smtp.tarpit') && errors > soft ? this.config.get<number>('smtp.error_sleep') : 0;
+    const delayMs =
+      this.config.get<boolean>('smtp.tarpit') && errors > soft
+        ? this.config.get<number>('smtp.error_sleep')
+        : 0;
     return { delayMs, disconnect: null };
   }
 
   private async overQuota(accountId: number): Promise<boolean> {
     const q = await this.quota!.quotaStatus(accountId);
-    return (q.maxBytes !== null && q.usedBytes >= q.maxBytes) || (q.maxMessages !== null && q.usedMessages >= q.maxMessages);
+    return (
+      (q.maxBytes !== null && q.usedBytes >= q.maxBytes) ||
+      (q.maxMessages !== null && q.usedMessages >= q.maxMessages)
+    );
   }
 
   /** A local sender: an authenticated user, or a trusted network sending from a local domain. */

@@ -38,17 +38,24 @@ export function parsePop3Command(line: string): Pop3Parse {
   const keyword = (space < 0 ? line : line.slice(0, space)).toUpperCase();
   const rest = space < 0 ? '' : line.slice(space + 1);
   if (!/^[A-Z]{3,4}$/.test(keyword)) return fail('Unknown command');
-  if (keyword === 'PASS') return rest ? { ok: true, command: { name: 'PASS', pass: rest } } : fail('PASS needs a password');
+  if (keyword === 'PASS')
+    return rest ? { ok: true, command: { name: 'PASS', pass: rest } } : fail('PASS needs a password');
   const args = rest === '' ? [] : rest.split(' ');
   // AUTH's initial response is bounded by the line length only (RFC 5034 section 4).
-  if (args.some((a, i) => a === '' || (a.length > MAX_ARG && !(keyword === 'AUTH' && i === 1)))) return fail('Invalid arguments');
+  if (args.some((a, i) => a === '' || (a.length > MAX_ARG && !(keyword === 'AUTH' && i === 1))))
+    return fail('Invalid arguments');
   const count = (min: number, max: number) => args.length >= min && args.length <= max;
   switch (keyword) {
     case 'USER':
-      return count(1, 1) ? { ok: true, command: { name: 'USER', user: args[0]! } } : fail('USER needs one argument');
+      return count(1, 1)
+        ? { ok: true, command: { name: 'USER', user: args[0]! } }
+        : fail('USER needs one argument');
     case 'AUTH':
       if (!count(0, 2)) return fail('AUTH takes a mechanism and an optional initial response');
-      return { ok: true, command: { name: 'AUTH', mechanism: args[0]?.toUpperCase() ?? null, initial: args[1] ?? null } };
+      return {
+        ok: true,
+        command: { name: 'AUTH', mechanism: args[0]?.toUpperCase() ?? null, initial: args[1] ?? null },
+      };
     case 'STAT':
     case 'NOOP':
     case 'RSET':
@@ -71,7 +78,9 @@ export function parsePop3Command(line: string): Pop3Parse {
     case 'TOP': {
       const msg = count(2, 2) ? messageNumber(args[0]) : null;
       const lines = count(2, 2) ? lineCount(args[1]) : null;
-      return msg === null || lines === null ? fail('TOP needs a message number and a line count') : { ok: true, command: { name: 'TOP', msg, lines } };
+      return msg === null || lines === null
+        ? fail('TOP needs a message number and a line count')
+        : { ok: true, command: { name: 'TOP', msg, lines } };
     }
     default:
       return fail('Unknown command');

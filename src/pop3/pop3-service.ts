@@ -11,7 +11,12 @@ import { Pop3Session } from './session.js';
  * POP3 on one `listen.*` key: plain with STLS (`listen.pop3`) or implicit TLS (`listen.pop3s`).
  * Both share `locks`, so a maildrop is open in one session whichever port it came through.
  */
-export function pop3Service(app: App, tls: TlsManager, locks: MaildropLocks, implicitTls: boolean): ProtocolService {
+export function pop3Service(
+  app: App,
+  tls: TlsManager,
+  locks: MaildropLocks,
+  implicitTls: boolean,
+): ProtocolService {
   const sockets = new Set<Socket>();
   const onConnection = (raw: Socket) => {
     // Wrapping the accepted socket (rather than a tls.Server) uses the TLS manager's live

@@ -149,7 +149,16 @@ export class Pop3Session {
   }
 
   private async capa(): Promise<void> {
-    const lines = ['+OK Capability list follows', 'TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'EXPIRE NEVER', 'IMPLEMENTATION Mailstead'];
+    const lines = [
+      '+OK Capability list follows',
+      'TOP',
+      'UIDL',
+      'RESP-CODES',
+      'AUTH-RESP-CODE',
+      'PIPELINING',
+      'EXPIRE NEVER',
+      'IMPLEMENTATION Mailstead',
+    ];
     if (!this.actor) {
       if (!this.secure) lines.push('STLS');
       if (this.plaintextAllowed()) lines.push('USER', 'SASL PLAIN');
@@ -162,19 +171,29 @@ export class Pop3Session {
       case 'STLS':
         return this.startTls();
       case 'USER':
-        if (!this.plaintextAllowed()) return this.reply('-ERR [AUTH] Plaintext authentication disallowed on insecure connections; use STLS');
+        if (!this.plaintextAllowed())
+          return this.reply(
+            '-ERR [AUTH] Plaintext authentication disallowed on insecure connections; use STLS',
+          );
         this.user = cmd.user;
         return this.reply('+OK');
       case 'PASS': {
-        if (!this.plaintextAllowed()) return this.reply('-ERR [AUTH] Plaintext authentication disallowed on insecure connections; use STLS');
+        if (!this.plaintextAllowed())
+          return this.reply(
+            '-ERR [AUTH] Plaintext authentication disallowed on insecure connections; use STLS',
+          );
         if (this.user === null) return this.reply('-ERR USER first');
         const user = this.user;
         this.user = null;
         return this.login(user, cmd.pass);
       }
       case 'AUTH':
-        if (cmd.mechanism === null) return this.write(this.plaintextAllowed() ? '+OK\r\nPLAIN\r\n.\r\n' : '+OK\r\n.\r\n');
-        if (!this.plaintextAllowed()) return this.reply('-ERR [AUTH] Plaintext authentication disallowed on insecure connections; use STLS');
+        if (cmd.mechanism === null)
+          return this.write(this.plaintextAllowed() ? '+OK\r\nPLAIN\r\n.\r\n' : '+OK\r\n.\r\n');
+        if (!this.plaintextAllowed())
+          return this.reply(
+            '-ERR [AUTH] Plaintext authentication disallowed on insecure connections; use STLS',
+          );
         if (cmd.mechanism !== 'PLAIN') return this.reply('-ERR Unsupported authentication mechanism');
         if (cmd.initial === null) {
           this.saslPending = true;
@@ -211,9 +230,13 @@ export class Pop3Session {
     const { app } = this.opts;
     let account;
     try {
-      account = await app.directory.authenticate(user, pass, { ip: this.socket.remoteAddress ?? null, protocol: 'pop3' });
+      account = await app.directory.authenticate(user, pass, {
+        ip: this.socket.remoteAddress ?? null,
+        protocol: 'pop3',
+      });
     } catch (e) {
-      if (e instanceof AuthLockedError) return this.reply('-ERR [SYS/TEMP] Too many failed logins; try again later');
+      if (e instanceof AuthLockedError)
+        return this.reply('-ERR [SYS/TEMP] Too many failed logins; try again later');
       if (e instanceof AuthError) return this.reply('-ERR [AUTH] Authentication failed');
       throw e;
     }
@@ -224,7 +247,11 @@ export class Pop3Session {
     try {
       const actor = await app.mailbox.actorFor(account.id);
       const snap = await app.mailbox.folders.select(actor, 'INBOX');
-      const metas = snap.uids.length ? await app.mailbox.messages.fetch(actor, 'INBOX', [[snap.uids[0]!, snap.uids[snap.uids.length - 1]!]]) : [];
+      const metas = snap.uids.length
+        ? await app.mailbox.messages.fetch(actor, 'INBOX', [
+            [snap.uids[0]!, snap.uids[snap.uids.length - 1]!],
+          ])
+        : [];
       this.drop = metas.map((m) => ({ uid: m.uid, size: m.size, deleted: false }));
       this.uidvalidity = snap.uidvalidity;
       this.inbox = { id: snap.folderId };
@@ -249,7 +276,8 @@ export class Pop3Session {
         return this.reply(`+OK ${live().length} ${live().reduce((s, m) => s + m.size, 0)}`);
       case 'LIST':
       case 'UIDL': {
-        const show = (n: number, m: DropMessage) => `${n} ${cmd.name === 'LIST' ? m.size : `${this.uidvalidity}.${m.uid}`}`;
+        const show = (n: number, m: DropMessage) =>
+          `${n} ${cmd.name === 'LIST' ? m.size : `${this.uidvalidity}.${m.uid}`}`;
         if (cmd.msg !== null) {
           const m = this.message(cmd.msg);
           return m ? this.reply(`+OK ${show(cmd.msg, m)}`) : this.reply('-ERR No such message');
@@ -301,7 +329,13 @@ export class Pop3Session {
       if (topLines === null) this.readAheadPipelined();
       const whole = await (ahead ?? mailbox.messages.read(this.actor!, this.inbox, m.uid));
       const body = topLines === null ? whole : topOfMessage(whole, topLines);
-      await this.write(Buffer.concat([Buffer.from(topLines === null ? `+OK ${whole.length} octets\r\n` : '+OK\r\n'), stuffer.push(body), stuffer.end()]));
+      await this.write(
+        Buffer.concat([
+          Buffer.from(topLines === null ? `+OK ${whole.length} octets\r\n` : '+OK\r\n'),
+          stuffer.push(body),
+          stuffer.end(),
+        ]),
+      );
       return;
     }
     const { size, chunks } = await mailbox.messages.open(this.actor!, this.inbox, m.uid);

@@ -17,5 +17,8 @@ test('concurrent submissions share commits; a failing item fails alone', async (
   assert.equal((results[5] as PromiseRejectedResult).reason.message, 'bad item');
   assert.ok(batches.length < 10, `batched: ${JSON.stringify(batches)}`);
   assert.ok(batches.every((b) => b.length <= 4));
-  assert.deepEqual(batches.flat().sort((a, b) => a - b), [8, 9, 10, 11, 12, 14, 15, 16, 17]);
+  assert.deepEqual(
+    batches.flat().sort((a, b) => a - b),
+    [8, 9, 10, 11, 12, 14, 15, 16, 17],
+  );
 });

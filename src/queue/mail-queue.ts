@@ -31,7 +31,10 @@ export interface MailQueueDeps {
 }
 
 const REMOTE_NOT_BUILT: Deliverer = {
-  deliver: async () => ({ state: 'deferred', reply: '451 4.4.0 Remote delivery is not built yet; the message waits in the queue' }),
+  deliver: async () => ({
+    state: 'deferred',
+    reply: '451 4.4.0 Remote delivery is not built yet; the message waits in the queue',
+  }),
 };
 
 /**
@@ -49,8 +52,23 @@ export class MailQueue {
   constructor(private readonly deps: MailQueueDeps) {
     const clock = deps.clock ?? systemClock;
     this.queue = new Queue(deps.db, deps.config, clock);
-    const local = new LocalDelivery(deps.directory, deps.mailbox, deps.blobs, deps.config, deps.log, deps.sieve);
-    this.manager = new QueueManager(this.queue, { local, remote: deps.remote ?? REMOTE_NOT_BUILT }, deps.config, deps.log, deps.metrics, deps.deliveryLog, clock);
+    const local = new LocalDelivery(
+      deps.directory,
+      deps.mailbox,
+      deps.blobs,
+      deps.config,
+      deps.log,
+      deps.sieve,
+    );
+    this.manager = new QueueManager(
+      this.queue,
+      { local, remote: deps.remote ?? REMOTE_NOT_BUILT },
+      deps.config,
+      deps.log,
+      deps.metrics,
+      deps.deliveryLog,
+      clock,
+    );
     this.admin = new QueueService(this.queue.repo, deps.blobs, clock, (req) => this.enqueue(req));
     this.guard = new AccountGuard(this.queue.repo, deps.config, deps.log, deps.metrics, clock);
     this.bouncer = new Bouncer({
@@ -61,15 +79,22 @@ export class MailQueue {
       log: deps.log,
       metrics: deps.metrics,
       clock,
-      kindOf: async (address) => ((await deps.directory.resolveRecipient(address)).kind === 'remote' ? 'remote' : 'local'),
+      kindOf: async (address) =>
+        (await deps.directory.resolveRecipient(address)).kind === 'remote' ? 'remote' : 'local',
       queued: () => this.manager.wake(),
     });
   }
 
   /** Queues a message with its archive copies (always_bcc, bcc maps); resolves once it is durable. */
   async enqueue(req: EnqueueRequest): Promise<string> {
-    const copies = archiveCopies(this.deps.config, req.sender, req.recipients.map((r) => r.address));
-    const recipients = copies.length ? [...req.recipients, ...copies.map((address) => ({ address, kind: 'local' as const }))] : req.recipients;
+    const copies = archiveCopies(
+      this.deps.config,
+      req.sender,
+      req.recipients.map((r) => r.address),
+    );
+    const recipients = copies.length
+      ? [...req.recipients, ...copies.map((address) => ({ address, kind: 'local' as const }))]
+      : req.recipients;
     return this.queue.enqueue({ ...req, recipients });
   }
 

@@ -79,15 +79,24 @@ export class QueueManager {
       do {
         this.again = false;
         const concurrency = this.config.get<number>('queue.concurrency');
-        const retryCap = Math.max(1, Math.floor((concurrency * this.config.get<number>('queue.retry_share')) / 100));
+        const retryCap = Math.max(
+          1,
+          Math.floor((concurrency * this.config.get<number>('queue.retry_share')) / 100),
+        );
         const now = this.clock.now();
         const retryFree = Math.min(concurrency - this.active, retryCap - this.activeRetries);
-        if (retryFree > 0) for (const r of await this.queue.repo.due('deferred', now, retryFree, this.busy)) this.launch(r, true);
+        if (retryFree > 0)
+          for (const r of await this.queue.repo.due('deferred', now, retryFree, this.busy))
+            this.launch(r, true);
         const free = concurrency - this.active;
-        if (free > 0) for (const r of await this.queue.repo.due('queued', now, free, this.busy)) this.launch(r, false);
+        if (free > 0)
+          for (const r of await this.queue.repo.due('queued', now, free, this.busy)) this.launch(r, false);
       } while (this.again && !this.stopped);
     } catch (e) {
-      this.log.error({ event: 'queue_pick_failed', err: (e as Error).message }, 'queue manager could not read the queue');
+      this.log.error(
+        { event: 'queue_pick_failed', err: (e as Error).message },
+        'queue manager could not read the queue',
+      );
     } finally {
       this.pumping = false;
     }
@@ -109,16 +118,26 @@ export class QueueManager {
     try {
       result = await this.deliverers[r.kind].deliver(r);
     } catch (e) {
-      this.log.error({ event: 'delivery_error', queueId: r.queueId, recipient: r.recipient, err: (e as Error).message }, 'delivery failed unexpectedly');
+      this.log.error(
+        { event: 'delivery_error', queueId: r.queueId, recipient: r.recipient, err: (e as Error).message },
+        'delivery failed unexpectedly',
+      );
       result = { state: 'deferred', reply: '451 4.3.0 Temporary local problem' };
     }
     const outcome = this.outcome(r, result);
     this.writeLog(r, outcome);
-    this.metrics.counter('mailstead_queue_attempts_total', 'Delivery attempts by kind and result', ['kind', 'result']).inc({ kind: r.kind, result: outcome.result });
+    this.metrics
+      .counter('mailstead_queue_attempts_total', 'Delivery attempts by kind and result', ['kind', 'result'])
+      .inc({ kind: r.kind, result: outcome.result });
     // The slot is free once the attempt is over; the row stays excluded until its outcome is stored.
     void this.queue
       .record(outcome)
-      .catch((e) => this.log.error({ event: 'queue_update_failed', queueId: r.queueId, err: (e as Error).message }, 'could not store a delivery outcome; it will be retried'))
+      .catch((e) =>
+        this.log.error(
+          { event: 'queue_update_failed', queueId: r.queueId, err: (e as Error).message },
+          'could not store a delivery outcome; it will be retried',
+        ),
+      )
       .finally(() => {
         this.busy.delete(r.id);
         if (this.busy.size === 0) for (const w of this.idleWaiters.splice(0)) w();
@@ -126,13 +145,29 @@ export class QueueManager {
   }
 
   private outcome(r: DueRecipient, res: DeliveryResult): RecipientOutcome {
-    const base = { rowId: r.id, queueId: r.queueId, recipient: r.recipient, reply: res.reply, orcpt: r.orcpt };
+    const base = {
+      rowId: r.id,
+      queueId: r.queueId,
+      recipient: r.recipient,
+      reply: res.reply,
+      orcpt: r.orcpt,
+    };
     const notify = (r.notify ?? '').toUpperCase();
     // RFC 3461: without NOTIFY a failure is reported; NEVER silences everything; SUCCESS asks for delivery reports.
-    const failed = { ...base, state: 'bounced' as const, result: 'failure' as const, ...(notify.includes('NEVER') ? {} : { notice: 'failed' as const }) };
+    const failed = {
+      ...base,
+      state: 'bounced' as const,
+      result: 'failure' as const,
+      ...(notify.includes('NEVER') ? {} : { notice: 'failed' as const }),
+    };
     switch (res.state) {
       case 'delivered':
-        return { ...base, state: 'delivered', result: 'success', ...(notify.includes('SUCCESS') ? { notice: 'delivered' as const } : {}) };
+        return {
+          ...base,
+          state: 'delivered',
+          result: 'success',
+          ...(notify.includes('SUCCESS') ? { notice: 'delivered' as const } : {}),
+        };
       case 'expanded':
         return { ...base, state: 'delivered', result: 'expanded', children: res.children };
       case 'bounced':
@@ -140,8 +175,18 @@ export class QueueManager {
       case 'held':
         return { ...base, state: 'held', result: 'deferral' };
       case 'deferred': {
-        const next = nextRetry(this.config, r.attempts + 1, r.message.receivedAt, this.clock.now(), r.message.sender === '');
-        if (next.bounce) return { ...failed, reply: `${res.reply} (gave up after ${r.message.sender === '' ? 'queue.bounce_queue_lifetime' : 'queue.maximal_queue_lifetime'})` };
+        const next = nextRetry(
+          this.config,
+          r.attempts + 1,
+          r.message.receivedAt,
+          this.clock.now(),
+          r.message.sender === '',
+        );
+        if (next.bounce)
+          return {
+            ...failed,
+            reply: `${res.reply} (gave up after ${r.message.sender === '' ? 'queue.bounce_queue_lifetime' : 'queue.maximal_queue_lifetime'})`,
+          };
         return { ...base, state: 'deferred', result: 'deferral', nextAttempt: next.at };
       }
     }

@@ -2,7 +2,13 @@ import type { Clock } from '../core/clock.js';
 import { NotFoundError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
-import type { AttemptRow, MessageRow, QueueFilter, RecipientRow, RecipientState } from '../store/queue/queue-repo.js';
+import type {
+  AttemptRow,
+  MessageRow,
+  QueueFilter,
+  RecipientRow,
+  RecipientState,
+} from '../store/queue/queue-repo.js';
 import type { QueueRepo } from '../store/queue/queue-repo.js';
 import type { EnqueueRequest } from './types.js';
 import { rfc5322Date } from './rfc5322-date.js';
@@ -85,7 +91,9 @@ export class QueueService {
   async show(queueId: string): Promise<QueueMessageDetail> {
     const m = await this.repo.message(queueId);
     if (!m) throw new NotFoundError(`queue id ${queueId}`);
-    const head = await this.blobs.read(m.message.blobHash, 0, 256 * 1024, m.message.blobVolume || undefined).catch(() => Buffer.alloc(0));
+    const head = await this.blobs
+      .read(m.message.blobHash, 0, 256 * 1024, m.message.blobVolume || undefined)
+      .catch(() => Buffer.alloc(0));
     const text = head.toString('utf8');
     const end = text.search(/\r?\n\r?\n/);
     return { ...m, headers: m.message.trace + (end >= 0 ? text.slice(0, end) : text) };
@@ -111,7 +119,13 @@ export class QueueService {
     const now = this.clock.now();
     if (account) {
       await this.repo.releaseAccount(account.toLowerCase());
-      return this.repo.setState({ ...filter, authUser: account.toLowerCase() }, ['held'], 'queued', null, now);
+      return this.repo.setState(
+        { ...filter, authUser: account.toLowerCase() },
+        ['held'],
+        'queued',
+        null,
+        now,
+      );
     }
     return this.repo.setState(filter, ['held'], 'queued', null, now);
   }
@@ -122,7 +136,15 @@ export class QueueService {
   }
 
   async stats(): Promise<QueueStats> {
-    const s: QueueStats = { local: 0, remote: 0, queued: 0, deferred: 0, held: 0, total: 0, heldAccounts: await this.repo.heldAccounts() };
+    const s: QueueStats = {
+      local: 0,
+      remote: 0,
+      queued: 0,
+      deferred: 0,
+      held: 0,
+      total: 0,
+      heldAccounts: await this.repo.heldAccounts(),
+    };
     for (const c of await this.repo.counts()) {
       if (c.state === 'delivered' || c.state === 'bounced') continue;
       s[c.kind] += c.n;
@@ -144,7 +166,9 @@ export class QueueService {
       counts[b]!++;
       byDomain.set(r.domain, counts);
     }
-    const rows = [...byDomain].map(([domain, counts]) => ({ domain, total: counts.reduce((a, b) => a + b, 0), counts })).sort((a, b) => b.total - a.total);
+    const rows = [...byDomain]
+      .map(([domain, counts]) => ({ domain, total: counts.reduce((a, b) => a + b, 0), counts }))
+      .sort((a, b) => b.total - a.total);
     return { buckets: [...SHAPE_BUCKETS.map((m) => `<${m}m`), `${SHAPE_BUCKETS.at(-1)}m+`], rows };
   }
 

@@ -36,7 +36,10 @@ export class Queue extends EventEmitter {
       this.emit('queued', msgs.length);
     }, opts);
     // Nobody waits for an outcome (deliveries are idempotent), so gather them longer into fewer commits.
-    this.outcomes = new GroupCommit((items) => this.repo.applyOutcomes(items, this.clock.now()), { ...opts, delayMs: () => Math.max(OUTCOME_DELAY_MS, opts.delayMs()) });
+    this.outcomes = new GroupCommit((items) => this.repo.applyOutcomes(items, this.clock.now()), {
+      ...opts,
+      delayMs: () => Math.max(OUTCOME_DELAY_MS, opts.delayMs()),
+    });
   }
 
   async enqueue(req: EnqueueRequest): Promise<string> {

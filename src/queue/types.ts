@@ -1,7 +1,15 @@
 import type { BlobRef } from '../store/blobs/blob-store.js';
 import type { DueRecipient, NewRecipient, RecipientKind } from '../store/queue/queue-repo.js';
 
-export type { DueRecipient, MessageRow, NewRecipient, RecipientKind, RecipientRow, RecipientState, QueueFilter } from '../store/queue/queue-repo.js';
+export type {
+  DueRecipient,
+  MessageRow,
+  NewRecipient,
+  RecipientKind,
+  RecipientRow,
+  RecipientState,
+  QueueFilter,
+} from '../store/queue/queue-repo.js';
 
 /** One envelope recipient of a message being queued. */
 export interface EnvelopeRecipient {

@@ -43,5 +43,9 @@ export function configCf(config: Config): CfSource {
 
 /** Everything the workers load, in order. `stock` false leaves out /usr/share/spamassassin. */
 export function ruleSources(config: Config, stock = config.get<boolean>('spam.stock_rules')): CfSource[] {
-  return [...(stock ? readCfSources([STOCK_RULES_DIR]) : []), ...readCfSources([localRulesDir(config)]), configCf(config)];
+  return [
+    ...(stock ? readCfSources([STOCK_RULES_DIR]) : []),
+    ...readCfSources([localRulesDir(config)]),
+    configCf(config),
+  ];
 }

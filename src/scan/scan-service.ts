@@ -41,7 +41,11 @@ export class ScanService {
     this.store = new SpamStore(deps.db);
     this.virus = new VirusCheck({ config, log, metrics, blobs, quarantine: this.store.quarantine });
     this.spam = new SpamCheck({
-      config, log, metrics, blobs, store: this.store,
+      config,
+      log,
+      metrics,
+      blobs,
+      store: this.store,
       accountOf: async (address) => {
         const r = await directory.resolveRecipient(address);
         return r.kind === 'account' ? r.account.id : undefined;
@@ -50,7 +54,14 @@ export class ScanService {
     this.content = new ContentScanner(this.virus, this.spam);
     this.junk = new JunkFiling(config, this.store, mailbox);
     this.learner = new SpamLearner(config, this.store.bayes);
-    this.trainer = new SpamTrainer({ config, log, mailbox, store: this.store, learner: this.learner, listAccounts: () => directory.listAccounts() });
+    this.trainer = new SpamTrainer({
+      config,
+      log,
+      mailbox,
+      store: this.store,
+      learner: this.learner,
+      listAccounts: () => directory.listAccounts(),
+    });
   }
 
   /** Server start: rule workers compile in the background; listeners do not wait for them. */

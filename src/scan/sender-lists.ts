@@ -21,7 +21,12 @@ export function senderListVerdict(prefs: Pick<SpamPrefs, 'allow' | 'block'>, sen
 }
 
 /** Whether a message with this score is junk for a user with these preferences. */
-export function isJunkFor(prefs: SpamPrefs, globalRequired: number, score: number, senders: string[]): boolean {
+export function isJunkFor(
+  prefs: SpamPrefs,
+  globalRequired: number,
+  score: number,
+  senders: string[],
+): boolean {
   const list = senderListVerdict(prefs, senders);
   if (list) return list === 'block';
   return score >= (prefs.requiredScore ?? globalRequired);

@@ -66,9 +66,16 @@ export class SpamCheck {
     this.scanner.ready().then(
       () => {
         this.ready = true;
-        log.info({ event: 'spam_rules_ready', ms: Date.now() - t0, stock: config.get<boolean>('spam.stock_rules') }, 'spam rules compiled');
+        log.info(
+          { event: 'spam_rules_ready', ms: Date.now() - t0, stock: config.get<boolean>('spam.stock_rules') },
+          'spam rules compiled',
+        );
       },
-      (e: Error) => log.error({ event: 'spam_rules_failed', err: e.message }, 'spam rules failed to load; mail is accepted unscanned'),
+      (e: Error) =>
+        log.error(
+          { event: 'spam_rules_failed', err: e.message },
+          'spam rules failed to load; mail is accepted unscanned',
+        ),
     );
   }
 
@@ -83,7 +90,9 @@ export class SpamCheck {
   }
 
   private count(result: string): void {
-    this.deps.metrics.counter('mailstead_spam_scans_total', 'Messages through the spam stage, by result', ['result']).inc({ result });
+    this.deps.metrics
+      .counter('mailstead_spam_scans_total', 'Messages through the spam stage, by result', ['result'])
+      .inc({ result });
   }
 
   private mode(t: SpamTarget): Mode {
@@ -98,8 +107,8 @@ export class SpamCheck {
     const { config, log, blobs, store } = this.deps;
     if (!this.scanner) return t.blob;
     const mode = this.mode(t);
-    if (mode === 'skip') return this.count('skipped'), t.blob;
-    if (t.blob.size > config.get<number>('spam.max_size')) return this.count('too_large'), t.blob;
+    if (mode === 'skip') return (this.count('skipped'), t.blob);
+    if (t.blob.size > config.get<number>('spam.max_size')) return (this.count('too_large'), t.blob);
     const raw = await blobs.get(t.blob.hash);
     if (!this.ready) {
       if (config.get<string>('spam.unready') === 'tempfail') {
@@ -107,36 +116,90 @@ export class SpamCheck {
         throw refuse(451, '4.7.1', 'Spam filter is starting, try again later');
       }
       this.count('unready_accepted');
-      return blobs.put(Buffer.concat([Buffer.from('X-Spam-Checker: Mailstead; not scanned, rules still loading\r\n'), raw]));
+      return blobs.put(
+        Buffer.concat([Buffer.from('X-Spam-Checker: Mailstead; not scanned, rules still loading\r\n'), raw]),
+      );
     }
     const local = t.recipients.filter((r) => r.kind === 'local').slice(0, MAX_LIST_LOOKUPS);
-    const accounts = (await Promise.all(local.map((r) => this.deps.accountOf(r.address)))).filter((id): id is number => id !== undefined);
-    const owner = config.get<string>('spam.bayes_scope') === 'user' && local.length === 1 && accounts.length === 1 ? String(accounts[0]) : '';
+    const accounts = (await Promise.all(local.map((r) => this.deps.accountOf(r.address)))).filter(
+      (id): id is number => id !== undefined,
+    );
+    const owner =
+      config.get<string>('spam.bayes_scope') === 'user' && local.length === 1 && accounts.length === 1
+        ? String(accounts[0])
+        : '';
     const started = process.hrtime.bigint();
     let result;
     try {
-      result = await this.scanner.scan(raw, { env: { from: t.sender, to: t.recipients.map((r) => r.address), ...(t.clientIp ? { ip: t.clientIp } : {}) }, user: owner });
+      result = await this.scanner.scan(raw, {
+        env: {
+          from: t.sender,
+          to: t.recipients.map((r) => r.address),
+          ...(t.clientIp ? { ip: t.clientIp } : {}),
+        },
+        user: owner,
+      });
     } catch (e) {
       this.count('error');
-      log.error({ event: 'spam_scan_failed', queueId: t.queueId, err: (e as Error).message }, 'spam scan failed; message accepted unscanned');
+      log.error(
+        { event: 'spam_scan_failed', queueId: t.queueId, err: (e as Error).message },
+        'spam scan failed; message accepted unscanned',
+      );
       return t.blob;
     }
-    this.deps.metrics.histogram('mailstead_spam_scan_seconds', 'Time to score one message', [], [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5]).observe({}, Number(process.hrtime.bigint() - started) / 1e9);
+    this.deps.metrics
+      .histogram(
+        'mailstead_spam_scan_seconds',
+        'Time to score one message',
+        [],
+        [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+      )
+      .observe({}, Number(process.hrtime.bigint() - started) / 1e9);
 
-    const from = firstAddress(headerValue(parseHeaderBlock(raw.subarray(0, 64 * 1024).toString('latin1'), new Set(), true).headers, 'from') ?? '') || null;
+    const from =
+      firstAddress(
+        headerValue(
+          parseHeaderBlock(raw.subarray(0, 64 * 1024).toString('latin1'), new Set(), true).headers,
+          'from',
+        ) ?? '',
+      ) || null;
     const senders = [t.sender, from ?? ''];
     const allowed = await this.anyAllows(accounts, senders);
     const rejectAt = config.get<number>('spam.reject_score');
-    const action: VerdictAction = mode === 'full' && rejectAt > 0 && result.score >= rejectAt && !allowed ? 'reject' : result.isSpam ? 'tag' : 'accept';
-    await store.verdicts.record({ queueId: t.queueId, messageId: t.messageId, from, score: result.score, required: result.required, action, hits: result.hits, createdAt: Date.now() });
+    const action: VerdictAction =
+      mode === 'full' && rejectAt > 0 && result.score >= rejectAt && !allowed
+        ? 'reject'
+        : result.isSpam
+          ? 'tag'
+          : 'accept';
+    await store.verdicts.record({
+      queueId: t.queueId,
+      messageId: t.messageId,
+      from,
+      score: result.score,
+      required: result.required,
+      action,
+      hits: result.hits,
+      createdAt: Date.now(),
+    });
     this.count(action);
-    log.info({ event: 'spam_scanned', queueId: t.queueId, score: result.score, action, tests: result.hits.map((h) => h.name).join(','), autolearn: result.autolearn, bayesOwner: owner || undefined });
-    if (action === 'reject') throw refuse(550, '5.7.1', `Message rejected as spam (score ${result.score.toFixed(1)})`);
+    log.info({
+      event: 'spam_scanned',
+      queueId: t.queueId,
+      score: result.score,
+      action,
+      tests: result.hits.map((h) => h.name).join(','),
+      autolearn: result.autolearn,
+      bayesOwner: owner || undefined,
+    });
+    if (action === 'reject')
+      throw refuse(550, '5.7.1', `Message rejected as spam (score ${result.score.toFixed(1)})`);
     return blobs.put(applyResult(raw, result, this.settings!));
   }
 
   private async anyAllows(accounts: number[], senders: string[]): Promise<boolean> {
-    for (const id of accounts) if (senderListVerdict(await this.deps.store.prefs.get(id), senders) === 'allow') return true;
+    for (const id of accounts)
+      if (senderListVerdict(await this.deps.store.prefs.get(id), senders) === 'allow') return true;
     return false;
   }
 }

@@ -12,11 +12,22 @@ import type { LintMessage } from './spam/types.js';
 
 /** Bayes lookups without learning: a check must not change what it measures. */
 function readOnly(store: BayesStore): BayesStore {
-  return { totals: (u) => store.totals(u), tokens: (u, t) => store.tokens(u, t), seen: (u, id) => store.seen(u, id), apply: async () => undefined };
+  return {
+    totals: (u) => store.totals(u),
+    tokens: (u, t) => store.tokens(u, t),
+    seen: (u, id) => store.seen(u, id),
+    apply: async () => undefined,
+  };
 }
 
 /** Like `spamassassin -t`: the processed message followed by the report. */
-export async function checkMessage(config: Config, store: SpamStore, raw: Buffer, owner: string, stock?: boolean): Promise<{ result: SpamResult; text: string }> {
+export async function checkMessage(
+  config: Config,
+  store: SpamStore,
+  raw: Buffer,
+  owner: string,
+  stock?: boolean,
+): Promise<{ result: SpamResult; text: string }> {
   const ruleset = parseCf(ruleSources(config, stock));
   const filter = new SpamFilter(new SpamEngine(ruleset), { bayes: readOnly(store.bayes) });
   const result = await filter.check(raw, { user: owner });
@@ -25,6 +36,9 @@ export async function checkMessage(config: Config, store: SpamStore, raw: Buffer
 }
 
 /** Problems in the local rules (and the stock ones when they are enabled), with file and line. */
-export function lintLocalRules(config: Config, stock = config.get<boolean>('spam.stock_rules')): LintMessage[] {
+export function lintLocalRules(
+  config: Config,
+  stock = config.get<boolean>('spam.stock_rules'),
+): LintMessage[] {
   return lintRules([...(stock ? [STOCK_RULES_DIR] : []), localRulesDir(config)]);
 }

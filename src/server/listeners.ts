@@ -24,7 +24,11 @@ function listen(server: Server, addr: ListenAddress): Promise<void> {
 }
 
 /** Binds every service to its configured addresses; a busy port names the key to change. */
-export async function bindListeners(services: readonly ProtocolService[], config: Config, log: Logger): Promise<BoundListener[]> {
+export async function bindListeners(
+  services: readonly ProtocolService[],
+  config: Config,
+  log: Logger,
+): Promise<BoundListener[]> {
   const bound: BoundListener[] = [];
   try {
     for (const svc of services) {
@@ -36,13 +40,21 @@ export async function bindListeners(services: readonly ProtocolService[], config
           const code = (e as NodeJS.ErrnoException).code;
           const where = formatListenAddress(addr);
           const fix = `change it with \`mailstead config set ${svc.key} HOST:PORT\` (or \`off\`)`;
-          if (code === 'EADDRINUSE') throw new OperatorError(`${svc.key}: ${where} is already in use; ${fix}`);
-          if (code === 'EACCES') throw new OperatorError(`${svc.key}: no permission to listen on ${where} (ports below 1024 need privileges); ${fix}`);
-          if (code === 'EADDRNOTAVAIL') throw new OperatorError(`${svc.key}: ${addr.host} is not an address of this machine; ${fix}`);
+          if (code === 'EADDRINUSE')
+            throw new OperatorError(`${svc.key}: ${where} is already in use; ${fix}`);
+          if (code === 'EACCES')
+            throw new OperatorError(
+              `${svc.key}: no permission to listen on ${where} (ports below 1024 need privileges); ${fix}`,
+            );
+          if (code === 'EADDRNOTAVAIL')
+            throw new OperatorError(`${svc.key}: ${addr.host} is not an address of this machine; ${fix}`);
           throw e;
         }
         const a = server.address();
-        const actual = typeof a === 'object' && a ? formatListenAddress({ host: a.address, port: a.port }) : formatListenAddress(addr);
+        const actual =
+          typeof a === 'object' && a
+            ? formatListenAddress({ host: a.address, port: a.port })
+            : formatListenAddress(addr);
         bound.push({ service: svc.name, key: svc.key, address: actual, server });
         log.debug({ event: 'listening', service: svc.name, address: actual });
       }

@@ -15,7 +15,12 @@ export type RefusalProtocol = keyof typeof REFUSALS;
  * upgrade): the port answers with the protocol's own polite refusal and closes, so clients see
  * a clear message rather than a dead port.
  */
-export function refusingService(name: string, key: string, protocol: RefusalProtocol, why: string): ProtocolService {
+export function refusingService(
+  name: string,
+  key: string,
+  protocol: RefusalProtocol,
+  why: string,
+): ProtocolService {
   const refusal = REFUSALS[protocol](why.replace(/[\r\n]+/g, ' '));
   const sockets = new Set<Socket>();
   return {

@@ -20,7 +20,10 @@ interface Connection {
   connectionReady(): void;
   _setListeners(cb: () => void): void;
   _parseAddressCommand(name: string, command: unknown): unknown;
-  _server: { options: { maxClients?: number; greetPause?: number; bareAddressDomain?: () => string }; connections: Set<unknown> };
+  _server: {
+    options: { maxClients?: number; greetPause?: number; bareAddressDomain?: () => string };
+    connections: Set<unknown>;
+  };
   session: { user?: unknown };
   name: string;
 }
@@ -38,7 +41,8 @@ if (!proto.__mailsteadPatched) {
   proto.init = function (this: Connection) {
     this._setListeners(() => {
       const { maxClients, greetPause } = this._server.options;
-      if (maxClients && this._server.connections.size > maxClients) return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);
+      if (maxClients && this._server.connections.size > maxClients)
+        return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);
       const pause = greetPause ?? 100;
       if (pause <= 0) return this.connectionReady();
       setTimeout(() => this.connectionReady(), pause).unref();

@@ -15,7 +15,12 @@ export function parseHeaderBlock(raw: Buffer): HeaderBlock {
   const h = new Headers(raw);
   const value = (key: string) => {
     const line = h.getFirst(key);
-    return line ? line.replace(/^[^:]*:\s*/, '').replace(/\r?\n[ \t]+/g, ' ').trim() : null;
+    return line
+      ? line
+          .replace(/^[^:]*:\s*/, '')
+          .replace(/\r?\n[ \t]+/g, ' ')
+          .trim()
+      : null;
   };
   const rawSubject = value('subject');
   const subject = rawSubject === null ? null : libmime.decodeWords(rawSubject);

@@ -19,7 +19,11 @@ export type DataStream = Readable & { sizeExceeded?: boolean };
  * throws inside the stream, so the blob store discards its partial file and nothing is kept.
  * The caller drains whatever is left of the DATA stream before replying.
  */
-export async function receiveMessage(stream: DataStream, opts: ReceiveOptions, store: (body: AsyncIterable<Buffer>) => Promise<BlobRef>): Promise<{ blob: BlobRef; headers: HeaderBlock }> {
+export async function receiveMessage(
+  stream: DataStream,
+  opts: ReceiveOptions,
+  store: (body: AsyncIterable<Buffer>) => Promise<BlobRef>,
+): Promise<{ blob: BlobRef; headers: HeaderBlock }> {
   let headers: HeaderBlock | undefined;
   let head: Buffer[] = [];
   let headLen = 0;
@@ -28,7 +32,8 @@ export async function receiveMessage(stream: DataStream, opts: ReceiveOptions, s
   const check = (chunk: Buffer) => {
     if (stream.sizeExceeded) throw refuse(552, '5.3.4', 'Message size exceeds fixed maximum message size');
     if (chunk.includes(0)) throw refuse(554, '5.6.0', 'Message contains NUL characters');
-    if (opts.rejectBareLf && hasBareLf(chunk, lastByte)) throw refuse(554, '5.6.0', 'Message contains bare LF line endings; use CRLF (RFC 5321 §2.3.8)');
+    if (opts.rejectBareLf && hasBareLf(chunk, lastByte))
+      throw refuse(554, '5.6.0', 'Message contains bare LF line endings; use CRLF (RFC 5321 §2.3.8)');
     lastByte = chunk.length ? chunk[chunk.length - 1]! : lastByte;
   };
 
@@ -42,7 +47,8 @@ export async function receiveMessage(stream: DataStream, opts: ReceiveOptions, s
         headLen += chunk.length;
         const buf = head.length === 1 ? head[0]! : Buffer.concat(head);
         const end = headerEnd(buf);
-        if ((end < 0 && headLen > opts.maxHeaderBytes) || end > opts.maxHeaderBytes) throw refuse(552, '5.3.4', 'Message header block too large');
+        if ((end < 0 && headLen > opts.maxHeaderBytes) || end > opts.maxHeaderBytes)
+          throw refuse(552, '5.3.4', 'Message header block too large');
         if (end >= 0) {
           headers = parseHeaderBlock(buf.subarray(0, end));
           head = [];

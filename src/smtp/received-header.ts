@@ -19,7 +19,10 @@ export interface ReceivedInfo {
 export function receivedHeader(i: ReceivedInfo): string {
   const clean = (s: string) => s.replace(/[\r\n()\\]/g, '');
   const ip = i.clientIp.includes(':') ? `IPv6:${i.clientIp}` : i.clientIp;
-  const lines = [`Received: from ${clean(i.helo ?? 'unknown')} (${i.clientName ? clean(i.clientName) + ' ' : ''}[${ip}])`, `\tby ${i.hostname} (Mailstead) with ${i.protocol} id ${i.queueId}`];
+  const lines = [
+    `Received: from ${clean(i.helo ?? 'unknown')} (${i.clientName ? clean(i.clientName) + ' ' : ''}[${ip}])`,
+    `\tby ${i.hostname} (Mailstead) with ${i.protocol} id ${i.queueId}`,
+  ];
   if (i.tls) lines.push(`\t(using ${clean(i.tls.version)} with cipher ${clean(i.tls.cipher)})`);
   if (i.authUser) lines.push(`\t(authenticated as ${clean(i.authUser)})`);
   const forClause = i.recipients.length === 1 ? `for <${clean(i.recipients[0]!)}>; ` : '';

@@ -7,7 +7,12 @@ import { LISTENERS, type ListenerProfile } from './listener-profile.js';
 import { SmtpSessionHandlers, type SmtpDeps } from './smtp-session.js';
 
 /** smtp-server options for one listener; the handlers decide everything per session. */
-function serverOptions(p: ListenerProfile, deps: SmtpDeps, tls: TlsManager, h: SmtpSessionHandlers): SMTPServerOptions {
+function serverOptions(
+  p: ListenerProfile,
+  deps: SmtpDeps,
+  tls: TlsManager,
+  h: SmtpSessionHandlers,
+): SMTPServerOptions {
   const { config } = deps;
   return {
     name: config.get<string>('smtp.hostname') || config.get<string>('server.hostname'),
@@ -53,10 +58,13 @@ export function createSmtpServices(deps: SmtpDeps, tls: TlsManager): ProtocolSer
       createServer() {
         const s = new SMTPServer(serverOptions(p, deps, tls, handlers));
         // Connections without SNI use this map's '*' entry: serve the TlsManager's current certificate, which it reloads.
-        s.secureContext = { get: (name: string) => tls.contextFor(name === '*' ? undefined : name) } as unknown as Map<string, SecureContext>;
+        s.secureContext = {
+          get: (name: string) => tls.contextFor(name === '*' ? undefined : name),
+        } as unknown as Map<string, SecureContext>;
         // The message size limit is live: the next EHLO advertises a changed value.
         deps.config.on('change', (defs: { key: string }[]) => {
-          if (defs.some((d) => d.key === 'smtp.max_message_size')) s.options.size = deps.config.get<number>('smtp.max_message_size');
+          if (defs.some((d) => d.key === 'smtp.max_message_size'))
+            s.options.size = deps.config.get<number>('smtp.max_message_size');
         });
         servers.push(s);
         return s.server;

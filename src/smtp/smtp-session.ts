@@ -1,4 +1,10 @@
-import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import type {
+  SMTPServerAddress,
+  SMTPServerAuthentication,
+  SMTPServerAuthenticationResponse,
+  SMTPServerDataStream,
+  SMTPServerSession,
+} from 'smtp-server';
 import type { Config } from '../config/config.js';
 import { MailsteadError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -67,7 +73,9 @@ export class SmtpSessionHandlers {
   /** AUTH is offered only on TLS (unless auth.allow_plaintext) and never when the mode is none. */
   private authCommands(secure: boolean): string[] {
     const mode = this.authMode();
-    return mode === 'none' || (!secure && !this.deps.config.get<boolean>('auth.allow_plaintext')) ? ['AUTH'] : [];
+    return mode === 'none' || (!secure && !this.deps.config.get<boolean>('auth.allow_plaintext'))
+      ? ['AUTH']
+      : [];
   }
 
   private facts(session: SMTPServerSession, st: SessionState): ClientFacts {
@@ -92,9 +100,17 @@ export class SmtpSessionHandlers {
     const st = this.states.get(session.id);
     const reply = toReply(e);
     if (reply.responseCode === 451 && !(e as { smtp?: unknown })?.smtp) {
-      this.deps.log.error({ event: 'smtp_error', session: session.id, err: (e as Error)?.message }, 'SMTP command failed');
+      this.deps.log.error(
+        { event: 'smtp_error', session: session.id, err: (e as Error)?.message },
+        'SMTP command failed',
+      );
     }
-    this.deps.metrics.counter('mailstead_smtp_refusals_total', 'SMTP commands refused, by listener and code', ['listener', 'code']).inc({ listener: this.profile.name, code: String(reply.responseCode) });
+    this.deps.metrics
+      .counter('mailstead_smtp_refusals_total', 'SMTP commands refused, by listener and code', [
+        'listener',
+        'code',
+      ])
+      .inc({ listener: this.profile.name, code: String(reply.responseCode) });
     if (!st) return done(reply);
     st.errors++;
     const next = this.deps.policy.afterRefusal(st.errors);
@@ -108,11 +124,17 @@ export class SmtpSessionHandlers {
     try {
       release = this.deps.policy.connect(session.remoteAddress);
     } catch (e) {
-      this.deps.metrics.counter('mailstead_smtp_connections_refused_total', 'SMTP connections refused at connect', ['listener']).inc({ listener: this.profile.name });
+      this.deps.metrics
+        .counter('mailstead_smtp_connections_refused_total', 'SMTP connections refused at connect', [
+          'listener',
+        ])
+        .inc({ listener: this.profile.name });
       return done(toReply(e));
     }
     this.states.set(session.id, { release, account: null, errors: 0, mail: null, recipients: [] });
-    (session as SMTPServerSession & { disabledCommands?: string[] }).disabledCommands = this.authCommands(session.secure);
+    (session as SMTPServerSession & { disabledCommands?: string[] }).disabledCommands = this.authCommands(
+      session.secure,
+    );
     this.deps.policy.clientHostname(session.remoteAddress).then(
       (name) => {
         if (name) session.clientHostname = name;
@@ -126,20 +148,35 @@ export class SmtpSessionHandlers {
   };
 
   onSecure = (_socket: unknown, session: SMTPServerSession, done: Done): void => {
-    (session as SMTPServerSession & { disabledCommands?: string[] }).disabledCommands = this.authCommands(true);
+    (session as SMTPServerSession & { disabledCommands?: string[] }).disabledCommands =
+      this.authCommands(true);
     done();
   };
 
-  onAuth = (auth: SMTPServerAuthentication, session: SMTPServerSession, done: (err: Error | null | undefined, res?: SMTPServerAuthenticationResponse) => void): void => {
+  onAuth = (
+    auth: SMTPServerAuthentication,
+    session: SMTPServerSession,
+    done: (err: Error | null | undefined, res?: SMTPServerAuthenticationResponse) => void,
+  ): void => {
     const st = this.state(session);
-    this.deps.authenticate(auth.username ?? '', auth.password ?? '', { ip: session.remoteAddress, protocol: this.profile.name }).then(
-      (account) => {
-        st.account = account;
-        this.deps.log.info({ event: 'smtp_auth', session: session.id, user: account.address, method: auth.method });
-        done(null, { user: account.address });
-      },
-      (e) => this.refuse(session, toAuthReply(e), (err) => done(err)),
-    );
+    this.deps
+      .authenticate(auth.username ?? '', auth.password ?? '', {
+        ip: session.remoteAddress,
+        protocol: this.profile.name,
+      })
+      .then(
+        (account) => {
+          st.account = account;
+          this.deps.log.info({
+            event: 'smtp_auth',
+            session: session.id,
+            user: account.address,
+            method: auth.method,
+          });
+          done(null, { user: account.address });
+        },
+        (e) => this.refuse(session, toAuthReply(e), (err) => done(err)),
+      );
   };
 
   onMailFrom = (address: SMTPServerAddress, session: SMTPServerSession, done: Done): void => {
@@ -161,7 +198,12 @@ export class SmtpSessionHandlers {
     this.deps.policy.rcptTo(this.facts(session, st), mail, address.address).then(
       (r) => {
         if (!st.recipients.some((x) => x.address.toLowerCase() === r.address.toLowerCase())) {
-          st.recipients.push({ address: r.address, kind: r.kind, orcpt: address.dsn?.orcpt ?? null, notify: address.dsn?.notify?.join(',') ?? null });
+          st.recipients.push({
+            address: r.address,
+            kind: r.kind,
+            orcpt: address.dsn?.orcpt ?? null,
+            notify: address.dsn?.notify?.join(',') ?? null,
+          });
         }
         done();
       },
@@ -169,12 +211,23 @@ export class SmtpSessionHandlers {
     );
   };
 
-  onData = (stream: SMTPServerDataStream, session: SMTPServerSession, done: (err?: Error | null, message?: string) => void): void => {
+  onData = (
+    stream: SMTPServerDataStream,
+    session: SMTPServerSession,
+    done: (err?: Error | null, message?: string) => void,
+  ): void => {
     const st = this.state(session);
     const started = process.hrtime.bigint();
     this.accept(stream, session, st).then(
       (queueId) => {
-        this.deps.metrics.histogram('mailstead_smtp_accept_seconds', 'Time from end of DATA to the queued reply', ['listener'], [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2]).observe({ listener: this.profile.name }, Number(process.hrtime.bigint() - started) / 1e9);
+        this.deps.metrics
+          .histogram(
+            'mailstead_smtp_accept_seconds',
+            'Time from end of DATA to the queued reply',
+            ['listener'],
+            [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
+          )
+          .observe({ listener: this.profile.name }, Number(process.hrtime.bigint() - started) / 1e9);
         done(null, `2.0.0 Ok: queued as ${queueId}`);
       },
       (e) => {
@@ -186,15 +239,22 @@ export class SmtpSessionHandlers {
     );
   };
 
-  private async accept(stream: SMTPServerDataStream, session: SMTPServerSession, st: SessionState): Promise<string> {
+  private async accept(
+    stream: SMTPServerDataStream,
+    session: SMTPServerSession,
+    st: SessionState,
+  ): Promise<string> {
     const { config, policy } = this.deps;
     const mail = st.mail!;
     const facts = this.facts(session, st);
     const queueId = newId();
-    const tls = session.tlsOptions ? { version: session.tlsOptions.version, cipher: session.tlsOptions.name } : null;
+    const tls = session.tlsOptions
+      ? { version: session.tlsOptions.version, cipher: session.tlsOptions.name }
+      : null;
     const trace = receivedHeader({
       helo: session.hostNameAppearsAs || null,
-      clientName: session.clientHostname && !session.clientHostname.startsWith('[') ? session.clientHostname : null,
+      clientName:
+        session.clientHostname && !session.clientHostname.startsWith('[') ? session.clientHostname : null,
       clientIp: session.remoteAddress,
       hostname: config.get<string>('smtp.hostname') || config.get<string>('server.hostname'),
       protocol: session.transmissionType,
@@ -210,16 +270,35 @@ export class SmtpSessionHandlers {
       {
         maxHeaderBytes: config.get<number>('smtp.max_header_size'),
         rejectBareLf: config.get<string>('smtp.bare_lf') === 'reject',
-        onHeaders: (h) => policy.headers(facts, mail, { receivedCount: h.receivedCount + 1, sender: h.sender }),
+        onHeaders: (h) =>
+          policy.headers(facts, mail, { receivedCount: h.receivedCount + 1, sender: h.sender }),
       },
       this.deps.storeBody,
     );
     const checked = this.deps.inbound
-      ? await this.deps.inbound({ blob, sender: mail.sender, clientIp: session.remoteAddress, helo: session.hostNameAppearsAs || '', exempt: !!st.account || this.profile.submission || this.deps.policy.isTrusted(session.remoteAddress) })
+      ? await this.deps.inbound({
+          blob,
+          sender: mail.sender,
+          clientIp: session.remoteAddress,
+          helo: session.hostNameAppearsAs || '',
+          exempt:
+            !!st.account || this.profile.submission || this.deps.policy.isTrusted(session.remoteAddress),
+        })
       : blob;
-    const scanned = this.deps.scan ? await this.deps.scan({ queueId, blob: checked, sender: mail.sender, recipients: st.recipients, clientIp: session.remoteAddress, authUser: st.account?.address ?? null, messageId: headers.messageId }) : blob;
+    const scanned = this.deps.scan
+      ? await this.deps.scan({
+          queueId,
+          blob: checked,
+          sender: mail.sender,
+          recipients: st.recipients,
+          clientIp: session.remoteAddress,
+          authUser: st.account?.address ?? null,
+          messageId: headers.messageId,
+        })
+      : blob;
     const outbound = st.account ? st.recipients.filter((r) => r.kind === 'remote').length : 0;
-    const holdReason = st.account && outbound ? await this.deps.guard.check(st.account.address, outbound) : null;
+    const holdReason =
+      st.account && outbound ? await this.deps.guard.check(st.account.address, outbound) : null;
     await this.deps.enqueue({
       queueId,
       sender: mail.sender,
@@ -237,8 +316,19 @@ export class SmtpSessionHandlers {
       dsnEnvid: session.envelope.dsn?.envid ?? null,
       holdReason,
     });
-    this.deps.log.info({ event: 'queued', session: session.id, queueId, from: mail.sender, rcpts: st.recipients.length, size: blob.size, user: st.account?.address, held: holdReason ?? undefined });
-    this.deps.metrics.counter('mailstead_smtp_messages_total', 'Messages accepted over SMTP', ['listener']).inc({ listener: this.profile.name });
+    this.deps.log.info({
+      event: 'queued',
+      session: session.id,
+      queueId,
+      from: mail.sender,
+      rcpts: st.recipients.length,
+      size: blob.size,
+      user: st.account?.address,
+      held: holdReason ?? undefined,
+    });
+    this.deps.metrics
+      .counter('mailstead_smtp_messages_total', 'Messages accepted over SMTP', ['listener'])
+      .inc({ listener: this.profile.name });
     return queueId;
   }
 
@@ -256,5 +346,7 @@ export class SmtpSessionHandlers {
 
 /** Failed logins are 535 5.7.8 unless the directory says more (lockout: 454 4.7.0). */
 function toAuthReply(e: unknown): unknown {
-  return e instanceof MailsteadError && e.smtp ? e : refuse(535, '5.7.8', 'Authentication credentials invalid');
+  return e instanceof MailsteadError && e.smtp
+    ? e
+    : refuse(535, '5.7.8', 'Authentication credentials invalid');
 }

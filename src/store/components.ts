@@ -9,4 +9,13 @@ import { spamSchema } from './spam/schema.js';
 import { httpSchema } from './http/schema.js';
 
 /** Every component's schema, in the order they are migrated (dependencies first). */
-export const schemaComponents: readonly SchemaComponent[] = [directorySchema, mailboxSchema, blobsSchema, queueSchema, dkimSchema, sieveSchema, httpSchema, spamSchema];
+export const schemaComponents: readonly SchemaComponent[] = [
+  directorySchema,
+  mailboxSchema,
+  blobsSchema,
+  queueSchema,
+  dkimSchema,
+  sieveSchema,
+  httpSchema,
+  spamSchema,
+];

@@ -49,7 +49,10 @@ export class TlsManager {
     }
     this.watch(cert);
     this.watch(key);
-    return createSecureContext({ ...pem, minVersion: this.config.get<'TLSv1.2' | 'TLSv1.3'>('tls.min_version') });
+    return createSecureContext({
+      ...pem,
+      minVersion: this.config.get<'TLSv1.2' | 'TLSv1.3'>('tls.min_version'),
+    });
   }
 
   private watch(file: string): void {
@@ -63,7 +66,8 @@ export class TlsManager {
   private load(): void {
     this.defaultContext = this.context('tls.cert', 'tls.key');
     const sni = new Map<string, SecureContext>();
-    for (const e of parseSni(this.config.get<string[]>('tls.sni'))) sni.set(e.pattern, this.context(e.cert, e.key));
+    for (const e of parseSni(this.config.get<string[]>('tls.sni')))
+      sni.set(e.pattern, this.context(e.cert, e.key));
     this.sni = sni;
   }
 
@@ -72,7 +76,10 @@ export class TlsManager {
       this.load();
       this.log.info({ event: 'tls_reload', why }, 'TLS certificates reloaded');
     } catch (e) {
-      this.log.error({ event: 'tls_reload_failed', why, err: (e as Error).message }, 'TLS reload failed; keeping the previous certificates');
+      this.log.error(
+        { event: 'tls_reload_failed', why, err: (e as Error).message },
+        'TLS reload failed; keeping the previous certificates',
+      );
     }
   }
 

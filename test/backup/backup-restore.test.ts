@@ -20,14 +20,22 @@ async function serve(dir: string): Promise<RunningServer> {
 }
 
 async function imapView(port: number, who: { address: string; password: string }) {
-  const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user: who.address, pass: who.password }, logger: false, tls: { rejectUnauthorized: false } });
+  const client = new ImapFlow({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    auth: { user: who.address, pass: who.password },
+    logger: false,
+    tls: { rejectUnauthorized: false },
+  });
   await client.connect();
   try {
     const folders = (await client.list()).map((f) => f.path).sort();
     const lock = await client.getMailboxLock('INBOX');
     const inbox: { uid: number; flags: string[]; size: number }[] = [];
     try {
-      for await (const m of client.fetch('1:*', { uid: true, flags: true, size: true })) inbox.push({ uid: m.uid, flags: [...(m.flags ?? [])].sort(), size: m.size ?? 0 });
+      for await (const m of client.fetch('1:*', { uid: true, flags: true, size: true }))
+        inbox.push({ uid: m.uid, flags: [...(m.flags ?? [])].sort(), size: m.size ?? 0 });
     } finally {
       lock.release();
     }
@@ -41,7 +49,10 @@ forEachBackend('backup and restore', (backend) => {
   it('brings back folders, UIDs, flags, bytes, ACLs, Sieve scripts, DKIM keys and logins, taken while the server writes', async () => {
     const source = await backend.location();
     const pg = backend.name === 'postgres';
-    const server = await startTestServer({ 'auth.allow_plaintext': 'true', ...(pg ? { 'store.url': source.url, 'store.blobs': 'postgres' } : {}) });
+    const server = await startTestServer({
+      'auth.allow_plaintext': 'true',
+      ...(pg ? { 'store.url': source.url, 'store.blobs': 'postgres' } : {}),
+    });
     const dest = tempDir('mailstead-backup-');
     const restored = tempDir('mailstead-restored-');
     const early = tempDir('mailstead-early-');
@@ -54,14 +65,25 @@ forEachBackend('backup and restore', (backend) => {
       let writing = true;
       let written = 0;
       const writer = (async () => {
-        while (writing && written < 500) await app.mailbox.messages.append(actor, 'Live', { data: msg(written++, 'Live'), flags: ['\\Seen'] });
+        while (writing && written < 500)
+          await app.mailbox.messages.append(actor, 'Live', {
+            data: msg(written++, 'Live'),
+            flags: ['\\Seen'],
+          });
       })();
       const first = await cli(server.dir, 'backup', dest.dir, '--json');
       writing = false;
       await writer;
       assert.equal(first.code, 0, first.err);
-      await app.mailbox.messages.append(actor, 'Work', { data: msg(99, 'Work'), flags: ['\\Flagged'], internalDate: Date.UTC(2021, 5, 1) });
-      const expected = { alice: await accountView(app, ALICE.address), bob: await accountView(app, BOB.address) };
+      await app.mailbox.messages.append(actor, 'Work', {
+        data: msg(99, 'Work'),
+        flags: ['\\Flagged'],
+        internalDate: Date.UTC(2021, 5, 1),
+      });
+      const expected = {
+        alice: await accountView(app, ALICE.address),
+        bob: await accountView(app, BOB.address),
+      };
       const dkim = (await app.dkim.list()).map((k) => [k.domain, k.selector, k.publicKey]);
       const second = await cli(server.dir, 'backup', dest.dir, '--json');
       assert.equal(second.code, 0, second.err);
@@ -69,9 +91,16 @@ forEachBackend('backup and restore', (backend) => {
       const m1 = readManifest(JSON.parse(first.out).backup);
       const m2 = readManifest(JSON.parse(second.out).backup);
       const before = new Set(m1.blobs.map((b) => b.hash));
-      assert.equal(m2.newBlobs, m2.blobs.filter((b) => !before.has(b.hash)).length, 'the second backup copies only bodies the first lacks');
+      assert.equal(
+        m2.newBlobs,
+        m2.blobs.filter((b) => !before.has(b.hash)).length,
+        'the second backup copies only bodies the first lacks',
+      );
       assert.ok(m2.newBlobs >= 1 && m2.newBlobs < m2.blobs.length);
-      assert.ok(m2.files.some((f) => f.path === 'files/tls/key.pem'), 'the TLS key is in the backup');
+      assert.ok(
+        m2.files.some((f) => f.path === 'files/tls/key.pem'),
+        'the TLS key is in the backup',
+      );
       await server.close();
 
       const target = pg ? await backend.location() : undefined;
@@ -84,27 +113,59 @@ forEachBackend('backup and restore', (backend) => {
       live = await serve(restored.dir);
       assert.deepEqual(await accountView(live.app, ALICE.address), expected.alice);
       assert.deepEqual(await accountView(live.app, BOB.address), expected.bob);
-      assert.deepEqual((await live.app.dkim.list()).map((k) => [k.domain, k.selector, k.publicKey]), dkim);
-      await assert.rejects(live.app.directory.authenticate(ALICE.address, 'wrong', { ip: null, protocol: 'imap' }));
-      const port = Number(live.listeners.find((l) => l.service === 'imap')!.address.split(':').at(-1));
+      assert.deepEqual(
+        (await live.app.dkim.list()).map((k) => [k.domain, k.selector, k.publicKey]),
+        dkim,
+      );
+      await assert.rejects(
+        live.app.directory.authenticate(ALICE.address, 'wrong', { ip: null, protocol: 'imap' }),
+      );
+      const port = Number(
+        live.listeners
+          .find((l) => l.service === 'imap')!
+          .address.split(':')
+          .at(-1),
+      );
       const seen = await imapView(port, ALICE);
-      assert.deepEqual(seen.folders, ['INBOX', 'Live', 'Work', 'Work/Projects', ...Object.keys(expected.alice.folders).filter((f) => !['INBOX', 'Live', 'Work', 'Work/Projects'].includes(f))].sort());
+      assert.deepEqual(
+        seen.folders,
+        [
+          'INBOX',
+          'Live',
+          'Work',
+          'Work/Projects',
+          ...Object.keys(expected.alice.folders).filter(
+            (f) => !['INBOX', 'Live', 'Work', 'Work/Projects'].includes(f),
+          ),
+        ].sort(),
+      );
       assert.deepEqual(
         seen.inbox.map((m) => [m.uid, m.flags.filter((f) => f !== '\\Recent')]),
         expected.alice.folders.INBOX!.messages.map((m) => [m.uid, m.flags]),
       );
       const bobSees = await imapView(port, BOB);
-      assert.ok(bobSees.folders.some((f) => f.endsWith(`${ALICE.address}/Work`)), `bob still sees alice's shared Work: ${bobSees.folders.join(', ')}`);
+      assert.ok(
+        bobSees.folders.some((f) => f.endsWith(`${ALICE.address}/Work`)),
+        `bob still sees alice's shared Work: ${bobSees.folders.join(', ')}`,
+      );
       await live.stop();
       live = undefined;
 
       // The first backup was taken mid-write: whatever it caught of Live is whole and in order.
       const earlyTarget = pg ? await backend.location() : undefined;
-      const r1 = await cli(early.dir, 'restore', JSON.parse(first.out).backup, ...(earlyTarget ? ['--store-url', earlyTarget.url] : []));
+      const r1 = await cli(
+        early.dir,
+        'restore',
+        JSON.parse(first.out).backup,
+        ...(earlyTarget ? ['--store-url', earlyTarget.url] : []),
+      );
       assert.equal(r1.code, 0, r1.err);
       live = await serve(early.dir);
       const caught = (await accountView(live.app, ALICE.address)).folders.Live!;
-      assert.deepEqual(caught.messages, expected.alice.folders.Live!.messages.slice(0, caught.messages.length));
+      assert.deepEqual(
+        caught.messages,
+        expected.alice.folders.Live!.messages.slice(0, caught.messages.length),
+      );
       const status = await live.app.mailbox.folders.status(await live.app.mailbox.actorFor(alice.id), 'Live');
       assert.equal(status.messages, caught.messages.length);
     } finally {
@@ -115,7 +176,9 @@ forEachBackend('backup and restore', (backend) => {
 
   it('refuses a damaged backup', async () => {
     const source = await backend.location();
-    const server = await startTestServer(backend.name === 'postgres' ? { 'store.url': source.url, 'store.blobs': 'postgres' } : {});
+    const server = await startTestServer(
+      backend.name === 'postgres' ? { 'store.url': source.url, 'store.blobs': 'postgres' } : {},
+    );
     const dest = tempDir('mailstead-backup-');
     const restored = tempDir('mailstead-restored-');
     try {

@@ -25,12 +25,23 @@ export async function accountView(app: App, address: string): Promise<AccountVie
     const messages = [];
     for (const m of metas) {
       const bytes = await app.mailbox.messages.read(actor, f.name, m.uid);
-      messages.push({ uid: m.uid, flags: [...m.flags].sort(), internalDate: m.internalDate, sha256: createHash('sha256').update(bytes).digest('hex') });
+      messages.push({
+        uid: m.uid,
+        flags: [...m.flags].sort(),
+        internalDate: m.internalDate,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      });
     }
     const acl = f.rights.includes('a') ? await app.mailbox.acl.get(actor, f.name) : [];
-    folders[f.name] = { uidvalidity: snap.uidvalidity, uidnext: snap.uidnext, messages, acl: [...acl].sort((a, b) => a.identifier.localeCompare(b.identifier)) };
+    folders[f.name] = {
+      uidvalidity: snap.uidvalidity,
+      uidnext: snap.uidnext,
+      messages,
+      acl: [...acl].sort((a, b) => a.identifier.localeCompare(b.identifier)),
+    };
   }
   const sieve = [];
-  for (const s of await app.sieve.listScripts(account.id)) sieve.push({ name: s.name, active: s.active, content: await app.sieve.getScript(account.id, s.name) });
+  for (const s of await app.sieve.listScripts(account.id))
+    sieve.push({ name: s.name, active: s.active, content: await app.sieve.getScript(account.id, s.name) });
   return { folders, sieve, usedBytes: (await app.mailbox.quotaStatus(account.id)).usedBytes };
 }

@@ -37,8 +37,16 @@ describe('mailstead config', () => {
     ['listen.smtp', '127.0.0.1:70000', 'mailstead config: listen.smtp: port 70000 is out of range 0..65535'],
     ['listen.smtp', 'localhost', 'mailstead config: listen.smtp: "localhost" is not HOST:PORT'],
     ['auth.ip_max_failures', 'ten', 'mailstead config: auth.ip_max_failures: "ten" is not an integer'],
-    ['auth.lockout_time', 'soon', 'mailstead config: auth.lockout_time: "soon" is not a duration (e.g. 300s, 5m, 4h, 5d)'],
-    ['log.level', 'loud', 'mailstead config: log.level: "loud" is not one of trace, debug, info, warn, error, fatal'],
+    [
+      'auth.lockout_time',
+      'soon',
+      'mailstead config: auth.lockout_time: "soon" is not a duration (e.g. 300s, 5m, 4h, 5d)',
+    ],
+    [
+      'log.level',
+      'loud',
+      'mailstead config: log.level: "loud" is not one of trace, debug, info, warn, error, fatal',
+    ],
   ] as const) {
     test(`set ${key} ${value} is refused with one line and changes nothing`, async () => {
       const before = readFileSync(join(dir, CONFIG_FILE), 'utf8');
@@ -58,7 +66,10 @@ describe('mailstead config', () => {
   test('a missing data dir says to run init', async () => {
     const r = await cli(join(dir, 'nope'), 'config', 'get', 'server.hostname');
     assert.equal(r.code, 1);
-    assert.match(r.err, /is not a Mailstead data directory \(no mailstead.toml\); run `mailstead init --data .*` first/);
+    assert.match(
+      r.err,
+      /is not a Mailstead data directory \(no mailstead.toml\); run `mailstead init --data .*` first/,
+    );
   });
 
   test('a broken config file names the key', async () => {

@@ -13,8 +13,14 @@ const VERIFIER = fileURLToPath(new URL('../../../test/dkim/dkimpy-verify.py', im
 
 /** dkimpy (Debian's python3-dkim), given the TXT record our DNS would publish. */
 function independentVerify(message: Buffer, txt: string): string {
-  assert.ok(existsSync('/usr/lib/python3/dist-packages/dkim'), 'dkimpy is missing: apt-get install python3-dkim (CI installs it)');
-  const r = spawnSync('/usr/bin/python3', [VERIFIER], { input: message, env: { ...process.env, DKIM_TXT: txt } });
+  assert.ok(
+    existsSync('/usr/lib/python3/dist-packages/dkim'),
+    'dkimpy is missing: apt-get install python3-dkim (CI installs it)',
+  );
+  const r = spawnSync('/usr/bin/python3', [VERIFIER], {
+    input: message,
+    env: { ...process.env, DKIM_TXT: txt },
+  });
   assert.equal(r.status, 0, r.stderr.toString());
   return r.stdout.toString().trim();
 }
@@ -49,21 +55,30 @@ describe('DKIM signing, verified by dkimpy', () => {
 
   test('rotation: the newest key signs, older selectors stay listed until removed', async () => {
     const keys = await dkim.list('sign.test');
-    assert.deepEqual(keys.map((k) => [k.selector, k.active]), [
-      ['s-rsa', false],
-      ['s-ed25519', true],
-    ]);
+    assert.deepEqual(
+      keys.map((k) => [k.selector, k.active]),
+      [
+        ['s-rsa', false],
+        ['s-ed25519', true],
+      ],
+    );
     await dkim.activate('sign.test', 's-rsa');
     assert.match((await dkim.sign(message)).toString(), /s=s-rsa/);
     await dkim.remove('sign.test', 's-ed25519');
     await assert.rejects(dkim.remove('sign.test', 's-ed25519'), /DKIM key s-ed25519 for sign.test not found/);
-    await assert.rejects(dkim.generate('sign.test', { selector: 's-rsa' }), /already has a key with selector s-rsa/);
+    await assert.rejects(
+      dkim.generate('sign.test', { selector: 's-rsa' }),
+      /already has a key with selector s-rsa/,
+    );
     await assert.rejects(dkim.generate('not a domain'), /is not a domain name/);
   });
 
   test('mail from a domain without a key goes out unchanged', async () => {
     const other = Buffer.from('From: x@unsigned.test\r\n\r\nbody\r\n');
     assert.equal(await dkim.sign(other), other);
-    assert.equal(fromDomain(Buffer.from('Subject: x\r\nFrom: "A, B" <a@Example.TEST>\r\n\r\n')), 'example.test');
+    assert.equal(
+      fromDomain(Buffer.from('Subject: x\r\nFrom: "A, B" <a@Example.TEST>\r\n\r\n')),
+      'example.test',
+    );
   });
 });

@@ -49,7 +49,11 @@ describe('api: config, queue, logs, status, DKIM, UI strings, inert payloads', (
     assert.equal((await t.admin.post('/queue/process')).status, 200);
     assert.ok((await t.admin.get('/queue/shape')).body.buckets.length > 3);
     assert.equal((await t.admin.post('/queue/actions', { action: 'delete', queueIds: [id] })).status, 200);
-    assert.equal((await t.admin.post('/queue/actions', { action: 'purge', filter: { domain: 'remote.invalid' } })).status, 200);
+    assert.equal(
+      (await t.admin.post('/queue/actions', { action: 'purge', filter: { domain: 'remote.invalid' } }))
+        .status,
+      200,
+    );
     assert.equal((await t.admin.post('/queue/actions', { action: 'explode' })).status, 400);
     assert.equal((await t.admin.get('/queue/messages/nope')).status, 404);
   });
@@ -58,7 +62,8 @@ describe('api: config, queue, logs, status, DKIM, UI strings, inert payloads', (
     const show = await t.admin.get('/logs/deliveries?last=1%20hour');
     assert.equal(show.status, 200, JSON.stringify(show.body));
     assert.ok(Array.isArray(show.body.records));
-    for (const s of ['senders', 'recipients', 'deferrals', 'failures']) assert.equal((await t.admin.get(`/logs/top/${s}?last=1%20day`)).status, 200, s);
+    for (const s of ['senders', 'recipients', 'deferrals', 'failures'])
+      assert.equal((await t.admin.get(`/logs/top/${s}?last=1%20day`)).status, 200, s);
     assert.ok((await t.admin.get('/logs/stats/domains')).body.columns.includes('domain'));
     assert.equal((await t.admin.get('/logs/traffic?hours=3')).body.length, 3);
     assert.equal((await t.admin.get('/logs/deliveries?last=banana')).status, 400);
@@ -101,9 +106,20 @@ describe('api: config, queue, logs, status, DKIM, UI strings, inert payloads', (
     const r = await t.admin.post('/accounts', { address: 'xss@a.test', password: 'p', displayName: payload });
     assert.equal(r.body.displayName, payload);
     assert.match(r.headers.get('content-type')!, /^application\/json/);
-    const alias = await t.admin.post('/aliases', { address: 'xss-list@a.test', members: ['xss@a.test'], allowedSenders: [payload] });
+    const alias = await t.admin.post('/aliases', {
+      address: 'xss-list@a.test',
+      members: ['xss@a.test'],
+      allowedSenders: [payload],
+    });
     assert.ok(alias.status === 400 || alias.body.allowedSenders[0] === payload, JSON.stringify(alias.body));
-    const rule = await t.admin.post('/accounts/xss@a.test/filters', { name: payload, enabled: true, match: 'all', conditions: [{ field: 'subject', op: 'contains', value: payload }], actions: [{ type: 'keep' }], stop: false });
+    const rule = await t.admin.post('/accounts/xss@a.test/filters', {
+      name: payload,
+      enabled: true,
+      match: 'all',
+      conditions: [{ field: 'subject', op: 'contains', value: payload }],
+      actions: [{ type: 'keep' }],
+      stop: false,
+    });
     assert.equal(rule.body.rules[0].name, payload);
     const page = await fetch(`${t.admin.base}/admin/`);
     assert.match(page.headers.get('content-security-policy')!, /script-src 'self'/);

@@ -16,7 +16,8 @@ describe('api: session, CSRF, tokens, OpenAPI', () => {
     assert.equal(r.body.account.address, 'seller@a.test');
     assert.match(r.body.csrf, /^[A-Za-z0-9_-]{40,}$/);
     const cookie = r.headers.get('set-cookie')!;
-    for (const attr of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/']) assert.ok(cookie.includes(attr), `${attr} in ${cookie}`);
+    for (const attr of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/'])
+      assert.ok(cookie.includes(attr), `${attr} in ${cookie}`);
     assert.equal((await c.get('/session')).body.csrf, r.body.csrf);
   });
 
@@ -31,7 +32,8 @@ describe('api: session, CSRF, tokens, OpenAPI', () => {
 
   test('without a session every endpoint but login answers 401', async () => {
     const c = ApiClient.for(t.server);
-    for (const path of ['/session', '/domains', '/accounts', '/config', '/queue/stats']) assert.equal((await c.get(path)).status, 401, path);
+    for (const path of ['/session', '/domains', '/accounts', '/config', '/queue/stats'])
+      assert.equal((await c.get(path)).status, 401, path);
   });
 
   test('a state-changing request without the CSRF token is refused with 403 and changes nothing', async () => {
@@ -55,7 +57,11 @@ describe('api: session, CSRF, tokens, OpenAPI', () => {
   });
 
   test('a form post from another site (text/plain) is not accepted as JSON', async () => {
-    const res = await fetch(`${t.admin.base}/api/v1/domains`, { method: 'POST', headers: { 'content-type': 'text/plain', cookie: t.admin.cookie!, 'x-csrf-token': t.admin.csrf! }, body: '{"name":"form.test"}' });
+    const res = await fetch(`${t.admin.base}/api/v1/domains`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', cookie: t.admin.cookie!, 'x-csrf-token': t.admin.csrf! },
+      body: '{"name":"form.test"}',
+    });
     assert.equal(res.status, 415);
   });
 
@@ -68,7 +74,10 @@ describe('api: session, CSRF, tokens, OpenAPI', () => {
     assert.equal((await script.get('/session')).body.account.address, 'seller@a.test');
     assert.equal((await script.patch('/accounts/seller@a.test', { displayName: 'Seller' })).status, 200);
     const list = await t.user.get('/tokens');
-    assert.deepEqual(list.body.map((x: { name: string }) => x.name), ['backup script']);
+    assert.deepEqual(
+      list.body.map((x: { name: string }) => x.name),
+      ['backup script'],
+    );
     assert.ok(!JSON.stringify(list.body).includes(created.body.token));
     assert.equal((await t.user.delete(`/tokens/${created.body.info.id}`)).status, 200);
     assert.equal((await script.get('/session')).status, 401);
@@ -108,7 +117,9 @@ describe('api: session, CSRF, tokens, OpenAPI', () => {
     const accounts = r.body.paths['/api/v1/accounts'];
     assert.ok(accounts.post.requestBody.content['application/json'].schema.properties.password);
     assert.ok(r.body.paths['/api/v1/accounts/{address}/folders/{id}/acl'].put);
-    assert.ok(r.body.paths['/api/v1/queue'].get.parameters.some((p: { name: string }) => p.name === 'offset'));
+    assert.ok(
+      r.body.paths['/api/v1/queue'].get.parameters.some((p: { name: string }) => p.name === 'offset'),
+    );
     assert.ok(Object.keys(r.body.paths).length >= 40);
   });
 });

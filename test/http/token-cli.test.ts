@@ -26,7 +26,10 @@ describe('mailstead token', () => {
 
   test('mistakes are one-line operator errors', async () => {
     assert.notEqual((await cli(dir, 'token', 'create', admin)).code, 0);
-    assert.match((await cli(dir, 'token', 'create', admin, '--name', 'x', '--expires', 'soon')).err, /not a duration/);
+    assert.match(
+      (await cli(dir, 'token', 'create', admin, '--name', 'x', '--expires', 'soon')).err,
+      /not a duration/,
+    );
     assert.match((await cli(dir, 'token', 'revoke', '999')).err, /not found/);
   });
 });

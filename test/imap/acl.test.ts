@@ -21,7 +21,7 @@ describe('imap ACL isolation through the protocol', () => {
     await f.close();
   });
 
-  it('a user without rights cannot see, select or read another user\'s folder', async () => {
+  it("a user without rights cannot see, select or read another user's folder", async () => {
     const list = await bob.cmd('LIST "" *');
     assert.ok(!list.some((l) => /alice/.test(l)), list.join('\n'));
     assert.match(await bob.status(`STATUS ${PRIVATE} (MESSAGES)`), /^NO \[NONEXISTENT\]/);
@@ -46,7 +46,10 @@ describe('imap ACL isolation through the protocol', () => {
   it('lookup without read: listed, but SELECT, STATUS and FETCH are refused with NOPERM', async () => {
     await alice.cmd(`SETACL Private ${BOB.user} l`);
     const list = tagless(await bob.cmd(`LIST "" ${PRIVATE}`));
-    assert.deepEqual(list, [`* LIST (\\HasNoChildren) "/" "Other Users/alice@example.test/Private"`, 'OK LIST completed']);
+    assert.deepEqual(list, [
+      `* LIST (\\HasNoChildren) "/" "Other Users/alice@example.test/Private"`,
+      'OK LIST completed',
+    ]);
     assert.match(await bob.status(`SELECT ${PRIVATE}`), /^NO \[NOPERM\]/);
     assert.match(await bob.status(`STATUS ${PRIVATE} (MESSAGES)`), /^NO \[NOPERM\]/);
     assert.match(await bob.status(`GETACL ${PRIVATE}`), /^NO \[NOPERM\]/);
@@ -63,17 +66,32 @@ describe('imap ACL isolation through the protocol', () => {
     assert.match(await bob.status(`APPEND ${PRIVATE} {3+}\r\nabc`), /^NO \[NOPERM\]/);
     assert.match(await bob.status(`DELETE ${PRIVATE}`), /^NO \[NOPERM\]/);
     assert.match(await bob.status(`SETACL ${PRIVATE} ${BOB.user} lrswipkxtea`), /^NO \[NOPERM\]/);
-    assert.match(await bob.status(`RENAME ${PRIVATE} "Other Users/alice@example.test/Renamed"`), /^NO \[NOPERM\]/);
-    assert.deepEqual(tagless(await bob.cmd(`MYRIGHTS ${PRIVATE}`)), ['* MYRIGHTS "Other Users/alice@example.test/Private" lr', 'OK MYRIGHTS completed']);
+    assert.match(
+      await bob.status(`RENAME ${PRIVATE} "Other Users/alice@example.test/Renamed"`),
+      /^NO \[NOPERM\]/,
+    );
+    assert.deepEqual(tagless(await bob.cmd(`MYRIGHTS ${PRIVATE}`)), [
+      '* MYRIGHTS "Other Users/alice@example.test/Private" lr',
+      'OK MYRIGHTS completed',
+    ]);
   });
 
   it('the owner sees and manages the ACL', async () => {
-    assert.deepEqual(tagless(await alice.cmd('GETACL Private')), ['* ACL Private bob@example.test lr', 'OK GETACL completed']);
+    assert.deepEqual(tagless(await alice.cmd('GETACL Private')), [
+      '* ACL Private bob@example.test lr',
+      'OK GETACL completed',
+    ]);
     assert.equal(await alice.status(`SETACL Private ${BOB.user} +i`), 'OK SETACL completed');
-    assert.equal(await bob.status(`APPEND ${PRIVATE} {3+}\r\nabc`).then((s) => s.replace(/\d+ \d+/, 'V U')), 'OK [APPENDUID V U] APPEND completed');
+    assert.equal(
+      await bob.status(`APPEND ${PRIVATE} {3+}\r\nabc`).then((s) => s.replace(/\d+ \d+/, 'V U')),
+      'OK [APPENDUID V U] APPEND completed',
+    );
     assert.equal(await alice.status(`DELETEACL Private ${BOB.user}`), 'OK DELETEACL completed');
     assert.match(await bob.status(`STATUS ${PRIVATE} (MESSAGES)`), /^NO \[NONEXISTENT\]/);
-    assert.deepEqual(tagless(await alice.cmd(`LISTRIGHTS Private ${BOB.user}`)), ['* LISTRIGHTS Private bob@example.test "" l r s w i p k x t e a', 'OK LISTRIGHTS completed']);
+    assert.deepEqual(tagless(await alice.cmd(`LISTRIGHTS Private ${BOB.user}`)), [
+      '* LISTRIGHTS Private bob@example.test "" l r s w i p k x t e a',
+      'OK LISTRIGHTS completed',
+    ]);
     assert.match(await alice.status('SETACL Private anyone lrz'), /^BAD /);
   });
 });

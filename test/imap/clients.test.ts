@@ -8,10 +8,18 @@ import { ImapFlow } from 'imapflow';
 import { tempDir } from '../support/tmp.js';
 import { ALICE, ImapClient, imapFixture, message, type ImapFixture } from './fixture.js';
 
-function run(cmd: string, args: string[], input?: string): Promise<{ status: number; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  input?: string,
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-      resolve({ status: err ? Number((err as { code?: unknown }).code ?? 1) || 1 : 0, stdout, stderr }),
+    const child = execFile(
+      cmd,
+      args,
+      { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) =>
+        resolve({ status: err ? Number((err as { code?: unknown }).code ?? 1) || 1 : 0, stdout, stderr }),
     );
     if (input !== undefined) child.stdin!.end(input);
   });
@@ -25,7 +33,8 @@ async function serverCertificate(port: number): Promise<string> {
   return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
 }
 
-const hasCommand = (name: string) => ['/usr/bin', '/usr/local/bin', '/bin'].some((d) => existsSync(join(d, name)));
+const hasCommand = (name: string) =>
+  ['/usr/bin', '/usr/local/bin', '/bin'].some((d) => existsSync(join(d, name)));
 
 describe('imap with real clients', () => {
   let f: ImapFixture;
@@ -65,18 +74,28 @@ print(json.dumps(out))`;
   });
 
   it('imapflow (npm): fetch, flags, move, IDLE notification of a delivery', async () => {
-    const client = new ImapFlow({ host: '127.0.0.1', port: f.tlsPort, secure: true, tls: { rejectUnauthorized: false }, auth: { user: ALICE.user, pass: ALICE.pass }, logger: false });
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: f.tlsPort,
+      secure: true,
+      tls: { rejectUnauthorized: false },
+      auth: { user: ALICE.user, pass: ALICE.pass },
+      logger: false,
+    });
     await client.connect();
     const lock = await client.getMailboxLock('INBOX');
     try {
       const subjects: string[] = [];
-      for await (const msg of client.fetch('1:*', { envelope: true, flags: true, uid: true })) subjects.push(msg.envelope?.subject ?? '');
+      for await (const msg of client.fetch('1:*', { envelope: true, flags: true, uid: true }))
+        subjects.push(msg.envelope?.subject ?? '');
       assert.ok(subjects.includes('message 2'), subjects.join());
       await client.messageFlagsAdd('1', ['\\Flagged']);
       const one = await client.fetchOne('1', { flags: true, bodyStructure: true, source: true });
       assert.ok(one && one.flags?.has('\\Flagged'));
       assert.match(one && one.source ? one.source.toString() : '', /^From: /);
-      const exists = new Promise<number>((resolve) => client.on('exists', (d: { count: number }) => resolve(d.count)));
+      const exists = new Promise<number>((resolve) =>
+        client.on('exists', (d: { count: number }) => resolve(d.count)),
+      );
       const before = client.mailbox ? client.mailbox.exists : 0;
       void client.idle();
       await new Promise((r) => setTimeout(r, 100));
@@ -98,7 +117,9 @@ print(json.dumps(out))`;
     const list = await run('curl', [...auth, `${base}/`]);
     assert.equal(list.status, 0, list.stderr);
     assert.match(list.stdout, /\* LIST \(\\HasNoChildren\) "\/" INBOX/);
-    const uid = /\* SEARCH (\d+)/.exec((await run('curl', [...auth, `${base}/INBOX`, '-X', 'UID SEARCH SUBJECT "message 3"'])).stdout)![1];
+    const uid = /\* SEARCH (\d+)/.exec(
+      (await run('curl', [...auth, `${base}/INBOX`, '-X', 'UID SEARCH SUBJECT "message 3"'])).stdout,
+    )![1];
     const msg = await run('curl', [...auth, `${base}/INBOX;UID=${uid}`]);
     assert.match(msg.stdout, /Subject: message 3/);
     const examine = await run('curl', [...auth, `${base}/`, '-X', 'EXAMINE INBOX']);
@@ -123,11 +144,15 @@ print(json.dumps(out))`;
       );
       let r = await run('mbsync', ['-c', rc, '-a']);
       assert.equal(r.status, 0, r.stderr + r.stdout);
-      const pulled = readdirSync(join(local, 'INBOX', 'cur')).length + readdirSync(join(local, 'INBOX', 'new')).length;
+      const pulled =
+        readdirSync(join(local, 'INBOX', 'cur')).length + readdirSync(join(local, 'INBOX', 'new')).length;
       const remote = await ImapClient.login(f.port);
       const st = /MESSAGES (\d+)/.exec((await remote.cmd('STATUS INBOX (MESSAGES)'))[0]!)![1];
       assert.equal(pulled, Number(st));
-      writeFileSync(join(local, 'Sent', 'new', `1700000000.local.host`), 'Subject: written locally\r\nFrom: a@example.test\r\n\r\nhello\r\n');
+      writeFileSync(
+        join(local, 'Sent', 'new', `1700000000.local.host`),
+        'Subject: written locally\r\nFrom: a@example.test\r\n\r\nhello\r\n',
+      );
       r = await run('mbsync', ['-c', rc, '-a']);
       assert.equal(r.status, 0, r.stderr + r.stdout);
       await remote.cmd('SELECT Sent');

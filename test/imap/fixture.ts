@@ -25,15 +25,29 @@ let dedupe = 0;
 export async function imapFixture(count = 0, settings: Record<string, string> = {}): Promise<ImapFixture> {
   const server = await startTestServer({ 'auth.allow_plaintext': 'true', ...settings });
   const { app } = server;
-  if (!(await app.directory.isLocalDomain('example.test'))) await app.directory.addDomain({ name: 'example.test' });
+  if (!(await app.directory.isLocalDomain('example.test')))
+    await app.directory.addDomain({ name: 'example.test' });
   const alice = await app.directory.addAccount({ address: ALICE.user, password: ALICE.pass });
   const bob = await app.directory.addAccount({ address: BOB.user, password: BOB.pass });
   const deliver = async (accountId: number, text: string, folder?: string) => {
     const blob = await app.store.blobs.put(Buffer.from(text));
-    await app.mailbox.deliver({ accountId, blob, prefix: Buffer.alloc(0), dedupeKey: `fixture-${dedupe++}`, ...(folder ? { folder } : {}) });
+    await app.mailbox.deliver({
+      accountId,
+      blob,
+      prefix: Buffer.alloc(0),
+      dedupeKey: `fixture-${dedupe++}`,
+      ...(folder ? { folder } : {}),
+    });
   };
   for (let i = 1; i <= count; i++) await deliver(alice.id, message(i));
-  return { server, port: server.port('imap'), tlsPort: server.port('imaps'), accounts: { alice: alice.id, bob: bob.id }, deliver, close: () => server.close() };
+  return {
+    server,
+    port: server.port('imap'),
+    tlsPort: server.port('imaps'),
+    accounts: { alice: alice.id, bob: bob.id },
+    deliver,
+    close: () => server.close(),
+  };
 }
 
 /**
@@ -54,7 +68,9 @@ export class ImapClient {
   }
 
   static async open(port: number, tls = false): Promise<ImapClient> {
-    const s = tls ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }) : connect(port, '127.0.0.1');
+    const s = tls
+      ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false })
+      : connect(port, '127.0.0.1');
     await new Promise((r, j) => s.once(tls ? 'secureConnect' : 'connect', r).once('error', j));
     const c = new ImapClient(s);
     c.greeting = await c.waitFor(/\r\n/);
@@ -78,8 +94,10 @@ export class ImapClient {
   async waitFor(re: RegExp, ms = 5000): Promise<string> {
     const deadline = Date.now() + ms;
     while (!re.test(this.text)) {
-      if (Date.now() > deadline) throw new Error(`timeout waiting for ${re}; got ${JSON.stringify(this.text)}`);
-      if (this.socket.destroyed && !re.test(this.text)) throw new Error(`connection closed; got ${JSON.stringify(this.text)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timeout waiting for ${re}; got ${JSON.stringify(this.text)}`);
+      if (this.socket.destroyed && !re.test(this.text))
+        throw new Error(`connection closed; got ${JSON.stringify(this.text)}`);
       await new Promise((r) => setTimeout(r, 5));
     }
     const t = this.text;

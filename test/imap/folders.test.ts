@@ -30,27 +30,62 @@ describe('imap folders: CREATE, DELETE, RENAME, SUBSCRIBE, LIST, STATUS, NAMESPA
   it('CREATE with a hierarchy and special use; LIST shows children and attributes', async () => {
     assert.match(await c.status('CREATE Projects/2024/Q1'), /^OK \[MAILBOXID \(F\d+\)\] CREATE completed$/);
     assert.match(await c.status('CREATE "Caf&AOk-" (USE (\\Flagged))'), /^OK /);
-    assert.deepEqual(tagless(await c.cmd('LIST "" Projects/%')), ['* LIST (\\Noselect \\HasChildren) "/" Projects/2024', 'OK LIST completed']);
-    assert.deepEqual(tagless(await c.cmd('LIST Projects/ *')), ['* LIST (\\Noselect \\HasChildren) "/" Projects/2024', '* LIST (\\HasNoChildren) "/" Projects/2024/Q1', 'OK LIST completed']);
-    assert.deepEqual(tagless(await c.cmd('LIST "" Caf*')), ['* LIST (\\HasNoChildren \\Flagged) "/" Caf&AOk-', 'OK LIST completed']);
+    assert.deepEqual(tagless(await c.cmd('LIST "" Projects/%')), [
+      '* LIST (\\Noselect \\HasChildren) "/" Projects/2024',
+      'OK LIST completed',
+    ]);
+    assert.deepEqual(tagless(await c.cmd('LIST Projects/ *')), [
+      '* LIST (\\Noselect \\HasChildren) "/" Projects/2024',
+      '* LIST (\\HasNoChildren) "/" Projects/2024/Q1',
+      'OK LIST completed',
+    ]);
+    assert.deepEqual(tagless(await c.cmd('LIST "" Caf*')), [
+      '* LIST (\\HasNoChildren \\Flagged) "/" Caf&AOk-',
+      'OK LIST completed',
+    ]);
     assert.deepEqual(tagless(await c.cmd('LIST (SPECIAL-USE) "" *')).length, 7);
     assert.deepEqual(tagless(await c.cmd('LIST "" ""')), ['* LIST (\\Noselect) "/" ""', 'OK LIST completed']);
-    assert.deepEqual(tagless(await c.cmd('LIST "" inbox')), ['* LIST (\\HasNoChildren) "/" INBOX', 'OK LIST completed']);
+    assert.deepEqual(tagless(await c.cmd('LIST "" inbox')), [
+      '* LIST (\\HasNoChildren) "/" INBOX',
+      'OK LIST completed',
+    ]);
   });
 
   it('UTF8=ACCEPT: names go in and out as UTF-8', async () => {
     const u = await ImapClient.login(f.port, { user: 'bob@example.test', pass: 'pw-bob-1234567' });
-    assert.deepEqual(tagless(await u.cmd('ENABLE UTF8=ACCEPT')), ['* ENABLED UTF8=ACCEPT', 'OK ENABLE completed']);
+    assert.deepEqual(tagless(await u.cmd('ENABLE UTF8=ACCEPT')), [
+      '* ENABLED UTF8=ACCEPT',
+      'OK ENABLE completed',
+    ]);
     assert.match(await u.status('CREATE "Café"'), /^OK /);
-    assert.deepEqual(tagless(await u.cmd('LIST "" Caf*')), ['* LIST (\\HasNoChildren) "/" "Café"', 'OK LIST completed']);
+    assert.deepEqual(tagless(await u.cmd('LIST "" Caf*')), [
+      '* LIST (\\HasNoChildren) "/" "Café"',
+      'OK LIST completed',
+    ]);
     u.close();
   });
 
   it('SUBSCRIBE, LSUB, LIST (SUBSCRIBED) with RECURSIVEMATCH, RETURN (STATUS)', async () => {
     assert.equal(await c.status('SUBSCRIBE Projects/2024/Q1'), 'OK SUBSCRIBE completed');
-    assert.deepEqual(tagless(await c.cmd('LSUB "" *')), ['* LSUB () "/" Projects/2024/Q1', 'OK LSUB completed']);
-    assert.deepEqual(tagless(await c.cmd('LIST (SUBSCRIBED RECURSIVEMATCH) "" %')), ['* LIST (\\Noselect \\HasChildren) "/" Projects ("CHILDINFO" ("SUBSCRIBED"))', 'OK LIST completed']);
-    assert.deepEqual(tagless(await c.cmd('LIST "" INBOX RETURN (SUBSCRIBED CHILDREN STATUS (MESSAGES UNSEEN SIZE))')).slice(1), ['* STATUS INBOX (MESSAGES 2 UNSEEN 2 SIZE ' + /SIZE (\d+)/.exec((await c.cmd('STATUS INBOX (SIZE)'))[0]!)![1] + ')', 'OK LIST completed']);
+    assert.deepEqual(tagless(await c.cmd('LSUB "" *')), [
+      '* LSUB () "/" Projects/2024/Q1',
+      'OK LSUB completed',
+    ]);
+    assert.deepEqual(tagless(await c.cmd('LIST (SUBSCRIBED RECURSIVEMATCH) "" %')), [
+      '* LIST (\\Noselect \\HasChildren) "/" Projects ("CHILDINFO" ("SUBSCRIBED"))',
+      'OK LIST completed',
+    ]);
+    assert.deepEqual(
+      tagless(await c.cmd('LIST "" INBOX RETURN (SUBSCRIBED CHILDREN STATUS (MESSAGES UNSEEN SIZE))')).slice(
+        1,
+      ),
+      [
+        '* STATUS INBOX (MESSAGES 2 UNSEEN 2 SIZE ' +
+          /SIZE (\d+)/.exec((await c.cmd('STATUS INBOX (SIZE)'))[0]!)![1] +
+          ')',
+        'OK LIST completed',
+      ],
+    );
     assert.equal(await c.status('UNSUBSCRIBE Projects/2024/Q1'), 'OK UNSUBSCRIBE completed');
     assert.deepEqual(tagless(await c.cmd('LSUB "" *')), ['OK LSUB completed']);
   });
@@ -58,13 +93,20 @@ describe('imap folders: CREATE, DELETE, RENAME, SUBSCRIBE, LIST, STATUS, NAMESPA
   it('RENAME moves the subtree; DELETE removes a folder; STATUS counts', async () => {
     await c.cmd('CREATE Projects/2024/Q1/Week1');
     assert.equal(await c.status('RENAME Projects/2024/Q1 Work/Q1'), 'OK RENAME completed');
-    assert.deepEqual(tagless(await c.cmd('LIST "" Work/*')), ['* LIST (\\HasChildren) "/" Work/Q1', '* LIST (\\HasNoChildren) "/" Work/Q1/Week1', 'OK LIST completed']);
+    assert.deepEqual(tagless(await c.cmd('LIST "" Work/*')), [
+      '* LIST (\\HasChildren) "/" Work/Q1',
+      '* LIST (\\HasNoChildren) "/" Work/Q1/Week1',
+      'OK LIST completed',
+    ]);
     assert.deepEqual(tagless(await c.cmd('LIST "" Projects/*')), ['OK LIST completed']);
     assert.equal(await c.status('DELETE Work/Q1/Week1'), 'OK DELETE completed');
     assert.equal(await c.status('DELETE Work/Q1'), 'OK DELETE completed');
     assert.deepEqual(tagless(await c.cmd('LIST "" Work/*')), ['OK LIST completed']);
     const st = tagless(await c.cmd('STATUS INBOX (MESSAGES UIDNEXT UNSEEN DELETED RECENT APPENDLIMIT)'));
-    assert.equal(st[0], '* STATUS INBOX (MESSAGES 2 UIDNEXT 3 UNSEEN 2 DELETED 0 RECENT 0 APPENDLIMIT 52428800)');
+    assert.equal(
+      st[0],
+      '* STATUS INBOX (MESSAGES 2 UIDNEXT 3 UNSEEN 2 DELETED 0 RECENT 0 APPENDLIMIT 52428800)',
+    );
   });
 
   it('an empty folder: FETCH 1:* and SEARCH answer OK with nothing, 1 is an invalid number', async () => {
@@ -76,8 +118,14 @@ describe('imap folders: CREATE, DELETE, RENAME, SUBSCRIBE, LIST, STATUS, NAMESPA
   });
 
   it('NAMESPACE, ID, CAPABILITY after login', async () => {
-    assert.deepEqual(tagless(await c.cmd('NAMESPACE')), ['* NAMESPACE (("" "/")) (("Other Users/" "/")) (("Shared/" "/"))', 'OK NAMESPACE completed']);
-    assert.deepEqual(tagless(await c.cmd('ID ("name" "test")')), ['* ID ("name" "Mailstead" "vendor" "Mailstead")', 'OK ID completed']);
+    assert.deepEqual(tagless(await c.cmd('NAMESPACE')), [
+      '* NAMESPACE (("" "/")) (("Other Users/" "/")) (("Shared/" "/"))',
+      'OK NAMESPACE completed',
+    ]);
+    assert.deepEqual(tagless(await c.cmd('ID ("name" "test")')), [
+      '* ID ("name" "Mailstead" "vendor" "Mailstead")',
+      'OK ID completed',
+    ]);
     const caps = (await c.cmd('CAPABILITY'))[0]!;
     assert.doesNotMatch(caps, /STARTTLS|AUTH=|LOGINDISABLED/);
     assert.match(caps, / COMPRESS=DEFLATE$/);
@@ -87,10 +135,21 @@ describe('imap folders: CREATE, DELETE, RENAME, SUBSCRIBE, LIST, STATUS, NAMESPA
     assert.deepEqual(tagless(await c.cmd('GETQUOTAROOT INBOX')).slice(0, 1), ['* QUOTAROOT INBOX ""']);
     assert.match(await c.status('SETQUOTA "" (STORAGE 100)'), /^NO \[NOPERM\]/);
     assert.equal(await c.status('SETQUOTA Drafts (MESSAGE 5)'), 'OK SETQUOTA completed');
-    assert.deepEqual(tagless(await c.cmd('GETQUOTA Drafts')), ['* QUOTA Drafts (MESSAGE 0 5)', 'OK GETQUOTA completed']);
-    assert.equal(await c.status('SETMETADATA INBOX (/private/comment "my inbox")'), 'OK SETMETADATA completed');
-    assert.deepEqual(tagless(await c.cmd('GETMETADATA INBOX /private/comment')), ['* METADATA INBOX (/private/comment "my inbox")', 'OK GETMETADATA completed']);
-    assert.deepEqual(tagless(await c.cmd('GETMETADATA (MAXSIZE 3) INBOX /private/comment')), ['OK [METADATA LONGENTRIES 8] GETMETADATA completed']);
+    assert.deepEqual(tagless(await c.cmd('GETQUOTA Drafts')), [
+      '* QUOTA Drafts (MESSAGE 0 5)',
+      'OK GETQUOTA completed',
+    ]);
+    assert.equal(
+      await c.status('SETMETADATA INBOX (/private/comment "my inbox")'),
+      'OK SETMETADATA completed',
+    );
+    assert.deepEqual(tagless(await c.cmd('GETMETADATA INBOX /private/comment')), [
+      '* METADATA INBOX (/private/comment "my inbox")',
+      'OK GETMETADATA completed',
+    ]);
+    assert.deepEqual(tagless(await c.cmd('GETMETADATA (MAXSIZE 3) INBOX /private/comment')), [
+      'OK [METADATA LONGENTRIES 8] GETMETADATA completed',
+    ]);
     assert.match(await c.status('SETMETADATA INBOX (/bogus "x")'), /^BAD /);
   });
 

@@ -7,7 +7,11 @@ describe('imap APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
   let c: ImapClient;
   before(async () => {
     f = await imapFixture(0);
-    for (let i = 1; i <= 5; i++) await f.deliver(f.accounts.alice, message(i, i === 3 ? 'In-Reply-To: <m1@example.org>\r\nReferences: <m1@example.org>\r\n' : ''));
+    for (let i = 1; i <= 5; i++)
+      await f.deliver(
+        f.accounts.alice,
+        message(i, i === 3 ? 'In-Reply-To: <m1@example.org>\r\nReferences: <m1@example.org>\r\n' : ''),
+      );
     c = await ImapClient.login(f.port);
   });
   after(async () => {
@@ -43,7 +47,11 @@ describe('imap APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
 
   it('FETCH: envelope, body structure, sections, partial, BINARY, OBJECTID', async () => {
     await c.cmd('SELECT INBOX');
-    const r = tagless(await c.cmd('FETCH 1 (UID ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (Subject)] BODY.PEEK[TEXT]<0.4> BINARY.PEEK[1] BINARY.SIZE[1])'));
+    const r = tagless(
+      await c.cmd(
+        'FETCH 1 (UID ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (Subject)] BODY.PEEK[TEXT]<0.4> BINARY.PEEK[1] BINARY.SIZE[1])',
+      ),
+    );
     assert.equal(
       r.join('\n'),
       [
@@ -67,23 +75,42 @@ describe('imap APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
   });
 
   it('STORE: +FLAGS, -FLAGS, FLAGS.SILENT, keywords, UNCHANGEDSINCE', async () => {
-    assert.deepEqual(tagless(await c.cmd('STORE 2:3 +FLAGS ($Work \\Flagged)')), ['* 2 FETCH (UID 2 FLAGS (\\Flagged $Work))', '* 3 FETCH (UID 3 FLAGS (\\Flagged $Work))', 'OK STORE completed']);
-    assert.deepEqual(tagless(await c.cmd('STORE 2 -FLAGS ($Work)')), ['* 2 FETCH (UID 2 FLAGS (\\Flagged))', 'OK STORE completed']);
+    assert.deepEqual(tagless(await c.cmd('STORE 2:3 +FLAGS ($Work \\Flagged)')), [
+      '* 2 FETCH (UID 2 FLAGS (\\Flagged $Work))',
+      '* 3 FETCH (UID 3 FLAGS (\\Flagged $Work))',
+      'OK STORE completed',
+    ]);
+    assert.deepEqual(tagless(await c.cmd('STORE 2 -FLAGS ($Work)')), [
+      '* 2 FETCH (UID 2 FLAGS (\\Flagged))',
+      'OK STORE completed',
+    ]);
     assert.deepEqual(tagless(await c.cmd('UID STORE 2 FLAGS.SILENT (\\Answered)')), ['OK STORE completed']);
     assert.match(await c.status('STORE 1 +FLAGS (bad"keyword)'), /^BAD /);
     const modseq = Number(/MODSEQ \((\d+)\)/.exec((await c.cmd('FETCH 2 (MODSEQ)'))[0]!)![1]);
-    assert.deepEqual(tagless(await c.cmd(`STORE 2,4 (UNCHANGEDSINCE ${modseq - 1}) +FLAGS (\\Seen)`)).at(-1), 'OK [MODIFIED 2] Some messages were modified meanwhile');
+    assert.deepEqual(
+      tagless(await c.cmd(`STORE 2,4 (UNCHANGEDSINCE ${modseq - 1}) +FLAGS (\\Seen)`)).at(-1),
+      'OK [MODIFIED 2] Some messages were modified meanwhile',
+    );
   });
 
   it('SEARCH: classic, ESEARCH, SEARCHRES, body through the full-text index, bad input', async () => {
-    assert.deepEqual(tagless(await c.cmd('SEARCH SUBJECT "message 3"')), ['* SEARCH 3', 'OK SEARCH completed']);
+    assert.deepEqual(tagless(await c.cmd('SEARCH SUBJECT "message 3"')), [
+      '* SEARCH 3',
+      'OK SEARCH completed',
+    ]);
     assert.deepEqual(tagless(await c.cmd('SEARCH BODY word4')), ['* SEARCH 4', 'OK SEARCH completed']);
-    assert.deepEqual(tagless(await c.cmd('UID SEARCH OR FLAGGED SEEN')), ['* SEARCH 1 3 4', 'OK SEARCH completed']);
+    assert.deepEqual(tagless(await c.cmd('UID SEARCH OR FLAGGED SEEN')), [
+      '* SEARCH 1 3 4',
+      'OK SEARCH completed',
+    ]);
     const es = await c.cmd('SEARCH RETURN (MIN MAX COUNT ALL) UNFLAGGED');
     assert.match(es[0]!, /^\* ESEARCH \(TAG "t\d+"\) MIN 1 MAX 5 ALL 1:2,4:5 COUNT 4$/);
     assert.deepEqual(tagless(await c.cmd('SEARCH RETURN (SAVE) FLAGGED')), ['OK SEARCH completed']);
     assert.deepEqual(tagless(await c.cmd('FETCH $ (UID)')), ['* 3 FETCH (UID 3)', 'OK FETCH completed']);
-    assert.deepEqual(tagless(await c.cmd('SEARCH CHARSET UTF-8 TEXT "Body of"')), ['* SEARCH 1 2 3 4 5', 'OK SEARCH completed']);
+    assert.deepEqual(tagless(await c.cmd('SEARCH CHARSET UTF-8 TEXT "Body of"')), [
+      '* SEARCH 1 2 3 4 5',
+      'OK SEARCH completed',
+    ]);
     assert.deepEqual(tagless(await c.cmd('SEARCH 2:3 NOT SEEN')), ['* SEARCH 2 3', 'OK SEARCH completed']);
     assert.match(await c.status('SEARCH CHARSET KOI8-X ALL'), /^NO \[BADCHARSET/);
     assert.match(await c.status('SEARCH FROBNICATE'), /^BAD Unknown search key/);
@@ -91,10 +118,22 @@ describe('imap APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
   });
 
   it('SORT and THREAD', async () => {
-    assert.deepEqual(tagless(await c.cmd('SORT (REVERSE ARRIVAL) UTF-8 ALL')), ['* SORT 5 4 3 2 1', 'OK SORT completed']);
-    assert.deepEqual(tagless(await c.cmd('SORT (DATE) UTF-8 ALL')), ['* SORT 1 2 3 4 5', 'OK SORT completed']);
-    assert.deepEqual(tagless(await c.cmd('THREAD REFERENCES UTF-8 ALL')), ['* THREAD (1 3)(2)(4)(5)', 'OK THREAD completed']);
-    assert.deepEqual(tagless(await c.cmd('THREAD ORDEREDSUBJECT UTF-8 ALL')), ['* THREAD (1)(2)(3)(4)(5)', 'OK THREAD completed']);
+    assert.deepEqual(tagless(await c.cmd('SORT (REVERSE ARRIVAL) UTF-8 ALL')), [
+      '* SORT 5 4 3 2 1',
+      'OK SORT completed',
+    ]);
+    assert.deepEqual(tagless(await c.cmd('SORT (DATE) UTF-8 ALL')), [
+      '* SORT 1 2 3 4 5',
+      'OK SORT completed',
+    ]);
+    assert.deepEqual(tagless(await c.cmd('THREAD REFERENCES UTF-8 ALL')), [
+      '* THREAD (1 3)(2)(4)(5)',
+      'OK THREAD completed',
+    ]);
+    assert.deepEqual(tagless(await c.cmd('THREAD ORDEREDSUBJECT UTF-8 ALL')), [
+      '* THREAD (1)(2)(3)(4)(5)',
+      'OK THREAD completed',
+    ]);
     assert.match(await c.status('SORT (NOSUCH) UTF-8 ALL'), /^BAD /);
   });
 
@@ -110,6 +149,9 @@ describe('imap APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
     assert.equal(ex[0], '* 2 EXPUNGE');
     assert.match(ex[1]!, /^OK \[HIGHESTMODSEQ \d+\] EXPUNGE completed$/);
     assert.deepEqual(tagless(await c.cmd('CLOSE')), ['OK CLOSE completed']);
-    assert.deepEqual(tagless(await c.cmd('STATUS INBOX (MESSAGES)')), ['* STATUS INBOX (MESSAGES 2)', 'OK STATUS completed']);
+    assert.deepEqual(tagless(await c.cmd('STATUS INBOX (MESSAGES)')), [
+      '* STATUS INBOX (MESSAGES 2)',
+      'OK STATUS completed',
+    ]);
   });
 });

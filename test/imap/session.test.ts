@@ -9,7 +9,10 @@ describe('imap session: greeting, state machine, bad input', () => {
 
   it('greets with the capabilities, STARTTLS on the plain port', async () => {
     const c = await ImapClient.open(f.port);
-    assert.match(c.greeting, /^\* OK \[CAPABILITY IMAP4rev1 IMAP4rev2 STARTTLS AUTH=PLAIN AUTH=LOGIN .*\] Mailstead IMAP ready\r\n$/);
+    assert.match(
+      c.greeting,
+      /^\* OK \[CAPABILITY IMAP4rev1 IMAP4rev2 STARTTLS AUTH=PLAIN AUTH=LOGIN .*\] Mailstead IMAP ready\r\n$/,
+    );
     c.close();
   });
 
@@ -68,7 +71,10 @@ describe('imap session: greeting, state machine, bad input', () => {
 
   it('wrong password: NO [AUTHENTICATIONFAILED]', async () => {
     const c = await ImapClient.open(f.port);
-    assert.equal(await c.status(`LOGIN ${ALICE.user} wrong-password`), 'NO [AUTHENTICATIONFAILED] authentication failed');
+    assert.equal(
+      await c.status(`LOGIN ${ALICE.user} wrong-password`),
+      'NO [AUTHENTICATIONFAILED] authentication failed',
+    );
     c.close();
   });
 });
@@ -82,7 +88,10 @@ describe('imap session: TLS and authentication', () => {
     const c = await ImapClient.open(f.port);
     assert.match(c.greeting, /STARTTLS LOGINDISABLED/);
     assert.doesNotMatch(c.greeting, /AUTH=PLAIN/);
-    assert.equal(await c.status(`LOGIN ${ALICE.user} ${ALICE.pass}`), 'NO [PRIVACYREQUIRED] Plaintext authentication is disabled on an insecure connection; use STARTTLS');
+    assert.equal(
+      await c.status(`LOGIN ${ALICE.user} ${ALICE.pass}`),
+      'NO [PRIVACYREQUIRED] Plaintext authentication is disabled on an insecure connection; use STARTTLS',
+    );
     assert.match(await c.status('AUTHENTICATE PLAIN'), /^NO \[PRIVACYREQUIRED\]/);
     assert.equal(await c.status('STARTTLS'), 'OK Begin TLS negotiation now');
     await c.startTls();
@@ -139,11 +148,22 @@ describe('imap session: TLS and authentication', () => {
 
 describe('imap session: limits', () => {
   let f: ImapFixture;
-  before(async () => (f = await imapFixture(0, { 'imap.max_connections_per_ip': '3', 'imap.max_connections_per_account': '1', 'imap.idle_timeout': '1s' })));
+  before(
+    async () =>
+      (f = await imapFixture(0, {
+        'imap.max_connections_per_ip': '3',
+        'imap.max_connections_per_account': '1',
+        'imap.idle_timeout': '1s',
+      })),
+  );
   after(() => f.close());
 
   it('refuses connections over the per-address limit with BYE [UNAVAILABLE]', async () => {
-    const open = [await ImapClient.open(f.port), await ImapClient.open(f.port), await ImapClient.open(f.port)];
+    const open = [
+      await ImapClient.open(f.port),
+      await ImapClient.open(f.port),
+      await ImapClient.open(f.port),
+    ];
     const extra = await ImapClient.open(f.port);
     assert.match(extra.greeting, /^\* BYE \[UNAVAILABLE\] Too many connections from your address/);
     for (const c of open) c.close();
@@ -154,7 +174,10 @@ describe('imap session: limits', () => {
     await new Promise((r) => setTimeout(r, 100));
     const a = await ImapClient.login(f.port);
     const b = await ImapClient.open(f.port);
-    assert.equal(await b.status(`LOGIN ${ALICE.user} ${ALICE.pass}`), 'NO [LIMIT] Too many sessions for this account');
+    assert.equal(
+      await b.status(`LOGIN ${ALICE.user} ${ALICE.pass}`),
+      'NO [LIMIT] Too many sessions for this account',
+    );
     a.close();
     b.close();
   });

@@ -7,13 +7,16 @@ describe('imap updates between sessions and IDLE', () => {
   before(async () => (f = await imapFixture(3)));
   after(() => f.close());
 
-  it('one session sees another session\'s flag change, expunge and append on NOOP', async () => {
+  it("one session sees another session's flag change, expunge and append on NOOP", async () => {
     const a = await ImapClient.login(f.port);
     const b = await ImapClient.login(f.port);
     await a.cmd('SELECT INBOX');
     await b.cmd('SELECT INBOX');
     await b.cmd('STORE 2 +FLAGS (\\Flagged)');
-    assert.deepEqual(tagless(await a.cmd('NOOP')), ['* 2 FETCH (UID 2 FLAGS (\\Flagged))', 'OK NOOP completed']);
+    assert.deepEqual(tagless(await a.cmd('NOOP')), [
+      '* 2 FETCH (UID 2 FLAGS (\\Flagged))',
+      'OK NOOP completed',
+    ]);
     await b.cmd('STORE 1 +FLAGS.SILENT (\\Deleted)');
     await b.cmd('EXPUNGE');
     await b.cmd('APPEND INBOX {5}\r\nhello'.replace('{5}\r\n', '{5+}\r\n'));
@@ -50,7 +53,10 @@ describe('imap updates between sessions and IDLE', () => {
     await b.cmd('SELECT INBOX');
     t0 = Date.now();
     await b.cmd(`STORE ${count + 1} +FLAGS (\\Seen)`);
-    assert.match(await a.waitFor(/FETCH[^\r]*\r\n/, 1000), new RegExp(`^\\* ${count + 1} FETCH \\(UID \\d+ FLAGS \\(\\\\Seen\\)\\)\\r\\n$`));
+    assert.match(
+      await a.waitFor(/FETCH[^\r]*\r\n/, 1000),
+      new RegExp(`^\\* ${count + 1} FETCH \\(UID \\d+ FLAGS \\(\\\\Seen\\)\\)\\r\\n$`),
+    );
     await b.cmd(`STORE ${count + 1} +FLAGS.SILENT (\\Deleted)`);
     await b.cmd('EXPUNGE');
     assert.match(await a.waitFor(/EXPUNGE\r\n/, 1000), new RegExp(`\\* ${count + 1} EXPUNGE\\r\\n$`));

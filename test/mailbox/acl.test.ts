@@ -6,7 +6,7 @@ import { forEachBackend } from '../store/backends.js';
 import { mailboxFixture, message } from './fixture.js';
 
 forEachBackend('mailbox ACL isolation', (backend) => {
-  it('a user without rights can do nothing with another account\'s folder', async () => {
+  it("a user without rights can do nothing with another account's folder", async () => {
     const f = await mailboxFixture(backend);
     const { mailbox: m, alice, bob } = f;
     await f.deliver(alice, message('private'));
@@ -30,7 +30,8 @@ forEachBackend('mailbox ACL isolation', (backend) => {
       () => m.folders.delete(bob, 'Other Users/alice@example.test/Sent'),
       () => m.folders.create(bob, 'Other Users/alice@example.test/INBOX/Sub'),
     ];
-    for (const attempt of denied) await assert.rejects(attempt(), (e) => e instanceof NotFoundError || e instanceof PermissionError);
+    for (const attempt of denied)
+      await assert.rejects(attempt(), (e) => e instanceof NotFoundError || e instanceof PermissionError);
     // Nothing changed for alice.
     const st = await m.folders.status(alice, 'INBOX');
     assert.equal(st.messages, 1);
@@ -44,15 +45,25 @@ forEachBackend('mailbox ACL isolation', (backend) => {
     await f.deliver(alice, message('shared'));
     await m.acl.set(alice, 'INBOX', 'bob@example.test', 'lr');
     const other = 'Other Users/alice@example.test/INBOX';
-    assert.ok((await m.folders.list(bob)).some((x) => x.name === other && x.namespace === 'other' && x.rights === 'lr'));
+    assert.ok(
+      (await m.folders.list(bob)).some(
+        (x) => x.name === other && x.namespace === 'other' && x.rights === 'lr',
+      ),
+    );
     assert.equal((await m.folders.select(bob, other)).readOnly, true);
     assert.match((await m.messages.read(bob, other, 1)).toString(), /Subject: shared/);
-    await assert.rejects(m.messages.storeFlags(bob, other, [[1, 1]], { op: 'add', flags: ['\\Seen'] }), PermissionError);
+    await assert.rejects(
+      m.messages.storeFlags(bob, other, [[1, 1]], { op: 'add', flags: ['\\Seen'] }),
+      PermissionError,
+    );
     await assert.rejects(m.messages.append(bob, other, { data: Buffer.from(message('x')) }), PermissionError);
     await assert.rejects(m.acl.get(bob, other), PermissionError);
     await m.acl.set(alice, 'INBOX', 'bob@example.test', '+is');
     assert.equal(await m.acl.myRights(bob, other), 'lrsi');
-    const appended = await m.messages.append(bob, other, { data: Buffer.from(message('from bob')), flags: ['\\Seen', '\\Flagged'] });
+    const appended = await m.messages.append(bob, other, {
+      data: Buffer.from(message('from bob')),
+      flags: ['\\Seen', '\\Flagged'],
+    });
     const [meta] = await m.messages.fetch(alice, 'INBOX', [[appended.uid, appended.uid]]);
     assert.deepEqual(meta!.flags, ['\\Seen'], 'flags bob may not set are dropped');
     await assert.rejects(m.folders.status(carol, other), NotFoundError);
@@ -75,7 +86,10 @@ forEachBackend('mailbox ACL isolation', (backend) => {
     assert.equal(seen?.type, 'calendar');
     assert.equal(seen?.namespace, 'shared');
     await m.messages.append(alice, 'Shared/Staff Schedule', { data: Buffer.from(message('meeting')) });
-    await assert.rejects(m.messages.append(bob, 'Shared/Staff Schedule', { data: Buffer.from(message('no')) }), PermissionError);
+    await assert.rejects(
+      m.messages.append(bob, 'Shared/Staff Schedule', { data: Buffer.from(message('no')) }),
+      PermissionError,
+    );
     assert.equal((await m.folders.status(bob, 'Shared/Staff Schedule')).messages, 1);
     const meta = await m.metadata.get(bob, 'Shared/Staff Schedule', ['/shared/vendor/kolab/folder-type']);
     assert.deepEqual(meta, [{ entry: '/shared/vendor/kolab/folder-type', value: 'event' }]);

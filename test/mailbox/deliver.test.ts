@@ -39,7 +39,10 @@ forEachBackend('mailbox deliver', (backend) => {
     for (const who of [f.alice, f.bob, f.carol]) await f.deliver(who, text);
     const db = (f.mailbox as unknown as { ctx: { db: import('../../src/store/sql.js').SqlDb } }).ctx.db;
     const rows = await db.all<{ refs: number }>('SELECT refs FROM blobs');
-    assert.deepEqual(rows.map((r) => Number(r.refs)), [3]);
+    assert.deepEqual(
+      rows.map((r) => Number(r.refs)),
+      [3],
+    );
     assert.equal(Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM mailbox_bodies'))!.n), 1);
   });
 
@@ -47,17 +50,28 @@ forEachBackend('mailbox deliver', (backend) => {
     const f = await mailboxFixture(backend);
     const list = await f.mailbox.folders.list(f.alice);
     await f.mailbox.folders.ensureDefaults(f.alice.accountId);
-    assert.deepEqual(
-      list.map((x) => [x.name, x.specialUse]).sort(),
-      [['Archive', '\\Archive'], ['Drafts', '\\Drafts'], ['INBOX', null], ['Junk', '\\Junk'], ['Sent', '\\Sent'], ['Trash', '\\Trash']],
-    );
+    assert.deepEqual(list.map((x) => [x.name, x.specialUse]).sort(), [
+      ['Archive', '\\Archive'],
+      ['Drafts', '\\Drafts'],
+      ['INBOX', null],
+      ['Junk', '\\Junk'],
+      ['Sent', '\\Sent'],
+      ['Trash', '\\Trash'],
+    ]);
     assert.equal((await f.mailbox.folders.list(f.alice)).length, 6);
   });
 
   it('refuses a missing folder unless asked to create it', async () => {
     const f = await mailboxFixture(backend);
     await assert.rejects(f.deliver(f.alice, message('x'), { folder: 'Lists/node' }), /not found/);
-    await f.mailbox.deliver({ accountId: f.alice.accountId, folder: 'Lists/node', blob: await putBlob(f, message('y')), prefix: Buffer.alloc(0), dedupeKey: 'c1', createFolder: true });
+    await f.mailbox.deliver({
+      accountId: f.alice.accountId,
+      folder: 'Lists/node',
+      blob: await putBlob(f, message('y')),
+      prefix: Buffer.alloc(0),
+      dedupeKey: 'c1',
+      createFolder: true,
+    });
     assert.equal((await f.mailbox.folders.status(f.alice, 'Lists/node')).messages, 1);
   });
 
@@ -81,12 +95,17 @@ forEachBackend('mailbox deliver', (backend) => {
     await f.mailbox.quota.set(f.alice, { folder: 'Small' }, { bytes: 10, messages: null });
     await assert.rejects(f.deliver(f.alice, message('big'), { folder: 'Small' }), LimitError);
     const roots = await f.mailbox.quota.roots(f.alice, 'Small');
-    assert.deepEqual(roots.map((r) => r.root), ['', 'Small']);
+    assert.deepEqual(
+      roots.map((r) => r.root),
+      ['', 'Small'],
+    );
   });
 });
 
 async function putBlob(f: Awaited<ReturnType<typeof mailboxFixture>>, text: string) {
-  const ctx = (f.mailbox as unknown as { ctx: { blobs: import('../../src/store/blobs/blob-store.js').BlobStore } }).ctx;
+  const ctx = (
+    f.mailbox as unknown as { ctx: { blobs: import('../../src/store/blobs/blob-store.js').BlobStore } }
+  ).ctx;
   return ctx.blobs.put(Buffer.from(text));
 }
 
@@ -96,7 +115,9 @@ forEachBackend('mailbox reconstruct', (backend) => {
     await f.deliver(f.alice, message('one', 'findable words'));
     await f.deliver(f.alice, message('two'));
     const ctx = (f.mailbox as unknown as { ctx: { db: import('../../src/store/sql.js').SqlDb } }).ctx;
-    await ctx.db.run("UPDATE mailbox_folders SET message_count = 7, size_bytes = 1, uidnext = 1, highestmodseq = 1 WHERE name = 'INBOX'");
+    await ctx.db.run(
+      "UPDATE mailbox_folders SET message_count = 7, size_bytes = 1, uidnext = 1, highestmodseq = 1 WHERE name = 'INBOX'",
+    );
     await ctx.db.run('DELETE FROM mailbox_fts');
     const [inbox] = await f.mailbox.reconstruct(f.alice.accountId, 'inbox');
     assert.equal(inbox!.messages, 2);
@@ -105,7 +126,11 @@ forEachBackend('mailbox reconstruct', (backend) => {
     assert.deepEqual(inbox!.missingBlobs, []);
     const st = await f.mailbox.folders.status(f.alice, 'INBOX');
     assert.deepEqual([st.messages, st.uidnext], [2, 3]);
-    assert.deepEqual((await f.mailbox.messages.search(f.alice, 'INBOX', { type: 'text', part: 'body', value: 'findable' })).uids, [1]);
+    assert.deepEqual(
+      (await f.mailbox.messages.search(f.alice, 'INBOX', { type: 'text', part: 'body', value: 'findable' }))
+        .uids,
+      [1],
+    );
     assert.deepEqual((await f.mailbox.reconstruct(f.alice.accountId, 'INBOX'))[0]!.fixed, []);
   });
 });

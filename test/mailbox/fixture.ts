@@ -14,7 +14,11 @@ export interface MailboxFixture {
   bob: MailboxActor;
   carol: MailboxActor;
   /** Delivers a message to an account's folder and returns its uid. */
-  deliver(to: MailboxActor, message: string, opts?: { folder?: string; prefix?: string; key?: string; flags?: string[] }): Promise<number>;
+  deliver(
+    to: MailboxActor,
+    message: string,
+    opts?: { folder?: string; prefix?: string; key?: string; flags?: string[] },
+  ): Promise<number>;
 }
 
 let keys = 0;
@@ -23,7 +27,10 @@ export function message(subject: string, body = 'Hello there.', extra = ''): str
   return `From: Sender <sender@example.org>\r\nTo: alice@example.test\r\nSubject: ${subject}\r\nDate: Mon, 3 Jun 2024 10:00:00 +0000\r\nMessage-ID: <${subject.replace(/\W/g, '')}-${++keys}@example.org>\r\n${extra}\r\n${body}\r\n`;
 }
 
-export async function mailboxFixture(backend: TestBackend, settings: Record<string, string> = {}): Promise<MailboxFixture> {
+export async function mailboxFixture(
+  backend: TestBackend,
+  settings: Record<string, string> = {},
+): Promise<MailboxFixture> {
   const db = await backend.db();
   const config = await backend.config(settings);
   const blobs = backend.blobs(db);
@@ -38,7 +45,10 @@ export async function mailboxFixture(backend: TestBackend, settings: Record<stri
       return { envelope: s.envelope, bodyStructure: s.body };
     },
   });
-  const actor = async (name: string) => mailbox.actorFor((await directory.addAccount({ address: `${name}@example.test`, password: `pw-${name}-123456` })).id);
+  const actor = async (name: string) =>
+    mailbox.actorFor(
+      (await directory.addAccount({ address: `${name}@example.test`, password: `pw-${name}-123456` })).id,
+    );
   const [alice, bob, carol] = [await actor('alice'), await actor('bob'), await actor('carol')];
   return {
     mailbox,

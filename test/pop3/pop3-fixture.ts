@@ -16,20 +16,42 @@ export function testMessage(i: number): string {
   return `From: s@example.org\r\nTo: alice@example.test\r\nSubject: message ${i}\r\nMessage-ID: <m${i}@example.org>\r\n\r\nBody of ${i}\r\n.dot line\r\nlast\r\n`;
 }
 
-export async function pop3Fixture(count: number, settings: Record<string, string> = {}): Promise<Pop3Fixture> {
+export async function pop3Fixture(
+  count: number,
+  settings: Record<string, string> = {},
+): Promise<Pop3Fixture> {
   const server = await startTestServer(settings);
   const { app } = server;
-  if (!(await app.directory.isLocalDomain('example.test'))) await app.directory.addDomain({ name: 'example.test' });
-  const account = await app.directory.addAccount({ address: 'alice@example.test', password: 'pw-alice-123456' });
+  if (!(await app.directory.isLocalDomain('example.test')))
+    await app.directory.addDomain({ name: 'example.test' });
+  const account = await app.directory.addAccount({
+    address: 'alice@example.test',
+    password: 'pw-alice-123456',
+  });
   for (let i = 1; i <= count; i++) {
     const blob = await app.store.blobs.put(Buffer.from(testMessage(i)));
-    await app.mailbox.deliver({ accountId: account.id, blob, prefix: Buffer.from('Delivered-To: alice@example.test\r\n'), dedupeKey: `t${i}` });
+    await app.mailbox.deliver({
+      accountId: account.id,
+      blob,
+      prefix: Buffer.from('Delivered-To: alice@example.test\r\n'),
+      dedupeKey: `t${i}`,
+    });
   }
-  return { server, port: server.port('pop3'), tlsPort: server.port('pop3s'), user: 'alice@example.test', pass: 'pw-alice-123456', close: () => server.close() };
+  return {
+    server,
+    port: server.port('pop3'),
+    tlsPort: server.port('pop3s'),
+    user: 'alice@example.test',
+    pass: 'pw-alice-123456',
+    close: () => server.close(),
+  };
 }
 
 /** Runs a program without blocking the event loop (the server under test shares it). */
-export function run(cmd: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+export function run(
+  cmd: string,
+  args: string[],
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(cmd, args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
       resolve({ status: err ? Number((err as { code?: unknown }).code ?? 1) || 1 : 0, stdout, stderr }),

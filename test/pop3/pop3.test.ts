@@ -10,7 +10,7 @@ describe('POP3 with Python poplib and curl', () => {
   after(() => f.close());
 
   it('logs in after STLS and lists, retrieves, tops and uidls', async () => {
-    const r = await python(
+    const r = (await python(
       f,
       `p = poplib.POP3('127.0.0.1', PORT); caps = p.capa(); p.stls(ctx); caps2 = p.capa()
 p.user(USER); p.pass_(PASS)
@@ -18,15 +18,34 @@ stat = p.stat(); lst = p.list()[1]; uidl = p.uidl()[1]; msg = p.retr(2)[1]; top 
 p.quit()
 print(json.dumps({'caps': sorted(caps), 'caps2': sorted(caps2), 'stat': stat, 'list': [x.decode() for x in lst], 'uidl': len(uidl),
   'msg': [x.decode() for x in msg], 'top': [x.decode() for x in top]}))`,
-    ) as { caps: string[]; caps2: string[]; stat: [number, number]; list: string[]; uidl: number; msg: string[]; top: string[] };
+    )) as {
+      caps: string[];
+      caps2: string[];
+      stat: [number, number];
+      list: string[];
+      uidl: number;
+      msg: string[];
+      top: string[];
+    };
     assert.ok(r.caps.includes('STLS') && !r.caps.includes('USER'), 'no USER before TLS');
     assert.ok(r.caps2.includes('USER') && r.caps2.includes('SASL') && !r.caps2.includes('STLS'));
     const size = Buffer.byteLength('Delivered-To: alice@example.test\r\n' + testMessage(1));
     assert.deepEqual(r.stat, [5, size * 5]);
-    assert.deepEqual(r.list, [1, 2, 3, 4, 5].map((n) => `${n} ${size}`));
+    assert.deepEqual(
+      r.list,
+      [1, 2, 3, 4, 5].map((n) => `${n} ${size}`),
+    );
     assert.equal(r.uidl, 5);
-    assert.deepEqual(r.msg, ['Delivered-To: alice@example.test', ...testMessage(2).split('\r\n').slice(0, -1)]);
-    assert.deepEqual(r.top, ['Delivered-To: alice@example.test', ...testMessage(3).split('\r\n').slice(0, 4), '', 'Body of 3']);
+    assert.deepEqual(r.msg, [
+      'Delivered-To: alice@example.test',
+      ...testMessage(2).split('\r\n').slice(0, -1),
+    ]);
+    assert.deepEqual(r.top, [
+      'Delivered-To: alice@example.test',
+      ...testMessage(3).split('\r\n').slice(0, 4),
+      '',
+      'Body of 3',
+    ]);
   });
 
   it('applies deletions only at QUIT', async () => {
@@ -44,10 +63,24 @@ print(json.dumps([a[0], b[0], c[0], d[0]]))`,
   });
 
   it('serves curl over STLS (pop3:// with --ssl-reqd)', async () => {
-    const list = await run('curl', ['-s', '--ssl-reqd', '-k', '-u', `${f.user}:${f.pass}`, `pop3://127.0.0.1:${f.port}/`]);
+    const list = await run('curl', [
+      '-s',
+      '--ssl-reqd',
+      '-k',
+      '-u',
+      `${f.user}:${f.pass}`,
+      `pop3://127.0.0.1:${f.port}/`,
+    ]);
     assert.equal(list.status, 0, list.stderr);
     assert.equal(list.stdout.trim().split('\r\n').length, 4);
-    const one = await run('curl', ['-s', '--ssl-reqd', '-k', '-u', `${f.user}:${f.pass}`, `pop3://127.0.0.1:${f.port}/1`]);
+    const one = await run('curl', [
+      '-s',
+      '--ssl-reqd',
+      '-k',
+      '-u',
+      `${f.user}:${f.pass}`,
+      `pop3://127.0.0.1:${f.port}/1`,
+    ]);
     assert.equal(one.status, 0, one.stderr);
     assert.match(one.stdout, /^Delivered-To: alice@example.test\r\nFrom: s@example.org/);
     assert.match(one.stdout, /\r\n\.dot line\r\n/);
@@ -88,7 +121,7 @@ print(json.dumps(out))`,
   });
 
   it('answers bad commands with -ERR and keeps the session', async () => {
-    const r = await python(
+    const r = (await python(
       f,
       `p = poplib.POP3_SSL('127.0.0.1', TLS_PORT, context=ctx); p.user(USER); p.pass_(PASS)
 out = []
@@ -99,7 +132,7 @@ for cmd in ['FOO', 'RETR', 'RETR 0', 'RETR 99', 'TOP 1', 'LIST x', 'DELE 4294967
     out.append(e.args[0].decode()[:4])
 out.append(p.noop().decode()); p.quit()
 print(json.dumps(out))`,
-    ) as string[];
+    )) as string[];
     assert.deepEqual(r, ['-ERR', '-ERR', '-ERR', '-ERR', '-ERR', '-ERR', '-ERR', '-ERR', '-ERR', '+OK']);
   });
 

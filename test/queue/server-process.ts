@@ -18,7 +18,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** A data dir whose only listener is SMTP on `port`, with the given settings. */
-export async function prepareDataDir(dir: string, port: number, settings: Record<string, string> = {}): Promise<void> {
+export async function prepareDataDir(
+  dir: string,
+  port: number,
+  settings: Record<string, string> = {},
+): Promise<void> {
   await initDataDir(dir, { hostname: 'mail.example.test' });
   const config = Config.open(dir);
   for (const k of allKeys) if (k.key.startsWith('listen.')) config.set(k.key, 'off');
@@ -30,12 +34,16 @@ export async function prepareDataDir(dir: string, port: number, settings: Record
 
 /** `mailstead serve` as a child process, resolved once it says it is running. */
 export async function spawnServer(dir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '32' } });
+  const child = spawn(process.execPath, [BIN, 'serve', '--data', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, UV_THREADPOOL_SIZE: '32' },
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   await new Promise<void>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`server exited (${code}) before listening:\n${output}`));
+    const onExit = (code: number | null) =>
+      reject(new Error(`server exited (${code}) before listening:\n${output}`));
     child.once('exit', onExit);
     const poll = setInterval(() => {
       if (/Mailstead is running/.test(output)) {

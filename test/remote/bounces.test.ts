@@ -21,11 +21,15 @@ describe('bounces and delivery status notifications (RFC 3461/3464)', () => {
   const sink = new SinkMta();
   let server: TestServer;
 
-  const dsnsTo = (to: string): SunkMessage[] => sink.messages.filter((m) => m.from === '' && m.to.includes(to));
+  const dsnsTo = (to: string): SunkMessage[] =>
+    sink.messages.filter((m) => m.from === '' && m.to.includes(to));
   async function waitForDsn(to: string, n = 1, timeoutMs = 15_000): Promise<SunkMessage[]> {
     const end = Date.now() + timeoutMs;
     while (dsnsTo(to).length < n) {
-      if (Date.now() > end) throw new Error(`no DSN to ${to}; sink has ${sink.messages.map((m) => `${m.from}->${m.to.join(',')}`).join(' ')}`);
+      if (Date.now() > end)
+        throw new Error(
+          `no DSN to ${to}; sink has ${sink.messages.map((m) => `${m.from}->${m.to.join(',')}`).join(' ')}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
     return dsnsTo(to);
@@ -34,7 +38,10 @@ describe('bounces and delivery status notifications (RFC 3461/3464)', () => {
   before(async () => {
     await dns.start();
     await sink.start();
-    for (const d of ['sink.test', 'back.test']) dns.add(d, { type: 'MX', exchange: `mx.${d}`, priority: 10 }).add(`mx.${d}`, { type: 'A', address: '127.0.0.1' });
+    for (const d of ['sink.test', 'back.test'])
+      dns
+        .add(d, { type: 'MX', exchange: `mx.${d}`, priority: 10 })
+        .add(`mx.${d}`, { type: 'A', address: '127.0.0.1' });
     dns.add('dead.test', { type: 'A', address: '127.0.0.1' });
     server = await startTestServer({
       'dns.servers': dns.address,
@@ -45,7 +52,10 @@ describe('bounces and delivery status notifications (RFC 3461/3464)', () => {
       'queue.dead_destination_time': '1s',
       'bounce.postmaster': 'pm@back.test',
     });
-    sink.answer = (rcpt) => (rcpt.startsWith('nobody') || rcpt.startsWith('pm-gone') ? { code: 550, text: '5.1.1 no such user' } : null);
+    sink.answer = (rcpt) =>
+      rcpt.startsWith('nobody') || rcpt.startsWith('pm-gone')
+        ? { code: 550, text: '5.1.1 no such user' }
+        : null;
   });
   beforeEach(() => sink.messages.splice(0));
   after(async () => {
@@ -55,25 +65,43 @@ describe('bounces and delivery status notifications (RFC 3461/3464)', () => {
   });
 
   test('a 5xx is bounced to the sender at once: multipart/report with ENVID, ORCPT and the original', async () => {
-    await send(server.port('smtp'), '<s1@back.test> ENVID=env-1 RET=FULL', ['<nobody@sink.test> ORCPT=rfc822;Nobody@sink.test'], 'From: s1@back.test\nSubject: doomed\n\nsecret body');
+    await send(
+      server.port('smtp'),
+      '<s1@back.test> ENVID=env-1 RET=FULL',
+      ['<nobody@sink.test> ORCPT=rfc822;Nobody@sink.test'],
+      'From: s1@back.test\nSubject: doomed\n\nsecret body',
+    );
     const [dsn] = await waitForDsn('s1@back.test');
     const text = dsn!.data.toString();
     assert.match(text, /^Content-Type: multipart\/report; report-type=delivery-status;/m);
     assert.match(text, /^From: Mail Delivery System <MAILER-DAEMON@mail\.example\.test>/m);
     assert.match(text, /^Original-Envelope-Id: env-1\r$/m);
     assert.match(text, /^Original-Recipient: rfc822;Nobody@sink\.test\r$/m);
-    assert.match(text, /^Final-Recipient: rfc822; nobody@sink\.test\r\nAction: failed\r\nStatus: 5\.1\.1\r\nRemote-MTA: dns; mx\.sink\.test\r$/m);
+    assert.match(
+      text,
+      /^Final-Recipient: rfc822; nobody@sink\.test\r\nAction: failed\r\nStatus: 5\.1\.1\r\nRemote-MTA: dns; mx\.sink\.test\r$/m,
+    );
     assert.match(text, /^Content-Type: message\/rfc822\r$/m);
     assert.match(text, /secret body/);
   });
 
   test('RET=HDRS returns only the headers; NOTIFY=NEVER returns nothing; NOTIFY=SUCCESS reports delivery', async () => {
-    await send(server.port('smtp'), '<s2@back.test> RET=HDRS', ['<nobody@sink.test>'], 'From: s2@back.test\nSubject: hdrs\n\nsecret body');
+    await send(
+      server.port('smtp'),
+      '<s2@back.test> RET=HDRS',
+      ['<nobody@sink.test>'],
+      'From: s2@back.test\nSubject: hdrs\n\nsecret body',
+    );
     const [dsn] = await waitForDsn('s2@back.test');
     assert.match(dsn!.data.toString(), /^Content-Type: text\/rfc822-headers\r$/m);
     assert.doesNotMatch(dsn!.data.toString(), /secret body/);
 
-    await send(server.port('smtp'), '<s3@back.test>', ['<nobody@sink.test> NOTIFY=NEVER', '<ok@sink.test> NOTIFY=SUCCESS'], 'Subject: n\n\nb');
+    await send(
+      server.port('smtp'),
+      '<s3@back.test>',
+      ['<nobody@sink.test> NOTIFY=NEVER', '<ok@sink.test> NOTIFY=SUCCESS'],
+      'Subject: n\n\nb',
+    );
     const [ok] = await waitForDsn('s3@back.test');
     assert.match(ok!.data.toString(), /^Action: delivered\r\nStatus: 2\.0\.0\r$/m);
     await new Promise((r) => setTimeout(r, 1500));

@@ -23,12 +23,23 @@ async function send(port: number, from: string, to: string[], body: string): Pro
   return final;
 }
 
-async function waitForState(server: TestServer, recipient: string, state: string, timeoutMs = 15_000): Promise<string> {
+async function waitForState(
+  server: TestServer,
+  recipient: string,
+  state: string,
+  timeoutMs = 15_000,
+): Promise<string> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const rows = await server.app.store.db.all<{ state: string; last_reply: string | null }>('SELECT state, last_reply FROM queue_recipients WHERE recipient = ?', [recipient]);
+    const rows = await server.app.store.db.all<{ state: string; last_reply: string | null }>(
+      'SELECT state, last_reply FROM queue_recipients WHERE recipient = ?',
+      [recipient],
+    );
     if (rows.some((r) => r.state === state)) return rows.find((r) => r.state === state)!.last_reply ?? '';
-    if (Date.now() > end) throw new Error(`${recipient} is ${rows.map((r) => `${r.state} (${r.last_reply})`).join(', ') || 'not queued'}, not ${state}`);
+    if (Date.now() > end)
+      throw new Error(
+        `${recipient} is ${rows.map((r) => `${r.state} (${r.last_reply})`).join(', ') || 'not queued'}, not ${state}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -67,7 +78,12 @@ describe('remote delivery through MX found in DNS on loopback', () => {
   });
 
   test('relayed mail reaches the MX, DKIM-signed so that dkimpy verifies it', async () => {
-    const reply = await send(server.port('smtp'), 'alice@local.test', ['bob@sink.test'], 'From: alice@local.test\nTo: bob@sink.test\nSubject: out\n\nHello remote.');
+    const reply = await send(
+      server.port('smtp'),
+      'alice@local.test',
+      ['bob@sink.test'],
+      'From: alice@local.test\nTo: bob@sink.test\nSubject: out\n\nHello remote.',
+    );
     assert.match(reply, /^250 /);
     await sink.waitFor(1);
     const m = sink.messages[0]!;
@@ -75,11 +91,17 @@ describe('remote delivery through MX found in DNS on loopback', () => {
     assert.deepEqual(m.to, ['bob@sink.test']);
     assert.match(m.data.toString(), /^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed; d=local\.test;/);
     assert.match(m.data.toString(), /^Received: from client\.test/m);
-    const v = spawnSync('/usr/bin/python3', [VERIFIER], { input: m.data, env: { ...process.env, DKIM_TXT: txt } });
+    const v = spawnSync('/usr/bin/python3', [VERIFIER], {
+      input: m.data,
+      env: { ...process.env, DKIM_TXT: txt },
+    });
     assert.equal(v.stdout.toString().trim(), 'pass', v.stderr.toString());
     // Delivered recipients leave the queue; the delivery log keeps the attempt with the MX's reply.
     server.app.deliveryLog.flush();
-    const lines = readFileSync(server.app.config.path('log.delivery_file'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { recipient: string; result: string; kind: string; reply: string });
+    const lines = readFileSync(server.app.config.path('log.delivery_file'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { recipient: string; result: string; kind: string; reply: string });
     const rec = lines.find((l) => l.recipient === 'bob@sink.test');
     assert.equal(rec?.result, 'success');
     assert.equal(rec?.kind, 'remote');
@@ -87,9 +109,19 @@ describe('remote delivery through MX found in DNS on loopback', () => {
   });
 
   test('a 5xx from the MX bounces at once; a 4xx defers', async () => {
-    sink.answer = (rcpt) => (rcpt.startsWith('nobody') ? { code: 550, text: '5.1.1 no such user' } : rcpt.startsWith('later') ? { code: 451, text: '4.3.0 try later' } : null);
+    sink.answer = (rcpt) =>
+      rcpt.startsWith('nobody')
+        ? { code: 550, text: '5.1.1 no such user' }
+        : rcpt.startsWith('later')
+          ? { code: 451, text: '4.3.0 try later' }
+          : null;
     try {
-      await send(server.port('smtp'), 'alice@local.test', ['nobody@sink.test', 'later@sink.test'], 'Subject: x\n\nbody');
+      await send(
+        server.port('smtp'),
+        'alice@local.test',
+        ['nobody@sink.test', 'later@sink.test'],
+        'Subject: x\n\nbody',
+      );
       assert.match(await waitForState(server, 'nobody@sink.test', 'bounced'), /550 5\.1\.1 no such user/);
       assert.match(await waitForState(server, 'later@sink.test', 'deferred'), /451 4\.3\.0 try later/);
     } finally {

@@ -31,18 +31,41 @@ async function freePort(): Promise<number> {
  */
 export async function startClamd(): Promise<Clamd> {
   if (spawnSync(CLAMD, ['--version']).status !== 0)
-    throw new Error(`clamd not found at ${CLAMD}: install Debian's clamav-daemon (apt-get install -y clamav-daemon)`);
+    throw new Error(
+      `clamd not found at ${CLAMD}: install Debian's clamav-daemon (apt-get install -y clamav-daemon)`,
+    );
   const { dir, cleanup } = tempDir();
   const db = join(dir, 'db');
   mkdirSync(db);
-  writeFileSync(join(db, 'mailstead.hdb'), `${createHash('md5').update(EICAR).digest('hex')}:${EICAR.length}:Mailstead.Test.EICAR.HDB\n`);
-  writeFileSync(join(db, 'mailstead.ndb'), `Mailstead.Test.EICAR:0:*:${Buffer.from(EICAR.slice(0, 40)).toString('hex')}\nMailstead.Test.Custom:0:*:${Buffer.from(CUSTOM_MARKER).toString('hex')}\n`);
+  writeFileSync(
+    join(db, 'mailstead.hdb'),
+    `${createHash('md5').update(EICAR).digest('hex')}:${EICAR.length}:Mailstead.Test.EICAR.HDB\n`,
+  );
+  writeFileSync(
+    join(db, 'mailstead.ndb'),
+    `Mailstead.Test.EICAR:0:*:${Buffer.from(EICAR.slice(0, 40)).toString('hex')}\nMailstead.Test.Custom:0:*:${Buffer.from(CUSTOM_MARKER).toString('hex')}\n`,
+  );
   const port = await freePort();
   const conf = join(dir, 'clamd.conf');
-  writeFileSync(conf, [
-    'Foreground yes', `DatabaseDirectory ${db}`, `TCPSocket ${port}`, 'TCPAddr 127.0.0.1', `LogFile ${join(dir, 'clamd.log')}`,
-    'StreamMaxLength 8M', 'MaxScanSize 4M', 'MaxFileSize 2M', 'MaxRecursion 8', 'MaxFiles 100', 'AlertExceedsMax yes', 'ScanMail yes', 'ScanArchive yes', '',
-  ].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      'Foreground yes',
+      `DatabaseDirectory ${db}`,
+      `TCPSocket ${port}`,
+      'TCPAddr 127.0.0.1',
+      `LogFile ${join(dir, 'clamd.log')}`,
+      'StreamMaxLength 8M',
+      'MaxScanSize 4M',
+      'MaxFileSize 2M',
+      'MaxRecursion 8',
+      'MaxFiles 100',
+      'AlertExceedsMax yes',
+      'ScanMail yes',
+      'ScanArchive yes',
+      '',
+    ].join('\n'),
+  );
   const proc: ChildProcess = spawn(CLAMD, ['-c', conf], { stdio: 'ignore' });
   const address = `127.0.0.1:${port}`;
   const client = new ClamdClient(address, 1000);

@@ -10,9 +10,22 @@ const RCPT = 'rcpt@example.test';
 function attachment(name: string, content: Buffer): string {
   const b64 = content.toString('base64').replace(/.{76}/g, '$&\r\n');
   return [
-    'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b1"', '',
-    '--b1', 'Content-Type: text/plain', '', 'See attached.', '',
-    '--b1', `Content-Type: application/octet-stream; name="${name}"`, 'Content-Transfer-Encoding: base64', `Content-Disposition: attachment; filename="${name}"`, '', b64, '--b1--', '',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain',
+    '',
+    'See attached.',
+    '',
+    '--b1',
+    `Content-Type: application/octet-stream; name="${name}"`,
+    'Content-Transfer-Encoding: base64',
+    `Content-Disposition: attachment; filename="${name}"`,
+    '',
+    b64,
+    '--b1--',
+    '',
   ].join('\r\n');
 }
 
@@ -23,7 +36,8 @@ function withBody(subject: string, mimeBody: string): string {
 
 /** Zips nested 20 deep (the 42.zip shape): past clamd's MaxRecursion (8). */
 function zipBomb(): Buffer {
-  const py = "import io,sys,zipfile\nd=bytes(1024)\nfor i in range(20):\n  b=io.BytesIO()\n  z=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED)\n  z.writestr('l%d.zip'%i,d)\n  z.close()\n  d=b.getvalue()\nsys.stdout.buffer.write(d)";
+  const py =
+    "import io,sys,zipfile\nd=bytes(1024)\nfor i in range(20):\n  b=io.BytesIO()\n  z=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED)\n  z.writestr('l%d.zip'%i,d)\n  z.close()\n  d=b.getvalue()\nsys.stdout.buffer.write(d)";
   return execFileSync('python3', ['-c', py]);
 }
 
@@ -50,7 +64,11 @@ describe('clamd (a real one, with a signature database written by the test)', ()
       for (const p of parts) yield Buffer.from(p);
     };
     assert.deepEqual(await c.scan(chunks(['hello ', 'world'])), { infected: false });
-    assert.deepEqual(await c.scan(chunks([EICAR.slice(0, 10), EICAR.slice(10)])), { infected: true, name: 'Mailstead.Test.EICAR.UNOFFICIAL' }, 'clamd marks signatures not its own UNOFFICIAL');
+    assert.deepEqual(
+      await c.scan(chunks([EICAR.slice(0, 10), EICAR.slice(10)])),
+      { infected: true, name: 'Mailstead.Test.EICAR.UNOFFICIAL' },
+      'clamd marks signatures not its own UNOFFICIAL',
+    );
     const custom = await c.scan(chunks(['some text ', CUSTOM_MARKER, ' more']));
     assert.deepEqual(custom, { infected: true, name: 'Mailstead.Test.Custom.UNOFFICIAL' });
   });
@@ -58,7 +76,11 @@ describe('clamd (a real one, with a signature database written by the test)', ()
   describe('through SMTP', () => {
     let f: ScanFixture;
     before(async () => {
-      f = await scanFixture([RCPT], { 'antivirus.clamd': clamd.address, 'antivirus.quarantine': 'yes', 'antivirus.max_part_size': '6M' });
+      f = await scanFixture([RCPT], {
+        'antivirus.clamd': clamd.address,
+        'antivirus.quarantine': 'yes',
+        'antivirus.max_part_size': '6M',
+      });
     });
     after(() => f?.close());
     const send = (msg: string) => smtplibSend(f.server.port('smtp'), 'sender@remote.example', [RCPT], msg);

@@ -28,15 +28,23 @@ export interface ScanFixture {
 }
 
 /** A server with example.test, the given accounts, TEST_RULES as its local rules, and spam rules compiled. */
-export async function scanFixture(accounts: string[], settings: Record<string, string> = {}): Promise<ScanFixture> {
+export async function scanFixture(
+  accounts: string[],
+  settings: Record<string, string> = {},
+): Promise<ScanFixture> {
   const rules = tempDir();
   mkdirSync(join(rules.dir, 'spam'));
   writeFileSync(join(rules.dir, 'spam', 'local.cf'), TEST_RULES);
   const server = await startTestServer({ 'spam.rules_dir': join(rules.dir, 'spam'), ...settings });
   const { app } = server;
-  if (!(await app.directory.isLocalDomain('example.test'))) await app.directory.addDomain({ name: 'example.test' });
+  if (!(await app.directory.isLocalDomain('example.test')))
+    await app.directory.addDomain({ name: 'example.test' });
   const ids = new Map<string, number>();
-  for (const address of accounts) ids.set(address, (await app.directory.addAccount({ address, password: `pw-${address.split('@')[0]}-123456` })).id);
+  for (const address of accounts)
+    ids.set(
+      address,
+      (await app.directory.addAccount({ address, password: `pw-${address.split('@')[0]}-123456` })).id,
+    );
   const deadline = Date.now() + 30_000;
   while (app.config.get<boolean>('spam.enabled') && !app.scan.spam.isReady) {
     if (Date.now() > deadline) throw new Error('spam rules did not compile within 30 s');
@@ -53,7 +61,12 @@ export async function scanFixture(accounts: string[], settings: Record<string, s
 }
 
 /** Sends a message with Python's smtplib; resolves with the reply to DATA (code and text). */
-export async function smtplibSend(port: number, from: string, to: string[], message: string): Promise<{ code: number; text: string }> {
+export async function smtplibSend(
+  port: number,
+  from: string,
+  to: string[],
+  message: string,
+): Promise<{ code: number; text: string }> {
   const script = `
 import json, smtplib, sys
 a = json.loads(sys.stdin.read())
@@ -76,8 +89,16 @@ s.quit()
 }
 
 export function mail(subject: string, body: string, extra: Record<string, string> = {}): string {
-  const headers = { From: 'Sender <sender@remote.example>', To: 'rcpt@example.test', Subject: subject, 'Message-ID': `<${Math.random().toString(36).slice(2)}@remote.example>`, ...extra };
-  return `${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body.replace(/\r?\n/g, '\r\n')}\r\n`;
+  const headers = {
+    From: 'Sender <sender@remote.example>',
+    To: 'rcpt@example.test',
+    Subject: subject,
+    'Message-ID': `<${Math.random().toString(36).slice(2)}@remote.example>`,
+    ...extra,
+  };
+  return `${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n\r\n${body.replace(/\r?\n/g, '\r\n')}\r\n`;
 }
 
 /** Waits until every queued recipient has been handled. */

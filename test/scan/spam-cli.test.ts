@@ -18,7 +18,10 @@ describe('mailstead spam check / lint / learn', () => {
     await initDataDir(dir, { hostname: 'mail.example.test' });
     // the first command makes DATA/spam/local.cf; add the test rules beside it, and a broken line
     await cli(dir, 'spam', 'lint');
-    writeFileSync(join(dir, 'spam', 'test.cf'), `${TEST_RULES}\nbody BROKEN_RULE /unclosed(/\nscore BROKEN_RULE 1\n`);
+    writeFileSync(
+      join(dir, 'spam', 'test.cf'),
+      `${TEST_RULES}\nbody BROKEN_RULE /unclosed(/\nscore BROKEN_RULE 1\n`,
+    );
   });
   after(() => cleanup());
 
@@ -32,7 +35,10 @@ describe('mailstead spam check / lint / learn', () => {
   it('scores with the local rules; exit 0 for ham', async () => {
     const r = await cli(dir, 'spam', 'check', msgFile('pills.eml', mail('t', 'cheap pills\n')), '--json');
     assert.equal(r.code, 1);
-    assert.deepEqual(JSON.parse(r.out).hits.map((h: { name: string }) => h.name), ['MS_TEST_PILLS']);
+    assert.deepEqual(
+      JSON.parse(r.out).hits.map((h: { name: string }) => h.name),
+      ['MS_TEST_PILLS'],
+    );
     assert.equal((await cli(dir, 'spam', 'check', msgFile('ham.eml', mail('t', 'lunch?\n')))).code, 0);
   });
 
@@ -48,6 +54,13 @@ describe('mailstead spam check / lint / learn', () => {
     assert.match((await cli(dir, 'spam', 'learn', '--spam', '--global', f)).out, /already learned/);
     assert.match((await cli(dir, 'spam', 'learn', '--ham', '--global', f)).out, /moved over/);
     const s = await cli(dir, 'spam', 'status', '--json');
-    assert.deepEqual(JSON.parse(s.out).map((r: { database: string; spam: number; ham: number }) => [r.database, r.spam, r.ham]), [['global', 0, 1]]);
+    assert.deepEqual(
+      JSON.parse(s.out).map((r: { database: string; spam: number; ham: number }) => [
+        r.database,
+        r.spam,
+        r.ham,
+      ]),
+      [['global', 0, 1]],
+    );
   });
 });

@@ -8,7 +8,9 @@ async function folderMessages(f: ScanFixture, address: string, folder: string): 
   const { mailbox } = f.server.app;
   const actor = await mailbox.actorFor(f.ids.get(address)!);
   const snap = await mailbox.folders.select(actor, folder);
-  return Promise.all([...snap.uids].map(async (uid) => (await mailbox.messages.read(actor, folder, uid)).toString('latin1')));
+  return Promise.all(
+    [...snap.uids].map(async (uid) => (await mailbox.messages.read(actor, folder, uid)).toString('latin1')),
+  );
 }
 
 describe('spam scanning at the end of DATA (real SMTP, smtplib)', () => {
@@ -19,14 +21,24 @@ describe('spam scanning at the end of DATA (real SMTP, smtplib)', () => {
   after(() => f?.close());
 
   it('refuses GTUBE with 550 5.7.1 and stores nothing', async () => {
-    const r = await smtplibSend(f.server.port('smtp'), 'sender@remote.example', [RCPT], mail('test', `Hello\n${GTUBE}\n`, { From: 'gtube@remote.example' }));
+    const r = await smtplibSend(
+      f.server.port('smtp'),
+      'sender@remote.example',
+      [RCPT],
+      mail('test', `Hello\n${GTUBE}\n`, { From: 'gtube@remote.example' }),
+    );
     assert.equal(r.code, 550);
     assert.match(r.text, /^5\.7\.1 Message rejected as spam \(score 1000\.0\)/);
     assert.equal((await f.server.app.queue.admin.list({})).length, 0);
   });
 
   it('tags a message between required_score and reject_score and files it into Junk, with the hits recorded', async () => {
-    const r = await smtplibSend(f.server.port('smtp'), 'sender@remote.example', [RCPT], mail('Big win', 'Visit our online casino today.\n'));
+    const r = await smtplibSend(
+      f.server.port('smtp'),
+      'sender@remote.example',
+      [RCPT],
+      mail('Big win', 'Visit our online casino today.\n'),
+    );
     assert.equal(r.code, 250, r.text);
     await settle(f);
     const junk = await folderMessages(f, RCPT, 'Junk');
@@ -38,11 +50,19 @@ describe('spam scanning at the end of DATA (real SMTP, smtplib)', () => {
     const queueId = /queued as (\S+)/.exec(r.text)![1]!;
     const v = await f.server.app.scan.store.verdicts.get(queueId);
     assert.equal(v?.action, 'tag');
-    assert.deepEqual(v?.hits.find((h) => h.name === 'MS_TEST_CASINO'), { name: 'MS_TEST_CASINO', score: 12, description: 'Online casino offer' });
+    assert.deepEqual(
+      v?.hits.find((h) => h.name === 'MS_TEST_CASINO'),
+      { name: 'MS_TEST_CASINO', score: 12, description: 'Online casino offer' },
+    );
   });
 
   it('delivers ham to INBOX with X-Spam-Status: No', async () => {
-    const r = await smtplibSend(f.server.port('smtp'), 'friend@remote.example', [RCPT], mail('Lunch', 'See you at noon.\n'));
+    const r = await smtplibSend(
+      f.server.port('smtp'),
+      'friend@remote.example',
+      [RCPT],
+      mail('Lunch', 'See you at noon.\n'),
+    );
     assert.equal(r.code, 250, r.text);
     await settle(f);
     const inbox = await folderMessages(f, RCPT, 'INBOX');
@@ -53,22 +73,43 @@ describe('spam scanning at the end of DATA (real SMTP, smtplib)', () => {
     const prefs = f.server.app.scan.store.prefs;
     const id = f.ids.get('allow@example.test')!;
     await prefs.addToList(id, 'allow', '*@trusted.example');
-    let r = await smtplibSend(f.server.port('smtp'), 'boss@trusted.example', ['allow@example.test'], mail('Casino night', 'Our online casino party.\n', { From: 'boss@trusted.example' }));
+    let r = await smtplibSend(
+      f.server.port('smtp'),
+      'boss@trusted.example',
+      ['allow@example.test'],
+      mail('Casino night', 'Our online casino party.\n', { From: 'boss@trusted.example' }),
+    );
     assert.equal(r.code, 250, r.text);
     await prefs.setRequiredScore(id, 3);
-    r = await smtplibSend(f.server.port('smtp'), 'x@remote.example', ['allow@example.test'], mail('Pharmacy', 'cheap pills here\n'));
+    r = await smtplibSend(
+      f.server.port('smtp'),
+      'x@remote.example',
+      ['allow@example.test'],
+      mail('Pharmacy', 'cheap pills here\n'),
+    );
     assert.equal(r.code, 250, r.text);
     await settle(f);
     const inbox = await folderMessages(f, 'allow@example.test', 'INBOX');
     const junk = await folderMessages(f, 'allow@example.test', 'Junk');
-    assert.ok(inbox.some((m) => /Casino night/.test(m)), 'allow-listed sender goes to INBOX');
-    assert.ok(junk.some((m) => /Pharmacy/.test(m)), 'score 6 is junk for a user whose threshold is 3');
+    assert.ok(
+      inbox.some((m) => /Casino night/.test(m)),
+      'allow-listed sender goes to INBOX',
+    );
+    assert.ok(
+      junk.some((m) => /Pharmacy/.test(m)),
+      'score 6 is junk for a user whose threshold is 3',
+    );
   });
 
   it('skips mail from trusted networks (spam.trusted_networks = skip)', async () => {
     f.server.app.config.set('smtp.trusted_networks', '127.0.0.0/8');
     try {
-      const r = await smtplibSend(f.server.port('smtp'), 'relay@example.test', [RCPT], mail('relayed', `${GTUBE}\n`));
+      const r = await smtplibSend(
+        f.server.port('smtp'),
+        'relay@example.test',
+        [RCPT],
+        mail('relayed', `${GTUBE}\n`),
+      );
       assert.equal(r.code, 250, r.text);
     } finally {
       f.server.app.config.set('smtp.trusted_networks', '');

@@ -9,11 +9,21 @@ forEachBackend('spam store', (backend) => {
     const store = new SpamStore(await backend.db());
     const bayes = new Bayes(store.bayes, { minSpam: 1, minHam: 1 });
     assert.equal(await bayes.learn(['cheap', 'pills', 'now'], 'spam', '<1@x>', '7'), true);
-    assert.equal(await bayes.learn(['cheap', 'pills', 'now'], 'spam', '<1@x>', '7'), false, 'the same message is never learned twice');
+    assert.equal(
+      await bayes.learn(['cheap', 'pills', 'now'], 'spam', '<1@x>', '7'),
+      false,
+      'the same message is never learned twice',
+    );
     await bayes.learn(['lunch', 'at', 'noon'], 'ham', '<2@x>', '7');
     assert.deepEqual(await store.bayes.totals('7'), { spam: 1, ham: 1 });
     assert.deepEqual(await store.bayes.totals(''), { spam: 0, ham: 0 }, 'the global database is separate');
-    assert.deepEqual(await store.bayes.tokens('7', ['pills', 'noon', 'absent']), new Map([['pills', { spam: 1, ham: 0 }], ['noon', { spam: 0, ham: 1 }]]));
+    assert.deepEqual(
+      await store.bayes.tokens('7', ['pills', 'noon', 'absent']),
+      new Map([
+        ['pills', { spam: 1, ham: 0 }],
+        ['noon', { spam: 0, ham: 1 }],
+      ]),
+    );
 
     assert.equal(await bayes.learn(['cheap', 'pills', 'now'], 'ham', '<1@x>', '7'), true);
     assert.deepEqual(await store.bayes.totals('7'), { spam: 0, ham: 2 });
@@ -43,12 +53,25 @@ forEachBackend('spam store', (backend) => {
     await store.prefs.setRequiredScore(3, 4.5);
     await store.prefs.addToList(3, 'allow', '*@Friends.example');
     await store.prefs.addToList(3, 'block', 'spam@*');
-    assert.deepEqual(await store.prefs.get(3), { requiredScore: 4.5, allow: ['*@friends.example'], block: ['spam@*'] });
+    assert.deepEqual(await store.prefs.get(3), {
+      requiredScore: 4.5,
+      allow: ['*@friends.example'],
+      block: ['spam@*'],
+    });
     await store.prefs.setRequiredScore(3, null);
     assert.equal((await store.prefs.get(3)).requiredScore, null);
 
     const hits = [{ name: 'GTUBE', score: 1000, description: 'Generic Test for Unsolicited Bulk Email' }];
-    await store.verdicts.record({ queueId: 'Q1', messageId: '<m@x>', from: 'a@b.test', score: 1000, required: 5, action: 'reject', hits, createdAt: 1000 });
+    await store.verdicts.record({
+      queueId: 'Q1',
+      messageId: '<m@x>',
+      from: 'a@b.test',
+      score: 1000,
+      required: 5,
+      action: 'reject',
+      hits,
+      createdAt: 1000,
+    });
     assert.deepEqual((await store.verdicts.get('Q1'))?.hits, hits);
     assert.equal(await store.verdicts.prune(2000), 1);
 

@@ -31,14 +31,27 @@ describe('mailstead serve', () => {
 
   test('binds every listener key', () => {
     const services = server.listeners.map((l) => l.service).sort();
-    for (const s of ['http', 'imap', 'imaps', 'managesieve', 'pop3', 'pop3s', 'smtp', 'submission', 'submissions']) {
+    for (const s of [
+      'http',
+      'imap',
+      'imaps',
+      'managesieve',
+      'pop3',
+      'pop3s',
+      'smtp',
+      'submission',
+      'submissions',
+    ]) {
       assert.ok(services.includes(s), `${s} is listening`);
     }
   });
 
   test('/healthz lists listeners and /metrics speaks Prometheus', async () => {
     const base = `http://127.0.0.1:${server.port('http')}`;
-    const h = (await (await fetch(`${base}/healthz`)).json()) as { status: string; listeners: { service: string }[] };
+    const h = (await (await fetch(`${base}/healthz`)).json()) as {
+      status: string;
+      listeners: { service: string }[];
+    };
     assert.equal(h.status, 'ok');
     assert.ok(h.listeners.some((l) => l.service === 'smtp'));
     const m = await (await fetch(`${base}/metrics`)).text();
@@ -53,8 +66,14 @@ describe('mailstead serve', () => {
 
   test('a user added with the CLI exists for the running server at once', async () => {
     assert.equal((await cli(server.dir, 'domain', 'add', 'live.example.test')).code, 0);
-    assert.equal((await cli(server.dir, 'user', 'add', 'new@live.example.test', '--password', 'a-long-password-1')).code, 0);
-    const acc = await server.app.directory.authenticate('new@live.example.test', 'a-long-password-1', { ip: '127.0.0.1', protocol: 'test' });
+    assert.equal(
+      (await cli(server.dir, 'user', 'add', 'new@live.example.test', '--password', 'a-long-password-1')).code,
+      0,
+    );
+    const acc = await server.app.directory.authenticate('new@live.example.test', 'a-long-password-1', {
+      ip: '127.0.0.1',
+      protocol: 'test',
+    });
     assert.equal(acc.address, 'new@live.example.test');
   });
 });
@@ -66,7 +85,10 @@ describe('operator errors at start-up', () => {
     const port = (blocker.address() as { port: number }).port;
     try {
       await assert.rejects(startTestServer({ 'listen.imap': `127.0.0.1:${port}` }), (e: Error) => {
-        assert.equal(e.message, `listen.imap: 127.0.0.1:${port} is already in use; change it with \`mailstead config set listen.imap HOST:PORT\` (or \`off\`)`);
+        assert.equal(
+          e.message,
+          `listen.imap: 127.0.0.1:${port} is already in use; change it with \`mailstead config set listen.imap HOST:PORT\` (or \`off\`)`,
+        );
         return true;
       });
     } finally {
@@ -80,11 +102,23 @@ describe('the mailstead command', () => {
     const { dir, cleanup } = tempDir();
     try {
       await initDataDir(dir, { hostname: 'mail.example.test' });
-      for (const k of ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'managesieve', 'http']) {
+      for (const k of [
+        'smtp',
+        'submission',
+        'submissions',
+        'imap',
+        'imaps',
+        'pop3',
+        'pop3s',
+        'managesieve',
+        'http',
+      ]) {
         await cli(dir, 'config', 'set', `listen.${k}`, '127.0.0.1:0');
       }
       await cli(dir, 'config', 'set', 'log.format', 'json');
-      const child = spawn(process.execPath, ['bin/mailstead.js', 'serve', '--data', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['bin/mailstead.js', 'serve', '--data', dir], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`no start within 10 s: ${out}`)), 10_000);
@@ -110,12 +144,17 @@ describe('the mailstead command', () => {
   test('without a data dir it says to run init, without a stack trace', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const child = spawn(process.execPath, ['bin/mailstead.js', 'serve', '--data', `${dir}/missing`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['bin/mailstead.js', 'serve', '--data', `${dir}/missing`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let err = '';
       child.stderr.on('data', (d) => (err += d.toString()));
       const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
       assert.equal(code, 1);
-      assert.match(err, /^mailstead serve: .* is not a Mailstead data directory; run `mailstead init --data .*` first\n$/);
+      assert.match(
+        err,
+        /^mailstead serve: .* is not a Mailstead data directory; run `mailstead init --data .*` first\n$/,
+      );
     } finally {
       cleanup();
     }

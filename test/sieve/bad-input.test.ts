@@ -15,7 +15,10 @@ describe('bad scripts and bad messages never lose mail', () => {
   after(() => f.close());
 
   /** Stores the script as is (bypassing validation, as if stored by an older version) and delivers one message. */
-  async function deliverThrough(script: string, msg = message({ From: 'x@example.org', To: GINA, Subject: 'test' })): Promise<string> {
+  async function deliverThrough(
+    script: string,
+    msg = message({ From: 'x@example.org', To: GINA, Subject: 'test' }),
+  ): Promise<string> {
     const id = f.ids.get(GINA)!;
     const repo = new SieveRepo(f.server.app.store.db);
     await repo.put(id, 'hostile', script, Date.now());
@@ -38,17 +41,30 @@ describe('bad scripts and bad messages never lose mail', () => {
     const big = 'a'.repeat(1 << 20);
     await deliverThrough(`if header :contains "subject" "${big}" { discard; }`);
     const subject = 'ab'.repeat(200_000);
-    await deliverThrough('if header :matches "subject" "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*c" { discard; }', message({ From: 'x@example.org', To: GINA, Subject: subject }));
+    await deliverThrough(
+      'if header :matches "subject" "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*c" { discard; }',
+      message({ From: 'x@example.org', To: GINA, Subject: subject }),
+    );
   });
 
   test('a regex that backtracks catastrophically elsewhere runs in linear time here', async () => {
-    const raw = await deliverThrough('require "regex";\nif header :regex "subject" "^(a+)+$" { discard; }', message({ From: 'x@example.org', To: GINA, Subject: `${'a'.repeat(5000)}!` }));
+    const raw = await deliverThrough(
+      'require "regex";\nif header :regex "subject" "^(a+)+$" { discard; }',
+      message({ From: 'x@example.org', To: GINA, Subject: `${'a'.repeat(5000)}!` }),
+    );
     assert.match(raw, /Subject: a{10}/);
   });
 
   test('invalid UTF-8 in the message and in the script', async () => {
-    const msg = Buffer.concat([Buffer.from(`From: x@example.org\r\nTo: ${GINA}\r\nSubject: `), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('\r\n\r\nbody \xff\r\n', 'latin1')]).toString('latin1');
-    const raw = await deliverThrough('require "fileinto";\nif header :contains "subject" ["\uFFFD", "("] { fileinto "INBOX"; }', msg);
+    const msg = Buffer.concat([
+      Buffer.from(`From: x@example.org\r\nTo: ${GINA}\r\nSubject: `),
+      Buffer.from([0xff, 0xfe, 0xc3, 0x28]),
+      Buffer.from('\r\n\r\nbody \xff\r\n', 'latin1'),
+    ]).toString('latin1');
+    const raw = await deliverThrough(
+      'require "fileinto";\nif header :contains "subject" ["\uFFFD", "("] { fileinto "INBOX"; }',
+      msg,
+    );
     assert.match(raw, /Subject: \S*\(/);
     await deliverThrough('require "fileinto"; fileinto "\uD800bad";');
   });

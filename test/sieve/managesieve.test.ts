@@ -67,7 +67,10 @@ describe('ManageSieve on the wire', () => {
       assert.equal(await c.cmd('LISTSCRIPTS'), '"one"\r\n"two"\r\nOK "Listscripts completed"\r\n');
       assert.match(await c.cmd('SETACTIVE "one"'), /^OK/);
       assert.match(await c.cmd('LISTSCRIPTS'), /^"one" ACTIVE\r\n"two"\r\n/);
-      assert.equal(await c.cmd('GETSCRIPT "one"'), `{${Buffer.byteLength(script)}}\r\n${script}\r\nOK "Getscript completed"\r\n`);
+      assert.equal(
+        await c.cmd('GETSCRIPT "one"'),
+        `{${Buffer.byteLength(script)}}\r\n${script}\r\nOK "Getscript completed"\r\n`,
+      );
       assert.match(await c.cmd('DELETESCRIPT "one"'), /^NO \(ACTIVE\)/);
       assert.match(await c.cmd('RENAMESCRIPT "two" "one"'), /^NO \(ALREADYEXISTS\)/);
       assert.match(await c.cmd('RENAMESCRIPT "two" "three"'), /^OK/);
@@ -86,7 +89,10 @@ describe('ManageSieve on the wire', () => {
     try {
       assert.match(await c.cmd('PUTSCRIPT "bad" "ke\0ep;"'), /^NO "quoted strings cannot hold CR, LF or NUL/);
       const bad = 'keep;\r\nfileinto "x";\r\n';
-      assert.match(await c.cmd(`PUTSCRIPT "bad" {${bad.length}+}\r\n${bad}`), /^NO "bad: line 2, column 1: \\"fileinto\\" requires the \\"fileinto\\" extension/);
+      assert.match(
+        await c.cmd(`PUTSCRIPT "bad" {${bad.length}+}\r\n${bad}`),
+        /^NO "bad: line 2, column 1: \\"fileinto\\" requires the \\"fileinto\\" extension/,
+      );
       assert.match(await c.cmd(`CHECKSCRIPT {${bad.length}+}\r\n${bad}`), /^NO "script: line 2, column 1/);
       assert.match(await c.cmd('CHECKSCRIPT "keep;"'), /^OK/);
       assert.equal(await c.cmd('LISTSCRIPTS'), 'OK "Listscripts completed"\r\n');
@@ -111,7 +117,11 @@ describe('ManageSieve on the wire', () => {
       assert.match(await c.cmd('PUTSCRIPT "a" "keep;"'), /^OK/);
       assert.match(await c.cmd('PUTSCRIPT "b" "keep;"'), /^OK/);
       assert.match(await c.cmd('PUTSCRIPT "c" "keep;"'), /^NO \(QUOTA\/MAXSCRIPTS\)/);
-      assert.match(await c.cmd('PUTSCRIPT "a" "discard;"'), /^OK/, 'replacing an existing script is within quota');
+      assert.match(
+        await c.cmd('PUTSCRIPT "a" "discard;"'),
+        /^OK/,
+        'replacing an existing script is within quota',
+      );
       for (const n of ['a', 'b']) await c.cmd(`DELETESCRIPT "${n}"`);
     } finally {
       c.close();

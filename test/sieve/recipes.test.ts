@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Rule } from '../../src/sieve/rules.js';
-import { folder, message, sendMail, settle, sieveFixture, waitFor, type SieveFixture } from './sieve-fixture.js';
+import {
+  folder,
+  message,
+  sendMail,
+  settle,
+  sieveFixture,
+  waitFor,
+  type SieveFixture,
+} from './sieve-fixture.js';
 
 const ALICE = 'alice@example.test';
 const BOB = 'bob@example.test';
@@ -24,32 +32,95 @@ describe('SCOoffice recipes through SMTP delivery', () => {
   test('sorting mail into nested folders, with flags, top to bottom', async () => {
     const { app } = f.server;
     const actor = await app.mailbox.actorFor(id(ALICE));
-    for (const name of ['Projects', 'Projects/Alpha', 'Projects/Beta']) await app.mailbox.folders.create(actor, name);
-    await app.sieve.editRules(id(ALICE), { op: 'add', rule: rule({ name: 'Alpha', conditions: [{ field: 'subject', op: 'contains', value: 'alpha' }], actions: [{ type: 'flag', flags: ['\\Flagged'] }, { type: 'fileinto', folder: 'Projects/Alpha' }] }) });
-    await app.sieve.editRules(id(ALICE), { op: 'add', rule: rule({ name: 'Beta', match: 'any', conditions: [{ field: 'subject', op: 'contains', value: 'beta' }, { field: 'from', op: 'is', value: 'beta-team@example.org' }], actions: [{ type: 'fileinto', folder: 'Projects/Beta' }] }) });
-    await sendMail(f, 'x@example.org', [ALICE], message({ From: 'x@example.org', To: ALICE, Subject: 'Alpha status' }));
-    await sendMail(f, 'y@example.org', [ALICE], message({ From: 'beta-team@example.org', To: ALICE, Subject: 'weekly' }));
-    await sendMail(f, 'z@example.org', [ALICE], message({ From: 'z@example.org', To: ALICE, Subject: 'lunch?' }));
+    for (const name of ['Projects', 'Projects/Alpha', 'Projects/Beta'])
+      await app.mailbox.folders.create(actor, name);
+    await app.sieve.editRules(id(ALICE), {
+      op: 'add',
+      rule: rule({
+        name: 'Alpha',
+        conditions: [{ field: 'subject', op: 'contains', value: 'alpha' }],
+        actions: [
+          { type: 'flag', flags: ['\\Flagged'] },
+          { type: 'fileinto', folder: 'Projects/Alpha' },
+        ],
+      }),
+    });
+    await app.sieve.editRules(id(ALICE), {
+      op: 'add',
+      rule: rule({
+        name: 'Beta',
+        match: 'any',
+        conditions: [
+          { field: 'subject', op: 'contains', value: 'beta' },
+          { field: 'from', op: 'is', value: 'beta-team@example.org' },
+        ],
+        actions: [{ type: 'fileinto', folder: 'Projects/Beta' }],
+      }),
+    });
+    await sendMail(
+      f,
+      'x@example.org',
+      [ALICE],
+      message({ From: 'x@example.org', To: ALICE, Subject: 'Alpha status' }),
+    );
+    await sendMail(
+      f,
+      'y@example.org',
+      [ALICE],
+      message({ From: 'beta-team@example.org', To: ALICE, Subject: 'weekly' }),
+    );
+    await sendMail(
+      f,
+      'z@example.org',
+      [ALICE],
+      message({ From: 'z@example.org', To: ALICE, Subject: 'lunch?' }),
+    );
     const [alpha] = await waitFor(f, ALICE, 'Projects/Alpha', 1);
     assert.match(alpha!.raw, /Subject: Alpha status/);
     assert.deepEqual(alpha!.flags, ['\\Flagged']);
     assert.match((await waitFor(f, ALICE, 'Projects/Beta', 1))[0]!.raw, /From: beta-team@example.org/);
     const inbox = await waitFor(f, ALICE, 'INBOX', 1);
-    assert.deepEqual(inbox.map((m) => /Subject: (.*)/.exec(m.raw)![1]!.trim()), ['lunch?']);
+    assert.deepEqual(
+      inbox.map((m) => /Subject: (.*)/.exec(m.raw)![1]!.trim()),
+      ['lunch?'],
+    );
     // Disabling and moving rules changes what happens next.
     await app.sieve.editRules(id(ALICE), { op: 'disable', id: '1' });
-    await sendMail(f, 'x@example.org', [ALICE], message({ From: 'x@example.org', To: ALICE, Subject: 'alpha again' }));
+    await sendMail(
+      f,
+      'x@example.org',
+      [ALICE],
+      message({ From: 'x@example.org', To: ALICE, Subject: 'alpha again' }),
+    );
     await waitFor(f, ALICE, 'INBOX', 2);
     assert.equal((await folder(f, ALICE, 'Projects/Alpha')).length, 1);
   });
 
-  test('an archive account files every user\'s copies (a global script per domain)', async () => {
+  test("an archive account files every user's copies (a global script per domain)", async () => {
     const { app } = f.server;
-    await app.sieve.putGlobal('example.test', 'before', `require ["copy", "envelope"];\nif not envelope :is "to" "${ARCHIVE}" {\n  redirect :copy "${ARCHIVE}";\n}\n`);
-    await app.sieve.putScript(id(ARCHIVE), 'by-user', 'require ["fileinto", "mailbox", "variables"];\nif address :localpart :matches "to" "*" {\n  fileinto :create "Users/${1}";\n}\n');
+    await app.sieve.putGlobal(
+      'example.test',
+      'before',
+      `require ["copy", "envelope"];\nif not envelope :is "to" "${ARCHIVE}" {\n  redirect :copy "${ARCHIVE}";\n}\n`,
+    );
+    await app.sieve.putScript(
+      id(ARCHIVE),
+      'by-user',
+      'require ["fileinto", "mailbox", "variables"];\nif address :localpart :matches "to" "*" {\n  fileinto :create "Users/${1}";\n}\n',
+    );
     await app.sieve.activate(id(ARCHIVE), 'by-user');
-    await sendMail(f, 'ext@example.org', [BOB], message({ From: 'ext@example.org', To: BOB, Subject: 'for bob' }));
-    await sendMail(f, 'ext@example.org', [ALICE], message({ From: 'ext@example.org', To: ALICE, Subject: 'for alice' }));
+    await sendMail(
+      f,
+      'ext@example.org',
+      [BOB],
+      message({ From: 'ext@example.org', To: BOB, Subject: 'for bob' }),
+    );
+    await sendMail(
+      f,
+      'ext@example.org',
+      [ALICE],
+      message({ From: 'ext@example.org', To: ALICE, Subject: 'for alice' }),
+    );
     assert.match((await waitFor(f, ARCHIVE, 'Users/bob', 1))[0]!.raw, /Subject: for bob/);
     assert.match((await waitFor(f, ARCHIVE, 'Users/alice', 1))[0]!.raw, /Subject: for alice/);
     // The users still get their mail: the global script only adds a copy.
@@ -63,8 +134,19 @@ describe('SCOoffice recipes through SMTP delivery', () => {
     await app.mailbox.folders.create(docs, 'Journal');
     await app.mailbox.folders.create(docs, 'Journal/Contracts');
     await app.mailbox.acl.set(docs, 'Journal/Contracts', ALICE, 'lrs');
-    await app.sieve.editRules(id(DOCS), { op: 'add', rule: rule({ conditions: [{ field: 'subject', op: 'contains', value: '[contract]' }], actions: [{ type: 'fileinto', folder: 'Journal/Contracts' }] }) });
-    await sendMail(f, 'partner@example.org', [DOCS], message({ From: 'partner@example.org', To: DOCS, Subject: '[Contract] signed copy' }));
+    await app.sieve.editRules(id(DOCS), {
+      op: 'add',
+      rule: rule({
+        conditions: [{ field: 'subject', op: 'contains', value: '[contract]' }],
+        actions: [{ type: 'fileinto', folder: 'Journal/Contracts' }],
+      }),
+    });
+    await sendMail(
+      f,
+      'partner@example.org',
+      [DOCS],
+      message({ From: 'partner@example.org', To: DOCS, Subject: '[Contract] signed copy' }),
+    );
     await waitFor(f, DOCS, 'Journal/Contracts', 1);
     // Alice reads it through the shared namespace, as an IMAP client would.
     const shared = await folder(f, ALICE, `Other Users/${DOCS}/Journal/Contracts`);
@@ -75,11 +157,28 @@ describe('SCOoffice recipes through SMTP delivery', () => {
   // What happens next is remote delivery's business (here: sms.example.net does not resolve).
   test('copies forwarded to an SMS gateway are queued for the remote address', async () => {
     const { app } = f.server;
-    await app.sieve.editRules(id(BOB), { op: 'add', rule: rule({ conditions: [{ field: 'from', op: 'contains', value: 'boss@' }], actions: [{ type: 'redirect', address: '4917012345@sms.example.net', copy: true }], stop: false }) });
-    const qid = await sendMail(f, 'boss@example.org', [BOB], message({ From: 'boss@example.org', To: BOB, Subject: 'call me' }));
+    await app.sieve.editRules(id(BOB), {
+      op: 'add',
+      rule: rule({
+        conditions: [{ field: 'from', op: 'contains', value: 'boss@' }],
+        actions: [{ type: 'redirect', address: '4917012345@sms.example.net', copy: true }],
+        stop: false,
+      }),
+    });
+    const qid = await sendMail(
+      f,
+      'boss@example.org',
+      [BOB],
+      message({ From: 'boss@example.org', To: BOB, Subject: 'call me' }),
+    );
     await waitFor(f, BOB, 'INBOX', 2);
     await settle(f);
-    const rows = (await app.queue.admin.list({})).filter((r) => r.queueId === qid && r.recipient.endsWith('@sms.example.net'));
-    assert.deepEqual(rows.map((r) => [r.recipient, r.kind]), [['4917012345@sms.example.net', 'remote']]);
+    const rows = (await app.queue.admin.list({})).filter(
+      (r) => r.queueId === qid && r.recipient.endsWith('@sms.example.net'),
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.recipient, r.kind]),
+      [['4917012345@sms.example.net', 'remote']],
+    );
   });
 });

@@ -13,17 +13,27 @@ export interface SieveFixture {
 export const password = (address: string) => `pw-${address.split('@')[0]}-123456`;
 
 /** A server with the domain example.test and the given accounts. */
-export async function sieveFixture(accounts: string[], settings: Record<string, string> = {}): Promise<SieveFixture> {
+export async function sieveFixture(
+  accounts: string[],
+  settings: Record<string, string> = {},
+): Promise<SieveFixture> {
   const server = await startTestServer(settings);
   const { app } = server;
-  if (!(await app.directory.isLocalDomain('example.test'))) await app.directory.addDomain({ name: 'example.test' });
+  if (!(await app.directory.isLocalDomain('example.test')))
+    await app.directory.addDomain({ name: 'example.test' });
   const ids = new Map<string, number>();
-  for (const address of accounts) ids.set(address, (await app.directory.addAccount({ address, password: password(address) })).id);
+  for (const address of accounts)
+    ids.set(address, (await app.directory.addAccount({ address, password: password(address) })).id);
   return { server, ids, close: () => server.close() };
 }
 
 /** Sends one message over SMTP (port `smtp`) and returns its queue id. */
-export async function sendMail(f: SieveFixture, from: string, to: string[], message: string): Promise<string> {
+export async function sendMail(
+  f: SieveFixture,
+  from: string,
+  to: string[],
+  message: string,
+): Promise<string> {
   const c = await SmtpWire.open(f.server.port('smtp'));
   try {
     await c.reply();
@@ -62,7 +72,11 @@ export async function settle(f: SieveFixture, ms = 10_000): Promise<void> {
 }
 
 /** The messages of a folder: raw text and flags, in UID order. */
-export async function folder(f: SieveFixture, address: string, name: string): Promise<{ raw: string; flags: string[] }[]> {
+export async function folder(
+  f: SieveFixture,
+  address: string,
+  name: string,
+): Promise<{ raw: string; flags: string[] }[]> {
   const { mailbox } = f.server.app;
   const actor = await mailbox.actorFor(f.ids.get(address)!);
   let snap;
@@ -72,12 +86,25 @@ export async function folder(f: SieveFixture, address: string, name: string): Pr
     return [];
   }
   if (!snap.uids.length) return [];
-  const metas = await mailbox.messages.fetch(actor, name, [[snap.uids[0]!, snap.uids[snap.uids.length - 1]!]]);
-  return Promise.all(metas.map(async (m) => ({ raw: (await mailbox.messages.read(actor, name, m.uid)).toString('utf8'), flags: m.flags })));
+  const metas = await mailbox.messages.fetch(actor, name, [
+    [snap.uids[0]!, snap.uids[snap.uids.length - 1]!],
+  ]);
+  return Promise.all(
+    metas.map(async (m) => ({
+      raw: (await mailbox.messages.read(actor, name, m.uid)).toString('utf8'),
+      flags: m.flags,
+    })),
+  );
 }
 
 /** Waits until `address`'s folder holds `count` messages. */
-export async function waitFor(f: SieveFixture, address: string, name: string, count: number, ms = 10_000): Promise<{ raw: string; flags: string[] }[]> {
+export async function waitFor(
+  f: SieveFixture,
+  address: string,
+  name: string,
+  count: number,
+  ms = 10_000,
+): Promise<{ raw: string; flags: string[] }[]> {
   const deadline = Date.now() + ms;
   for (;;) {
     const msgs = await folder(f, address, name);

@@ -11,15 +11,29 @@ describe('vacation replies through the rule model (RFC 5230, RFC 3834)', () => {
     f = await sieveFixture([ERIN, FRANK]);
     await f.server.app.sieve.editRules(f.ids.get(ERIN)!, {
       op: 'vacation',
-      vacation: { enabled: true, from: '2000-01-01', until: '2999-12-31', subject: 'Out of office', text: 'Back on Monday.\nÜrgent: call +49 30 1234.', addresses: [], days: 7 },
+      vacation: {
+        enabled: true,
+        from: '2000-01-01',
+        until: '2999-12-31',
+        subject: 'Out of office',
+        text: 'Back on Monday.\nÜrgent: call +49 30 1234.',
+        addresses: [],
+        days: 7,
+      },
     });
   });
   after(() => f.close());
 
-  const repliesTo = async (to: string) => (await f.server.app.queue.admin.list({})).filter((r) => r.recipient === to && r.sender === '');
+  const repliesTo = async (to: string) =>
+    (await f.server.app.queue.admin.list({})).filter((r) => r.recipient === to && r.sender === '');
 
   test('one reply per sender per period, marked auto-replied and threaded', async () => {
-    await sendMail(f, FRANK, [ERIN], message({ From: FRANK, To: ERIN, Subject: 'lunch', 'Message-ID': '<m1@example.test>' }));
+    await sendMail(
+      f,
+      FRANK,
+      [ERIN],
+      message({ From: FRANK, To: ERIN, Subject: 'lunch', 'Message-ID': '<m1@example.test>' }),
+    );
     const [reply] = await waitFor(f, FRANK, 'INBOX', 1);
     assert.match(reply!.raw, /^Auto-Submitted: auto-replied/m);
     assert.match(reply!.raw, /^Subject: Out of office/m);
@@ -34,7 +48,12 @@ describe('vacation replies through the rule model (RFC 5230, RFC 3834)', () => {
   });
 
   test('a remote sender gets the reply queued for remote delivery', async () => {
-    await sendMail(f, 'client@example.org', [ERIN], message({ From: 'client@example.org', To: ERIN, Subject: 'offer' }));
+    await sendMail(
+      f,
+      'client@example.org',
+      [ERIN],
+      message({ From: 'client@example.org', To: ERIN, Subject: 'offer' }),
+    );
     await waitFor(f, ERIN, 'INBOX', 3);
     await settle(f);
     const rows = await repliesTo('client@example.org');
@@ -50,7 +69,8 @@ describe('vacation replies through the rule model (RFC 5230, RFC 3834)', () => {
       ['bcc@example.org', { To: 'someone-else@example.org' }],
       ['owner-list@example.org', {}],
     ];
-    for (const [from, extra] of cases) await sendMail(f, from, [ERIN], message({ From: from, To: ERIN, Subject: 'x', ...extra }));
+    for (const [from, extra] of cases)
+      await sendMail(f, from, [ERIN], message({ From: from, To: ERIN, Subject: 'x', ...extra }));
     await waitFor(f, ERIN, 'INBOX', 3 + cases.length);
     await settle(f);
     for (const [from] of cases) assert.deepEqual(await repliesTo(from), [], `no reply to ${from}`);
@@ -59,8 +79,16 @@ describe('vacation replies through the rule model (RFC 5230, RFC 3834)', () => {
   test('switching vacation off stops the replies', async () => {
     const { app } = f.server;
     const model = await app.sieve.rules(f.ids.get(ERIN)!);
-    await app.sieve.editRules(f.ids.get(ERIN)!, { op: 'vacation', vacation: { ...model.vacation!, enabled: false } });
-    await sendMail(f, 'new@example.org', [ERIN], message({ From: 'new@example.org', To: ERIN, Subject: 'hi' }));
+    await app.sieve.editRules(f.ids.get(ERIN)!, {
+      op: 'vacation',
+      vacation: { ...model.vacation!, enabled: false },
+    });
+    await sendMail(
+      f,
+      'new@example.org',
+      [ERIN],
+      message({ From: 'new@example.org', To: ERIN, Subject: 'hi' }),
+    );
     await waitFor(f, ERIN, 'INBOX', 9);
     await settle(f);
     assert.deepEqual(await repliesTo('new@example.org'), []);

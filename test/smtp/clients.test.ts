@@ -27,7 +27,13 @@ with smtplib.SMTP('127.0.0.1', port) as c:
 `;
 
 test("Python's smtplib: STARTTLS, AUTH, send; a refused recipient raises", async () => {
-  const { stdout } = await run('python3', ['-c', PY, String(s.port('submission')), 'bob@example.test', PASSWORD]);
+  const { stdout } = await run('python3', [
+    '-c',
+    PY,
+    String(s.port('submission')),
+    'bob@example.test',
+    PASSWORD,
+  ]);
   assert.match(stdout, /refused \{\}/);
   assert.match(stdout, /ghost 550/);
   await queueSettled(s);
@@ -35,20 +41,59 @@ test("Python's smtplib: STARTTLS, AUTH, send; a refused recipient raises", async
 });
 
 test('swaks: implicit TLS submission with AUTH LOGIN', async () => {
-  const { stdout } = await run('swaks', ['--server', '127.0.0.1', '--port', String(s.port('submissions')), '--tlsc', '--auth', 'LOGIN', '--auth-user', 'carol@example.test', '--auth-password', PASSWORD, '--from', 'carol@example.test', '--to', 'bob@example.test', '--header', 'Subject: from swaks']);
+  const { stdout } = await run('swaks', [
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(s.port('submissions')),
+    '--tlsc',
+    '--auth',
+    'LOGIN',
+    '--auth-user',
+    'carol@example.test',
+    '--auth-password',
+    PASSWORD,
+    '--from',
+    'carol@example.test',
+    '--to',
+    'bob@example.test',
+    '--header',
+    'Subject: from swaks',
+  ]);
   assert.match(stdout, /<~ {2}250 2\.0\.0 Ok: queued as [0-9A-Z]+/);
   await queueSettled(s);
   assert.ok((await inbox(s, 'bob@example.test')).some((m) => m.includes('from swaks')));
 });
 
 test('swaks: the MX refuses relaying for strangers', async () => {
-  const r = await run('swaks', ['--server', '127.0.0.1', '--port', String(s.port('smtp')), '--from', 'x@example.org', '--to', 'y@elsewhere.example.org']).catch((e: { stdout: string }) => e);
+  const r = await run('swaks', [
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(s.port('smtp')),
+    '--from',
+    'x@example.org',
+    '--to',
+    'y@elsewhere.example.org',
+  ]).catch((e: { stdout: string }) => e);
   assert.match(r.stdout, /<\*\* 554 5\.7\.1 <y@elsewhere\.example\.org>: Relay access denied/);
 });
 
 test("Postfix's smtp-source: 200 messages over 10 sessions all arrive", async () => {
   const before = (await inbox(s, 'carol@example.test')).length;
-  await run('smtp-source', ['-s', '10', '-m', '200', '-l', '2048', '-f', 'load@example.org', '-t', 'carol@example.test', `127.0.0.1:${s.port('smtp')}`]);
+  await run('smtp-source', [
+    '-s',
+    '10',
+    '-m',
+    '200',
+    '-l',
+    '2048',
+    '-f',
+    'load@example.org',
+    '-t',
+    'carol@example.test',
+    `127.0.0.1:${s.port('smtp')}`,
+  ]);
   await queueSettled(s, ['queued'], 30_000);
   assert.equal((await inbox(s, 'carol@example.test')).length - before, 200);
 });

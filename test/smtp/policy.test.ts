@@ -11,10 +11,26 @@ const set = (k: string, v: string) => s.app.config.set(k, v);
 const unset = (k: string) => s.app.config.unset(k);
 
 before(async () => {
-  s = await startSmtpServer({ 'smtp.max_message_size': '64K', 'smtp.max_header_size': '16K', 'smtp.timeout': '2s' });
-  await s.app.directory.addAccount({ address: 'local-only@example.test', password: 'pw-test-123456', receiveLocalOnly: true });
-  await s.app.directory.addAlias({ address: 'board@example.test', members: ['alice@example.test'], restricted: true, allowedSenders: ['chair@partner.example.org'] });
-  await s.app.directory.addAlias({ address: 'team@example.test', members: ['alice@example.test', 'carol@example.test', 'friend@remote.example.org'] });
+  s = await startSmtpServer({
+    'smtp.max_message_size': '64K',
+    'smtp.max_header_size': '16K',
+    'smtp.timeout': '2s',
+  });
+  await s.app.directory.addAccount({
+    address: 'local-only@example.test',
+    password: 'pw-test-123456',
+    receiveLocalOnly: true,
+  });
+  await s.app.directory.addAlias({
+    address: 'board@example.test',
+    members: ['alice@example.test'],
+    restricted: true,
+    allowedSenders: ['chair@partner.example.org'],
+  });
+  await s.app.directory.addAlias({
+    address: 'team@example.test',
+    members: ['alice@example.test', 'carol@example.test', 'friend@remote.example.org'],
+  });
 });
 after(async () => s.close());
 
@@ -26,7 +42,10 @@ test('unknown local recipient 550 5.1.1, relay 554 5.7.1, trusted network may re
   const c = await mx();
   await c.cmd('MAIL FROM:<a@example.org>');
   assert.match(await c.cmd('RCPT TO:<ghost@example.test>'), /^550 5\.1\.1 /);
-  assert.equal(await c.cmd('RCPT TO:<x@elsewhere.example.org>'), '554 5.7.1 <x@elsewhere.example.org>: Relay access denied');
+  assert.equal(
+    await c.cmd('RCPT TO:<x@elsewhere.example.org>'),
+    '554 5.7.1 <x@elsewhere.example.org>: Relay access denied',
+  );
   set('smtp.trusted_networks', '127.0.0.0/8');
   try {
     assert.match(await c.cmd('RCPT TO:<x@elsewhere.example.org>'), /^250 2\.1\.5/);
@@ -40,7 +59,12 @@ test('SIZE: MAIL SIZE= over the limit 552 5.3.4; data over it 552 5.3.4 and noth
   const c = await mx();
   assert.match(await c.cmd(`MAIL FROM:<a@example.org> SIZE=${1024 * 1024}`), /^552 5\.3\.4 /);
   const before = (await s.app.queue.admin.stats()).total;
-  const r = await send(c, 'a@example.org', ['bob@example.test'], `Subject: big\r\n\r\n${'x'.repeat(998)}\r\n`.repeat(100));
+  const r = await send(
+    c,
+    'a@example.org',
+    ['bob@example.test'],
+    `Subject: big\r\n\r\n${'x'.repeat(998)}\r\n`.repeat(100),
+  );
   assert.match(r, /^552 5\.3\.4 /);
   assert.equal((await s.app.queue.admin.stats()).total, before);
   c.close();
@@ -49,12 +73,18 @@ test('SIZE: MAIL SIZE= over the limit 552 5.3.4; data over it 552 5.3.4 and noth
 test('loop detection: too many Received headers 554 5.4.6', async () => {
   const c = await mx();
   const hops = 'Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\n'.repeat(60);
-  assert.match(await send(c, 'a@example.org', ['bob@example.test'], `${hops}Subject: loop\r\n\r\nx\r\n`), /^554 5\.4\.6 /);
+  assert.match(
+    await send(c, 'a@example.org', ['bob@example.test'], `${hops}Subject: loop\r\n\r\nx\r\n`),
+    /^554 5\.4\.6 /,
+  );
   c.close();
 });
 
 test('sender and recipient access maps, regex map and blacklists', async () => {
-  set('smtp.sender_access', 'spammer@example.org REJECT go away, /\\.ru$/i 550 5.7.1 No mail from .ru, partner.example.org OK');
+  set(
+    'smtp.sender_access',
+    'spammer@example.org REJECT go away, /\\.ru$/i 550 5.7.1 No mail from .ru, partner.example.org OK',
+  );
   set('smtp.recipient_access', 'carol@example.test DEFER try later');
   set('smtp.inbound_blacklist', '*@*.badsite.example');
   try {
@@ -88,7 +118,11 @@ test('receive-only-local account and restricted alias refuse outside senders', a
 });
 
 test('quota: a recipient already over quota gets 452 4.2.2 at RCPT', async () => {
-  await s.app.directory.addAccount({ address: 'full@example.test', password: 'pw-test-123456', quotaMessages: 1 });
+  await s.app.directory.addAccount({
+    address: 'full@example.test',
+    password: 'pw-test-123456',
+    quotaMessages: 1,
+  });
   const c = await mx();
   assert.match(await send(c, 'a@example.org', ['full@example.test']), /^250 2\.0\.0 /);
   await queueSettled(s);
@@ -103,11 +137,23 @@ test('aliases expand to members, +tag reaches the account, always_bcc archives a
   set('delivery.always_bcc', 'archive@example.test');
   try {
     const c = await mx();
-    assert.match(await send(c, 'a@example.org', ['team@example.test', 'bob+news@example.test'], 'Subject: to the team\r\n\r\nhi\r\n'), /^250 2\.0\.0 /);
+    assert.match(
+      await send(
+        c,
+        'a@example.org',
+        ['team@example.test', 'bob+news@example.test'],
+        'Subject: to the team\r\n\r\nhi\r\n',
+      ),
+      /^250 2\.0\.0 /,
+    );
     c.close();
     await queueSettled(s);
     for (const who of ['alice', 'carol', 'bob', 'archive']) {
-      assert.equal((await inbox(s, `${who}@example.test`)).filter((m) => m.includes('to the team')).length, 1, `${who} got one copy`);
+      assert.equal(
+        (await inbox(s, `${who}@example.test`)).filter((m) => m.includes('to the team')).length,
+        1,
+        `${who} got one copy`,
+      );
     }
   } finally {
     unset('delivery.always_bcc');
@@ -119,7 +165,8 @@ test('compromised-account guard holds outgoing mail past the hourly limit until 
   try {
     const c = (await session(s, 'submission')).c;
     await login(c, 'carol@example.test');
-    for (let i = 0; i < 3; i++) assert.match(await send(c, 'carol@example.test', [`p${i}@remote.example.org`]), /^250 2\.0\.0 /);
+    for (let i = 0; i < 3; i++)
+      assert.match(await send(c, 'carol@example.test', [`p${i}@remote.example.org`]), /^250 2\.0\.0 /);
     c.close();
     const held = await s.app.queue.admin.list({ state: 'held' });
     assert.equal(held.length, 1);
@@ -159,14 +206,37 @@ test('connection limit per IP and hard error limit answer 421 4.7.0', async () =
 
 test('bad input: bare LF and NUL refused, DATA before RCPT, long lines, huge header block', async () => {
   const c = await mx();
-  assert.match(await send(c, 'a@example.org', ['bob@example.test'], 'Subject: lf\nbare\r\n'), /^554 5\.6\.0 .*bare LF/);
-  assert.match(await send(c, 'a@example.org', ['bob@example.test'], 'Subject: nul\r\n\r\na\0b\r\n'), /^554 5\.6\.0 .*NUL/);
+  assert.match(
+    await send(c, 'a@example.org', ['bob@example.test'], 'Subject: lf\nbare\r\n'),
+    /^554 5\.6\.0 .*bare LF/,
+  );
+  assert.match(
+    await send(c, 'a@example.org', ['bob@example.test'], 'Subject: nul\r\n\r\na\0b\r\n'),
+    /^554 5\.6\.0 .*NUL/,
+  );
   assert.match(await c.cmd('RSET'), /^250/);
   assert.match(await c.cmd('MAIL FROM:<a@example.org>'), /^250/);
   assert.match(await c.cmd('DATA'), /^503 /);
   assert.match(await c.cmd('RSET'), /^250/);
-  assert.match(await send(c, 'a@example.org', ['bob@example.test'], `Subject: long line\r\n\r\n${'y'.repeat(10_000)}\r\n`), /^250 2\.0\.0 /, 'a 10 000-character body line is kept as sent');
-  assert.match(await send(c, 'a@example.org', ['bob@example.test'], `X-Big: ${'h'.repeat(40_000)}\r\nSubject: big header\r\n\r\nx\r\n`), /^552 5\.3\.4 .*header/);
+  assert.match(
+    await send(
+      c,
+      'a@example.org',
+      ['bob@example.test'],
+      `Subject: long line\r\n\r\n${'y'.repeat(10_000)}\r\n`,
+    ),
+    /^250 2\.0\.0 /,
+    'a 10 000-character body line is kept as sent',
+  );
+  assert.match(
+    await send(
+      c,
+      'a@example.org',
+      ['bob@example.test'],
+      `X-Big: ${'h'.repeat(40_000)}\r\nSubject: big header\r\n\r\nx\r\n`,
+    ),
+    /^552 5\.3\.4 .*header/,
+  );
   const long = await c.cmd(`NOOP ${'z'.repeat(10_000)}`);
   assert.match(long, /^(250|500|501) /, 'an over-long command line gets an answer and the session goes on');
   assert.match(await c.cmd('NOOP'), /^250 /);
@@ -183,7 +253,11 @@ test('a client that disconnects mid-DATA leaves nothing stored', async () => {
   c.close();
   await new Promise((r) => setTimeout(r, 300));
   assert.deepEqual(await s.app.queue.admin.list({ sender: 'cut@example.org' }), []);
-  assert.deepEqual(readdirSync(join(s.app.config.path('store.blob_dir'), 'tmp')), [], 'no partial blob left behind');
+  assert.deepEqual(
+    readdirSync(join(s.app.config.path('store.blob_dir'), 'tmp')),
+    [],
+    'no partial blob left behind',
+  );
 });
 
 test('slowloris: idle sessions time out and are not kept', async () => {

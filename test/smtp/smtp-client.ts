@@ -29,7 +29,9 @@ export class SmtpWire {
 
   static async open(port: number, opts: { tls?: boolean } = {}): Promise<SmtpWire> {
     const socket = await new Promise<Socket | TLSSocket>((resolve, reject) => {
-      const s = opts.tls ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => resolve(s)) : netConnect({ port, host: '127.0.0.1' }, () => resolve(s));
+      const s = opts.tls
+        ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => resolve(s))
+        : netConnect({ port, host: '127.0.0.1' }, () => resolve(s));
       s.once('error', reject);
     });
     return new SmtpWire(socket);
@@ -55,7 +57,8 @@ export class SmtpWire {
         return m[0].replace(/\r/g, '').trimEnd();
       }
       if (this.closed) return '';
-      if (Date.now() > deadline) throw new Error(`no SMTP reply within ${timeoutMs} ms; have ${JSON.stringify(this.buf)}`);
+      if (Date.now() > deadline)
+        throw new Error(`no SMTP reply within ${timeoutMs} ms; have ${JSON.stringify(this.buf)}`);
       await new Promise<void>((r) => {
         const t = setTimeout(r, Math.max(1, deadline - Date.now()));
         this.waiters.push(() => {

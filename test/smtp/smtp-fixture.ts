@@ -6,12 +6,17 @@ export const PASSWORD = 'pw-test-123456';
 /** A test server with accounts bob, alice, carol @example.test (password PASSWORD). */
 export async function startSmtpServer(settings: Record<string, string> = {}): Promise<TestServer> {
   const s = await startTestServer({ 'smtp.max_clients_per_ip': '0', ...settings });
-  for (const u of ['bob', 'alice', 'carol']) await s.app.directory.addAccount({ address: `${u}@example.test`, password: PASSWORD });
+  for (const u of ['bob', 'alice', 'carol'])
+    await s.app.directory.addAccount({ address: `${u}@example.test`, password: PASSWORD });
   return s;
 }
 
 /** Opens a session on a listener and says EHLO; returns the client and the EHLO reply. */
-export async function session(s: TestServer, listener = 'smtp', opts: { tls?: boolean; helo?: string } = {}): Promise<{ c: SmtpWire; ehlo: string }> {
+export async function session(
+  s: TestServer,
+  listener = 'smtp',
+  opts: { tls?: boolean; helo?: string } = {},
+): Promise<{ c: SmtpWire; ehlo: string }> {
   const c = await SmtpWire.open(s.port(listener), { tls: opts.tls ?? false });
   const greeting = await c.reply();
   if (!greeting.startsWith('220')) throw new Error(`greeting: ${greeting}`);
@@ -19,7 +24,12 @@ export async function session(s: TestServer, listener = 'smtp', opts: { tls?: bo
 }
 
 /** STARTTLS, EHLO again and AUTH PLAIN as `user`. */
-export async function login(c: SmtpWire, user: string, password = PASSWORD, starttls = true): Promise<string> {
+export async function login(
+  c: SmtpWire,
+  user: string,
+  password = PASSWORD,
+  starttls = true,
+): Promise<string> {
   if (starttls) {
     await c.starttls();
     await c.cmd('EHLO client.example.org');
@@ -28,7 +38,12 @@ export async function login(c: SmtpWire, user: string, password = PASSWORD, star
 }
 
 /** A whole transaction; returns the last reply (the one after DATA, or the first refusal). */
-export async function send(c: SmtpWire, from: string, to: string[], body = 'Subject: test\r\n\r\nhello\r\n'): Promise<string> {
+export async function send(
+  c: SmtpWire,
+  from: string,
+  to: string[],
+  body = 'Subject: test\r\n\r\nhello\r\n',
+): Promise<string> {
   let r = await c.cmd(`MAIL FROM:<${from}>`);
   if (!r.startsWith('250')) return r;
   for (const t of to) {
@@ -44,7 +59,10 @@ export async function send(c: SmtpWire, from: string, to: string[], body = 'Subj
 export async function queueSettled(s: TestServer, states = ['queued'], timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const rows = await s.app.store.db.all<{ n: number }>(`SELECT COUNT(*) AS n FROM queue_recipients WHERE state IN (${states.map(() => '?').join(', ')})`, states);
+    const rows = await s.app.store.db.all<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM queue_recipients WHERE state IN (${states.map(() => '?').join(', ')})`,
+      states,
+    );
     if (Number(rows[0]?.n) === 0) return;
     if (Date.now() > deadline) throw new Error('queue did not settle');
     await new Promise((r) => setTimeout(r, 25));
@@ -59,11 +77,19 @@ export async function inbox(s: TestServer, address: string): Promise<string[]> {
     `SELECT m.prefix AS prefix, b.hash AS hash FROM mailbox_messages m JOIN mailbox_folders f ON f.id = m.folder_id JOIN mailbox_bodies b ON b.id = m.body_id WHERE f.owner_id = ? AND f.name = 'INBOX' ORDER BY m.uid`,
     [account.id],
   );
-  return Promise.all(rows.map(async (r) => Buffer.from(r.prefix).toString('utf8') + (await s.app.store.blobs.get(r.hash)).toString('utf8')));
+  return Promise.all(
+    rows.map(
+      async (r) =>
+        Buffer.from(r.prefix).toString('utf8') + (await s.app.store.blobs.get(r.hash)).toString('utf8'),
+    ),
+  );
 }
 
 /** Polls `probe` until it returns something (up to `timeoutMs`). */
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -61,7 +61,9 @@ export class TestDnsServer {
   }
 
   private answer(req: dns2.Packet, send: (r: dns2.Packet) => Promise<Buffer>): void {
-    const res = (Packet as unknown as { createResponseFromRequest(r: dns2.Packet): dns2.Packet }).createResponseFromRequest(req);
+    const res = (
+      Packet as unknown as { createResponseFromRequest(r: dns2.Packet): dns2.Packet }
+    ).createResponseFromRequest(req);
     // dns2 echoes the client's EDNS OPT record back malformed (c-ares answers EFORMERR): answer without EDNS.
     res.additionals = [];
     const q = req.questions[0];

@@ -26,7 +26,10 @@ export async function startTestServer(settings: Record<string, string> = {}): Pr
   config.set('log.level', process.env.MAILSTEAD_TEST_LOG ?? 'warn');
   for (const [k, v] of Object.entries(settings)) config.set(k, v);
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
-  const server = await startServer(dir, { out: () => undefined, ...(process.env.MAILSTEAD_TEST_LOG ? {} : { logDestination: sink }) });
+  const server = await startServer(dir, {
+    out: () => undefined,
+    ...(process.env.MAILSTEAD_TEST_LOG ? {} : { logDestination: sink }),
+  });
   return {
     ...server,
     dir,

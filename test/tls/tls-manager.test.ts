@@ -10,11 +10,14 @@ import { tempDir } from '../support/tmp.js';
 
 function peerName(port: number, servername: string, opts: { maxVersion?: 'TLSv1.1' } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s: TLSSocket = connect({ port, host: '127.0.0.1', servername, rejectUnauthorized: false, ...opts }, () => {
-      const cn = s.getPeerX509Certificate()?.subject ?? '';
-      s.destroy();
-      resolve(cn);
-    });
+    const s: TLSSocket = connect(
+      { port, host: '127.0.0.1', servername, rejectUnauthorized: false, ...opts },
+      () => {
+        const cn = s.getPeerX509Certificate()?.subject ?? '';
+        s.destroy();
+        resolve(cn);
+      },
+    );
     s.on('error', reject);
   });
 }
@@ -33,7 +36,10 @@ describe('TLS certificates: default, SNI, reload, TLS 1.2 floor', () => {
     await writeSelfSignedCertificate('mail.example.test', config.path('tls.cert'), config.path('tls.key'));
     await writeSelfSignedCertificate('mx.other.test', `${dir}/other.pem`, `${dir}/other.key`);
     await writeSelfSignedCertificate('wild.sub.test', `${dir}/wild.pem`, `${dir}/wild.key`);
-    config.set('tls.sni', `mx.other.test=${dir}/other.pem:${dir}/other.key, *.sub.test=${dir}/wild.pem:${dir}/wild.key`);
+    config.set(
+      'tls.sni',
+      `mx.other.test=${dir}/other.pem:${dir}/other.key, *.sub.test=${dir}/wild.pem:${dir}/wild.key`,
+    );
     tls = new TlsManager(config, silentLogger());
     server = createServer(tls.serverOptions(), (s) => s.end());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -57,7 +63,8 @@ describe('TLS certificates: default, SNI, reload, TLS 1.2 floor', () => {
   });
 
   test('a renewed certificate file is picked up without a restart', async () => {
-    const before = new X509Certificate((await import('node:fs')).readFileSync(config.path('tls.cert'))).serialNumber;
+    const before = new X509Certificate((await import('node:fs')).readFileSync(config.path('tls.cert')))
+      .serialNumber;
     await writeSelfSignedCertificate('renewed.example.test', config.path('tls.cert'), config.path('tls.key'));
     const end = Date.now() + 10_000;
     while (!/CN=renewed/.test(await peerName(port, 'mail.example.test'))) {

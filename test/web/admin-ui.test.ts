@@ -7,7 +7,12 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { launchBrowser, open, screenshot } from './browser.js';
 
 /** Submits a form found by its heading (legend) text. */
-async function submitForm(page: Page, legend: string, fill: Record<string, string | boolean>, button?: string): Promise<void> {
+async function submitForm(
+  page: Page,
+  legend: string,
+  fill: Record<string, string | boolean>,
+  button?: string,
+): Promise<void> {
   const f = page.locator('form', { has: page.locator('h3', { hasText: legend }) });
   for (const [label, value] of Object.entries(fill)) {
     const control = f.getByLabel(label, { exact: true });
@@ -69,7 +74,12 @@ describe('admin UI in Chromium', () => {
   test('creates accounts, sets quota and privileges', async () => {
     for (const name of ['alice', 'bob']) {
       await open(page, base, 'accounts/ui.test');
-      await submitForm(page, 'Create an account', { Address: `${name}@ui.test`, 'Display name': name, Password: 'pw-' + name, 'Quota (MB, empty for unlimited)': '100' });
+      await submitForm(page, 'Create an account', {
+        Address: `${name}@ui.test`,
+        'Display name': name,
+        Password: 'pw-' + name,
+        'Quota (MB, empty for unlimited)': '100',
+      });
       await page.locator('h1', { hasText: `${name}@ui.test` }).waitFor();
     }
     await submitForm(page, 'Settings and privileges', { 'Receive only local mail': true }, 'Save');
@@ -84,7 +94,11 @@ describe('admin UI in Chromium', () => {
 
   test('creates an alias with the Create Alias form', async () => {
     await open(page, base, 'aliases');
-    await submitForm(page, 'Create Alias', { 'Alias address': 'team@ui.test', Members: 'alice@ui.test\nbob@ui.test', Owners: 'alice@ui.test' });
+    await submitForm(page, 'Create Alias', {
+      'Alias address': 'team@ui.test',
+      Members: 'alice@ui.test\nbob@ui.test',
+      Owners: 'alice@ui.test',
+    });
     await page.getByRole('cell', { name: 'team@ui.test' }).waitFor();
     const alias = await server.app.directory.getAlias('team@ui.test');
     assert.deepEqual([...alias.members].sort(), ['alice@ui.test', 'bob@ui.test']);
@@ -101,15 +115,29 @@ describe('admin UI in Chromium', () => {
     await acl.getByLabel('bob@ui.test: write').check();
     await acl.getByRole('button', { name: 'Save access control' }).click();
     await acl.locator(':scope > p[role="status"]', { hasText: 'Saved.' }).waitFor();
-    const alice = await server.app.mailbox.actorFor((await server.app.directory.getAccount('alice@ui.test'))!.id);
-    assert.deepEqual(await server.app.mailbox.acl.get(alice, 'Projects'), [{ identifier: 'bob@ui.test', rights: 'lrw' }]);
+    const alice = await server.app.mailbox.actorFor(
+      (await server.app.directory.getAccount('alice@ui.test'))!.id,
+    );
+    assert.deepEqual(await server.app.mailbox.acl.get(alice, 'Projects'), [
+      { identifier: 'bob@ui.test', rights: 'lrw' },
+    ]);
     await screenshot(page, 'folder-acl');
     // Bob sees Alice's folder over real IMAP.
-    const imap = new ImapFlow({ host: '127.0.0.1', port: server.port('imap'), secure: false, auth: { user: 'bob@ui.test', pass: 'pw-bob' }, logger: false, tls: { rejectUnauthorized: false } });
+    const imap = new ImapFlow({
+      host: '127.0.0.1',
+      port: server.port('imap'),
+      secure: false,
+      auth: { user: 'bob@ui.test', pass: 'pw-bob' },
+      logger: false,
+      tls: { rejectUnauthorized: false },
+    });
     await imap.connect();
     const names = (await imap.list()).map((m) => m.path);
     await imap.logout();
-    assert.ok(names.some((n) => n.endsWith('alice@ui.test/Projects')), names.join(', '));
+    assert.ok(
+      names.some((n) => n.endsWith('alice@ui.test/Projects')),
+      names.join(', '),
+    );
   });
 
   test('creates a shared mailbox in one form', async () => {
@@ -128,12 +156,41 @@ describe('admin UI in Chromium', () => {
 
   test('adds a filter rule that files mail, proven by SMTP in and IMAP out', async () => {
     await open(page, base, 'filters/alice@ui.test');
-    await submitForm(page, 'New Mail Filter Rule', { 'Rule name': 'Invoices', Field: 'subject', Comparison: 'contains', Value: 'invoice', Action: 'fileinto', 'Folder, address, message or flags': 'Projects' }, 'Add');
+    await submitForm(
+      page,
+      'New Mail Filter Rule',
+      {
+        'Rule name': 'Invoices',
+        Field: 'subject',
+        Comparison: 'contains',
+        Value: 'invoice',
+        Action: 'fileinto',
+        'Folder, address, message or flags': 'Projects',
+      },
+      'Add',
+    );
     await page.getByRole('cell', { name: 'Invoices' }).waitFor();
     await screenshot(page, 'filters');
-    const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: server.port('smtp'), secure: false, ignoreTLS: true });
-    await smtp.sendMail({ from: 'someone@example.org', to: 'alice@ui.test', subject: 'Your invoice 42', text: 'Pay me.' });
-    const imap = new ImapFlow({ host: '127.0.0.1', port: server.port('imap'), secure: false, auth: { user: 'alice@ui.test', pass: 'pw-alice' }, logger: false, tls: { rejectUnauthorized: false } });
+    const smtp = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: server.port('smtp'),
+      secure: false,
+      ignoreTLS: true,
+    });
+    await smtp.sendMail({
+      from: 'someone@example.org',
+      to: 'alice@ui.test',
+      subject: 'Your invoice 42',
+      text: 'Pay me.',
+    });
+    const imap = new ImapFlow({
+      host: '127.0.0.1',
+      port: server.port('imap'),
+      secure: false,
+      auth: { user: 'alice@ui.test', pass: 'pw-alice' },
+      logger: false,
+      tls: { rejectUnauthorized: false },
+    });
     await imap.connect();
     const status = await until('the filed message', async () => {
       const s = await imap.status('Projects', { messages: true });
@@ -161,13 +218,31 @@ describe('admin UI in Chromium', () => {
     await size.getByText('Saved.').waitFor();
     assert.equal(server.app.config.get('smtp.max_message_size'), 1024 * 1024);
     await screenshot(page, 'settings-mta');
-    const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: server.port('smtp'), secure: false, ignoreTLS: true });
-    await assert.rejects(smtp.sendMail({ from: 'someone@example.org', to: 'alice@ui.test', subject: 'big', text: 'x'.repeat(2 * 1024 * 1024) }), /552|size/i);
+    const smtp = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: server.port('smtp'),
+      secure: false,
+      ignoreTLS: true,
+    });
+    await assert.rejects(
+      smtp.sendMail({
+        from: 'someone@example.org',
+        to: 'alice@ui.test',
+        subject: 'big',
+        text: 'x'.repeat(2 * 1024 * 1024),
+      }),
+      /552|size/i,
+    );
   });
 
   test('queue, logs, DKIM and translations pages render', async () => {
     await open(page, base, 'queue');
-    await submitForm(page, 'Send a test message', { From: server.adminAddress, To: 'nobody@unreachable.invalid' }, 'Send');
+    await submitForm(
+      page,
+      'Send a test message',
+      { From: server.adminAddress, To: 'nobody@unreachable.invalid' },
+      'Send',
+    );
     await page.getByText('Saved.').waitFor();
     await open(page, base, 'queue');
     await screenshot(page, 'queue');
@@ -190,13 +265,31 @@ describe('admin UI in Chromium', () => {
 
   test('XSS payloads in user-controlled fields are shown as text and never run', async () => {
     const payload = '<img src=x onerror="window.__xss=1">';
-    await server.app.directory.addAccount({ address: 'evil@ui.test', password: 'pw', displayName: payload, forwardTo: [] });
-    await server.app.directory.addAlias({ address: 'evil-list@ui.test', members: ['"<script>window.__xss=2</script>"@ui.test'].filter(() => false).concat(['alice@ui.test']), owners: [] });
+    await server.app.directory.addAccount({
+      address: 'evil@ui.test',
+      password: 'pw',
+      displayName: payload,
+      forwardTo: [],
+    });
+    await server.app.directory.addAlias({
+      address: 'evil-list@ui.test',
+      members: ['"<script>window.__xss=2</script>"@ui.test'].filter(() => false).concat(['alice@ui.test']),
+      owners: [],
+    });
     await open(page, base, 'accounts/ui.test');
     await page.getByRole('cell', { name: payload }).waitFor();
     await open(page, base, 'account/evil@ui.test');
     await open(page, base, 'filters/alice@ui.test');
-    await submitForm(page, 'New Mail Filter Rule', { 'Rule name': '<svg onload="window.__xss=3">', Value: '"><script>window.__xss=4</script>', Action: 'keep' }, 'Add');
+    await submitForm(
+      page,
+      'New Mail Filter Rule',
+      {
+        'Rule name': '<svg onload="window.__xss=3">',
+        Value: '"><script>window.__xss=4</script>',
+        Action: 'keep',
+      },
+      'Add',
+    );
     await page.getByRole('cell', { name: '<svg onload="window.__xss=3">' }).waitFor();
     assert.equal(await page.evaluate('typeof window.__xss'), 'undefined');
     assert.equal(await page.locator('img[src="x"], svg[onload]').count(), 0);

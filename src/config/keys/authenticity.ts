@@ -7,7 +7,8 @@ export const authenticityKeys = [
     key: 'authenticity.check',
     type: boolType,
     default: true,
-    description: 'Verify SPF, DKIM, DMARC and ARC of mail arriving on listen.smtp and add an Authentication-Results header.',
+    description:
+      'Verify SPF, DKIM, DMARC and ARC of mail arriving on listen.smtp and add an Authentication-Results header.',
     reload: 'live',
   }),
   defineKey({
@@ -15,14 +16,15 @@ export const authenticityKeys = [
     type: enumType(['policy', 'quarantine', 'none'] as const),
     default: 'policy',
     description:
-      'What a DMARC failure does: policy (the domain\'s p=reject refuses at end of DATA, p=quarantine files into Junk), quarantine (never refuse, always Junk), none (only record the result).',
+      "What a DMARC failure does: policy (the domain's p=reject refuses at end of DATA, p=quarantine files into Junk), quarantine (never refuse, always Junk), none (only record the result).",
     reload: 'live',
   }),
   defineKey({
     key: 'dnsbl.zones',
     type: listType(stringType),
     default: [],
-    description: 'DNS blacklists the client IP is checked against, each ZONE or ZONE=reject or ZONE=score:N (e.g. zen.spamhaus.org=reject).',
+    description:
+      'DNS blacklists the client IP is checked against, each ZONE or ZONE=reject or ZONE=score:N (e.g. zen.spamhaus.org=reject).',
     reload: 'live',
   }),
 ];

@@ -6,14 +6,16 @@ export const imapKeys = [
     key: 'imap.idle_timeout',
     type: durationType,
     default: 30 * 60_000,
-    description: 'An IMAP session without a command (or IDLE) for this long is closed; RFC 9051 asks for at least 30 minutes.',
+    description:
+      'An IMAP session without a command (or IDLE) for this long is closed; RFC 9051 asks for at least 30 minutes.',
     reload: 'live',
   }),
   defineKey({
     key: 'imap.max_connections',
     type: intType(1, 10_000_000),
     default: 20_000,
-    description: 'Most IMAP sessions open at once, with and without TLS; more are refused with BYE [UNAVAILABLE].',
+    description:
+      'Most IMAP sessions open at once, with and without TLS; more are refused with BYE [UNAVAILABLE].',
     reload: 'live',
   }),
   defineKey({
@@ -27,7 +29,8 @@ export const imapKeys = [
     key: 'imap.max_connections_per_account',
     type: intType(1, 10_000_000),
     default: 50,
-    description: 'Most authenticated IMAP sessions of one account at once; a login over it is refused with NO [LIMIT].',
+    description:
+      'Most authenticated IMAP sessions of one account at once; a login over it is refused with NO [LIMIT].',
     reload: 'live',
   }),
 ];

@@ -6,7 +6,8 @@ export const mailboxKeys = [
     key: 'mailbox.append_limit',
     type: sizeType,
     default: 50 * 1024 * 1024,
-    description: 'Largest message a client may APPEND (IMAP APPENDLIMIT); delivery is limited by the SMTP message size instead.',
+    description:
+      'Largest message a client may APPEND (IMAP APPENDLIMIT); delivery is limited by the SMTP message size instead.',
     reload: 'live',
   }),
   defineKey({
@@ -20,7 +21,8 @@ export const mailboxKeys = [
     key: 'mailbox.dedupe_retention',
     type: durationType,
     default: 7 * 86_400_000,
-    description: 'How long a delivery dedupe key is remembered, so a redelivery after a crash is not stored twice.',
+    description:
+      'How long a delivery dedupe key is remembered, so a redelivery after a crash is not stored twice.',
     reload: 'live',
   }),
 ];

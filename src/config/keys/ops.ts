@@ -14,7 +14,8 @@ export const opsKeys = [
     key: 'log.delivery_retention',
     type: durationType,
     default: 90 * 86_400_000,
-    description: 'Delete rotated delivery logs (and their summaries) last written longer ago than this. 0 keeps them forever.',
+    description:
+      'Delete rotated delivery logs (and their summaries) last written longer ago than this. 0 keeps them forever.',
     reload: 'live',
   }),
 ];

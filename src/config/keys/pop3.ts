@@ -6,7 +6,8 @@ export const pop3Keys = [
     key: 'pop3.idle_timeout',
     type: durationType,
     default: 10 * 60_000,
-    description: 'A POP3 session without a command for this long is closed (RFC 1939 asks for at least 10 minutes).',
+    description:
+      'A POP3 session without a command for this long is closed (RFC 1939 asks for at least 10 minutes).',
     reload: 'live',
   }),
   defineKey({

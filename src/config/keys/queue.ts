@@ -17,7 +17,8 @@ export const queueKeys = [
     key: 'queue.retry_share',
     type: intType(1, 100),
     default: 25,
-    description: 'Percent of queue.concurrency that retries of deferred mail may take, so a deferred backlog never starves new mail.',
+    description:
+      'Percent of queue.concurrency that retries of deferred mail may take, so a deferred backlog never starves new mail.',
     reload: 'live',
   }),
   defineKey({
@@ -31,7 +32,8 @@ export const queueKeys = [
     key: 'queue.commit_delay',
     type: durationType,
     default: 2,
-    description: 'Group commit: time to gather messages of concurrent sessions into one transaction (and one fsync) before it starts; it adds at most this much to the reply after DATA.',
+    description:
+      'Group commit: time to gather messages of concurrent sessions into one transaction (and one fsync) before it starts; it adds at most this much to the reply after DATA.',
     reload: 'live',
   }),
   defineKey({

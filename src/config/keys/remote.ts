@@ -7,7 +7,8 @@ export const remoteKeys = [
     key: 'dns.servers',
     type: listType(stringType),
     default: [],
-    description: 'DNS resolvers for MX, SPF, DKIM, DMARC and DNSBL lookups, each IP or IP:PORT; empty = the system resolvers.',
+    description:
+      'DNS resolvers for MX, SPF, DKIM, DMARC and DNSBL lookups, each IP or IP:PORT; empty = the system resolvers.',
     reload: 'live',
   }),
   defineKey({
@@ -23,21 +24,24 @@ export const remoteKeys = [
     key: 'smtp.tls_policy',
     type: listType(stringType),
     default: [],
-    description: 'Per-destination TLS policy, each DOMAIN=may|encrypt|verify (Postfix smtp_tls_policy_maps); others use smtp.tls_level.',
+    description:
+      'Per-destination TLS policy, each DOMAIN=may|encrypt|verify (Postfix smtp_tls_policy_maps); others use smtp.tls_level.',
     reload: 'live',
   }),
   defineKey({
     key: 'smtp.tls_level',
     type: enumType(['none', 'may', 'encrypt', 'verify'] as const),
     default: 'may',
-    description: 'Outbound TLS: none, may (opportunistic STARTTLS), encrypt (required), verify (required with a valid certificate).',
+    description:
+      'Outbound TLS: none, may (opportunistic STARTTLS), encrypt (required), verify (required with a valid certificate).',
     reload: 'live',
   }),
   defineKey({
     key: 'smtp.mta_sts',
     type: boolType,
     default: true,
-    description: 'Apply the recipient domain\'s MTA-STS policy (RFC 8461) when DNS and the policy host provide one.',
+    description:
+      "Apply the recipient domain's MTA-STS policy (RFC 8461) when DNS and the policy host provide one.",
     reload: 'live',
   }),
   defineKey({
@@ -65,14 +69,16 @@ export const remoteKeys = [
     key: 'smtp.destination_concurrency_initial',
     type: intType(1, 1000),
     default: 5,
-    description: 'Connections a destination starts with; grows on success up to smtp.destination_concurrency_limit.',
+    description:
+      'Connections a destination starts with; grows on success up to smtp.destination_concurrency_limit.',
     reload: 'live',
   }),
   defineKey({
     key: 'smtp.destination_concurrency_limit',
     type: intType(1, 1000),
     default: 20,
-    description: 'Most connections to one destination at once (Postfix default_destination_concurrency_limit).',
+    description:
+      'Most connections to one destination at once (Postfix default_destination_concurrency_limit).',
     reload: 'live',
   }),
   defineKey({
@@ -114,7 +120,8 @@ export const remoteKeys = [
     key: 'queue.maximal_backoff_time',
     type: durationType,
     default: 4_000_000,
-    description: 'Longest wait between retries; the wait doubles from the minimal back-off up to this (Postfix maximal_backoff_time).',
+    description:
+      'Longest wait between retries; the wait doubles from the minimal back-off up to this (Postfix maximal_backoff_time).',
     reload: 'live',
   }),
   defineKey({
@@ -128,42 +135,47 @@ export const remoteKeys = [
     key: 'queue.bounce_queue_lifetime',
     type: durationType,
     default: 5 * 86_400_000,
-    description: 'How long a bounce (null sender) is retried before it is dropped (Postfix bounce_queue_lifetime).',
+    description:
+      'How long a bounce (null sender) is retried before it is dropped (Postfix bounce_queue_lifetime).',
     reload: 'live',
   }),
   defineKey({
     key: 'queue.delay_warning_time',
     type: durationType,
     default: 0,
-    description: 'Send the sender a "delayed" DSN after this long in the queue; 0 = never (Postfix delay_warning_time).',
+    description:
+      'Send the sender a "delayed" DSN after this long in the queue; 0 = never (Postfix delay_warning_time).',
     reload: 'live',
   }),
   defineKey({
     key: 'queue.dead_destination_time',
     type: durationType,
     default: 60_000,
-    description: 'After a destination fails to connect, skip it for this long so one dead site does not hold the queue.',
+    description:
+      'After a destination fails to connect, skip it for this long so one dead site does not hold the queue.',
     reload: 'live',
   }),
   defineKey({
     key: 'bounce.sender',
     type: stringType,
     default: 'MAILER-DAEMON',
-    description: 'Local part (or full address) bounces come from; the envelope sender of a bounce is always empty.',
+    description:
+      'Local part (or full address) bounces come from; the envelope sender of a bounce is always empty.',
     reload: 'live',
   }),
   defineKey({
     key: 'bounce.double_bounce',
     type: enumType(['postmaster', 'drop'] as const),
     default: 'postmaster',
-    description: 'What happens to a bounce that cannot be delivered: sent to bounce.postmaster, or dropped (logged).',
+    description:
+      'What happens to a bounce that cannot be delivered: sent to bounce.postmaster, or dropped (logged).',
     reload: 'live',
   }),
   defineKey({
     key: 'bounce.postmaster',
     type: stringType,
     default: '',
-    description: 'Where double bounces go; empty = postmaster@ the server\'s hostname domain.',
+    description: "Where double bounces go; empty = postmaster@ the server's hostname domain.",
     reload: 'live',
   }),
   defineKey({

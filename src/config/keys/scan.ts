@@ -4,8 +4,14 @@ import { boolType, durationType, enumType, intType, sizeType, stringType, type V
 /** A SpamAssassin score: a decimal number, negative allowed. */
 const scoreType: ValueType<number> = {
   name: 'score',
-  parse: (t) => (/^-?\d+(?:\.\d+)?$/.test(t.trim()) ? Number(t) : { error: `"${t}" is not a score (e.g. 5 or 6.5)` }),
-  fromFile: (raw) => (typeof raw === 'number' ? raw : typeof raw === 'string' ? scoreType.parse(raw) : { error: 'expected a score' }),
+  parse: (t) =>
+    /^-?\d+(?:\.\d+)?$/.test(t.trim()) ? Number(t) : { error: `"${t}" is not a score (e.g. 5 or 6.5)` },
+  fromFile: (raw) =>
+    typeof raw === 'number'
+      ? raw
+      : typeof raw === 'string'
+        ? scoreType.parse(raw)
+        : { error: 'expected a score' },
   toFile: (v) => v,
   format: String,
 };
@@ -25,14 +31,16 @@ export const scanKeys = [
     key: 'antivirus.fail_open',
     type: boolType,
     default: false,
-    description: 'When clamd cannot be reached, accept mail unscanned (yes) or answer 451 4.7.1 so senders retry (no). Either way it is logged and counted.',
+    description:
+      'When clamd cannot be reached, accept mail unscanned (yes) or answer 451 4.7.1 so senders retry (no). Either way it is logged and counted.',
     reload: 'live',
   }),
   defineKey({
     key: 'antivirus.quarantine',
     type: boolType,
     default: false,
-    description: 'Keep a copy of each rejected infected message for the administrator (`mailstead antivirus quarantine`).',
+    description:
+      'Keep a copy of each rejected infected message for the administrator (`mailstead antivirus quarantine`).',
     reload: 'live',
   }),
   defineKey({
@@ -60,28 +68,32 @@ export const scanKeys = [
     key: 'spam.stock_rules',
     type: boolType,
     default: false,
-    description: "Also load SpamAssassin's stock ruleset (/usr/share/spamassassin). Costs about 370 MB of memory and 20 s of start-up (mail is accepted meanwhile, see spam.unready).",
+    description:
+      "Also load SpamAssassin's stock ruleset (/usr/share/spamassassin). Costs about 370 MB of memory and 20 s of start-up (mail is accepted meanwhile, see spam.unready).",
     reload: 'restart',
   }),
   defineKey({
     key: 'spam.rules_dir',
     type: stringType,
     default: 'spam',
-    description: 'Directory of local rules (*.cf, read in name order after the stock rules), relative to the data directory. Made with a commented local.cf when missing.',
+    description:
+      'Directory of local rules (*.cf, read in name order after the stock rules), relative to the data directory. Made with a commented local.cf when missing.',
     reload: 'restart',
   }),
   defineKey({
     key: 'spam.required_score',
     type: scoreType,
     default: 5,
-    description: 'Score at which a message is spam: tagged and filed into Junk. Users may set their own (`mailstead spam prefs`).',
+    description:
+      'Score at which a message is spam: tagged and filed into Junk. Users may set their own (`mailstead spam prefs`).',
     reload: 'restart',
   }),
   defineKey({
     key: 'spam.reject_score',
     type: scoreType,
     default: 15,
-    description: 'Score at which a message is refused at the end of DATA (550 5.7.1); nothing is stored. 0: never refuse.',
+    description:
+      'Score at which a message is refused at the end of DATA (550 5.7.1); nothing is stored. 0: never refuse.',
     reload: 'live',
   }),
   defineKey({
@@ -95,35 +107,40 @@ export const scanKeys = [
     key: 'spam.max_size',
     type: sizeType,
     default: 512 * 1024,
-    description: 'Larger messages are not spam-scanned (spammers send small messages; scanning large ones costs memory).',
+    description:
+      'Larger messages are not spam-scanned (spammers send small messages; scanning large ones costs memory).',
     reload: 'live',
   }),
   defineKey({
     key: 'spam.trusted_networks',
     type: exemptAction,
     default: 'skip',
-    description: 'Mail from smtp.trusted_networks: skip spam scanning, tag only (never refuse), or scan in full.',
+    description:
+      'Mail from smtp.trusted_networks: skip spam scanning, tag only (never refuse), or scan in full.',
     reload: 'live',
   }),
   defineKey({
     key: 'spam.authenticated',
     type: exemptAction,
     default: 'skip',
-    description: 'Mail from authenticated senders: skip spam scanning, tag only (never refuse), or scan in full.',
+    description:
+      'Mail from authenticated senders: skip spam scanning, tag only (never refuse), or scan in full.',
     reload: 'live',
   }),
   defineKey({
     key: 'spam.unready',
     type: enumType(['accept', 'tempfail'] as const),
     default: 'accept',
-    description: 'While the rules are still compiling after start: accept unscanned (with an X-Spam-Checker header saying so) or answer 451 4.7.1.',
+    description:
+      'While the rules are still compiling after start: accept unscanned (with an X-Spam-Checker header saying so) or answer 451 4.7.1.',
     reload: 'live',
   }),
   defineKey({
     key: 'spam.workers',
     type: intType(1, 64),
     default: 1,
-    description: 'Worker threads running the rules. Each holds a compiled copy of the ruleset (about 150 MB with the stock rules).',
+    description:
+      'Worker threads running the rules. Each holds a compiled copy of the ruleset (about 150 MB with the stock rules).',
     reload: 'restart',
   }),
   defineKey({
@@ -144,7 +161,8 @@ export const scanKeys = [
     key: 'spam.autolearn',
     type: boolType,
     default: true,
-    description: 'Learn messages scoring below spam.autolearn_ham_score as ham and above spam.autolearn_spam_score as spam.',
+    description:
+      'Learn messages scoring below spam.autolearn_ham_score as ham and above spam.autolearn_spam_score as spam.',
     reload: 'restart',
   }),
   defineKey({
@@ -172,7 +190,8 @@ export const scanKeys = [
     key: 'spam.reputation',
     type: boolType,
     default: false,
-    description: "Sender reputation (SpamAssassin's AWL): pull a sender's score halfway toward the mean of its earlier messages. Off by default, as in SpamAssassin: one very high score (GTUBE) drags a sender's later mail with it.",
+    description:
+      "Sender reputation (SpamAssassin's AWL): pull a sender's score halfway toward the mean of its earlier messages. Off by default, as in SpamAssassin: one very high score (GTUBE) drags a sender's later mail with it.",
     reload: 'restart',
   }),
   defineKey({
@@ -193,14 +212,16 @@ export const scanKeys = [
     key: 'spam.training_daily_limit',
     type: intType(0, 1_000_000),
     default: 500,
-    description: 'Most messages learned from one account per day (training folders and Junk moves); the rest waits for the next run.',
+    description:
+      'Most messages learned from one account per day (training folders and Junk moves); the rest waits for the next run.',
     reload: 'live',
   }),
   defineKey({
     key: 'spam.train_on_move',
     type: boolType,
     default: true,
-    description: 'Moving a message into Junk learns it as spam; moving it out of Junk (except to Trash) learns it as ham.',
+    description:
+      'Moving a message into Junk learns it as spam; moving it out of Junk (except to Trash) learns it as ham.',
     reload: 'live',
   }),
   defineKey({

@@ -15,7 +15,8 @@ export const serverKeys = [
     key: 'server.hostname',
     type: stringType,
     default: 'localhost',
-    description: 'The fully qualified name of this server: SMTP greeting, Received headers, certificate name.',
+    description:
+      'The fully qualified name of this server: SMTP greeting, Received headers, certificate name.',
     reload: 'live',
   }),
   listen('smtp', 2525, 'SMTP for incoming mail (MX role); use 0.0.0.0:25 in production'),
@@ -31,7 +32,8 @@ export const serverKeys = [
     key: 'store.url',
     type: stringType,
     default: 'sqlite:mailstead.db',
-    description: 'Where the store lives: sqlite:FILE (relative to the data dir) or postgres://user:pass@host/db.',
+    description:
+      'Where the store lives: sqlite:FILE (relative to the data dir) or postgres://user:pass@host/db.',
     reload: 'restart',
   }),
   defineKey({
@@ -52,7 +54,8 @@ export const serverKeys = [
     key: 'tls.cert',
     type: stringType,
     default: 'tls/cert.pem',
-    description: 'Default certificate chain (PEM), relative to the data dir unless absolute. Reloaded when the file changes.',
+    description:
+      'Default certificate chain (PEM), relative to the data dir unless absolute. Reloaded when the file changes.',
     reload: 'live',
   }),
   defineKey({
@@ -66,7 +69,8 @@ export const serverKeys = [
     key: 'tls.sni',
     type: listType(stringType),
     default: [],
-    description: 'Per-hostname certificates for SNI, each HOSTNAME=CERTFILE:KEYFILE (a leading *. matches subdomains).',
+    description:
+      'Per-hostname certificates for SNI, each HOSTNAME=CERTFILE:KEYFILE (a leading *. matches subdomains).',
     reload: 'live',
   }),
   defineKey({
@@ -94,7 +98,8 @@ export const serverKeys = [
     key: 'log.delivery_file',
     type: stringType,
     default: 'log/delivery.jsonl',
-    description: 'The append-only delivery log, one JSON line per delivery attempt; relative to the data dir.',
+    description:
+      'The append-only delivery log, one JSON line per delivery attempt; relative to the data dir.',
     reload: 'restart',
   }),
   defineKey({

@@ -1,5 +1,14 @@
 import { defineKey } from '../schema.js';
-import { boolType, cidrType, durationType, enumType, intType, listType, sizeType, stringType } from '../types.js';
+import {
+  boolType,
+  cidrType,
+  durationType,
+  enumType,
+  intType,
+  listType,
+  sizeType,
+  stringType,
+} from '../types.js';
 
 export const AUTH_MODES = ['none', 'optional', 'required'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -42,7 +51,8 @@ export const smtpKeys = [
     key: 'smtp.greet_pause',
     type: durationType,
     default: 0,
-    description: 'Wait before the 220 greeting; a client that talks before it is refused (421 "You talk too soon"), a cheap test that stops some spam bots. 0 = greet at once.',
+    description:
+      'Wait before the 220 greeting; a client that talks before it is refused (421 "You talk too soon"), a cheap test that stops some spam bots. 0 = greet at once.',
     reload: 'restart',
   }),
   authMode('smtp', 'optional', 'MX'),
@@ -52,14 +62,16 @@ export const smtpKeys = [
     key: 'smtp.default_domain',
     type: stringType,
     default: '',
-    description: 'Domain appended to bare addresses (no @) given by authenticated clients; empty means server.hostname.',
+    description:
+      'Domain appended to bare addresses (no @) given by authenticated clients; empty means server.hostname.',
     reload: 'live',
   }),
   defineKey({
     key: 'smtp.max_message_size',
     type: sizeType,
     default: 25 * 1024 * 1024,
-    description: 'Largest message accepted (advertised in EHLO SIZE); larger ones get 552 5.3.4 and nothing is kept.',
+    description:
+      'Largest message accepted (advertised in EHLO SIZE); larger ones get 552 5.3.4 and nothing is kept.',
     reload: 'live',
   }),
   defineKey({
@@ -115,7 +127,8 @@ export const smtpKeys = [
     key: 'smtp.soft_error_limit',
     type: intType(0, 10_000),
     default: 10,
-    description: 'After this many refused commands in a session, each further reply is delayed by smtp.error_sleep.',
+    description:
+      'After this many refused commands in a session, each further reply is delayed by smtp.error_sleep.',
     reload: 'live',
   }),
   defineKey({
@@ -143,21 +156,24 @@ export const smtpKeys = [
     key: 'smtp.timeout',
     type: durationType,
     default: 300_000,
-    description: 'Idle time allowed while the server waits for the client (RFC 5321 §4.5.3.2 suggests 5 minutes).',
+    description:
+      'Idle time allowed while the server waits for the client (RFC 5321 §4.5.3.2 suggests 5 minutes).',
     reload: 'restart',
   }),
   defineKey({
     key: 'smtp.helo_required',
     type: boolType,
     default: false,
-    description: 'Refuse MAIL unless HELO/EHLO named a fully qualified domain or an address literal such as [192.0.2.1] (504 5.5.2); HELO/EHLO itself is always required.',
+    description:
+      'Refuse MAIL unless HELO/EHLO named a fully qualified domain or an address literal such as [192.0.2.1] (504 5.5.2); HELO/EHLO itself is always required.',
     reload: 'live',
   }),
   defineKey({
     key: 'smtp.strict_rfc5321',
     type: boolType,
     default: false,
-    description: 'Refuse envelope addresses that RFC 5321 does not allow (no domain, bad local part) with 501 5.1.3/5.1.7 instead of tolerating them.',
+    description:
+      'Refuse envelope addresses that RFC 5321 does not allow (no domain, bad local part) with 501 5.1.3/5.1.7 instead of tolerating them.',
     reload: 'live',
   }),
   defineKey({
@@ -171,14 +187,16 @@ export const smtpKeys = [
     key: 'smtp.bare_lf',
     type: enumType(['reject', 'accept'] as const),
     default: 'reject',
-    description: 'A message with a bare LF (not CRLF) line ending: reject with 554 5.6.0 (guards against SMTP smuggling downstream) or accept as is.',
+    description:
+      'A message with a bare LF (not CRLF) line ending: reject with 554 5.6.0 (guards against SMTP smuggling downstream) or accept as is.',
     reload: 'live',
   }),
   defineKey({
     key: 'smtp.trusted_networks',
     type: listType(cidrType),
     default: [],
-    description: 'Client networks allowed to relay without AUTH and exempt from per-IP limits. Empty: nobody, not even loopback.',
+    description:
+      'Client networks allowed to relay without AUTH and exempt from per-IP limits. Empty: nobody, not even loopback.',
     reload: 'live',
   }),
   accessMap('smtp.sender_access', 'Envelope sender access map'),
@@ -187,7 +205,8 @@ export const smtpKeys = [
     key: 'smtp.inbound_blacklist',
     type: listType(stringType),
     default: [],
-    description: 'Sender patterns refused on incoming mail (550 5.7.1), with * wildcards, e.g. *@*.ru or spammer@*.',
+    description:
+      'Sender patterns refused on incoming mail (550 5.7.1), with * wildcards, e.g. *@*.ru or spammer@*.',
     reload: 'live',
   }),
   defineKey({
@@ -201,14 +220,16 @@ export const smtpKeys = [
     key: 'smtp.account_max_messages_per_hour',
     type: intType(0, 10_000_000),
     default: 1000,
-    description: 'Compromised-account guard: messages an account may send per hour (0 = no limit) before its outgoing mail is held.',
+    description:
+      'Compromised-account guard: messages an account may send per hour (0 = no limit) before its outgoing mail is held.',
     reload: 'live',
   }),
   defineKey({
     key: 'smtp.account_max_recipients_per_hour',
     type: intType(0, 10_000_000),
     default: 5000,
-    description: 'Compromised-account guard: recipients an account may send to per hour (0 = no limit) before its outgoing mail is held.',
+    description:
+      'Compromised-account guard: recipients an account may send to per hour (0 = no limit) before its outgoing mail is held.',
     reload: 'live',
   }),
 ];

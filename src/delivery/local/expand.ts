@@ -2,7 +2,8 @@ import type { Account } from '../../directory/types.js';
 import type { DeliveryDirectory } from './ports.js';
 
 /** A final destination of an address: a local mailbox or an address elsewhere. */
-export type Target = { kind: 'mailbox'; address: string; account: Account } | { kind: 'remote'; address: string };
+export type Target =
+  { kind: 'mailbox'; address: string; account: Account } | { kind: 'remote'; address: string };
 
 export interface Expansion {
   targets: Target[];
@@ -16,7 +17,11 @@ export interface Expansion {
  * seen before on the path is a loop and is dropped; so is anything deeper than `maxDepth`.
  * The directory resolves subaddresses (user+tag) and catch-alls.
  */
-export async function expandAddress(dir: DeliveryDirectory, address: string, maxDepth: number): Promise<Expansion> {
+export async function expandAddress(
+  dir: DeliveryDirectory,
+  address: string,
+  maxDepth: number,
+): Promise<Expansion> {
   const out: Expansion = { targets: [], dropped: [] };
   const seenTargets = new Set<string>();
   const add = (t: Target) => {
@@ -53,7 +58,11 @@ export async function expandAddress(dir: DeliveryDirectory, address: string, max
           if (acct.forwardKeepCopy) add({ kind: 'mailbox', address: acct.address, account: acct });
           for (const f of acct.forwardTo) await walk(f, next, depth + 1);
         } else {
-          add({ kind: 'mailbox', address: addr.toLowerCase() === acct.address ? acct.address : addr, account: acct });
+          add({
+            kind: 'mailbox',
+            address: addr.toLowerCase() === acct.address ? acct.address : addr,
+            account: acct,
+          });
         }
         return;
       }

@@ -28,21 +28,37 @@ export class LocalDelivery implements Deliverer {
   async deliver(r: DueRecipient): Promise<DeliveryResult> {
     // Rows made by an earlier expansion already name their mailbox; expanding them again would loop.
     if (r.accountId !== null) return this.toMailbox(r, r.accountId, r.recipient);
-    const exp = await expandAddress(this.directory, r.recipient, this.config.get<number>('delivery.max_expansion_depth'));
+    const exp = await expandAddress(
+      this.directory,
+      r.recipient,
+      this.config.get<number>('delivery.max_expansion_depth'),
+    );
     const local = isLocalOrigin(r);
     const targets = exp.targets.filter((t) => {
       if (t.kind !== 'mailbox' || !t.account.receiveLocalOnly || local) return true;
       exp.dropped.push({ address: t.address, reason: 'the account receives only local mail' });
       return false;
     });
-    for (const d of exp.dropped) this.log.info({ event: 'expansion_dropped', queueId: r.queueId, recipient: r.recipient, address: d.address, reason: d.reason });
+    for (const d of exp.dropped)
+      this.log.info({
+        event: 'expansion_dropped',
+        queueId: r.queueId,
+        recipient: r.recipient,
+        address: d.address,
+        reason: d.reason,
+      });
     if (!targets.length) {
       const why = exp.dropped[0]?.reason ?? 'no destination';
       return { state: 'bounced', reply: `550 5.1.1 <${r.recipient}>: ${why}` };
     }
     const only = targets[0]!;
-    if (targets.length === 1 && only.kind === 'mailbox') return this.toMailbox(r, only.account.id, only.address);
-    return { state: 'expanded', reply: `250 2.0.0 expanded to ${targets.length} recipient(s)`, children: targets.map((t) => child(t, r)) };
+    if (targets.length === 1 && only.kind === 'mailbox')
+      return this.toMailbox(r, only.account.id, only.address);
+    return {
+      state: 'expanded',
+      reply: `250 2.0.0 expanded to ${targets.length} recipient(s)`,
+      children: targets.map((t) => child(t, r)),
+    };
   }
 
   private async toMailbox(r: DueRecipient, accountId: number, deliveredTo: string): Promise<DeliveryResult> {
@@ -50,12 +66,29 @@ export class LocalDelivery implements Deliverer {
     const prefix = tracePrefix(m.sender, deliveredTo, m.trace);
     try {
       if (this.sieve) return await this.sieve({ recipient: r, accountId, deliveredTo, prefix });
-      const res = await this.mailbox.deliver({ accountId, blob: { hash: m.blobHash, size: m.size }, prefix, internalDate: m.receivedAt, flags: [], dedupeKey: `${r.queueId}/${accountId}/INBOX` });
-      return { state: 'delivered', reply: `250 2.0.0 <${deliveredTo}> delivered to ${res.folder} uid ${res.uid}` };
+      const res = await this.mailbox.deliver({
+        accountId,
+        blob: { hash: m.blobHash, size: m.size },
+        prefix,
+        internalDate: m.receivedAt,
+        flags: [],
+        dedupeKey: `${r.queueId}/${accountId}/INBOX`,
+      });
+      return {
+        state: 'delivered',
+        reply: `250 2.0.0 <${deliveredTo}> delivered to ${res.folder} uid ${res.uid}`,
+      };
     } catch (e) {
-      if (e instanceof LimitError) return { state: 'deferred', reply: `452 4.2.2 <${deliveredTo}>: mailbox full (${e.message})` };
-      if (e instanceof MailsteadError && e.smtp && e.smtp.code >= 500) return { state: 'bounced', reply: e.smtpReply() };
-      this.log.warn({ event: 'mailbox_append_failed', queueId: r.queueId, recipient: deliveredTo, err: (e as Error).message });
+      if (e instanceof LimitError)
+        return { state: 'deferred', reply: `452 4.2.2 <${deliveredTo}>: mailbox full (${e.message})` };
+      if (e instanceof MailsteadError && e.smtp && e.smtp.code >= 500)
+        return { state: 'bounced', reply: e.smtpReply() };
+      this.log.warn({
+        event: 'mailbox_append_failed',
+        queueId: r.queueId,
+        recipient: deliveredTo,
+        err: (e as Error).message,
+      });
       return { state: 'deferred', reply: `451 4.3.0 <${deliveredTo}>: temporary mailbox error` };
     }
   }

@@ -18,4 +18,9 @@ export interface MailboxAppender {
  * say, and turns redirects, rejects and vacation replies into the queue result. Mailbox errors
  * (quota, temporary failures) are thrown for local delivery to map.
  */
-export type SieveRunner = (input: { recipient: DueRecipient; accountId: number; deliveredTo: string; prefix: Buffer }) => Promise<DeliveryResult>;
+export type SieveRunner = (input: {
+  recipient: DueRecipient;
+  accountId: number;
+  deliveredTo: string;
+  prefix: Buffer;
+}) => Promise<DeliveryResult>;

@@ -15,8 +15,14 @@ import type { MailboxAppender, SieveRunner } from './ports.js';
 
 export interface SieveStepDeps {
   sieve: SieveService;
-  directory: { getAccountById(id: number): Promise<Account | undefined>; isLocalDomain(domain: string): Promise<boolean> };
-  mailbox: MailboxAppender & { actorFor(accountId: number): Promise<MailboxActor>; folders: { list(actor: MailboxActor): Promise<{ name: string }[]> } };
+  directory: {
+    getAccountById(id: number): Promise<Account | undefined>;
+    isLocalDomain(domain: string): Promise<boolean>;
+  };
+  mailbox: MailboxAppender & {
+    actorFor(accountId: number): Promise<MailboxActor>;
+    folders: { list(actor: MailboxActor): Promise<{ name: string }[]> };
+  };
   blobs: BlobStore;
   /** Queues a new message (vacation replies); bound late, since the queue is built after this step. */
   enqueue: (req: EnqueueRequest) => Promise<string>;
@@ -43,24 +49,38 @@ export function sieveStep(deps: SieveStepDeps): SieveRunner {
     const run = account
       ? await deps.sieve.runForDelivery({
           account,
-          envelope: { from: m.sender, to: deliveredTo, ...(r.orcpt ? { originalRecipient: r.orcpt.replace(/^rfc822;/i, '') } : {}) },
+          envelope: {
+            from: m.sender,
+            to: deliveredTo,
+            ...(r.orcpt ? { originalRecipient: r.orcpt.replace(/^rfc822;/i, '') } : {}),
+          },
           readMessage: () => deps.blobs.get(m.blobHash, m.blobVolume || undefined),
-          folderNames: async () => (await deps.mailbox.folders.list(await deps.mailbox.actorFor(accountId))).map((f) => f.name),
+          folderNames: async () =>
+            (await deps.mailbox.folders.list(await deps.mailbox.actorFor(accountId))).map((f) => f.name),
         })
       : undefined;
     const failure = run?.userError ?? run?.error;
-    if (failure) log.warn({ event: 'sieve_failed', err: failure.message }, 'Sieve script failed; the message is kept');
+    if (failure)
+      log.warn({ event: 'sieve_failed', err: failure.message }, 'Sieve script failed; the message is kept');
     const actions = run?.actions ?? IMPLICIT_KEEP;
 
     const reject = actions.find((a) => a.type === 'reject');
     if (reject) {
       await run?.commit();
-      return { state: 'bounced', reply: `550 5.7.1 <${deliveredTo}>: rejected by the recipient's mail filter: ${reject.reason.replace(/\s+/g, ' ').slice(0, 400)}` };
+      return {
+        state: 'bounced',
+        reply: `550 5.7.1 <${deliveredTo}>: rejected by the recipient's mail filter: ${reject.reason.replace(/\s+/g, ' ').slice(0, 400)}`,
+      };
     }
 
     const edits = actions.filter((a) => a.type === 'addheader' || a.type === 'deleteheader');
-    const blob: BlobRef = edits.length && run ? await deps.blobs.put(applyHeaderEdits(run.raw, edits)) : { hash: m.blobHash, size: m.size };
-    const keepFolder = actions.some((a) => a.type === 'keep') ? await deps.junkFolder?.(r, accountId) : undefined;
+    const blob: BlobRef =
+      edits.length && run
+        ? await deps.blobs.put(applyHeaderEdits(run.raw, edits))
+        : { hash: m.blobHash, size: m.size };
+    const keepFolder = actions.some((a) => a.type === 'keep')
+      ? await deps.junkFolder?.(r, accountId)
+      : undefined;
     const stored: string[] = [];
     const store = async (folder: string | undefined, flags: string[], create: boolean) => {
       const res = await deps.mailbox.deliver({
@@ -81,7 +101,10 @@ export function sieveStep(deps: SieveStepDeps): SieveRunner {
         await store(a.mailbox, a.flags, a.create);
       } catch (e) {
         if (!(e instanceof NotFoundError || e instanceof BadFolderNameError)) throw e;
-        log.warn({ event: 'sieve_fileinto_failed', folder: a.mailbox, err: e.message }, 'fileinto failed; filed into INBOX');
+        log.warn(
+          { event: 'sieve_fileinto_failed', folder: a.mailbox, err: e.message },
+          'fileinto failed; filed into INBOX',
+        );
         await store(undefined, a.flags, false);
       }
     }
@@ -91,16 +114,35 @@ export function sieveStep(deps: SieveStepDeps): SieveRunner {
     for (const a of actions) {
       if (a.type !== 'redirect') continue;
       const domain = domainOf(a.address);
-      children.push({ address: a.address, domain, kind: (await deps.directory.isLocalDomain(domain)) ? 'local' : 'remote', accountId: null, orcpt: `rfc822;${deliveredTo}`, notify: r.notify, state: 'queued', nextAttempt: 0 });
+      children.push({
+        address: a.address,
+        domain,
+        kind: (await deps.directory.isLocalDomain(domain)) ? 'local' : 'remote',
+        accountId: null,
+        orcpt: `rfc822;${deliveredTo}`,
+        notify: r.notify,
+        state: 'queued',
+        nextAttempt: 0,
+      });
     }
     await run?.commit();
     const where = stored.length ? `delivered to ${stored.join(', ')}` : 'discarded by Sieve';
-    if (children.length) return { state: 'expanded', reply: `250 2.0.0 <${deliveredTo}> ${where}, redirected to ${children.map((c) => c.address).join(', ')}`, children };
+    if (children.length)
+      return {
+        state: 'expanded',
+        reply: `250 2.0.0 <${deliveredTo}> ${where}, redirected to ${children.map((c) => c.address).join(', ')}`,
+        children,
+      };
     return { state: 'delivered', reply: `250 2.0.0 <${deliveredTo}> ${where}` } satisfies DeliveryResult;
   };
 }
 
-async function sendVacation(deps: SieveStepDeps, a: VacationAction, queueId: string, log: Logger): Promise<void> {
+async function sendVacation(
+  deps: SieveStepDeps,
+  a: VacationAction,
+  queueId: string,
+  log: Logger,
+): Promise<void> {
   const id = newId();
   const messageId = `${id}.vacation@${deps.hostname()}`;
   const blob = await deps.blobs.put(vacationReply(a, { messageId, now: new Date() }));

@@ -31,7 +31,10 @@ export class DestinationLimiter {
 
   private canStart(dest: string): boolean {
     const l = this.limits();
-    return this.total < l.total && (this.active.get(dest) ?? 0) < Math.min(l.max, this.window.get(dest) ?? l.initial);
+    return (
+      this.total < l.total &&
+      (this.active.get(dest) ?? 0) < Math.min(l.max, this.window.get(dest) ?? l.initial)
+    );
   }
 
   async acquire(dest: string): Promise<void> {

@@ -15,16 +15,25 @@ const NO_DATA = new Set(['ENODATA', 'ENOTFOUND', 'NXDOMAIN']);
 function dnsError(domain: string, e: unknown): MailsteadError {
   const code = (e as NodeJS.ErrnoException).code ?? '';
   if (PERMANENT_DNS.has(code)) {
-    return new MailsteadError(`Host or domain name not found: ${domain}`, { smtp: { code: 550, enhanced: '5.1.2' }, cause: e });
+    return new MailsteadError(`Host or domain name not found: ${domain}`, {
+      smtp: { code: 550, enhanced: '5.1.2' },
+      cause: e,
+    });
   }
-  return new MailsteadError(`DNS lookup for ${domain} failed temporarily (${code || (e as Error).message})`, { smtp: { code: 451, enhanced: '4.4.3' }, cause: e });
+  return new MailsteadError(`DNS lookup for ${domain} failed temporarily (${code || (e as Error).message})`, {
+    smtp: { code: 451, enhanced: '4.4.3' },
+    cause: e,
+  });
 }
 
 /** A host's IPv4 then IPv6 addresses (an IP literal stands for itself); empty when it has none. */
 export async function addressesOf(resolver: Resolver, host: string): Promise<string[]> {
   if (isIP(host)) return [host];
   const [v4, v6] = await Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]);
-  const out = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
+  const out = [
+    ...(v4.status === 'fulfilled' ? v4.value : []),
+    ...(v6.status === 'fulfilled' ? v6.value : []),
+  ];
   if (!out.length) {
     const failures = [v4, v6].filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     const temporary = failures.find((f) => !NO_DATA.has((f.reason as NodeJS.ErrnoException).code ?? ''));
@@ -56,11 +65,16 @@ export async function resolveMx(resolver: Resolver, domain: string): Promise<MxH
     records = [];
   }
   if (records.some((r) => r.exchange === '' || r.exchange === '.')) {
-    throw new MailsteadError(`Domain ${domain} does not accept mail (null MX)`, { smtp: { code: 556, enhanced: '5.1.10' } });
+    throw new MailsteadError(`Domain ${domain} does not accept mail (null MX)`, {
+      smtp: { code: 556, enhanced: '5.1.10' },
+    });
   }
   if (!records.length) {
     const addresses = await addressesOf(resolver, domain);
-    if (!addresses.length) throw new MailsteadError(`Host or domain name not found: ${domain} has no MX or address records`, { smtp: { code: 550, enhanced: '5.1.2' } });
+    if (!addresses.length)
+      throw new MailsteadError(`Host or domain name not found: ${domain} has no MX or address records`, {
+        smtp: { code: 550, enhanced: '5.1.2' },
+      });
     return [{ host: domain, preference: 0, addresses }];
   }
   const byPref = new Map<number, { exchange: string; priority: number }[]>();
@@ -70,14 +84,20 @@ export async function resolveMx(resolver: Resolver, domain: string): Promise<MxH
   let lastError: unknown;
   for (const r of ordered) {
     try {
-      hosts.push({ host: r.exchange.toLowerCase(), preference: r.priority, addresses: await addressesOf(resolver, r.exchange) });
+      hosts.push({
+        host: r.exchange.toLowerCase(),
+        preference: r.priority,
+        addresses: await addressesOf(resolver, r.exchange),
+      });
     } catch (e) {
       lastError = e;
     }
   }
   if (!hosts.some((h) => h.addresses.length)) {
     if (lastError) throw lastError;
-    throw new MailsteadError(`No address for any MX host of ${domain}`, { smtp: { code: 451, enhanced: '4.4.4' } });
+    throw new MailsteadError(`No address for any MX host of ${domain}`, {
+      smtp: { code: 451, enhanced: '4.4.4' },
+    });
   }
   return hosts.filter((h) => h.addresses.length);
 }

@@ -16,7 +16,11 @@ export type MessageSigner = (message: DueRecipient['message'], bytes: Buffer) =>
 function tlsPolicy(entries: readonly string[], domain: string, fallback: TlsLevel): TlsLevel {
   for (const e of entries) {
     const [d, level] = e.split('=');
-    if (d?.toLowerCase() === domain && (level === 'none' || level === 'may' || level === 'encrypt' || level === 'verify')) return level;
+    if (
+      d?.toLowerCase() === domain &&
+      (level === 'none' || level === 'may' || level === 'encrypt' || level === 'verify')
+    )
+      return level;
   }
   return fallback;
 }
@@ -62,16 +66,26 @@ export class RemoteDeliverer implements Deliverer {
     return this.resolver.r;
   }
 
-  private async targets(domain: string): Promise<{ dest: string; hosts: HostTarget[]; auth: ClientSettings['auth'] }> {
+  private async targets(
+    domain: string,
+  ): Promise<{ dest: string; hosts: HostTarget[]; auth: ClientSettings['auth'] }> {
     const route = this.routeTable().lookup(domain);
     if (route?.relay) {
       // A relay is a host, not a domain: its address records, never its MX (qmail's smtproutes).
       const addresses = await addressesOf(this.dns(), route.relay);
-      return { dest: `[${route.relay}]:${route.port}`, hosts: addresses.map((a) => ({ host: route.relay!, address: a, port: route.port })), auth: route.auth };
+      return {
+        dest: `[${route.relay}]:${route.port}`,
+        hosts: addresses.map((a) => ({ host: route.relay!, address: a, port: route.port })),
+        auth: route.auth,
+      };
     }
     const mx = await resolveMx(this.dns(), domain);
     const port = route?.port ?? 25;
-    return { dest: domain, hosts: mx.flatMap((h) => h.addresses.map((a) => ({ host: h.host, address: a, port }))), auth: route?.auth };
+    return {
+      dest: domain,
+      hosts: mx.flatMap((h) => h.addresses.map((a) => ({ host: h.host, address: a, port }))),
+      auth: route?.auth,
+    };
   }
 
   private wireBytes(r: DueRecipient): Promise<Buffer> {
@@ -98,15 +112,23 @@ export class RemoteDeliverer implements Deliverer {
       const reply = err.smtpReply();
       return err.smtp && err.smtp.code >= 500 ? { state: 'bounced', reply } : { state: 'deferred', reply };
     }
-    if (!plan.hosts.length) return { state: 'deferred', reply: `451 4.4.4 no address for the destination of ${r.domain}` };
+    if (!plan.hosts.length)
+      return { state: 'deferred', reply: `451 4.4.4 no address for the destination of ${r.domain}` };
     if (this.limiter.isDead(plan.dest)) {
-      return { state: 'deferred', reply: `451 4.4.1 ${plan.dest} was unreachable moments ago; deferred without trying (dead destination)` };
+      return {
+        state: 'deferred',
+        reply: `451 4.4.1 ${plan.dest} was unreachable moments ago; deferred without trying (dead destination)`,
+      };
     }
     const bytes = await this.wireBytes(r);
     const settings: ClientSettings = {
       heloName: this.config.get<string>('smtp.helo_name') || this.config.get<string>('server.hostname'),
       localAddress: this.config.get<string>('smtp.source_address') || undefined,
-      tls: tlsPolicy(this.config.get<string[]>('smtp.tls_policy'), r.domain, this.config.get<TlsLevel>('smtp.tls_level')),
+      tls: tlsPolicy(
+        this.config.get<string[]>('smtp.tls_policy'),
+        r.domain,
+        this.config.get<TlsLevel>('smtp.tls_level'),
+      ),
       auth: plan.auth,
       connectTimeoutMs: this.config.get<number>('smtp.connect_timeout'),
       responseTimeoutMs: this.config.get<number>('smtp.response_timeout'),
@@ -134,9 +156,17 @@ export class RemoteDeliverer implements Deliverer {
         last = out.reply;
         if (!out.connectionFailed) {
           allConnectFailures = false;
-          return out.kind === 'permanent' ? { state: 'bounced', reply: out.reply } : { state: 'deferred', reply: out.reply };
+          return out.kind === 'permanent'
+            ? { state: 'bounced', reply: out.reply }
+            : { state: 'deferred', reply: out.reply };
         }
-        this.log.debug({ event: 'remote_host_failed', queueId: r.queueId, host: host.host, address: host.address, reply: out.reply });
+        this.log.debug({
+          event: 'remote_host_failed',
+          queueId: r.queueId,
+          host: host.host,
+          address: host.address,
+          reply: out.reply,
+        });
       }
       if (allConnectFailures) this.limiter.markDead(plan.dest);
       return { state: 'deferred', reply: last || `451 4.4.1 no host of ${plan.dest} answered` };

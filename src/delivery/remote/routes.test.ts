@@ -3,11 +3,36 @@ import { test } from 'node:test';
 import { parseRoute, RouteTable } from './routes.js';
 
 test('parses qmail smtproutes entries', () => {
-  assert.deepEqual(parseRoute('example.com:relay.example.net'), { pattern: 'example.com', relay: 'relay.example.net', port: 25, auth: undefined });
-  assert.deepEqual(parseRoute('.example.com:relay:2525'), { pattern: '.example.com', relay: 'relay', port: 2525, auth: undefined });
-  assert.deepEqual(parseRoute(':smarthost.isp.net:587 me secret'), { pattern: '', relay: 'smarthost.isp.net', port: 587, auth: { user: 'me', pass: 'secret' } });
-  assert.deepEqual(parseRoute('local.test:'), { pattern: 'local.test', relay: undefined, port: 25, auth: undefined });
-  assert.deepEqual(parseRoute('v6.test:[::1]:2525'), { pattern: 'v6.test', relay: '::1', port: 2525, auth: undefined });
+  assert.deepEqual(parseRoute('example.com:relay.example.net'), {
+    pattern: 'example.com',
+    relay: 'relay.example.net',
+    port: 25,
+    auth: undefined,
+  });
+  assert.deepEqual(parseRoute('.example.com:relay:2525'), {
+    pattern: '.example.com',
+    relay: 'relay',
+    port: 2525,
+    auth: undefined,
+  });
+  assert.deepEqual(parseRoute(':smarthost.isp.net:587 me secret'), {
+    pattern: '',
+    relay: 'smarthost.isp.net',
+    port: 587,
+    auth: { user: 'me', pass: 'secret' },
+  });
+  assert.deepEqual(parseRoute('local.test:'), {
+    pattern: 'local.test',
+    relay: undefined,
+    port: 25,
+    auth: undefined,
+  });
+  assert.deepEqual(parseRoute('v6.test:[::1]:2525'), {
+    pattern: 'v6.test',
+    relay: '::1',
+    port: 2525,
+    auth: undefined,
+  });
 });
 
 test('refuses malformed entries with the entry named', () => {

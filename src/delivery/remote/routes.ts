@@ -17,7 +17,8 @@ export function parseRoute(entry: string): Route {
   const m = /^\s*([^:\s]*):(\[[0-9a-fA-F:.]+\]|[^:\s]*)(?::(\d+))?(?:\s+(\S+)\s+(\S+))?\s*$/.exec(entry);
   if (!m) throw new OperatorError(`smtp.routes: "${entry}" is not DOMAIN:RELAY[:PORT] [USER PASSWORD]`);
   const port = m[3] ? Number(m[3]) : 25;
-  if (port < 1 || port > 65535) throw new OperatorError(`smtp.routes: port ${port} in "${entry}" is out of range 1..65535`);
+  if (port < 1 || port > 65535)
+    throw new OperatorError(`smtp.routes: port ${port} in "${entry}" is out of range 1..65535`);
   const relay = m[2] ? m[2].replace(/^\[|\]$/g, '') : undefined;
   return {
     pattern: m[1]!.toLowerCase(),

@@ -129,7 +129,8 @@ export class SmtpClient {
       return await this.connect(t, s, s.tls !== 'none');
     } catch (e) {
       // Opportunistic TLS that fails in the handshake falls back to plain text, as Postfix does.
-      if (s.tls === 'may' && /TLS|SSL|certificate|handshake/i.test((e as Error).message)) return this.connect(t, s, false);
+      if (s.tls === 'may' && /TLS|SSL|certificate|handshake/i.test((e as Error).message))
+        return this.connect(t, s, false);
       throw e;
     }
   }
@@ -171,27 +172,43 @@ export class SmtpClient {
       ...(env.orcpt ? { orcpt: env.orcpt } : {}),
     };
     return new Promise<SendOutcome>((resolve) => {
-      c.conn.send({ from: env.from, to: [env.to], size: env.size, ...(Object.keys(dsn).length ? { dsn } : {}) }, message, (err, info) => {
-        if (!err) {
-          this.release(c);
-          resolve({ kind: 'sent', code: replyCode(info.response) || 250, reply: `${where} said: ${info.response}`, tls: c.tls, connectionFailed: false });
-          return;
-        }
-        const e = err as Error & { responseCode?: number; response?: string; code?: string; rejectedErrors?: { responseCode?: number; response?: string }[] };
-        const rcpt = e.rejectedErrors?.[0];
-        const code = rcpt?.responseCode ?? e.responseCode ?? 0;
-        const text = rcpt?.response ?? e.response ?? e.message;
-        // A connection that failed mid-transaction is not reused.
-        if (e.code === 'ECONNECTION' || e.code === 'ETIMEDOUT' || e.code === 'ESOCKET' || !code) c.conn.close();
-        else this.release(c);
-        resolve({
-          kind: code >= 500 ? 'permanent' : 'temporary',
-          code: code || 451,
-          reply: `${where} said: ${text}`,
-          tls: c.tls,
-          connectionFailed: !code,
-        });
-      });
+      c.conn.send(
+        { from: env.from, to: [env.to], size: env.size, ...(Object.keys(dsn).length ? { dsn } : {}) },
+        message,
+        (err, info) => {
+          if (!err) {
+            this.release(c);
+            resolve({
+              kind: 'sent',
+              code: replyCode(info.response) || 250,
+              reply: `${where} said: ${info.response}`,
+              tls: c.tls,
+              connectionFailed: false,
+            });
+            return;
+          }
+          const e = err as Error & {
+            responseCode?: number;
+            response?: string;
+            code?: string;
+            rejectedErrors?: { responseCode?: number; response?: string }[];
+          };
+          const rcpt = e.rejectedErrors?.[0];
+          const code = rcpt?.responseCode ?? e.responseCode ?? 0;
+          const text = rcpt?.response ?? e.response ?? e.message;
+          // A connection that failed mid-transaction is not reused.
+          if (e.code === 'ECONNECTION' || e.code === 'ETIMEDOUT' || e.code === 'ESOCKET' || !code)
+            c.conn.close();
+          else this.release(c);
+          resolve({
+            kind: code >= 500 ? 'permanent' : 'temporary',
+            code: code || 451,
+            reply: `${where} said: ${text}`,
+            tls: c.tls,
+            connectionFailed: !code,
+          });
+        },
+      );
     });
   }
 

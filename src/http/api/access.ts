@@ -22,10 +22,20 @@ export function requireDomainAccess(actor: Actor, domain: string, action: string
  * The account `address` when the actor is that account or manages it (the mailbox and filters of
  * an account are its own business and its administrators').
  */
-export async function manageableAccount(app: App, actor: Actor, address: string, action: string): Promise<Account> {
+export async function manageableAccount(
+  app: App,
+  actor: Actor,
+  address: string,
+  action: string,
+): Promise<Account> {
   const account = await app.directory.showAccount(address, actor);
   const self = actor.kind === 'account' && actor.account.id === account.id;
-  if (!self) authorize(can.manageAccount(actor, account, await managedGroups(app.store.db, actor)), actor, `${action} of ${account.address}`);
+  if (!self)
+    authorize(
+      can.manageAccount(actor, account, await managedGroups(app.store.db, actor)),
+      actor,
+      `${action} of ${account.address}`,
+    );
   return account;
 }
 

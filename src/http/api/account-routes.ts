@@ -1,7 +1,23 @@
 import type { AccountInput, AccountUpdate, Role, SendPermission } from '../../directory/types.js';
 import type { ApiContext } from './context.js';
 import { route } from './route.js';
-import { accountSchema, addressParam, arrayOf, bool, input, int, nullable, object, paging, quotaSchema, roleSchema, sendGrantSchema, sendPermission, str, strings } from './schemas.js';
+import {
+  accountSchema,
+  addressParam,
+  arrayOf,
+  bool,
+  input,
+  int,
+  nullable,
+  object,
+  paging,
+  quotaSchema,
+  roleSchema,
+  sendGrantSchema,
+  sendPermission,
+  str,
+  strings,
+} from './schemas.js';
 
 const editable = {
   displayName: { type: 'string', maxLength: 200 },
@@ -16,8 +32,16 @@ const editable = {
 };
 
 /** Grants as `address` or `@GROUP`, the form the directory's grant commands take. */
-function grantView(g: { mailbox: string; grantee: { kind: 'account'; address: string } | { kind: 'group'; name: string }; permission: SendPermission }) {
-  return { mailbox: g.mailbox, grantee: g.grantee.kind === 'account' ? g.grantee.address : `@${g.grantee.name}`, permission: g.permission };
+function grantView(g: {
+  mailbox: string;
+  grantee: { kind: 'account'; address: string } | { kind: 'group'; name: string };
+  permission: SendPermission;
+}) {
+  return {
+    mailbox: g.mailbox,
+    grantee: g.grantee.kind === 'account' ? g.grantee.address : `@${g.grantee.name}`,
+    permission: g.permission,
+  };
 }
 
 export function accountRoutes({ app }: ApiContext) {
@@ -40,7 +64,14 @@ export function accountRoutes({ app }: ApiContext) {
       url: '/accounts',
       tag: 'accounts',
       summary: 'Create an account',
-      body: input({ address: { type: 'string', minLength: 3, maxLength: 320 }, password: { type: 'string', minLength: 1, maxLength: 1024 }, ...editable }, ['address', 'password']),
+      body: input(
+        {
+          address: { type: 'string', minLength: 3, maxLength: 320 },
+          password: { type: 'string', minLength: 1, maxLength: 1024 },
+          ...editable,
+        },
+        ['address', 'password'],
+      ),
       response: accountSchema,
       handler: ({ actor, body }) => d.addAccount(body, actor),
     }),
@@ -53,7 +84,11 @@ export function accountRoutes({ app }: ApiContext) {
       response: object({ account: accountSchema, quota: quotaSchema, sendGrants: arrayOf(sendGrantSchema) }),
       async handler({ actor, params }) {
         const account = await d.showAccount(params.address!, actor);
-        return { account, quota: await app.mailbox.quotaStatus(account.id), sendGrants: (await d.listSendGrants(account.address)).map(grantView) };
+        return {
+          account,
+          quota: await app.mailbox.quotaStatus(account.id),
+          sendGrants: (await d.listSendGrants(account.address)).map(grantView),
+        };
       },
     }),
     route<AccountUpdate>({
@@ -103,7 +138,10 @@ export function accountRoutes({ app }: ApiContext) {
       tag: 'accounts',
       summary: 'Let an account (address) or a group (@NAME) send as this address or on its behalf',
       params: addressParam,
-      body: input({ grantee: { type: 'string', minLength: 1 }, permission: sendPermission }, ['grantee', 'permission']),
+      body: input({ grantee: { type: 'string', minLength: 1 }, permission: sendPermission }, [
+        'grantee',
+        'permission',
+      ]),
       response: object({ granted: bool }),
       async handler({ actor, params, body }) {
         return { granted: await d.grantSend(params.address!, body.grantee, body.permission, actor) };
@@ -115,7 +153,11 @@ export function accountRoutes({ app }: ApiContext) {
       tag: 'accounts',
       summary: 'Revoke a send-as or send-on-behalf grant',
       params: addressParam,
-      querystring: { type: 'object', properties: { grantee: str, permission: sendPermission }, required: ['grantee', 'permission'] },
+      querystring: {
+        type: 'object',
+        properties: { grantee: str, permission: sendPermission },
+        required: ['grantee', 'permission'],
+      },
       response: object({ revoked: bool }),
       async handler({ actor, params, query }) {
         return { revoked: await d.revokeSend(params.address!, query.grantee, query.permission, actor) };

@@ -32,17 +32,31 @@ export function columnsOf(rights: string): string[] {
 }
 
 export function rightsOf(columns: readonly string[]): string {
-  return normalizeRights(ACL_COLUMNS.filter((c) => columns.includes(c.name)).map((c) => c.rights).join(''));
+  return normalizeRights(
+    ACL_COLUMNS.filter((c) => columns.includes(c.name))
+      .map((c) => c.rights)
+      .join(''),
+  );
 }
 
-export async function aclMatrix(mailbox: MailboxService, actor: MailboxActor, ref: FolderRef): Promise<AclRow[]> {
+export async function aclMatrix(
+  mailbox: MailboxService,
+  actor: MailboxActor,
+  ref: FolderRef,
+): Promise<AclRow[]> {
   return (await mailbox.acl.get(actor, ref)).map((e) => ({ ...e, columns: columnsOf(e.rights) }));
 }
 
 /** Makes the folder's ACL exactly the matrix: rows missing from it lose their rights. */
-export async function setAclMatrix(mailbox: MailboxService, actor: MailboxActor, ref: FolderRef, rows: { identifier: string; columns: string[] }[]): Promise<AclRow[]> {
+export async function setAclMatrix(
+  mailbox: MailboxService,
+  actor: MailboxActor,
+  ref: FolderRef,
+  rows: { identifier: string; columns: string[] }[],
+): Promise<AclRow[]> {
   const wanted = new Map(rows.map((r) => [normalizeIdentifier(r.identifier), rightsOf(r.columns)]));
-  for (const e of await mailbox.acl.get(actor, ref)) if (!wanted.has(e.identifier)) await mailbox.acl.delete(actor, ref, e.identifier);
+  for (const e of await mailbox.acl.get(actor, ref))
+    if (!wanted.has(e.identifier)) await mailbox.acl.delete(actor, ref, e.identifier);
   for (const [identifier, rights] of wanted) {
     if (rights) await mailbox.acl.set(actor, ref, identifier, rights);
     else await mailbox.acl.delete(actor, ref, identifier);

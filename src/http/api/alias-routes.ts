@@ -24,7 +24,10 @@ export function aliasRoutes({ app }: ApiContext) {
       url: '/aliases',
       tag: 'aliases',
       summary: 'Create an alias',
-      body: input({ address: { type: 'string', minLength: 3, maxLength: 320 }, members: strings, ...policy }, ['address', 'members']),
+      body: input(
+        { address: { type: 'string', minLength: 3, maxLength: 320 }, members: strings, ...policy },
+        ['address', 'members'],
+      ),
       response: aliasSchema,
       handler: ({ actor, body }) => d.addAlias(body, actor),
     }),

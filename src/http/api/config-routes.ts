@@ -21,7 +21,9 @@ const keyParam = object({ key: { type: 'string', pattern: '^[a-z0-9_.]+$' } });
 /** A setting as the settings pages show it: text as `config get` prints it, and help from the schema. */
 function view(e: ConfigEntry) {
   const secret = e.def.secret ?? false;
-  const choices = e.def.type.name.startsWith('one of ') ? e.def.type.name.slice('one of '.length).split('|') : null;
+  const choices = e.def.type.name.startsWith('one of ')
+    ? e.def.type.name.slice('one of '.length).split('|')
+    : null;
   return {
     key: e.key,
     value: secret && !e.isDefault ? null : e.text,
@@ -66,7 +68,10 @@ export function configRoutes({ app }: ApiContext) {
       response: arrayOf(entrySchema),
       async handler({ actor, query }) {
         requireServerAdmin(actor, 'see server settings');
-        return c.list().filter((e) => !query.prefix || e.key.startsWith(query.prefix)).map(view);
+        return c
+          .list()
+          .filter((e) => !query.prefix || e.key.startsWith(query.prefix))
+          .map(view);
       },
     }),
     route({
@@ -85,7 +90,8 @@ export function configRoutes({ app }: ApiContext) {
       method: 'PUT',
       url: '/config/:key',
       tag: 'config',
-      summary: 'Change a setting, written as on the command line (25M, 5m, yes); 400 names the key when the value is invalid',
+      summary:
+        'Change a setting, written as on the command line (25M, 5m, yes); 400 names the key when the value is invalid',
       params: keyParam,
       body: input({ value: { type: 'string', maxLength: 100_000 } }, ['value']),
       response: entrySchema,

@@ -1,9 +1,24 @@
 import type { DomainInput, DomainUpdate } from '../../directory/types.js';
 import type { ApiContext } from './context.js';
 import { route } from './route.js';
-import { arrayOf, domainSchema, domainUsageSchema, input, int, nameParam, nullable, object, str } from './schemas.js';
+import {
+  arrayOf,
+  domainSchema,
+  domainUsageSchema,
+  input,
+  int,
+  nameParam,
+  nullable,
+  object,
+  str,
+} from './schemas.js';
 
-const limits = { maxAccounts: nullable(int), maxAliases: nullable(int), maxStorage: nullable(int), catchAll: nullable(str) };
+const limits = {
+  maxAccounts: nullable(int),
+  maxAliases: nullable(int),
+  maxStorage: nullable(int),
+  catchAll: nullable(str),
+};
 
 export function domainRoutes({ app }: ApiContext) {
   const d = app.directory;
@@ -16,7 +31,8 @@ export function domainRoutes({ app }: ApiContext) {
       response: arrayOf(object({ domain: domainSchema, usage: domainUsageSchema })),
       async handler({ actor }) {
         const out = [];
-        for (const domain of await d.listDomains(actor)) out.push({ domain, usage: await d.domainUsage(domain.name, actor) });
+        for (const domain of await d.listDomains(actor))
+          out.push({ domain, usage: await d.domainUsage(domain.name, actor) });
         return out;
       },
     }),
@@ -25,7 +41,10 @@ export function domainRoutes({ app }: ApiContext) {
       url: '/domains',
       tag: 'domains',
       summary: 'Add a domain (or a domain alias with aliasOf)',
-      body: input({ name: { type: 'string', minLength: 1, maxLength: 253 }, aliasOf: nullable(str), ...limits }, ['name']),
+      body: input(
+        { name: { type: 'string', minLength: 1, maxLength: 253 }, aliasOf: nullable(str), ...limits },
+        ['name'],
+      ),
       response: domainSchema,
       handler: ({ actor, body }) => d.addDomain(body, actor),
     }),
@@ -35,10 +54,18 @@ export function domainRoutes({ app }: ApiContext) {
       tag: 'domains',
       summary: 'One domain with its usage',
       params: nameParam,
-      response: object({ domain: domainSchema, usage: domainUsageSchema, aliases: { type: 'array', items: str } }),
+      response: object({
+        domain: domainSchema,
+        usage: domainUsageSchema,
+        aliases: { type: 'array', items: str },
+      }),
       async handler({ actor, params }) {
         const domain = await d.getDomain(params.name!, actor);
-        return { domain, usage: await d.domainUsage(domain.name, actor), aliases: await d.domainAliases(domain.name) };
+        return {
+          domain,
+          usage: await d.domainUsage(domain.name, actor),
+          aliases: await d.domainAliases(domain.name),
+        };
       },
     }),
     route<DomainUpdate>({

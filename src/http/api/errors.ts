@@ -1,6 +1,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError, AuthLockedError } from '../../directory/auth-error.js';
-import { ConflictError, LimitError, MailsteadError, NotFoundError, PermissionError } from '../../core/errors.js';
+import {
+  ConflictError,
+  LimitError,
+  MailsteadError,
+  NotFoundError,
+  PermissionError,
+} from '../../core/errors.js';
 import type { Logger } from '../../log/logger.js';
 
 /** An HTTP status with a message for the client, for conditions only the HTTP layer knows. */
@@ -21,7 +27,8 @@ export function statusOf(e: unknown): number {
   if (e instanceof PermissionError) return 403;
   if (e instanceof NotFoundError) return 404;
   if (e instanceof ConflictError || e instanceof LimitError) return 409;
-  if (e instanceof MailsteadError && (e.operator || e.imap?.status === 'NO' || e.imap?.status === 'BAD')) return 400;
+  if (e instanceof MailsteadError && (e.operator || e.imap?.status === 'NO' || e.imap?.status === 'BAD'))
+    return 400;
   const fe = e as Partial<FastifyError>;
   if (fe.validation || (fe.statusCode && fe.statusCode < 500)) return fe.statusCode ?? 400;
   return 500;

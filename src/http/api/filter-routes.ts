@@ -9,7 +9,10 @@ const condition = input(
   {
     field: { type: 'string', enum: ['from', 'to', 'cc', 'subject', 'size', 'header'] },
     header: str,
-    op: { type: 'string', enum: ['contains', 'not-contains', 'is', 'not-is', 'matches', 'regex', 'over', 'under', 'exists'] },
+    op: {
+      type: 'string',
+      enum: ['contains', 'not-contains', 'is', 'not-is', 'matches', 'regex', 'over', 'under', 'exists'],
+    },
     value: { type: 'string', maxLength: 1000 },
   },
   ['field', 'op', 'value'],
@@ -34,11 +37,27 @@ const ruleFields: Record<string, JsonSchema> = {
   stop: bool,
 };
 const vacation = input(
-  { enabled: bool, from: str, until: str, subject: { type: 'string', maxLength: 500 }, text: { type: 'string', maxLength: 10000 }, addresses: strings, days: { type: 'integer', minimum: 1, maximum: 365 } },
+  {
+    enabled: bool,
+    from: str,
+    until: str,
+    subject: { type: 'string', maxLength: 500 },
+    text: { type: 'string', maxLength: 10000 },
+    addresses: strings,
+    days: { type: 'integer', minimum: 1, maximum: 365 },
+  },
   ['enabled', 'subject', 'text', 'addresses', 'days'],
 );
-const ruleOut = { type: 'object', properties: { id: str, ...ruleFields }, required: ['id', ...Object.keys(ruleFields)] };
-const modelSchema = { type: 'object', properties: { rules: arrayOf(ruleOut), vacation }, required: ['rules'] };
+const ruleOut = {
+  type: 'object',
+  properties: { id: str, ...ruleFields },
+  required: ['id', ...Object.keys(ruleFields)],
+};
+const modelSchema = {
+  type: 'object',
+  properties: { rules: arrayOf(ruleOut), vacation },
+  required: ['rules'],
+};
 const ruleParams = object({ address: str, id: str });
 
 /**
@@ -59,7 +78,9 @@ export function filterRoutes({ app }: ApiContext) {
       params: object({ address: str }),
       response: modelSchema,
       async handler({ actor, params }) {
-        return app.sieve.rules((await manageableAccount(app, actor, params.address!, 'see the mail filters')).id);
+        return app.sieve.rules(
+          (await manageableAccount(app, actor, params.address!, 'see the mail filters')).id,
+        );
       },
     }),
     route<Omit<Rule, 'id'> & { position?: number }>({
@@ -68,11 +89,22 @@ export function filterRoutes({ app }: ApiContext) {
       tag: 'filters',
       summary: 'Add a rule (at the end, or at position)',
       params: object({ address: str }),
-      body: input({ ...ruleFields, position: { type: 'integer', minimum: 0 } }, ['name', 'enabled', 'match', 'conditions', 'actions', 'stop']),
+      body: input({ ...ruleFields, position: { type: 'integer', minimum: 0 } }, [
+        'name',
+        'enabled',
+        'match',
+        'conditions',
+        'actions',
+        'stop',
+      ]),
       response: modelSchema,
       handler: ({ actor, params, body }) => {
         const { position, ...rule } = body;
-        return edit(actor, params.address!, { op: 'add', rule, ...(position === undefined ? {} : { position }) });
+        return edit(actor, params.address!, {
+          op: 'add',
+          rule,
+          ...(position === undefined ? {} : { position }),
+        });
       },
     }),
     route({
@@ -93,9 +125,16 @@ export function filterRoutes({ app }: ApiContext) {
       body: input({ enabled: bool, position: int }),
       response: modelSchema,
       async handler({ actor, params, body }) {
-        let model = await app.sieve.rules((await manageableAccount(app, actor, params.address!, 'edit the mail filters')).id);
-        if (body.enabled !== undefined) model = await edit(actor, params.address!, { op: body.enabled ? 'enable' : 'disable', id: params.id! });
-        if (body.position !== undefined) model = await edit(actor, params.address!, { op: 'move', id: params.id!, position: body.position });
+        let model = await app.sieve.rules(
+          (await manageableAccount(app, actor, params.address!, 'edit the mail filters')).id,
+        );
+        if (body.enabled !== undefined)
+          model = await edit(actor, params.address!, {
+            op: body.enabled ? 'enable' : 'disable',
+            id: params.id!,
+          });
+        if (body.position !== undefined)
+          model = await edit(actor, params.address!, { op: 'move', id: params.id!, position: body.position });
         return model;
       },
     }),
@@ -107,7 +146,8 @@ export function filterRoutes({ app }: ApiContext) {
       params: object({ address: str }),
       body: input({ vacation: { anyOf: [vacation, { type: 'null' }] } }, ['vacation']),
       response: modelSchema,
-      handler: ({ actor, params, body }) => edit(actor, params.address!, { op: 'vacation', vacation: body.vacation }),
+      handler: ({ actor, params, body }) =>
+        edit(actor, params.address!, { op: 'vacation', vacation: body.vacation }),
     }),
   ];
 }

@@ -43,7 +43,17 @@ export function folderRoutes({ app }: ApiContext) {
         const out = [];
         for (const f of await m.folders.list(who)) {
           const st = await m.folders.status(who, { id: f.id });
-          out.push({ id: f.id, name: f.name, namespace: f.namespace, type: f.type, specialUse: f.specialUse, rights: f.rights, messages: st.messages, unseen: st.unseen, size: st.size });
+          out.push({
+            id: f.id,
+            name: f.name,
+            namespace: f.namespace,
+            type: f.type,
+            specialUse: f.specialUse,
+            rights: f.rights,
+            messages: st.messages,
+            unseen: st.unseen,
+            size: st.size,
+          });
         }
         return out;
       },
@@ -57,7 +67,9 @@ export function folderRoutes({ app }: ApiContext) {
       body: input({ name: { type: 'string', minLength: 1, maxLength: 500 }, type: folderType }, ['name']),
       response: object({ id: int, name: str }),
       async handler({ actor, params, body }) {
-        const f = await m.folders.create(await mailboxActorFor(app, actor, params.address!), body.name, { type: body.type ?? 'mail' });
+        const f = await m.folders.create(await mailboxActorFor(app, actor, params.address!), body.name, {
+          type: body.type ?? 'mail',
+        });
         return { id: f.id, name: f.name };
       },
     }),
@@ -90,7 +102,10 @@ export function folderRoutes({ app }: ApiContext) {
       params: folderParams,
       response: aclSchema,
       async handler({ actor, params }) {
-        return { columns: ACL_COLUMNS, entries: await aclMatrix(m, await mailboxActorFor(app, actor, params.address!), ref(params.id)) };
+        return {
+          columns: ACL_COLUMNS,
+          entries: await aclMatrix(m, await mailboxActorFor(app, actor, params.address!), ref(params.id)),
+        };
       },
     }),
     route<{ entries: { identifier: string; columns: string[] }[] }>({
@@ -99,10 +114,31 @@ export function folderRoutes({ app }: ApiContext) {
       tag: 'folders',
       summary: 'Replace the ACL matrix (rows left out lose their rights)',
       params: folderParams,
-      body: input({ entries: arrayOf(input({ identifier: { type: 'string', minLength: 1, maxLength: 320 }, columns: { type: 'array', items: column } }, ['identifier', 'columns'])) }, ['entries']),
+      body: input(
+        {
+          entries: arrayOf(
+            input(
+              {
+                identifier: { type: 'string', minLength: 1, maxLength: 320 },
+                columns: { type: 'array', items: column },
+              },
+              ['identifier', 'columns'],
+            ),
+          ),
+        },
+        ['entries'],
+      ),
       response: aclSchema,
       async handler({ actor, params, body }) {
-        return { columns: ACL_COLUMNS, entries: await setAclMatrix(m, await mailboxActorFor(app, actor, params.address!), ref(params.id), body.entries) };
+        return {
+          columns: ACL_COLUMNS,
+          entries: await setAclMatrix(
+            m,
+            await mailboxActorFor(app, actor, params.address!),
+            ref(params.id),
+            body.entries,
+          ),
+        };
       },
     }),
     route({
@@ -111,7 +147,15 @@ export function folderRoutes({ app }: ApiContext) {
       tag: 'folders',
       summary: "The quotas that apply to a folder: the account's and the folder's own",
       params: folderParams,
-      response: arrayOf(object({ root: str, usedBytes: int, maxBytes: nullable(int), usedMessages: int, maxMessages: nullable(int) })),
+      response: arrayOf(
+        object({
+          root: str,
+          usedBytes: int,
+          maxBytes: nullable(int),
+          usedMessages: int,
+          maxMessages: nullable(int),
+        }),
+      ),
       async handler({ actor, params }) {
         return m.quota.roots(await mailboxActorFor(app, actor, params.address!), ref(params.id));
       },
@@ -122,9 +166,19 @@ export function folderRoutes({ app }: ApiContext) {
       tag: 'folders',
       summary: "Set a folder's own quota (null for none)",
       params: folderParams,
-      body: input({ bytes: nullable({ type: 'integer', minimum: 0 }), messages: nullable({ type: 'integer', minimum: 0 }) }, ['bytes', 'messages']),
+      body: input(
+        {
+          bytes: nullable({ type: 'integer', minimum: 0 }),
+          messages: nullable({ type: 'integer', minimum: 0 }),
+        },
+        ['bytes', 'messages'],
+      ),
       async handler({ actor, params, body }) {
-        await m.quota.set(await mailboxActorFor(app, actor, params.address!), { folder: ref(params.id) }, body);
+        await m.quota.set(
+          await mailboxActorFor(app, actor, params.address!),
+          { folder: ref(params.id) },
+          body,
+        );
       },
     }),
     route({
@@ -133,7 +187,16 @@ export function folderRoutes({ app }: ApiContext) {
       tag: 'folders',
       summary: "Repair an account's folders: counts, UIDs, missing message files, search index",
       params: object({ address: str }),
-      response: arrayOf(object({ folder: str, messages: int, bytes: int, fixed: strings, missingBlobs: arrayOf(int), reindexed: int })),
+      response: arrayOf(
+        object({
+          folder: str,
+          messages: int,
+          bytes: int,
+          fixed: strings,
+          missingBlobs: arrayOf(int),
+          reindexed: int,
+        }),
+      ),
       async handler({ actor, params }) {
         requireServerAdmin(actor, 'reconstruct mailboxes');
         const who = await mailboxActorFor(app, actor, params.address!);

@@ -1,7 +1,18 @@
 import type { GroupInput } from '../../directory/types.js';
 import type { ApiContext } from './context.js';
 import { route } from './route.js';
-import { accountSchema, arrayOf, bool, groupSchema, input, nameParam, nullable, object, str, strings } from './schemas.js';
+import {
+  accountSchema,
+  arrayOf,
+  bool,
+  groupSchema,
+  input,
+  nameParam,
+  nullable,
+  object,
+  str,
+  strings,
+} from './schemas.js';
 
 const accountsBody = input({ accounts: { ...strings, minItems: 1 } }, ['accounts']);
 
@@ -21,7 +32,14 @@ export function groupRoutes({ app }: ApiContext) {
       url: '/groups',
       tag: 'groups',
       summary: 'Create a group, top-level or under a parent',
-      body: input({ name: { type: 'string', minLength: 1, maxLength: 200 }, parent: nullable(str), domain: nullable(str) }, ['name']),
+      body: input(
+        {
+          name: { type: 'string', minLength: 1, maxLength: 200 },
+          parent: nullable(str),
+          domain: nullable(str),
+        },
+        ['name'],
+      ),
       response: groupSchema,
       handler: ({ actor, body }) => d.addGroup(body, actor),
     }),
@@ -33,7 +51,10 @@ export function groupRoutes({ app }: ApiContext) {
       params: nameParam,
       response: object({ group: groupSchema, members: arrayOf(accountSchema) }),
       async handler({ actor, params }) {
-        return { group: await d.getGroup(params.name!, actor), members: await d.groupMembers(params.name!, actor) };
+        return {
+          group: await d.getGroup(params.name!, actor),
+          members: await d.groupMembers(params.name!, actor),
+        };
       },
     }),
     route({

@@ -16,7 +16,10 @@ const stringsSchema = { type: 'object', additionalProperties: { type: 'string' }
 function shipped(locale: string): Record<string, string> {
   const read = (l: string) => {
     try {
-      return JSON.parse(readFileSync(fileURLToPath(new URL(`${l}.json`, LOCALES)), 'utf8')) as Record<string, string>;
+      return JSON.parse(readFileSync(fileURLToPath(new URL(`${l}.json`, LOCALES)), 'utf8')) as Record<
+        string,
+        string
+      >;
     } catch {
       return {};
     }

@@ -5,8 +5,20 @@ import { route } from './route.js';
 import { arrayOf, bool, input, int, nullable, object, paging, str, strings } from './schemas.js';
 
 const state = { type: 'string', enum: ['queued', 'deferred', 'held', 'delivered', 'bounced'] };
-const filterProps = { sender: str, recipient: str, domain: str, state, minAgeSeconds: { type: 'integer', minimum: 0 } };
-type Filter = { sender?: string; recipient?: string; domain?: string; state?: RecipientState; minAgeSeconds?: number };
+const filterProps = {
+  sender: str,
+  recipient: str,
+  domain: str,
+  state,
+  minAgeSeconds: { type: 'integer', minimum: 0 },
+};
+type Filter = {
+  sender?: string;
+  recipient?: string;
+  domain?: string;
+  state?: RecipientState;
+  minAgeSeconds?: number;
+};
 
 function queueFilter(f: Filter): QueueFilter {
   const { minAgeSeconds, ...rest } = f;
@@ -42,7 +54,8 @@ const passThrough = { type: 'object', additionalProperties: true };
 /** The queue management API of `mailstead queue`, for server admins: the queue holds everyone's mail. */
 export function queueRoutes({ app }: ApiContext) {
   const q = app.queue.admin;
-  const admin = (actor: Parameters<typeof requireServerAdmin>[0]) => requireServerAdmin(actor, 'manage the mail queue');
+  const admin = (actor: Parameters<typeof requireServerAdmin>[0]) =>
+    requireServerAdmin(actor, 'manage the mail queue');
   return [
     route({
       method: 'GET',
@@ -76,7 +89,10 @@ export function queueRoutes({ app }: ApiContext) {
       tag: 'queue',
       summary: 'Open recipients by destination domain and age (qshape)',
       querystring: { type: 'object', properties: { state } },
-      response: object({ buckets: strings, rows: arrayOf(object({ domain: str, total: int, counts: arrayOf(int) })) }),
+      response: object({
+        buckets: strings,
+        rows: arrayOf(object({ domain: str, total: int, counts: arrayOf(int) })),
+      }),
       async handler({ actor, query }) {
         admin(actor);
         return q.shape(query.state as RecipientState | undefined);
@@ -94,11 +110,17 @@ export function queueRoutes({ app }: ApiContext) {
         return q.show(params.queueId!);
       },
     }),
-    route<{ action: 'delete' | 'hold' | 'release' | 'retry' | 'purge'; queueIds?: string[]; filter?: Filter; account?: string }>({
+    route<{
+      action: 'delete' | 'hold' | 'release' | 'retry' | 'purge';
+      queueIds?: string[];
+      filter?: Filter;
+      account?: string;
+    }>({
       method: 'POST',
       url: '/queue/actions',
       tag: 'queue',
-      summary: 'delete (by id), or hold / release / retry / purge by ids or filter; release with account lifts a held account',
+      summary:
+        'delete (by id), or hold / release / retry / purge by ids or filter; release with account lifts a held account',
       body: input(
         {
           action: { type: 'string', enum: ['delete', 'hold', 'release', 'retry', 'purge'] },
@@ -111,7 +133,10 @@ export function queueRoutes({ app }: ApiContext) {
       response: object({ affected: int }),
       async handler({ actor, body }) {
         admin(actor);
-        const f = { ...queueFilter(body.filter ?? {}), ...(body.queueIds ? { queueIds: body.queueIds } : {}) };
+        const f = {
+          ...queueFilter(body.filter ?? {}),
+          ...(body.queueIds ? { queueIds: body.queueIds } : {}),
+        };
         const affected = await (async () => {
           switch (body.action) {
             case 'delete':
@@ -145,7 +170,10 @@ export function queueRoutes({ app }: ApiContext) {
       url: '/queue/test',
       tag: 'queue',
       summary: 'Queue a small test message',
-      body: input({ from: { type: 'string', minLength: 3 }, to: { type: 'string', minLength: 3 } }, ['from', 'to']),
+      body: input({ from: { type: 'string', minLength: 3 }, to: { type: 'string', minLength: 3 } }, [
+        'from',
+        'to',
+      ]),
       response: object({ queueId: str }),
       async handler({ actor, body }) {
         admin(actor);

@@ -41,7 +41,11 @@ export function registerAdminApi(fastify: FastifyInstance, app: App, health: Hea
       api.setErrorHandler(errorHandler(app.log));
       // Only JSON bodies: a cross-site HTML form can send text/plain or form data, never JSON.
       api.addHook('onRequest', async (req) => {
-        if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0' && !/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+        if (
+          req.headers['content-length'] !== undefined &&
+          req.headers['content-length'] !== '0' &&
+          !/^application\/json\b/i.test(req.headers['content-type'] ?? '')
+        )
           throw new HttpError(415, 'request bodies must be application/json');
       });
       api.addHook('onSend', async (_req, reply) => {

@@ -13,7 +13,10 @@ export const nullable = (s: JsonSchema): JsonSchema => ({ ...s, type: [s.type, '
 export const strings = { type: 'array', items: str } as const;
 export const arrayOf = (s: JsonSchema): JsonSchema => ({ type: 'array', items: s });
 
-export function object(properties: Record<string, JsonSchema>, required: string[] = Object.keys(properties)): JsonSchema {
+export function object(
+  properties: Record<string, JsonSchema>,
+  required: string[] = Object.keys(properties),
+): JsonSchema {
   return { type: 'object', properties, required, additionalProperties: false };
 }
 
@@ -64,7 +67,13 @@ export const accountSchema = object({
   createdAt: int,
 });
 
-export const groupSchema = object({ id: int, name: str, parentId: nullable(int), domain: nullable(str), admins: strings });
+export const groupSchema = object({
+  id: int,
+  name: str,
+  parentId: nullable(int),
+  domain: nullable(str),
+  admins: strings,
+});
 
 export const aliasSchema = object({
   id: int,
@@ -85,7 +94,12 @@ export const sendGrantSchema = object({
   permission: sendPermission,
 });
 
-export const quotaSchema = object({ usedBytes: int, maxBytes: nullable(int), usedMessages: int, maxMessages: nullable(int) });
+export const quotaSchema = object({
+  usedBytes: int,
+  maxBytes: nullable(int),
+  usedMessages: int,
+  maxMessages: nullable(int),
+});
 
 export const addressParam = object({ address: str });
 export const nameParam = object({ name: str });

@@ -14,7 +14,13 @@ export function sessionRoutes(ctx: ApiContext) {
       tag: 'session',
       summary: 'Log in: sets the session cookie and returns the CSRF token for state-changing requests',
       public: true,
-      body: input({ address: { type: 'string', minLength: 1, maxLength: 320 }, password: { type: 'string', minLength: 1, maxLength: 1024 } }, ['address', 'password']),
+      body: input(
+        {
+          address: { type: 'string', minLength: 1, maxLength: 320 },
+          password: { type: 'string', minLength: 1, maxLength: 1024 },
+        },
+        ['address', 'password'],
+      ),
       response: sessionSchema,
       async handler({ body, request, reply }) {
         const s = await ctx.sessions.login(body.address, body.password, request.ip);

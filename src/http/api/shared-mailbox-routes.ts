@@ -9,12 +9,24 @@ export function sharedMailboxRoutes({ app }: ApiContext) {
       method: 'POST',
       url: '/shared-mailboxes',
       tag: 'shared mailboxes',
-      summary: 'Create a shared mailbox and grant users and groups read / write / send-as / send-on-behalf in one call',
+      summary:
+        'Create a shared mailbox and grant users and groups read / write / send-as / send-on-behalf in one call',
       body: input(
         {
           address: { type: 'string', minLength: 3, maxLength: 320 },
           displayName: { type: 'string', maxLength: 200 },
-          grants: arrayOf(input({ grantee: { type: 'string', minLength: 1 }, read: bool, write: bool, sendAs: bool, sendOnBehalf: bool }, ['grantee', 'read', 'write', 'sendAs', 'sendOnBehalf'])),
+          grants: arrayOf(
+            input(
+              {
+                grantee: { type: 'string', minLength: 1 },
+                read: bool,
+                write: bool,
+                sendAs: bool,
+                sendOnBehalf: bool,
+              },
+              ['grantee', 'read', 'write', 'sendAs', 'sendOnBehalf'],
+            ),
+          ),
         },
         ['address', 'grants'],
       ),

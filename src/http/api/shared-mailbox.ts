@@ -28,9 +28,18 @@ const WRITE = rightsOf(['lookup', 'read', 'seen', 'write', 'insert', 'post', 'cr
  * send-as / send-on-behalf on its address. Every step runs as the caller, so the directory's and
  * the mailbox's own authorization applies throughout.
  */
-export async function createSharedMailbox(app: App, input: SharedMailboxInput, actor: Actor): Promise<Account> {
+export async function createSharedMailbox(
+  app: App,
+  input: SharedMailboxInput,
+  actor: Actor,
+): Promise<Account> {
   const account = await app.directory.addAccount(
-    { address: input.address, password: randomBytes(24).toString('base64url'), displayName: input.displayName ?? '', webmail: false },
+    {
+      address: input.address,
+      password: randomBytes(24).toString('base64url'),
+      displayName: input.displayName ?? '',
+      webmail: false,
+    },
     actor,
   );
   const owner = await app.mailbox.actorFor(account.id);

@@ -4,7 +4,14 @@ import type { ApiContext } from './context.js';
 import { route } from './route.js';
 import { arrayOf, bool, input, int, object, str } from './schemas.js';
 
-const keySchema = object({ domain: str, selector: str, algorithm: str, active: bool, createdAt: int, record: object({ name: str, value: str }) });
+const keySchema = object({
+  domain: str,
+  selector: str,
+  algorithm: str,
+  active: bool,
+  createdAt: int,
+  record: object({ name: str, value: str }),
+});
 
 /** Listener status for the dashboard, and DKIM keys (a domain admin manages their own domain's). */
 export function statusRoutes(ctx: ApiContext) {
@@ -15,7 +22,10 @@ export function statusRoutes(ctx: ApiContext) {
       url: '/status',
       tag: 'status',
       summary: 'Each listener with its address and open connections',
-      response: object({ listeners: arrayOf(object({ service: str, address: str, connections: int })), uptimeSeconds: int }),
+      response: object({
+        listeners: arrayOf(object({ service: str, address: str, connections: int })),
+        uptimeSeconds: int,
+      }),
       async handler({ actor }) {
         requireServerAdmin(actor, 'see the service status');
         return { listeners: ctx.health(), uptimeSeconds: Math.round(process.uptime()) };
@@ -25,27 +35,47 @@ export function statusRoutes(ctx: ApiContext) {
       method: 'GET',
       url: '/dkim',
       tag: 'dkim',
-      summary: "DKIM keys (of one domain, or all for server admins) with the DNS record each needs",
+      summary: 'DKIM keys (of one domain, or all for server admins) with the DNS record each needs',
       querystring: { type: 'object', properties: { domain: str } },
       response: arrayOf(keySchema),
       async handler({ actor, query }) {
         if (query.domain) requireDomainAccess(actor, query.domain, `see DKIM keys of ${query.domain}`);
         else requireServerAdmin(actor, 'see all DKIM keys');
-        return (await app.dkim.list(query.domain)).map((k) => ({ domain: k.domain, selector: k.selector, algorithm: k.algorithm, active: k.active, createdAt: k.createdAt, record: dnsRecord(k) }));
+        return (await app.dkim.list(query.domain)).map((k) => ({
+          domain: k.domain,
+          selector: k.selector,
+          algorithm: k.algorithm,
+          active: k.active,
+          createdAt: k.createdAt,
+          record: dnsRecord(k),
+        }));
       },
     }),
     route<{ domain: string; selector?: string; algorithm?: DkimAlgorithm }>({
       method: 'POST',
       url: '/dkim',
       tag: 'dkim',
-      summary: 'Generate a signing key for a domain; it signs from now on. Returns the DNS TXT record to publish',
-      body: input({ domain: str, selector: str, algorithm: { type: 'string', enum: ['rsa', 'ed25519'] } }, ['domain']),
+      summary:
+        'Generate a signing key for a domain; it signs from now on. Returns the DNS TXT record to publish',
+      body: input({ domain: str, selector: str, algorithm: { type: 'string', enum: ['rsa', 'ed25519'] } }, [
+        'domain',
+      ]),
       response: keySchema,
       async handler({ actor, body }) {
         const domain = await app.directory.getDomain(body.domain, actor);
         requireDomainAccess(actor, domain.name, `generate DKIM keys for ${domain.name}`);
-        const k = await app.dkim.generate(domain.name, { ...(body.selector ? { selector: body.selector } : {}), ...(body.algorithm ? { algorithm: body.algorithm } : {}) });
-        return { domain: k.domain, selector: k.selector, algorithm: k.algorithm, active: k.active, createdAt: k.createdAt, record: dnsRecord(k) };
+        const k = await app.dkim.generate(domain.name, {
+          ...(body.selector ? { selector: body.selector } : {}),
+          ...(body.algorithm ? { algorithm: body.algorithm } : {}),
+        });
+        return {
+          domain: k.domain,
+          selector: k.selector,
+          algorithm: k.algorithm,
+          active: k.active,
+          createdAt: k.createdAt,
+          record: dnsRecord(k),
+        };
       },
     }),
   ];

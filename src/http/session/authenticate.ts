@@ -21,7 +21,11 @@ export interface Caller {
   csrf: string | null;
 }
 
-export async function authenticateRequest(req: FastifyRequest, sessions: SessionService, tokens: ApiTokenService): Promise<Caller> {
+export async function authenticateRequest(
+  req: FastifyRequest,
+  sessions: SessionService,
+  tokens: ApiTokenService,
+): Promise<Caller> {
   const auth = req.headers.authorization;
   if (auth !== undefined) {
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
@@ -34,7 +38,8 @@ export async function authenticateRequest(req: FastifyRequest, sessions: Session
   if (!session) throw new HttpError(401, 'not logged in');
   if (!SAFE_METHODS.has(req.method)) {
     const sent = req.headers[CSRF_HEADER];
-    if (typeof sent !== 'string' || !sameSecret(sent, session.csrf)) throw new HttpError(403, 'missing or wrong X-CSRF-Token header');
+    if (typeof sent !== 'string' || !sameSecret(sent, session.csrf))
+      throw new HttpError(403, 'missing or wrong X-CSRF-Token header');
   }
   return { actor: { kind: 'account', account: session.account }, csrf: session.csrf };
 }

@@ -1,7 +1,13 @@
 import type { Account } from '../../directory/types.js';
 import type { Directory } from '../../directory/directory.js';
 import type { SqlDb } from '../../store/sql.js';
-import { deleteExpiredSessions, deleteSession, findSession, insertSession, touchSession } from '../../store/http/session-repo.js';
+import {
+  deleteExpiredSessions,
+  deleteSession,
+  findSession,
+  insertSession,
+  touchSession,
+} from '../../store/http/session-repo.js';
 import { hashSecret, newSecret } from './secrets.js';
 
 /** Idle time after which a login session ends; each request renews it. */
@@ -31,7 +37,12 @@ export class SessionService {
     const csrf = newSecret();
     const now = this.now();
     await deleteExpiredSessions(this.db, now);
-    await insertSession(this.db, hashSecret(token), { accountId: account.id, csrf, expiresAt: now + SESSION_IDLE_MS }, now);
+    await insertSession(
+      this.db,
+      hashSecret(token),
+      { accountId: account.id, csrf, expiresAt: now + SESSION_IDLE_MS },
+      now,
+    );
     return { token, account, csrf };
   }
 
@@ -44,7 +55,8 @@ export class SessionService {
     const account = await this.directory.getAccountById(s.accountId);
     if (!account?.enabled) return undefined;
     // Renewing costs a write; do it only when a noticeable part of the idle time has passed.
-    if (s.expiresAt - now < SESSION_IDLE_MS - 60_000) await touchSession(this.db, hash, now + SESSION_IDLE_MS);
+    if (s.expiresAt - now < SESSION_IDLE_MS - 60_000)
+      await touchSession(this.db, hash, now + SESSION_IDLE_MS);
     return { account, csrf: s.csrf };
   }
 

@@ -4,7 +4,15 @@ import { managedGroups } from '../../directory/scope.js';
 import type { Account, Actor } from '../../directory/types.js';
 import { NotFoundError, OperatorError } from '../../core/errors.js';
 import type { SqlDb } from '../../store/sql.js';
-import { deleteToken, findTokenByHash, findTokenById, insertToken, listTokens, markTokenUsed, type ApiTokenRow } from '../../store/http/token-repo.js';
+import {
+  deleteToken,
+  findTokenByHash,
+  findTokenById,
+  insertToken,
+  listTokens,
+  markTokenUsed,
+  type ApiTokenRow,
+} from '../../store/http/token-repo.js';
 import { hashSecret, newSecret } from './secrets.js';
 
 /** Every token starts so; secret scanners and people can tell what leaked. */
@@ -27,16 +35,34 @@ export class ApiTokenService {
   ) {}
 
   private async mayManage(actor: Actor, account: Account, action: string): Promise<void> {
-    authorize(can.setPassword(actor, account, await managedGroups(this.db, actor)), actor, `${action} for ${account.address}`);
+    authorize(
+      can.setPassword(actor, account, await managedGroups(this.db, actor)),
+      actor,
+      `${action} for ${account.address}`,
+    );
   }
 
-  async create(address: string, name: string, opts: { expiresInMs?: number | null } = {}, actor: Actor): Promise<{ token: string; info: ApiTokenInfo }> {
+  async create(
+    address: string,
+    name: string,
+    opts: { expiresInMs?: number | null } = {},
+    actor: Actor,
+  ): Promise<{ token: string; info: ApiTokenInfo }> {
     const account = await this.directory.showAccount(address, actor);
     await this.mayManage(actor, account, 'create API tokens');
     if (!name.trim()) throw new OperatorError('a token needs a name (what script uses it)');
     const token = newSecret(TOKEN_PREFIX);
     const now = this.now();
-    const row = await insertToken(this.db, { accountId: account.id, name: name.trim(), createdAt: now, expiresAt: opts.expiresInMs ? now + opts.expiresInMs : null }, hashSecret(token));
+    const row = await insertToken(
+      this.db,
+      {
+        accountId: account.id,
+        name: name.trim(),
+        createdAt: now,
+        expiresAt: opts.expiresInMs ? now + opts.expiresInMs : null,
+      },
+      hashSecret(token),
+    );
     return { token, info: { ...row, account: account.address } };
   }
 
@@ -47,7 +73,10 @@ export class ApiTokenService {
       return (await listTokens(this.db, account.id)).map((t) => ({ ...t, account: account.address }));
     }
     const out: ApiTokenInfo[] = [];
-    for (const t of await listTokens(this.db, can.manageDomains(actor) ? undefined : actor.kind === 'account' ? actor.account.id : undefined)) {
+    for (const t of await listTokens(
+      this.db,
+      can.manageDomains(actor) ? undefined : actor.kind === 'account' ? actor.account.id : undefined,
+    )) {
       const a = await this.directory.getAccountById(t.accountId);
       if (a) out.push({ ...t, account: a.address });
     }

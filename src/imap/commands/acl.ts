@@ -10,10 +10,19 @@ export const aclCommands: CommandHandler<AclCommand> = {
     const actor = s.actor!;
     switch (cmd.name) {
       case 'GETACL':
-        acl(s.w, cmd.mailbox, (await svc.get(actor, cmd.mailbox)).map((e) => [e.identifier, e.rights]));
+        acl(
+          s.w,
+          cmd.mailbox,
+          (await svc.get(actor, cmd.mailbox)).map((e) => [e.identifier, e.rights]),
+        );
         break;
       case 'SETACL':
-        await svc.set(actor, cmd.mailbox, cmd.identifier, (cmd.mode === 'add' ? '+' : cmd.mode === 'remove' ? '-' : '') + cmd.rights);
+        await svc.set(
+          actor,
+          cmd.mailbox,
+          cmd.identifier,
+          (cmd.mode === 'add' ? '+' : cmd.mode === 'remove' ? '-' : '') + cmd.rights,
+        );
         break;
       case 'DELETEACL':
         await svc.delete(actor, cmd.mailbox, cmd.identifier);

@@ -16,7 +16,11 @@ export const appendCommand: CommandHandler<AppendCommand> = {
     if (Buffer.isBuffer(m.source)) data = m.source;
     else if (spool && spool.index === m.source.streamed) data = await spool.open();
     else throw new Error('streamed APPEND literal without its spool');
-    const req = { data, flags: m.flags, ...(m.internalDate ? { internalDate: m.internalDate.getTime() } : {}) };
+    const req = {
+      data,
+      flags: m.flags,
+      ...(m.internalDate ? { internalDate: m.internalDate.getTime() } : {}),
+    };
     const r = await s.app.mailbox.messages.append(s.actor!, cmd.mailbox, req).catch((e: unknown) => {
       throw asTargetError(e);
     });

@@ -12,7 +12,10 @@ const PLAINTEXT_REFUSED = 'Plaintext authentication is disabled on an insecure c
 async function login(s: ImapSession, tag: string, user: string, pass: string): Promise<void> {
   let account;
   try {
-    account = await s.app.directory.authenticate(user, pass, { ip: s.remoteAddress || null, protocol: 'imap' });
+    account = await s.app.directory.authenticate(user, pass, {
+      ip: s.remoteAddress || null,
+      protocol: 'imap',
+    });
   } catch (e) {
     await s.send(errorReply(tag, e));
     return;
@@ -59,7 +62,8 @@ function plain(s: ImapSession, tag: string): Step {
   return async (response) => {
     const [authz, user, pass] = response!.toString('utf8').split('\0');
     if (user === undefined || pass === undefined) await s.bad(tag, 'Malformed PLAIN response');
-    else if (authz && authz !== user) await s.no(tag, 'Acting as another user is not allowed', 'AUTHORIZATIONFAILED');
+    else if (authz && authz !== user)
+      await s.no(tag, 'Acting as another user is not allowed', 'AUTHORIZATIONFAILED');
     else await login(s, tag, user, pass);
   };
 }
@@ -67,7 +71,9 @@ function plain(s: ImapSession, tag: string): Step {
 function loginMechanism(s: ImapSession, tag: string): Step {
   return async (userResponse) => {
     const user = userResponse!.toString('utf8');
-    await challenge(s, tag, Buffer.from('Password:').toString('base64'), async (pass) => login(s, tag, user, pass!.toString('utf8')));
+    await challenge(s, tag, Buffer.from('Password:').toString('base64'), async (pass) =>
+      login(s, tag, user, pass!.toString('utf8')),
+    );
   };
 }
 
@@ -75,7 +81,10 @@ function loginMechanism(s: ImapSession, tag: string): Step {
 export const authenticateCommand: CommandHandler<AuthenticateCommand> = {
   states: NOT_AUTHENTICATED,
   async run(s, cmd) {
-    const steps: Record<string, () => Step> = { PLAIN: () => plain(s, cmd.tag), LOGIN: () => loginMechanism(s, cmd.tag) };
+    const steps: Record<string, () => Step> = {
+      PLAIN: () => plain(s, cmd.tag),
+      LOGIN: () => loginMechanism(s, cmd.tag),
+    };
     const make = steps[cmd.mechanism];
     if (!make) {
       await s.no(cmd.tag, `Unsupported mechanism ${cmd.mechanism}`, 'CANNOT');
@@ -87,8 +96,13 @@ export const authenticateCommand: CommandHandler<AuthenticateCommand> = {
     }
     const step = make();
     if (cmd.initialResponse !== undefined) await step(cmd.initialResponse);
-    else await challenge(s, cmd.tag, cmd.mechanism === 'LOGIN' ? Buffer.from('Username:').toString('base64') : '', step);
+    else
+      await challenge(
+        s,
+        cmd.tag,
+        cmd.mechanism === 'LOGIN' ? Buffer.from('Username:').toString('base64') : '',
+        step,
+      );
     return null;
   },
 };
-

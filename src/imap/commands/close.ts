@@ -6,7 +6,8 @@ export const closeCommand: CommandHandler<SimpleCommand> = {
   states: SELECTED,
   async run(s) {
     const sel = s.selected!;
-    if (!sel.readOnly && sel.rights.includes('e')) await s.app.mailbox.messages.expunge(s.actor!, { id: sel.folderId });
+    if (!sel.readOnly && sel.rights.includes('e'))
+      await s.app.mailbox.messages.expunge(s.actor!, { id: sel.folderId });
     s.unselect();
     return { text: 'CLOSE completed' };
   },

@@ -19,7 +19,11 @@ export const copyCommand: CommandHandler<CopyCommand> = {
     const messages = s.app.mailbox.messages;
     const target = cmd.mailbox;
     const from = { id: sel.folderId };
-    const r: CopyResult & { expunged?: number[] } = await (cmd.name === 'MOVE' ? messages.move(s.actor!, from, uids, target) : messages.copy(s.actor!, from, uids, target)).catch((e: unknown) => {
+    const r: CopyResult & { expunged?: number[] } = await (
+      cmd.name === 'MOVE'
+        ? messages.move(s.actor!, from, uids, target)
+        : messages.copy(s.actor!, from, uids, target)
+    ).catch((e: unknown) => {
       throw asTargetError(e);
     });
     const copyUid = r.mapping.length

@@ -13,7 +13,9 @@ export const createCommand: CommandHandler<CreateCommand> = {
       await s.no(cmd.tag, 'A folder has at most one special use', 'USEATTR');
       return null;
     }
-    const info = await s.app.mailbox.folders.create(s.actor!, cmd.mailbox, { specialUse: (cmd.specialUse[0] as SpecialUse | undefined) ?? null });
+    const info = await s.app.mailbox.folders.create(s.actor!, cmd.mailbox, {
+      specialUse: (cmd.specialUse[0] as SpecialUse | undefined) ?? null,
+    });
     return { text: 'CREATE completed', code: codes.mailboxId(mailboxId(info.id)) };
   },
 };

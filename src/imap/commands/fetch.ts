@@ -23,7 +23,8 @@ export const fetchCommand: CommandHandler<FetchCommand> = {
       await s.bad(cmd.tag, 'VANISHED needs QRESYNC enabled');
       return null;
     }
-    if (cmd.changedSince !== undefined || cmd.attributes.some((a) => a.item === 'MODSEQ')) s.enabled.add('CONDSTORE');
+    if (cmd.changedSince !== undefined || cmd.attributes.some((a) => a.item === 'MODSEQ'))
+      s.enabled.add('CONDSTORE');
     if (cmd.changedSince !== undefined) {
       const since = cmd.changedSince;
       indexes = indexes.filter((i) => sel.modseqs[i]! > since);
@@ -35,7 +36,11 @@ export const fetchCommand: CommandHandler<FetchCommand> = {
     if (!plan.meta) {
       // Only what the view holds: no store read, no awaiting per message.
       for (const i of indexes) {
-        fetch(s.w, i + 1, attrs.map((a) => cachedValue(s, i, a)!));
+        fetch(
+          s.w,
+          i + 1,
+          attrs.map((a) => cachedValue(s, i, a)!),
+        );
         if (s.w.length >= FLUSH_BYTES) await s.flush();
       }
       return { text: 'FETCH completed' };
@@ -49,7 +54,8 @@ export const fetchCommand: CommandHandler<FetchCommand> = {
         // Expunged elsewhere and not reported yet: its flags are still known, its content is gone.
         if (plan.meta && !meta) continue;
         const values = await fetchValues(s, i, attrs, plan, meta);
-        if (flagsChanged.has(i) && !attrs.some((a) => a.item === 'FLAGS')) values.push({ item: 'FLAGS', flags: sel.flagsAt(i) });
+        if (flagsChanged.has(i) && !attrs.some((a) => a.item === 'FLAGS'))
+          values.push({ item: 'FLAGS', flags: sel.flagsAt(i) });
         fetch(s.w, i + 1, values);
         await s.maybeFlush();
       }
@@ -58,9 +64,15 @@ export const fetchCommand: CommandHandler<FetchCommand> = {
   },
 };
 
-async function readMetas(s: ImapSession, batch: number[], structure: boolean): Promise<Map<number, MessageMeta>> {
+async function readMetas(
+  s: ImapSession,
+  batch: number[],
+  structure: boolean,
+): Promise<Map<number, MessageMeta>> {
   const sel = s.selected!;
-  const rows = await s.app.mailbox.messages.fetch(s.actor!, { id: sel.folderId }, sel.uidSet(batch), { structure });
+  const rows = await s.app.mailbox.messages.fetch(s.actor!, { id: sel.folderId }, sel.uidSet(batch), {
+    structure,
+  });
   return new Map(rows.map((m) => [m.uid, m]));
 }
 
@@ -69,7 +81,10 @@ async function markSeen(s: ImapSession, batch: number[]): Promise<Set<number>> {
   const sel = s.selected!;
   const unseen = batch.filter((i) => (sel.flags[i]! & 1) === 0 && !sel.gone.has(sel.uids[i]!));
   if (!unseen.length || !sel.rights.includes('s')) return new Set();
-  const r = await s.app.mailbox.messages.storeFlags(s.actor!, { id: sel.folderId }, sel.uidSet(unseen), { op: 'add', flags: ['\\Seen'] });
+  const r = await s.app.mailbox.messages.storeFlags(s.actor!, { id: sel.folderId }, sel.uidSet(unseen), {
+    op: 'add',
+    flags: ['\\Seen'],
+  });
   return new Set(sel.applyFlags(r.updated));
 }
 
@@ -78,7 +93,7 @@ async function writeVanished(s: ImapSession, cmd: FetchCommand, since: number): 
   const asked = resolveSequenceSet(cmd.sequence, sel.maxUid);
   const ch = await s.app.mailbox.messages.changesSince(s.actor!, { id: sel.folderId }, since);
   const gone: Array<[number, number]> = [];
-  for (const [a, b] of ch.vanished) for (let u = a; u <= b; u++) if (rangesContain(asked, u)) gone.push([u, u]);
+  for (const [a, b] of ch.vanished)
+    for (let u = a; u <= b; u++) if (rangesContain(asked, u)) gone.push([u, u]);
   vanished(s.w, normalizeRanges(gone), true);
 }
-

@@ -16,7 +16,9 @@ interface Node {
 }
 
 function hierarchy(folders: readonly FolderInfo[]): Node[] {
-  const nodes = new Map<string, Node>(folders.map((f) => [f.name, { name: f.name, info: f, hasChildren: f.hasChildren }]));
+  const nodes = new Map<string, Node>(
+    folders.map((f) => [f.name, { name: f.name, info: f, hasChildren: f.hasChildren }]),
+  );
   for (const f of folders) {
     for (let p = parentPath(f.name); p !== null; p = parentPath(p)) {
       const n = nodes.get(p);
@@ -25,7 +27,9 @@ function hierarchy(folders: readonly FolderInfo[]): Node[] {
     }
   }
   // INBOX first, then by name, as clients list them.
-  return [...nodes.values()].sort((a, b) => (a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...nodes.values()].sort((a, b) =>
+    a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
 }
 
 function attributes(n: Node, cmd: ListCommand): string[] {
@@ -49,7 +53,8 @@ export const listCommand: CommandHandler<ListCommand> = {
     const matches = (name: string) => matchers.some((m) => m(name));
     const subscribedOnly = cmd.selection.includes('SUBSCRIBED');
     const specialOnly = cmd.selection.includes('SPECIAL-USE');
-    const selected = (n: Node) => (!subscribedOnly || !!n.info?.subscribed) && (!specialOnly || !!n.info?.specialUse);
+    const selected = (n: Node) =>
+      (!subscribedOnly || !!n.info?.subscribed) && (!specialOnly || !!n.info?.specialUse);
     const nodes = hierarchy(await s.app.mailbox.folders.list(s.actor!));
     for (const n of nodes) {
       if (!matches(n.name)) continue;
@@ -57,12 +62,17 @@ export const listCommand: CommandHandler<ListCommand> = {
       if (!selected(n)) {
         // RECURSIVEMATCH: a parent is listed for its selected descendants (RFC 5258 CHILDINFO).
         const prefix = n.name + SEPARATOR;
-        if (!cmd.selection.includes('RECURSIVEMATCH') || !nodes.some((d) => d.name.startsWith(prefix) && selected(d))) continue;
+        if (
+          !cmd.selection.includes('RECURSIVEMATCH') ||
+          !nodes.some((d) => d.name.startsWith(prefix) && selected(d))
+        )
+          continue;
         entry.childInfo = ['SUBSCRIBED'];
       }
       list(s.w, entry);
       if (n.info && cmd.returnOptions.myRights) myRights(s.w, n.name, n.info.rights);
-      if (n.info && cmd.returnOptions.status) await writeStatus(s, n.name, cmd.returnOptions.status).catch(() => undefined);
+      if (n.info && cmd.returnOptions.status)
+        await writeStatus(s, n.name, cmd.returnOptions.status).catch(() => undefined);
       await s.maybeFlush();
     }
     return { text: 'LIST completed' };

@@ -12,7 +12,14 @@ export const metadataCommand: CommandHandler<MetadataCommand> = {
     const svc = s.app.mailbox.metadata;
     const folder = cmd.mailbox === '' ? null : cmd.mailbox;
     if (cmd.name === 'SETMETADATA') {
-      await svc.set(s.actor!, folder, cmd.values.map((v) => ({ entry: v.entry, value: v.value === null ? null : v.value.toString('utf8') })));
+      await svc.set(
+        s.actor!,
+        folder,
+        cmd.values.map((v) => ({
+          entry: v.entry,
+          value: v.value === null ? null : v.value.toString('utf8'),
+        })),
+      );
       return { text: 'SETMETADATA completed' };
     }
     const entries = await svc.get(s.actor!, folder, cmd.entries, DEPTH[cmd.depth]);
@@ -20,10 +27,14 @@ export const metadataCommand: CommandHandler<MetadataCommand> = {
     let longest = 0;
     for (const e of entries) {
       const value = e.value === null ? null : Buffer.from(e.value, 'utf8');
-      if (value && cmd.maxSize !== undefined && value.length > cmd.maxSize) longest = Math.max(longest, value.length);
+      if (value && cmd.maxSize !== undefined && value.length > cmd.maxSize)
+        longest = Math.max(longest, value.length);
       else values.push([e.entry, value]);
     }
     if (values.length) metadata(s.w, cmd.mailbox, values);
-    return { text: 'GETMETADATA completed', ...(longest ? { code: codes.metadataLongEntries(longest) } : {}) };
+    return {
+      text: 'GETMETADATA completed',
+      ...(longest ? { code: codes.metadataLongEntries(longest) } : {}),
+    };
   },
 };

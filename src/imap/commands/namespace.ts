@@ -6,7 +6,12 @@ import { AUTHENTICATED, type CommandHandler } from './handler.js';
 export const namespaceCommand: CommandHandler<SimpleCommand> = {
   states: AUTHENTICATED,
   async run(s) {
-    namespace(s.w, [{ prefix: '', delimiter: SEPARATOR }], [{ prefix: OTHER_USERS + SEPARATOR, delimiter: SEPARATOR }], [{ prefix: SHARED + SEPARATOR, delimiter: SEPARATOR }]);
+    namespace(
+      s.w,
+      [{ prefix: '', delimiter: SEPARATOR }],
+      [{ prefix: OTHER_USERS + SEPARATOR, delimiter: SEPARATOR }],
+      [{ prefix: SHARED + SEPARATOR, delimiter: SEPARATOR }],
+    );
     return { text: 'NAMESPACE completed' };
   },
 };

@@ -6,7 +6,12 @@ import { AUTHENTICATED, type CommandHandler } from './handler.js';
 /** STORAGE is counted in KiB (RFC 9208 section 5.1); an unlimited resource is not listed. */
 function resources(q: QuotaStatus): QuotaResource[] {
   const out: QuotaResource[] = [];
-  if (q.maxBytes !== null) out.push({ resource: 'STORAGE', usage: Math.ceil(q.usedBytes / 1024), limit: Math.floor(q.maxBytes / 1024) });
+  if (q.maxBytes !== null)
+    out.push({
+      resource: 'STORAGE',
+      usage: Math.ceil(q.usedBytes / 1024),
+      limit: Math.floor(q.maxBytes / 1024),
+    });
   if (q.maxMessages !== null) out.push({ resource: 'MESSAGE', usage: q.usedMessages, limit: q.maxMessages });
   return out;
 }
@@ -20,7 +25,11 @@ export const quotaCommand: CommandHandler<QuotaCommand> = {
     switch (cmd.name) {
       case 'GETQUOTAROOT': {
         const roots = await svc.roots(actor, cmd.mailbox);
-        quotaRoot(s.w, cmd.mailbox, roots.map((r) => r.root));
+        quotaRoot(
+          s.w,
+          cmd.mailbox,
+          roots.map((r) => r.root),
+        );
         for (const r of roots) quota(s.w, r.root, resources(r));
         break;
       }

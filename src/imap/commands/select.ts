@@ -44,12 +44,14 @@ export const selectCommand: CommandHandler<SelectCommand> = {
     if (!s.enabled.has('IMAP4rev2')) recent(s.w, 0);
     s.w.bytes(untagged('OK', 'Flags permitted', codes.permanentFlags(permanentFlags(sel))));
     const firstUnseen = sel.flags.findIndex((f) => (f & 1) === 0);
-    if (firstUnseen >= 0 && !s.enabled.has('IMAP4rev2')) s.w.bytes(untagged('OK', 'First unseen', codes.unseen(firstUnseen + 1)));
+    if (firstUnseen >= 0 && !s.enabled.has('IMAP4rev2'))
+      s.w.bytes(untagged('OK', 'First unseen', codes.unseen(firstUnseen + 1)));
     s.w.bytes(untagged('OK', 'UIDs valid', codes.uidValidity(sel.uidvalidity)));
     s.w.bytes(untagged('OK', 'Predicted next UID', codes.uidNext(sel.uidnext)));
     s.w.bytes(untagged('OK', 'Highest', codes.highestModseq(sel.highestModseq)));
     s.w.bytes(untagged('OK', 'Ok', codes.mailboxId(mailboxId(sel.folderId))));
-    if (cmd.qresync && cmd.qresync.uidValidity === sel.uidvalidity) await resync(s, cmd.qresync.modseq, cmd.qresync.knownUids);
+    if (cmd.qresync && cmd.qresync.uidValidity === sel.uidvalidity)
+      await resync(s, cmd.qresync.modseq, cmd.qresync.knownUids);
     return { text: `${cmd.name} completed`, code: sel.readOnly ? 'READ-ONLY' : 'READ-WRITE' };
   },
 };

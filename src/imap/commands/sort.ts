@@ -25,7 +25,9 @@ function sortValue(f: SortFields, key: SortCriterion['key']): string | number {
     case 'FROM':
     case 'TO':
     case 'CC':
-      return (firstAddress(key === 'FROM' ? f.from : key === 'TO' ? f.to : f.cc)?.mailbox ?? '').toUpperCase();
+      return (
+        firstAddress(key === 'FROM' ? f.from : key === 'TO' ? f.to : f.cc)?.mailbox ?? ''
+      ).toUpperCase();
     case 'DISPLAYFROM':
     case 'DISPLAYTO': {
       const a = firstAddress(key === 'DISPLAYFROM' ? f.from : f.to);
@@ -35,9 +37,17 @@ function sortValue(f: SortFields, key: SortCriterion['key']): string | number {
 }
 
 /** Message indexes of the view in the order of the criteria; ties go by sequence number. */
-export async function sortedIndexes(s: ImapSession, indexes: number[], criteria: readonly SortCriterion[]): Promise<Array<{ i: number; f: SortFields }>> {
+export async function sortedIndexes(
+  s: ImapSession,
+  indexes: number[],
+  criteria: readonly SortCriterion[],
+): Promise<Array<{ i: number; f: SortFields }>> {
   const sel = s.selected!;
-  const fields = new Map((await s.app.mailbox.messages.sortFields(s.actor!, { id: sel.folderId }, sel.uidSet(indexes))).map((f) => [f.uid, f]));
+  const fields = new Map(
+    (await s.app.mailbox.messages.sortFields(s.actor!, { id: sel.folderId }, sel.uidSet(indexes))).map(
+      (f) => [f.uid, f],
+    ),
+  );
   const rows = indexes.flatMap((i) => {
     const f = fields.get(sel.uids[i]!);
     return f ? [{ i, f, keys: criteria.map((c) => sortValue(f, c.key)) }] : [];
@@ -60,7 +70,14 @@ export const sortCommand: CommandHandler<SortCommand> = {
   async run(s, cmd) {
     const found = await searchSelected(s, cmd.search);
     const rows = await sortedIndexes(s, found.indexes, cmd.criteria);
-    writeResult(s, cmd, cmd.returnOptions, rows.map((r) => r.i), undefined, 'SORT');
+    writeResult(
+      s,
+      cmd,
+      cmd.returnOptions,
+      rows.map((r) => r.i),
+      undefined,
+      'SORT',
+    );
     return { text: 'SORT completed' };
   },
 };

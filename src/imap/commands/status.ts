@@ -6,7 +6,11 @@ import { AUTHENTICATED, type CommandHandler } from './handler.js';
 import { mailboxId } from './select.js';
 
 /** Writes `* STATUS` for one folder (STATUS, and LIST-STATUS for each listed folder). */
-export async function writeStatus(s: ImapSession, mailbox: string, items: readonly StatusItem[]): Promise<void> {
+export async function writeStatus(
+  s: ImapSession,
+  mailbox: string,
+  items: readonly StatusItem[],
+): Promise<void> {
   const mb = s.app.mailbox.folders;
   const st = await mb.status(s.actor!, mailbox);
   const values: StatusValues = {};

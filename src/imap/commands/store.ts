@@ -34,6 +34,9 @@ export const storeCommand: CommandHandler<StoreCommand> = {
     }
     if (!r.modified.length) return { text: 'STORE completed' };
     const ids = cmd.uid ? r.modified : r.modified.map((u) => sel.indexOf(u) + 1).filter((n) => n > 0);
-    return { text: 'Some messages were modified meanwhile', code: codes.modified(normalizeRanges(ids.map((n) => [n, n]))) };
+    return {
+      text: 'Some messages were modified meanwhile',
+      code: codes.modified(normalizeRanges(ids.map((n) => [n, n]))),
+    };
   },
 };

@@ -11,7 +11,11 @@ export const threadCommand: CommandHandler<ThreadCommand> = {
   async run(s, cmd) {
     const sel = s.selected!;
     const found = await searchSelected(s, cmd.search);
-    const fields = await s.app.mailbox.messages.sortFields(s.actor!, { id: sel.folderId }, sel.uidSet(found.indexes));
+    const fields = await s.app.mailbox.messages.sortFields(
+      s.actor!,
+      { id: sel.folderId },
+      sel.uidSet(found.indexes),
+    );
     const id = cmd.uid ? (f: { uid: number }) => f.uid : (f: { uid: number }) => sel.indexOf(f.uid) + 1;
     const algorithm = cmd.algorithm === 'REFERENCES' ? threadByReferences : threadByOrderedSubject;
     thread(s.w, algorithm(fields, id));

@@ -6,7 +6,15 @@ import type { Config } from '../../config/config.js';
 import type { BlobStore } from '../../store/blobs/blob-store.js';
 import type { SqlDb } from '../../store/sql.js';
 import { copyDataFiles } from './data-files.js';
-import { backupsDir, blobPoolDir, MANIFEST_FORMAT, pooledBlobPath, writeManifest, type BackupManifest, type BlobEntry } from './manifest.js';
+import {
+  backupsDir,
+  blobPoolDir,
+  MANIFEST_FORMAT,
+  pooledBlobPath,
+  writeManifest,
+  type BackupManifest,
+  type BlobEntry,
+} from './manifest.js';
 import { noProgress, type ProgressListener } from './progress.js';
 import { dumpTables, withConsistentView } from './store-dump.js';
 
@@ -28,14 +36,20 @@ function backupId(now = new Date()): string {
  * references (only those the pool does not have yet), and the data dir's own files. The manifest
  * is written last, so a backup without one is an interrupted run and is never restored from.
  */
-export async function runBackup(src: BackupSource, dest: string, progress: ProgressListener = noProgress): Promise<BackupManifest & { dir: string }> {
+export async function runBackup(
+  src: BackupSource,
+  dest: string,
+  progress: ProgressListener = noProgress,
+): Promise<BackupManifest & { dir: string }> {
   dest = resolve(dest);
   const id = backupId();
   const dir = join(backupsDir(dest), id);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const { dump, blobs } = await withConsistentView(src.db, join(dir, 'scratch'), async (view) => ({
     dump: await dumpTables(view, dir, progress),
-    blobs: (await view.all<BlobEntry>('SELECT hash, size, volume FROM blobs WHERE refs > 0 ORDER BY hash')).map((b) => ({ hash: b.hash, size: Number(b.size), volume: b.volume ?? '' })),
+    blobs: (
+      await view.all<BlobEntry>('SELECT hash, size, volume FROM blobs WHERE refs > 0 ORDER BY hash')
+    ).map((b) => ({ hash: b.hash, size: Number(b.size), volume: b.volume ?? '' })),
   }));
   await rm(join(dir, 'scratch'), { recursive: true, force: true });
   const copied = await copyBlobs(src.blobs, dest, blobs, progress);
@@ -59,7 +73,12 @@ export async function runBackup(src: BackupSource, dest: string, progress: Progr
 }
 
 /** Copies into the pool the blobs it lacks; a pooled file is trusted by name and size (it was verified when written). */
-async function copyBlobs(store: BlobStore, dest: string, blobs: readonly BlobEntry[], progress: ProgressListener): Promise<{ added: number; missing: Set<string> }> {
+async function copyBlobs(
+  store: BlobStore,
+  dest: string,
+  blobs: readonly BlobEntry[],
+  progress: ProgressListener,
+): Promise<{ added: number; missing: Set<string> }> {
   mkdirSync(blobPoolDir(dest), { recursive: true });
   const missing = new Set<string>();
   let added = 0;
@@ -93,7 +112,8 @@ async function copyBlob(store: BlobStore, b: BlobEntry, target: string): Promise
     throw e;
   }
   const actual = createHash('sha256').update(data).digest('hex');
-  if (actual !== b.hash) throw new Error(`blob ${b.hash} is corrupt in the blob store (its content hashes to ${actual})`);
+  if (actual !== b.hash)
+    throw new Error(`blob ${b.hash} is corrupt in the blob store (its content hashes to ${actual})`);
   mkdirSync(dirname(target), { recursive: true });
   const tmp = `${target}.${process.pid}.tmp`;
   await writeFile(tmp, data, { mode: 0o600 });

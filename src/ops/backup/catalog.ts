@@ -6,7 +6,13 @@ import type { SqlDb } from '../../store/sql.js';
  * kept in PostgreSQL travel as blob files instead; schema versions go in the manifest.
  */
 export function isDerivedTable(name: string): boolean {
-  return name.startsWith('mailbox_fts') || name === 'blob_contents' || name === 'blob_chunks' || name === 'schema_versions' || name.startsWith('sqlite_');
+  return (
+    name.startsWith('mailbox_fts') ||
+    name === 'blob_contents' ||
+    name === 'blob_chunks' ||
+    name === 'schema_versions' ||
+    name.startsWith('sqlite_')
+  );
 }
 
 export interface TableInfo {
@@ -20,13 +26,25 @@ export interface TableInfo {
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 async function sqliteTables(db: SqlDb): Promise<TableInfo[]> {
-  const names = await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+  const names = await db.all<{ name: string }>(
+    "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+  );
   const out: TableInfo[] = [];
   for (const { name } of names.filter((n) => !isDerivedTable(n.name))) {
-    const cols = await db.all<{ name: string; pk: number }>('SELECT name, pk FROM pragma_table_info(?) ORDER BY cid', [name]);
+    const cols = await db.all<{ name: string; pk: number }>(
+      'SELECT name, pk FROM pragma_table_info(?) ORDER BY cid',
+      [name],
+    );
     const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
-    const refs = await db.all<{ ref: string }>('SELECT DISTINCT "table" AS ref FROM pragma_foreign_key_list(?)', [name]);
-    out.push({ name, orderBy: (pk.length ? pk : cols).map((c) => c.name), references: refs.map((r) => r.ref).filter((r) => r !== name) });
+    const refs = await db.all<{ ref: string }>(
+      'SELECT DISTINCT "table" AS ref FROM pragma_foreign_key_list(?)',
+      [name],
+    );
+    out.push({
+      name,
+      orderBy: (pk.length ? pk : cols).map((c) => c.name),
+      references: refs.map((r) => r.ref).filter((r) => r !== name),
+    });
   }
   return out;
 }
@@ -37,7 +55,10 @@ async function postgresTables(db: SqlDb): Promise<TableInfo[]> {
   );
   const out: TableInfo[] = [];
   for (const { name } of names.filter((n) => !isDerivedTable(n.name))) {
-    const cols = await db.all<{ name: string }>('SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position', [name]);
+    const cols = await db.all<{ name: string }>(
+      'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position',
+      [name],
+    );
     const pk = await db.all<{ name: string }>(
       `SELECT k.column_name AS name FROM information_schema.table_constraints c
          JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name AND k.constraint_schema = c.constraint_schema
@@ -50,7 +71,11 @@ async function postgresTables(db: SqlDb): Promise<TableInfo[]> {
        WHERE c.constraint_type = 'FOREIGN KEY' AND c.table_schema = current_schema() AND c.table_name = ?`,
       [name],
     );
-    out.push({ name, orderBy: (pk.length ? pk : cols).map((c) => c.name), references: refs.map((r) => r.ref).filter((r) => r !== name) });
+    out.push({
+      name,
+      orderBy: (pk.length ? pk : cols).map((c) => c.name),
+      references: refs.map((r) => r.ref).filter((r) => r !== name),
+    });
   }
   return out;
 }
@@ -84,11 +109,14 @@ export async function readSequences(db: SqlDb): Promise<Record<string, number>> 
   if (db.dialect === 'sqlite') {
     const hasSeq = await db.get("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'");
     if (!hasSeq) return out;
-    for (const r of await db.all<{ name: string; seq: number }>('SELECT name, seq FROM sqlite_sequence')) out[r.name] = Number(r.seq);
+    for (const r of await db.all<{ name: string; seq: number }>('SELECT name, seq FROM sqlite_sequence'))
+      out[r.name] = Number(r.seq);
     return out;
   }
   for (const s of await serialColumns(db)) {
-    const r = await db.get<{ v: number | null }>(`SELECT CASE WHEN is_called THEN last_value ELSE NULL END AS v FROM ${s.sequence}`);
+    const r = await db.get<{ v: number | null }>(
+      `SELECT CASE WHEN is_called THEN last_value ELSE NULL END AS v FROM ${s.sequence}`,
+    );
     if (r?.v !== null && r?.v !== undefined) out[s.table] = Number(r.v);
   }
   return out;
@@ -99,7 +127,10 @@ async function serialColumns(db: SqlDb): Promise<{ table: string; column: string
     `SELECT table_name AS "table", column_name AS "column", pg_get_serial_sequence(quote_ident(table_name), column_name) AS sequence
        FROM information_schema.columns WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%'`,
   );
-  return rows.filter((r): r is { table: string; column: string; sequence: string } => r.sequence !== null && !isDerivedTable(r.table));
+  return rows.filter(
+    (r): r is { table: string; column: string; sequence: string } =>
+      r.sequence !== null && !isDerivedTable(r.table),
+  );
 }
 
 /** Sets every counter to at least the dumped value and at least the highest id present. */
@@ -116,7 +147,9 @@ export async function writeSequences(db: SqlDb, seqs: Record<string, number>): P
     return;
   }
   for (const s of await serialColumns(db)) {
-    const max = await db.get<{ m: number | null }>(`SELECT MAX(${quoteIdent(s.column)}) AS m FROM ${quoteIdent(s.table)}`);
+    const max = await db.get<{ m: number | null }>(
+      `SELECT MAX(${quoteIdent(s.column)}) AS m FROM ${quoteIdent(s.table)}`,
+    );
     const value = Math.max(seqs[s.table] ?? 0, Number(max?.m ?? 0));
     if (value > 0) await db.get('SELECT setval(?, ?)', [s.sequence, value]);
   }

@@ -11,8 +11,14 @@ import { sha256File, type FileEntry } from './manifest.js';
  * the config file, TLS certificates and keys, and whatever else services keep beside them.
  */
 function excludedPaths(config: Config, extra: readonly string[]): string[] {
-  const out = [config.path('store.blob_dir'), snapshotDir(config), dirname(config.path('log.delivery_file')), ...extra];
-  for (const p of Object.values(parseBlobVolumes(config.get<string[]>('store.blob_volumes')))) out.push(config.path(p));
+  const out = [
+    config.path('store.blob_dir'),
+    snapshotDir(config),
+    dirname(config.path('log.delivery_file')),
+    ...extra,
+  ];
+  for (const p of Object.values(parseBlobVolumes(config.get<string[]>('store.blob_volumes'))))
+    out.push(config.path(p));
   const url = config.get<string>('store.url');
   if (url.startsWith('sqlite:')) {
     const db = config.path(url.slice('sqlite:'.length) || 'mailstead.db');
@@ -32,7 +38,11 @@ function* walk(root: string, dir: string, skip: Set<string>): Generator<string> 
 }
 
 /** Copies the data dir's own files into `into`, returning their checksums; `extra` are paths to leave out too. */
-export async function copyDataFiles(config: Config, into: string, extra: readonly string[] = []): Promise<FileEntry[]> {
+export async function copyDataFiles(
+  config: Config,
+  into: string,
+  extra: readonly string[] = [],
+): Promise<FileEntry[]> {
   const root = resolve(config.dataDir);
   const out: FileEntry[] = [];
   for (const rel of walk(root, root, new Set(excludedPaths(config, extra)))) {

@@ -63,7 +63,10 @@ export async function writeManifest(dir: string, m: BackupManifest): Promise<voi
 
 export function readManifest(dir: string): BackupManifest {
   const m = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as BackupManifest;
-  if (m.format !== MANIFEST_FORMAT) throw new OperatorError(`${dir}: backup format ${m.format} is not one this Mailstead reads (${MANIFEST_FORMAT})`);
+  if (m.format !== MANIFEST_FORMAT)
+    throw new OperatorError(
+      `${dir}: backup format ${m.format} is not one this Mailstead reads (${MANIFEST_FORMAT})`,
+    );
   return m;
 }
 

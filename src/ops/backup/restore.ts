@@ -32,12 +32,17 @@ export interface RestoreReport {
 }
 
 /** Checks every file the manifest lists against its checksum; throws naming the first bad one. */
-export async function verifyBackup(dir: string, m: BackupManifest, progress: ProgressListener = noProgress): Promise<void> {
+export async function verifyBackup(
+  dir: string,
+  m: BackupManifest,
+  progress: ProgressListener = noProgress,
+): Promise<void> {
   const entries = [...m.tables, ...m.files];
   for (const [i, e] of entries.entries()) {
     const file = join(dir, e.path);
     if (!existsSync(file)) throw new OperatorError(`backup ${m.id} is incomplete: ${e.path} is missing`);
-    if ((await sha256File(file)) !== e.sha256) throw new OperatorError(`backup ${m.id} is damaged: ${e.path} does not match its checksum`);
+    if ((await sha256File(file)) !== e.sha256)
+      throw new OperatorError(`backup ${m.id} is damaged: ${e.path} does not match its checksum`);
     progress({ phase: 'verify', done: i + 1, total: entries.length });
   }
 }
@@ -47,7 +52,11 @@ export async function verifyBackup(dir: string, m: BackupManifest, progress: Pro
  * versions, rows loaded, newer migrations applied), then the blobs, each verified against its
  * hash, then the full-text index rebuilt from the blobs.
  */
-export async function runRestore(src: string, dataDir: string, opts: RestoreOptions = {}): Promise<RestoreReport> {
+export async function runRestore(
+  src: string,
+  dataDir: string,
+  opts: RestoreOptions = {},
+): Promise<RestoreReport> {
   const progress = opts.progress ?? noProgress;
   const { dir, dest } = locateBackup(resolve(src));
   const m = readManifest(dir);
@@ -55,7 +64,10 @@ export async function runRestore(src: string, dataDir: string, opts: RestoreOpti
   await verifyBackup(dir, m, progress);
   dataDir = resolve(dataDir);
   if (existsSync(dataDir) && readdirSync(dataDir).length) {
-    if (!opts.force) throw new OperatorError(`${dataDir} is not empty; restore into an empty directory, or add --force to replace what is there`);
+    if (!opts.force)
+      throw new OperatorError(
+        `${dataDir} is not empty; restore into an empty directory, or add --force to replace what is there`,
+      );
     for (const f of readdirSync(dataDir)) rmSync(join(dataDir, f), { recursive: true, force: true });
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -72,7 +84,8 @@ export async function runRestore(src: string, dataDir: string, opts: RestoreOpti
       const blobs = openBlobStore(config, db);
       for (const [i, b] of m.blobs.entries()) {
         const data = await readFile(pooledBlobPath(dest, b.hash));
-        if (createHash('sha256').update(data).digest('hex') !== b.hash) throw new OperatorError(`backup blob ${b.hash} is damaged (checksum mismatch)`);
+        if (createHash('sha256').update(data).digest('hex') !== b.hash)
+          throw new OperatorError(`backup blob ${b.hash} is damaged (checksum mismatch)`);
         await blobs.put(data, b.volume || undefined);
         progress({ phase: 'blobs', done: i + 1, total: m.blobs.length });
       }
@@ -83,15 +96,27 @@ export async function runRestore(src: string, dataDir: string, opts: RestoreOpti
     config.close();
   }
   const reindexedFolders = await rebuildIndexes(dataDir, progress);
-  return { backup: dir, tables: m.tables.length, rows: m.tables.reduce((n, t) => n + t.rows, 0), blobs: m.blobs.length, reindexedFolders };
+  return {
+    backup: dir,
+    tables: m.tables.length,
+    rows: m.tables.reduce((n, t) => n + t.rows, 0),
+    blobs: m.blobs.length,
+    reindexedFolders,
+  };
 }
 
 function checkSchema(m: BackupManifest): void {
   const known = new Map(schemaComponents.map((c) => [c.name, latestVersion(c)]));
   for (const [name, v] of Object.entries(m.schema)) {
     const latest = known.get(name);
-    if (latest === undefined) throw new OperatorError(`backup ${m.id} has a "${name}" schema this Mailstead does not know; restore with the version that made it`);
-    if (v > latest) throw new OperatorError(`backup ${m.id} has ${name} schema ${v}, newer than this Mailstead's ${latest}; restore with a newer Mailstead`);
+    if (latest === undefined)
+      throw new OperatorError(
+        `backup ${m.id} has a "${name}" schema this Mailstead does not know; restore with the version that made it`,
+      );
+    if (v > latest)
+      throw new OperatorError(
+        `backup ${m.id} has ${name} schema ${v}, newer than this Mailstead's ${latest}; restore with a newer Mailstead`,
+      );
   }
 }
 
@@ -125,9 +150,15 @@ async function prepareSchema(db: SqlDb, m: BackupManifest, force: boolean): Prom
   const versions = await currentVersions(db);
   if (versions.size) {
     const rows = await countRows(db, m);
-    if (rows && !force) throw new OperatorError(`the database at store.url already holds ${rows} rows; restore into an empty database, or add --force to replace them`);
+    if (rows && !force)
+      throw new OperatorError(
+        `the database at store.url already holds ${rows} rows; restore into an empty database, or add --force to replace them`,
+      );
     for (const [name, v] of versions) {
-      if (v > (m.schema[name] ?? 0)) throw new OperatorError(`the database's ${name} schema (${v}) is newer than the backup's; restore into an empty database`);
+      if (v > (m.schema[name] ?? 0))
+        throw new OperatorError(
+          `the database's ${name} schema (${v}) is newer than the backup's; restore into an empty database`,
+        );
     }
   }
   await migrate(db, schemaComponents, { upTo: m.schema });
@@ -136,7 +167,9 @@ async function prepareSchema(db: SqlDb, m: BackupManifest, force: boolean): Prom
 async function countRows(db: SqlDb, m: BackupManifest): Promise<number> {
   let n = 0;
   for (const t of m.tables) {
-    const r = await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${quoteIdent(t.table)}`).catch(() => undefined);
+    const r = await db
+      .get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${quoteIdent(t.table)}`)
+      .catch(() => undefined);
     n += Number(r?.n ?? 0);
   }
   return n;
@@ -146,7 +179,9 @@ async function countRows(db: SqlDb, m: BackupManifest): Promise<number> {
 async function rebuildIndexes(dataDir: string, progress: ProgressListener): Promise<number> {
   const app = await openApp(dataDir);
   try {
-    const owners = await app.store.db.all<{ owner_id: number }>('SELECT DISTINCT owner_id FROM mailbox_folders ORDER BY owner_id');
+    const owners = await app.store.db.all<{ owner_id: number }>(
+      'SELECT DISTINCT owner_id FROM mailbox_folders ORDER BY owner_id',
+    );
     let folders = 0;
     for (const [i, o] of owners.entries()) {
       folders += (await app.mailbox.reconstruct(Number(o.owner_id))).length;

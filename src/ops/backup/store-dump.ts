@@ -15,7 +15,11 @@ const PAGE = 5000;
  * Runs `fn` on a read-only view of the store frozen at one instant while the server keeps
  * writing: a `VACUUM INTO` copy of SQLite, or a REPEATABLE READ transaction on PostgreSQL.
  */
-export async function withConsistentView<T>(db: SqlDb, scratchDir: string, fn: (view: SqlDb) => Promise<T>): Promise<T> {
+export async function withConsistentView<T>(
+  db: SqlDb,
+  scratchDir: string,
+  fn: (view: SqlDb) => Promise<T>,
+): Promise<T> {
   if (db.dialect === 'postgres') {
     return db.tx(async (t) => {
       await t.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
@@ -55,7 +59,9 @@ export async function dumpTables(view: SqlDb, dir: string, progress: ProgressLis
     const columns = await columnNames(view, t.name);
     async function* pages() {
       for (let offset = 0; ; offset += PAGE) {
-        const page = await view.all<Record<string, unknown>>(`SELECT * FROM ${quoteIdent(t.name)} ORDER BY ${order} LIMIT ${PAGE} OFFSET ${offset}`);
+        const page = await view.all<Record<string, unknown>>(
+          `SELECT * FROM ${quoteIdent(t.name)} ORDER BY ${order} LIMIT ${PAGE} OFFSET ${offset}`,
+        );
         for (const r of page) yield columns.map((c) => r[c]);
         rows += page.length;
         progress({ phase: `dump ${t.name}`, done: rows });
@@ -67,15 +73,24 @@ export async function dumpTables(view: SqlDb, dir: string, progress: ProgressLis
     out.push({ table: t.name, rows, path: rel, size: statSync(file).size, sha256: await sha256File(file) });
   }
   // Read directly: currentVersions would create the table, which a read-only view refuses.
-  const versions = await view.all<{ component: string; version: number }>('SELECT component, version FROM schema_versions');
-  return { schema: Object.fromEntries(versions.map((v) => [v.component, Number(v.version)])), sequences: await readSequences(view), tables: out };
+  const versions = await view.all<{ component: string; version: number }>(
+    'SELECT component, version FROM schema_versions',
+  );
+  return {
+    schema: Object.fromEntries(versions.map((v) => [v.component, Number(v.version)])),
+    sequences: await readSequences(view),
+    tables: out,
+  };
 }
 
 async function columnNames(db: SqlDb, table: string): Promise<string[]> {
   const rows =
     db.dialect === 'sqlite'
       ? await db.all<{ name: string }>('SELECT name FROM pragma_table_info(?) ORDER BY cid', [table])
-      : await db.all<{ name: string }>('SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position', [table]);
+      : await db.all<{ name: string }>(
+          'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position',
+          [table],
+        );
   return rows.map((r) => r.name);
 }
 
@@ -86,7 +101,13 @@ const rowsPerInsert = (columns: number) => Math.max(1, Math.floor(2000 / columns
  * Replaces the rows of every dumped table with the dump's, in one transaction, and carries the
  * id counters over. The schema must already be at the dump's versions.
  */
-export async function loadTables(db: SqlDb, dir: string, tables: readonly TableEntry[], sequences: Record<string, number>, progress: ProgressListener): Promise<void> {
+export async function loadTables(
+  db: SqlDb,
+  dir: string,
+  tables: readonly TableEntry[],
+  sequences: Record<string, number>,
+  progress: ProgressListener,
+): Promise<void> {
   await db.tx(async (t) => {
     // Checked at commit: a dump taken mid-way through a cascade is still consistent as a whole.
     if (t.dialect === 'sqlite') await t.exec('PRAGMA defer_foreign_keys = ON');
@@ -100,7 +121,10 @@ export async function loadTables(db: SqlDb, dir: string, tables: readonly TableE
       let done = 0;
       const flush = async () => {
         if (!batch.length) return;
-        await t.run(`INSERT INTO ${quoteIdent(e.table)} (${cols}) VALUES ${batch.map(() => one).join(', ')}`, batch.flat());
+        await t.run(
+          `INSERT INTO ${quoteIdent(e.table)} (${cols}) VALUES ${batch.map(() => one).join(', ')}`,
+          batch.flat(),
+        );
         done += batch.length;
         batch = [];
         progress({ phase: `load ${e.table}`, done, total: e.rows });

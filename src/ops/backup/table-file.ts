@@ -33,7 +33,11 @@ export function decodeValue(v: unknown): SqlValue {
   return v as SqlValue;
 }
 
-export async function writeTableFile(file: string, header: TableHeader, rows: AsyncIterable<unknown[]>): Promise<void> {
+export async function writeTableFile(
+  file: string,
+  header: TableHeader,
+  rows: AsyncIterable<unknown[]>,
+): Promise<void> {
   async function* lines() {
     yield JSON.stringify(header) + '\n';
     for await (const row of rows) yield JSON.stringify(row.map(encodeValue)) + '\n';
@@ -41,8 +45,12 @@ export async function writeTableFile(file: string, header: TableHeader, rows: As
   await pipeline(Readable.from(lines()), createGzip({ level: 6 }), createWriteStream(file, { mode: 0o600 }));
 }
 
-export async function readTableFile(file: string): Promise<{ header: TableHeader; rows: AsyncIterable<SqlValue[]> }> {
-  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity })[Symbol.asyncIterator]();
+export async function readTableFile(
+  file: string,
+): Promise<{ header: TableHeader; rows: AsyncIterable<SqlValue[]> }> {
+  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity })[
+    Symbol.asyncIterator
+  ]();
   const first = await lines.next();
   if (first.done) throw new Error(`${file} is empty`);
   const header = JSON.parse(first.value) as TableHeader;

@@ -50,7 +50,12 @@ export class Bouncer {
   wake(): void {
     this.running ??= this.run()
       .then(() => undefined)
-      .catch((e) => this.deps.log.error({ event: 'bounce_failed', err: (e as Error).message }, 'could not send delivery status notifications; will retry'))
+      .catch((e) =>
+        this.deps.log.error(
+          { event: 'bounce_failed', err: (e as Error).message },
+          'could not send delivery status notifications; will retry',
+        ),
+      )
       .finally(() => (this.running = undefined));
   }
 
@@ -93,7 +98,13 @@ export class Bouncer {
     const { db, repo, blobs, config, log, clock, metrics } = this.deps;
     const found = await repo.message(queueId);
     const notices = await repo.notices(db, queueId);
-    const done = (tx: SqlDb) => repo.deleteNotices(tx, notices.map((n) => n.id)).then(() => repo.removeIfFinished(tx, queueId));
+    const done = (tx: SqlDb) =>
+      repo
+        .deleteNotices(
+          tx,
+          notices.map((n) => n.id),
+        )
+        .then(() => repo.removeIfFinished(tx, queueId));
     if (!found) {
       await db.tx(done);
       return 0;
@@ -104,16 +115,27 @@ export class Bouncer {
       const postmaster = this.postmaster();
       const failed = notices.filter((n) => n.action === 'failed');
       // Only failures of bounces matter; a double bounce that fails too is dropped, never looped.
-      const drop = !failed.length || config.get<string>('bounce.double_bounce') === 'drop' || failed.some((n) => n.recipient.toLowerCase() === postmaster.toLowerCase());
+      const drop =
+        !failed.length ||
+        config.get<string>('bounce.double_bounce') === 'drop' ||
+        failed.some((n) => n.recipient.toLowerCase() === postmaster.toLowerCase());
       if (drop) {
-        log.warn({ event: 'double_bounce_dropped', queueId, recipients: failed.map((n) => n.recipient) }, 'undeliverable bounce dropped');
+        log.warn(
+          { event: 'double_bounce_dropped', queueId, recipients: failed.map((n) => n.recipient) },
+          'undeliverable bounce dropped',
+        );
         await db.tx(done);
         return 0;
       }
       to = postmaster;
     }
-    const original = Buffer.concat([Buffer.from(m.trace, 'latin1'), await blobs.get(m.blobHash, m.blobVolume || undefined)]);
-    const headersOnly = m.dsnRet ? m.dsnRet.toUpperCase() === 'HDRS' : config.get<string>('bounce.include_original') === 'headers';
+    const original = Buffer.concat([
+      Buffer.from(m.trace, 'latin1'),
+      await blobs.get(m.blobHash, m.blobVolume || undefined),
+    ]);
+    const headersOnly = m.dsnRet
+      ? m.dsnRet.toUpperCase() === 'HDRS'
+      : config.get<string>('bounce.include_original') === 'headers';
     const kind = await this.deps.kindOf(to);
     const byAction = new Map<Notice['action'], Notice[]>();
     for (const n of notices) byAction.set(n.action, [...(byAction.get(n.action) ?? []), n]);
@@ -128,10 +150,23 @@ export class Bouncer {
         diagnostic: n.reply,
         remoteMta: remoteMtaOf(n.reply),
         lastAttempt: n.time,
-        ...(action === 'delayed' ? { willRetryUntil: m.receivedAt + config.get<number>('queue.maximal_queue_lifetime') } : {}),
+        ...(action === 'delayed'
+          ? { willRetryUntil: m.receivedAt + config.get<number>('queue.maximal_queue_lifetime') }
+          : {}),
       }));
       const id = newId(now);
-      const dsn = buildDsn({ reportingMta: this.hostname(), from: this.bounceFrom(), to, queueId, envid: m.dsnEnvid, arrivalDate: m.receivedAt, headersOnly, original, recipients, now });
+      const dsn = buildDsn({
+        reportingMta: this.hostname(),
+        from: this.bounceFrom(),
+        to,
+        queueId,
+        envid: m.dsnEnvid,
+        arrivalDate: m.receivedAt,
+        headersOnly,
+        original,
+        recipients,
+        now,
+      });
       const blob = await blobs.put(dsn);
       messages.push({
         id,
@@ -155,8 +190,16 @@ export class Bouncer {
       await repo.insertMessages(tx, messages);
       await done(tx);
     });
-    metrics.counter('mailstead_dsn_sent_total', 'Delivery status notifications queued, by action', ['action']).inc(messages.length);
-    log.info({ event: 'dsn_queued', queueId, to, actions: [...byAction.keys()], dsnIds: messages.map((x) => x.id) });
+    metrics
+      .counter('mailstead_dsn_sent_total', 'Delivery status notifications queued, by action', ['action'])
+      .inc(messages.length);
+    log.info({
+      event: 'dsn_queued',
+      queueId,
+      to,
+      actions: [...byAction.keys()],
+      dsnIds: messages.map((x) => x.id),
+    });
     return messages.length;
   }
 }

@@ -23,7 +23,15 @@ test('a failure DSN is a multipart/report with delivery-status and the original'
     headersOnly: false,
     original,
     recipients: [
-      { finalRecipient: 'b@y.test', originalRecipient: 'rfc822;B@y.test', action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 user unknown', remoteMta: 'mx.y.test', lastAttempt: Date.UTC(2026, 0, 1, 0, 1) },
+      {
+        finalRecipient: 'b@y.test',
+        originalRecipient: 'rfc822;B@y.test',
+        action: 'failed',
+        status: '5.1.1',
+        diagnostic: '550 5.1.1 user unknown',
+        remoteMta: 'mx.y.test',
+        lastAttempt: Date.UTC(2026, 0, 1, 0, 1),
+      },
     ],
     now: Date.UTC(2026, 0, 1, 0, 2),
   });
@@ -32,7 +40,10 @@ test('a failure DSN is a multipart/report with delivery-status and the original'
   assert.match(text, /^Auto-Submitted: auto-replied$/m);
   assert.match(text, /^Original-Envelope-Id: env-42\r$/m);
   assert.match(text, /^Original-Recipient: rfc822;B@y.test\r$/m);
-  assert.match(text, /^Final-Recipient: rfc822; b@y.test\r\nAction: failed\r\nStatus: 5.1.1\r\nRemote-MTA: dns; mx.y.test\r$/m);
+  assert.match(
+    text,
+    /^Final-Recipient: rfc822; b@y.test\r\nAction: failed\r\nStatus: 5.1.1\r\nRemote-MTA: dns; mx.y.test\r$/m,
+  );
   assert.match(text, /^Content-Type: message\/rfc822\r\n\r\nFrom: a@x.test\r\n/m);
   const parsed = await simpleParser(dsn);
   assert.equal(parsed.subject, 'Undelivered Mail Returned to Sender');
@@ -49,9 +60,23 @@ test('RET=HDRS attaches only the header block as text/rfc822-headers', () => {
     arrivalDate: 0,
     headersOnly: true,
     original,
-    recipients: [{ finalRecipient: 'b@y.test', originalRecipient: null, action: 'delayed', status: '4.4.1', diagnostic: 'no answer', remoteMta: null, lastAttempt: 0, willRetryUntil: 86_400_000 }],
+    recipients: [
+      {
+        finalRecipient: 'b@y.test',
+        originalRecipient: null,
+        action: 'delayed',
+        status: '4.4.1',
+        diagnostic: 'no answer',
+        remoteMta: null,
+        lastAttempt: 0,
+        willRetryUntil: 86_400_000,
+      },
+    ],
   }).toString();
-  assert.match(dsn, /Content-Type: text\/rfc822-headers\r\n\r\nFrom: a@x.test\r\nTo: b@y.test\r\nSubject: hi\r\n\r\n--/);
+  assert.match(
+    dsn,
+    /Content-Type: text\/rfc822-headers\r\n\r\nFrom: a@x.test\r\nTo: b@y.test\r\nSubject: hi\r\n\r\n--/,
+  );
   assert.doesNotMatch(dsn, /body line/);
   assert.match(dsn, /Will-Retry-Until: /);
   assert.equal(headerBlock(Buffer.from('A: b\n\nbody')).toString(), 'A: b\n');
@@ -67,7 +92,17 @@ test('CR/LF in outside text cannot inject header fields', () => {
     arrivalDate: 0,
     headersOnly: true,
     original,
-    recipients: [{ finalRecipient: 'b@y.test', originalRecipient: null, action: 'failed', status: '5.0.0', diagnostic: '550 no\r\nX-Evil: 1', remoteMta: null, lastAttempt: 0 }],
+    recipients: [
+      {
+        finalRecipient: 'b@y.test',
+        originalRecipient: null,
+        action: 'failed',
+        status: '5.0.0',
+        diagnostic: '550 no\r\nX-Evil: 1',
+        remoteMta: null,
+        lastAttempt: 0,
+      },
+    ],
   }).toString();
   assert.doesNotMatch(dsn, /^Bcc:/m);
   assert.doesNotMatch(dsn, /^X-Evil:/m);

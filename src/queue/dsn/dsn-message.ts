@@ -32,7 +32,8 @@ export interface DsnInput {
 
 /** The status code from a reply like `550 5.1.1 text`, or a default from the class of its basic code. */
 export function statusOf(reply: string, fallbackClass: 4 | 5): string {
-  const m = /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/.exec(reply) ?? /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(reply);
+  const m =
+    /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/.exec(reply) ?? /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(reply);
   if (m) return m[1]!;
   const code = /^([245])\d\d/.exec(reply)?.[1];
   return code === '4' || code === '5' ? `${code}.0.0` : `${fallbackClass}.0.0`;
@@ -72,7 +73,11 @@ export function buildDsn(input: DsnInput): Buffer {
   const boundary = `${input.queueId}.${randomBytes(6).toString('hex')}/${input.reportingMta}`;
   const action = input.recipients[0]?.action ?? 'failed';
   const subject =
-    action === 'failed' ? 'Undelivered Mail Returned to Sender' : action === 'delayed' ? 'Delayed Mail (still being retried)' : 'Successful Mail Delivery Report';
+    action === 'failed'
+      ? 'Undelivered Mail Returned to Sender'
+      : action === 'delayed'
+        ? 'Delayed Mail (still being retried)'
+        : 'Successful Mail Delivery Report';
   const human = [
     `This is the mail system at host ${input.reportingMta}.`,
     '',
@@ -89,7 +94,11 @@ export function buildDsn(input: DsnInput): Buffer {
   ];
   const perRecipient = input.recipients.map((r) =>
     [
-      ...(r.originalRecipient ? [`Original-Recipient: ${oneLine(r.originalRecipient.includes(';') ? r.originalRecipient : `rfc822; ${r.originalRecipient}`)}`] : []),
+      ...(r.originalRecipient
+        ? [
+            `Original-Recipient: ${oneLine(r.originalRecipient.includes(';') ? r.originalRecipient : `rfc822; ${r.originalRecipient}`)}`,
+          ]
+        : []),
       `Final-Recipient: rfc822; ${oneLine(r.finalRecipient)}`,
       `Action: ${r.action}`,
       `Status: ${r.status}`,

@@ -36,29 +36,37 @@ test('Bayes alone: spam scores high, ham low', async () => {
     }
   }
   const spam = sample.filter((m) => m.spam).length;
-  console.log(`bayes alone: spam >= 0.8: ${spamHigh}/${spam}, ham >= 0.8: ${hamHigh}/${sample.length - spam}`);
+  console.log(
+    `bayes alone: spam >= 0.8: ${spamHigh}/${spam}, ham >= 0.8: ${hamHigh}/${sample.length - spam}`,
+  );
   // measured: 126/150 spam, 0/150 ham
   assert.ok(spamHigh / spam >= 0.8, `spam detected ${spamHigh}/${spam}`);
   assert.ok(hamHigh / (sample.length - spam) <= 0.02, `ham flagged ${hamHigh}`);
 });
 
-test('stock rules with Bayes', { skip: !existsSync(STOCK_RULES_DIR) && 'stock rules not installed' }, async () => {
-  const filter = new SpamFilter(new SpamEngine(loadRuleset([STOCK_RULES_DIR])), { bayes: await trained() });
-  // auto-learn would change the database between messages; measure a fixed model
-  filter.engine.ruleset.settings.bayesAutoLearn = false;
-  const sample = pick(held, 60);
-  let caught = 0;
-  let flagged = 0;
-  for (const m of sample) {
-    const r = await filter.check(m.raw);
-    if (r.isSpam) {
-      if (m.spam) caught++;
-      else flagged++;
+test(
+  'stock rules with Bayes',
+  { skip: !existsSync(STOCK_RULES_DIR) && 'stock rules not installed' },
+  async () => {
+    const filter = new SpamFilter(new SpamEngine(loadRuleset([STOCK_RULES_DIR])), { bayes: await trained() });
+    // auto-learn would change the database between messages; measure a fixed model
+    filter.engine.ruleset.settings.bayesAutoLearn = false;
+    const sample = pick(held, 60);
+    let caught = 0;
+    let flagged = 0;
+    for (const m of sample) {
+      const r = await filter.check(m.raw);
+      if (r.isSpam) {
+        if (m.spam) caught++;
+        else flagged++;
+      }
     }
-  }
-  const spam = sample.filter((m) => m.spam).length;
-  console.log(`rules + bayes: spam caught ${caught}/${spam}, ham flagged ${flagged}/${sample.length - spam}`);
-  // measured: 53/60 spam caught, 2/60 ham flagged
-  assert.ok(caught / spam >= 0.83, `spam caught ${caught}/${spam}`);
-  assert.ok(flagged / (sample.length - spam) <= 0.05, `ham flagged ${flagged}`);
-});
+    const spam = sample.filter((m) => m.spam).length;
+    console.log(
+      `rules + bayes: spam caught ${caught}/${spam}, ham flagged ${flagged}/${sample.length - spam}`,
+    );
+    // measured: 53/60 spam caught, 2/60 ham flagged
+    assert.ok(caught / spam >= 0.83, `spam caught ${caught}/${spam}`);
+    assert.ok(flagged / (sample.length - spam) <= 0.05, `ham flagged ${flagged}`);
+  },
+);

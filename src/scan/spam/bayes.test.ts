@@ -4,7 +4,13 @@ import { Bayes, MemoryBayesStore, bayesTokens, chiSquareCombine } from './bayes.
 import { prepareMessage } from './message.js';
 
 test('tokens: lowercased words, header prefixes, long tokens skipped to a short shape', () => {
-  const m = prepareMessage(Buffer.from('Subject: Cheap Pills\nFrom: a@b.example\n\nHello WORLD ' + 'x'.repeat(40) + ' visit http://spam.example/a'));
+  const m = prepareMessage(
+    Buffer.from(
+      'Subject: Cheap Pills\nFrom: a@b.example\n\nHello WORLD ' +
+        'x'.repeat(40) +
+        ' visit http://spam.example/a',
+    ),
+  );
   const t = bayesTokens(m);
   assert.ok(t.includes('hello') && t.includes('world'));
   assert.ok(t.includes('Hsubject:cheap'));

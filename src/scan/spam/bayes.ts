@@ -21,7 +21,10 @@ export interface BayesStore {
 }
 
 export class MemoryBayesStore implements BayesStore {
-  private readonly users = new Map<string, { totals: TokenCounts; tokens: Map<string, TokenCounts>; seen: Map<string, BayesClass> }>();
+  private readonly users = new Map<
+    string,
+    { totals: TokenCounts; tokens: Map<string, TokenCounts>; seen: Map<string, BayesClass> }
+  >();
 
   private db(user: string) {
     let d = this.users.get(user);
@@ -68,7 +71,8 @@ const MIN_PROB_STRENGTH = 0.346;
 const N_SIGNIFICANT = 150;
 const MAX_TOKEN = 15;
 
-const SKIP_HEADERS = /^(?:x-spam-|x-bogosity|x-dspam|x-crm114|received$|return-path$|delivered-to$|message-id$|date$|content-length$|lines$|status$|x-status$|x-uid$|x-keywords$|x-mozilla-status|x-original-to$|x-virus-)/i;
+const SKIP_HEADERS =
+  /^(?:x-spam-|x-bogosity|x-dspam|x-crm114|received$|return-path$|delivered-to$|message-id$|date$|content-length$|lines$|status$|x-status$|x-uid$|x-keywords$|x-mozilla-status|x-original-to$|x-virus-)/i;
 
 function wordTokens(text: string, prefix: string, out: Set<string>): void {
   for (let w of text.split(/[\s"<>()[\]{}=;,|\\/`~^&*]+/)) {
@@ -146,7 +150,10 @@ export interface BayesOptions {
 }
 
 export class Bayes {
-  constructor(readonly store: BayesStore, private readonly opts: BayesOptions = {}) {}
+  constructor(
+    readonly store: BayesStore,
+    private readonly opts: BayesOptions = {},
+  ) {}
 
   /** Whether enough has been learned for Bayes to count (SA's bayes_min_spam_num/bayes_min_ham_num). */
   async ready(user = ''): Promise<boolean> {

@@ -11,8 +11,21 @@ export const SA_VERSION = 4.000001;
 
 /** Plugins whose rules we can run; `ifplugin` blocks for any other plugin are skipped. */
 export const SUPPORTED_PLUGINS = new Set(
-  ['Check', 'HeaderEval', 'BodyEval', 'MIMEEval', 'HTMLEval', 'WLBLEval', 'Bayes', 'ReplaceTags', 'MIMEHeader',
-    'FreeMail', 'RelayEval', 'URIEval', 'FromNameSpoof'].map((p) => 'Mail::SpamAssassin::Plugin::' + p),
+  [
+    'Check',
+    'HeaderEval',
+    'BodyEval',
+    'MIMEEval',
+    'HTMLEval',
+    'WLBLEval',
+    'Bayes',
+    'ReplaceTags',
+    'MIMEHeader',
+    'FreeMail',
+    'RelayEval',
+    'URIEval',
+    'FromNameSpoof',
+  ].map((p) => 'Mail::SpamAssassin::Plugin::' + p),
 );
 
 const FEATURES = new Set([
@@ -24,7 +37,8 @@ const FEATURES = new Set([
 
 // Directives we accept without acting on them (network tests, reporting, plugin data we do not use).
 const IGNORED = new Set(
-  ('lang reuse test require_version report unsafe_report clear_report_template report_contact loadplugin tryplugin ' +
+  (
+    'lang reuse test require_version report unsafe_report clear_report_template report_contact loadplugin tryplugin ' +
     'util_rb_tld util_rb_2tld util_rb_3tld url_shortener enlist_uri_host delist_uri_host enlist_addrlist ' +
     'uridnsbl_skip_domain urirhssub urirhsbl uridnsbl uridnssub askdns dns_block_rule dns_local_ports_avoid ' +
     'redirector_pattern adsp_override def_whitelist_auth def_welcomelist_auth def_whitelist_from_dkim ' +
@@ -37,22 +51,31 @@ const IGNORED = new Set(
     'auto_whitelist_file_mode lock_method util_rb_tld normalize_charset dcc_path pyzor_path razor_config ' +
     'textcat_max_languages textcat_optimal_ngrams inactive_report_template unwhitelist_from_rcvd ' +
     'whitelist_bounce_relays welcomelist_bounce_relays always_trust_envelope_sender bayes_token_sources ' +
-    'def_whitelist_from_rcvd def_welcomelist_from_rcvd use_razor2 use_pyzor use_dcc').split(' '),
+    'def_whitelist_from_rcvd def_welcomelist_from_rcvd use_razor2 use_pyzor use_dcc'
+  ).split(' '),
 );
 
 const RULE_TYPES = new Set<RuleType>(['header', 'body', 'rawbody', 'full', 'uri', 'meta', 'mimeheader']);
 
 const LISTS: Record<string, string> = {
-  whitelist_from: 'welcomelist_from', welcomelist_from: 'welcomelist_from',
-  blacklist_from: 'blocklist_from', blocklist_from: 'blocklist_from',
-  whitelist_to: 'welcomelist_to', welcomelist_to: 'welcomelist_to',
-  blacklist_to: 'blocklist_to', blocklist_to: 'blocklist_to',
-  whitelist_from_rcvd: 'welcomelist_from', welcomelist_from_rcvd: 'welcomelist_from',
-  more_spam_to: 'more_spam_to', all_spam_to: 'all_spam_to',
+  whitelist_from: 'welcomelist_from',
+  welcomelist_from: 'welcomelist_from',
+  blacklist_from: 'blocklist_from',
+  blocklist_from: 'blocklist_from',
+  whitelist_to: 'welcomelist_to',
+  welcomelist_to: 'welcomelist_to',
+  blacklist_to: 'blocklist_to',
+  blocklist_to: 'blocklist_to',
+  whitelist_from_rcvd: 'welcomelist_from',
+  welcomelist_from_rcvd: 'welcomelist_from',
+  more_spam_to: 'more_spam_to',
+  all_spam_to: 'all_spam_to',
 };
 const UNLISTS: Record<string, string> = {
-  unwhitelist_from: 'welcomelist_from', unwelcomelist_from: 'welcomelist_from',
-  unblacklist_from: 'blocklist_from', unblocklist_from: 'blocklist_from',
+  unwhitelist_from: 'welcomelist_from',
+  unwelcomelist_from: 'welcomelist_from',
+  unblacklist_from: 'blocklist_from',
+  unblocklist_from: 'blocklist_from',
 };
 
 export interface CfSource {
@@ -65,7 +88,6 @@ export interface ParseOptions {
   readFile?: (path: string) => string;
   plugins?: Set<string>;
 }
-
 
 class CfParser {
   readonly lint: LintMessage[] = [];
@@ -101,7 +123,9 @@ class CfParser {
     const lines = src.text.split(/\r?\n/);
     for (let n = 0; n < lines.length; n++) {
       const lineNo = n + 1;
-      const line = lines[n]!.replace(/(^|[^\\])#.*$/, '$1').replace(/\\#/g, '#').trim();
+      const line = lines[n]!.replace(/(^|[^\\])#.*$/, '$1')
+        .replace(/\\#/g, '#')
+        .trim();
       if (!line) continue;
       const m = /^(\S+)\s*(.*)$/.exec(line)!;
       const key = m[1]!.toLowerCase();
@@ -153,7 +177,11 @@ class CfParser {
       .replace(/perl_version/g, () => slot(5.036))
       .replace(/version/g, () => slot(SA_VERSION));
     const node = parseMeta(rewritten);
-    const v = evalMeta(node, (n) => vars[Number(n.slice(3))] ?? 0, () => 0);
+    const v = evalMeta(
+      node,
+      (n) => vars[Number(n.slice(3))] ?? 0,
+      () => 0,
+    );
     return v !== 0;
   }
 
@@ -184,7 +212,10 @@ class CfParser {
     if (key in UNLISTS) {
       const list = UNLISTS[key]!;
       const drop = new Set(args.map((a) => a.toLowerCase()));
-      s.lists.set(list, (s.lists.get(list) ?? []).filter((a) => !drop.has(a)));
+      s.lists.set(
+        list,
+        (s.lists.get(list) ?? []).filter((a) => !drop.has(a)),
+      );
       return;
     }
     switch (key) {
@@ -230,10 +261,14 @@ class CfParser {
         this.parseSource({ file: path, text });
         return;
       }
-      case 'required_score': case 'required_hits': s.requiredScore = num(); return;
+      case 'required_score':
+      case 'required_hits':
+        s.requiredScore = num();
+        return;
       case 'rewrite_header': {
         const h = args[0]?.toLowerCase();
-        if (h !== 'subject' && h !== 'from' && h !== 'to') throw new Error('rewrite_header: Subject, From or To');
+        if (h !== 'subject' && h !== 'from' && h !== 'to')
+          throw new Error('rewrite_header: Subject, From or To');
         s.rewriteHeader.set(h, value.slice(args[0]!.length).trim());
         return;
       }
@@ -246,33 +281,87 @@ class CfParser {
       case 'add_header': {
         const m = /^(spam|ham|all)\s+([\w-]+)\s+(.*)$/i.exec(value);
         if (!m) throw new Error('add_header: {spam|ham|all} Name value');
-        s.addHeaders.push({ when: m[1]!.toLowerCase() as 'spam', name: m[2]!, value: m[3]!.replace(/^"(.*)"$/, '$1') });
+        s.addHeaders.push({
+          when: m[1]!.toLowerCase() as 'spam',
+          name: m[2]!,
+          value: m[3]!.replace(/^"(.*)"$/, '$1'),
+        });
         return;
       }
-      case 'remove_header': s.removeHeaders.add(args[1] ?? ''); return;
-      case 'clear_headers': s.addHeaders = []; return;
-      case 'trusted_networks': s.trustedNetworks.push(...args); return;
-      case 'clear_trusted_networks': s.trustedNetworks = []; return;
-      case 'ok_languages': s.okLanguages = args; return;
-      case 'ok_locales': s.okLocales = args; return;
-      case 'use_bayes': s.useBayes = bool(); return;
-      case 'bayes_auto_learn': s.bayesAutoLearn = bool(); return;
-      case 'bayes_auto_learn_threshold_nonspam': s.bayesAutoLearnThresholdNonspam = num(); return;
-      case 'bayes_auto_learn_threshold_spam': s.bayesAutoLearnThresholdSpam = num(); return;
-      case 'bayes_min_ham_num': s.bayesMinHamNum = num(); return;
-      case 'bayes_min_spam_num': s.bayesMinSpamNum = num(); return;
-      case 'bayes_ignore_header': s.bayesIgnoreHeaders.add(args[0]?.toLowerCase() ?? ''); return;
-      case 'use_auto_whitelist': case 'use_txrep': s.useAwl = bool(); return;
-      case 'auto_whitelist_factor': case 'txrep_factor': s.awlFactor = num(); return;
-      case 'body_part_scan_size': s.bodyPartScanSize = num(); return;
-      case 'rawbody_part_scan_size': s.rawbodyPartScanSize = num(); return;
-      case 'replace_tag': this.replaceTags.set(args[0] ?? '', value.slice((args[0] ?? '').length).trim()); return;
-      case 'replace_pre': this.replacePre.set(args[0] ?? '', value.slice((args[0] ?? '').length).trim()); return;
-      case 'replace_post': this.replacePost.set(args[0] ?? '', value.slice((args[0] ?? '').length).trim()); return;
-      case 'replace_inter': this.replaceInter.set(args[0] ?? '', value.slice((args[0] ?? '').length).trim()); return;
-      case 'replace_rules': for (const r of args) this.replaceRules.add(r); return;
-      case 'replace_start': this.replaceStart = args[0] ?? '<'; return;
-      case 'replace_end': this.replaceEnd = args[0] ?? '>'; return;
+      case 'remove_header':
+        s.removeHeaders.add(args[1] ?? '');
+        return;
+      case 'clear_headers':
+        s.addHeaders = [];
+        return;
+      case 'trusted_networks':
+        s.trustedNetworks.push(...args);
+        return;
+      case 'clear_trusted_networks':
+        s.trustedNetworks = [];
+        return;
+      case 'ok_languages':
+        s.okLanguages = args;
+        return;
+      case 'ok_locales':
+        s.okLocales = args;
+        return;
+      case 'use_bayes':
+        s.useBayes = bool();
+        return;
+      case 'bayes_auto_learn':
+        s.bayesAutoLearn = bool();
+        return;
+      case 'bayes_auto_learn_threshold_nonspam':
+        s.bayesAutoLearnThresholdNonspam = num();
+        return;
+      case 'bayes_auto_learn_threshold_spam':
+        s.bayesAutoLearnThresholdSpam = num();
+        return;
+      case 'bayes_min_ham_num':
+        s.bayesMinHamNum = num();
+        return;
+      case 'bayes_min_spam_num':
+        s.bayesMinSpamNum = num();
+        return;
+      case 'bayes_ignore_header':
+        s.bayesIgnoreHeaders.add(args[0]?.toLowerCase() ?? '');
+        return;
+      case 'use_auto_whitelist':
+      case 'use_txrep':
+        s.useAwl = bool();
+        return;
+      case 'auto_whitelist_factor':
+      case 'txrep_factor':
+        s.awlFactor = num();
+        return;
+      case 'body_part_scan_size':
+        s.bodyPartScanSize = num();
+        return;
+      case 'rawbody_part_scan_size':
+        s.rawbodyPartScanSize = num();
+        return;
+      case 'replace_tag':
+        this.replaceTags.set(args[0] ?? '', value.slice((args[0] ?? '').length).trim());
+        return;
+      case 'replace_pre':
+        this.replacePre.set(args[0] ?? '', value.slice((args[0] ?? '').length).trim());
+        return;
+      case 'replace_post':
+        this.replacePost.set(args[0] ?? '', value.slice((args[0] ?? '').length).trim());
+        return;
+      case 'replace_inter':
+        this.replaceInter.set(args[0] ?? '', value.slice((args[0] ?? '').length).trim());
+        return;
+      case 'replace_rules':
+        for (const r of args) this.replaceRules.add(r);
+        return;
+      case 'replace_start':
+        this.replaceStart = args[0] ?? '<';
+        return;
+      case 'replace_end':
+        this.replaceEnd = args[0] ?? '>';
+        return;
     }
     if (IGNORED.has(key)) return;
     this.warn(file, line, `unknown directive '${key}'`);
@@ -309,7 +398,13 @@ class CfParser {
     const m = /^([\w-]+)((?::\w+)*)\s*([=!])~\s*(.*)$/.exec(spec);
     if (!m) throw new Error(`header ${def.name}: expected 'Header =~ /re/', 'exists:Header' or eval:`);
     let rest = m[4]!.trim();
-    const header: HeaderSpec = { name: m[1]!, mods: m[2]!.split(':').filter(Boolean).map((x) => x.toLowerCase()) };
+    const header: HeaderSpec = {
+      name: m[1]!,
+      mods: m[2]!
+        .split(':')
+        .filter(Boolean)
+        .map((x) => x.toLowerCase()),
+    };
     const unset = /\s*\[if-unset:\s*(.*)\]\s*$/.exec(rest);
     if (unset) {
       header.ifUnset = unset[1]!;
@@ -323,14 +418,18 @@ class CfParser {
   }
 
   private applyReplaceTags(source: string): string {
-    const tag = new RegExp(`${esc(this.replaceStart)}(?:(pre|post|inter)\\s+)?([^${esc(this.replaceEnd)}\\s]+)${esc(this.replaceEnd)}`, 'g');
+    const tag = new RegExp(
+      `${esc(this.replaceStart)}(?:(pre|post|inter)\\s+)?([^${esc(this.replaceEnd)}\\s]+)${esc(this.replaceEnd)}`,
+      'g',
+    );
     let pre = '';
     let post = '';
     let inter = '';
     let lastEnd = -1;
     return source.replace(tag, (all, kind: string | undefined, name: string, offset: number) => {
       if (kind) {
-        const table = kind === 'pre' ? this.replacePre : kind === 'post' ? this.replacePost : this.replaceInter;
+        const table =
+          kind === 'pre' ? this.replacePre : kind === 'post' ? this.replacePost : this.replaceInter;
         const v = table.get(name) ?? '';
         if (kind === 'pre') pre = v;
         else if (kind === 'post') post = v;
@@ -350,7 +449,10 @@ class CfParser {
   private expandTag(name: string, depth: number): string | undefined {
     const v = this.replaceTags.get(name);
     if (v === undefined || depth > 5) return v;
-    const inner = new RegExp(`${esc(this.replaceStart)}([^${esc(this.replaceEnd)}\\s]+)${esc(this.replaceEnd)}`, 'g');
+    const inner = new RegExp(
+      `${esc(this.replaceStart)}([^${esc(this.replaceEnd)}\\s]+)${esc(this.replaceEnd)}`,
+      'g',
+    );
     return v.replace(inner, (all, n: string) => this.expandTag(n, depth + 1) ?? all);
   }
 
@@ -371,12 +473,19 @@ class CfParser {
         def.scores = [base, base, base, base];
       }
       if (def.pattern) {
-        const source = this.replaceRules.has(def.name) ? this.applyReplaceTags(def.pattern.source) : def.pattern.source;
+        const source = this.replaceRules.has(def.name)
+          ? this.applyReplaceTags(def.pattern.source)
+          : def.pattern.source;
         const conv = convertPerlRegex(source, def.pattern.flags);
         for (const w of conv.warnings) this.warn(def.file, def.line, `${def.name}: ${w}`);
         if (conv.re) def.re = conv.re;
         else {
-          this.warn(def.file, def.line, `${def.name}: regex not supported (${conv.error}); rule disabled`, 'error');
+          this.warn(
+            def.file,
+            def.line,
+            `${def.name}: regex not supported (${conv.error}); rule disabled`,
+            'error',
+          );
           def.scores = [0, 0, 0, 0];
           def.tflags.add('disabled');
         }
@@ -422,7 +531,9 @@ export function readCfSources(paths: string[]): CfSource[] {
   const out: CfSource[] = [];
   for (const p of paths) {
     if (statSync(p).isDirectory()) {
-      for (const f of readdirSync(p).filter((n) => n.endsWith('.cf')).sort())
+      for (const f of readdirSync(p)
+        .filter((n) => n.endsWith('.cf'))
+        .sort())
         out.push({ file: join(p, f), text: readFileSync(join(p, f), 'latin1') });
     } else out.push({ file: p, text: readFileSync(p, 'latin1') });
   }

@@ -23,11 +23,21 @@ export function lintRules(paths: string[]): LintMessage[] {
   const out = [...ruleset.lint];
   for (const r of ruleset.rules.values()) {
     if (r.eval && !(r.eval.fn in EVALS))
-      out.push({ file: r.file, line: r.line, message: `${r.name}: eval:${r.eval.fn} is not implemented; rule never hits`, severity: 'warning' });
+      out.push({
+        file: r.file,
+        line: r.line,
+        message: `${r.name}: eval:${r.eval.fn} is not implemented; rule never hits`,
+        severity: 'warning',
+      });
     if (r.meta)
       for (const d of metaDeps(r.meta))
         if (!/[*?]/.test(d) && !ruleset.rules.has(d))
-          out.push({ file: r.file, line: r.line, message: `${r.name}: meta refers to unknown rule ${d}`, severity: 'warning' });
+          out.push({
+            file: r.file,
+            line: r.line,
+            message: `${r.name}: meta refers to unknown rule ${d}`,
+            severity: 'warning',
+          });
   }
   return out;
 }

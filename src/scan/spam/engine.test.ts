@@ -9,20 +9,38 @@ const engine = (rules: string) => new SpamEngine(parseCf([{ file: 't.cf', text: 
 const msg = (headers: string, body: string) => Buffer.from(`${headers}\n\n${body}`);
 
 test('GTUBE is detected without any rules', () => {
-  const r = engine('').scan(msg('Subject: x', 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X'));
+  const r = engine('').scan(
+    msg('Subject: x', 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X'),
+  );
   assert.equal(r.isSpam, true);
-  assert.deepEqual(r.hits.map((h) => h.name), ['GTUBE']);
+  assert.deepEqual(
+    r.hits.map((h) => h.name),
+    ['GTUBE'],
+  );
 });
 
 test('body is subject first, then paragraphs with whitespace collapsed and HTML rendered', () => {
-  const m = prepareMessage(msg('Subject: Hi there\nContent-Type: text/html', '<p>one\n  two</p><p>three&amp;four</p><script>x</script>'));
+  const m = prepareMessage(
+    msg(
+      'Subject: Hi there\nContent-Type: text/html',
+      '<p>one\n  two</p><p>three&amp;four</p><script>x</script>',
+    ),
+  );
   assert.deepEqual(m.body, ['Hi there', 'one two', 'three&four']);
 });
 
 test('multiple counts hits up to maxhits for metas; score counted once', () => {
-  const e = engine('body __W /word/\ntflags __W multiple maxhits=3\nmeta M __W >= 3\nscore M 2\nbody A /word/\nscore A 1');
+  const e = engine(
+    'body __W /word/\ntflags __W multiple maxhits=3\nmeta M __W >= 3\nscore M 2\nbody A /word/\nscore A 1',
+  );
   const r = e.scan(msg('Subject: s', 'word word\n\nword word word'));
-  assert.deepEqual(r.hits.map((h) => [h.name, h.score]), [['A', 1], ['M', 2]]);
+  assert.deepEqual(
+    r.hits.map((h) => [h.name, h.score]),
+    [
+      ['A', 1],
+      ['M', 2],
+    ],
+  );
   assert.equal(r.score, 3);
 });
 
@@ -39,10 +57,15 @@ test('BAYES rules use check_bayes with the given probability', () => {
 });
 
 test('stock-style evals: missing To, header count, welcomelist', () => {
-  const e = engine('header NOTO eval:check_for_missing_to_header()\nheader TWO eval:check_header_count_range(\'Subject\',\'2\',\'9\')\n' +
-    'header WL eval:check_from_in_whitelist()\nscore WL -100\nwhitelist_from *@friend.example');
+  const e = engine(
+    "header NOTO eval:check_for_missing_to_header()\nheader TWO eval:check_header_count_range('Subject','2','9')\n" +
+      'header WL eval:check_from_in_whitelist()\nscore WL -100\nwhitelist_from *@friend.example',
+  );
   const r = e.scan(msg('From: a@friend.example\nSubject: a\nSubject: b', 'x'));
-  assert.deepEqual(r.hits.map((h) => h.name), ['NOTO', 'TWO', 'WL']);
+  assert.deepEqual(
+    r.hits.map((h) => h.name),
+    ['NOTO', 'TWO', 'WL'],
+  );
 });
 
 test('auto-learn decision uses SA thresholds', () => {
@@ -59,5 +82,8 @@ test('atoms: required literals are found, optional ones are not', () => {
   assert.equal(requiredAtom('x(?:y|z)hello'), 'hello');
   // prefilter must not hide a hit
   const e = engine('body A /Viagra\\s+now/i\nbody B /(?:cheap|free)\\s+pills/');
-  assert.deepEqual(e.scan(msg('Subject: x', 'buy VIAGRA now and free pills')).hits.map((h) => h.name), ['A', 'B']);
+  assert.deepEqual(
+    e.scan(msg('Subject: x', 'buy VIAGRA now and free pills')).hits.map((h) => h.name),
+    ['A', 'B'],
+  );
 });

@@ -55,11 +55,25 @@ export class SpamEngine {
   private readonly matchers = new Map<string, AtomMatcher>();
   private readonly defs: Map<string, RuleDef>;
 
-  constructor(readonly ruleset: Ruleset, disabled: Set<string> = new Set()) {
-    const rules = [...ruleset.rules.values()].filter((r) => !disabled.has(r.name) && !r.tflags.has('disabled'));
+  constructor(
+    readonly ruleset: Ruleset,
+    disabled: Set<string> = new Set(),
+  ) {
+    const rules = [...ruleset.rules.values()].filter(
+      (r) => !disabled.has(r.name) && !r.tflags.has('disabled'),
+    );
     if (!ruleset.rules.has('GTUBE'))
-      rules.push({ name: 'GTUBE', type: 'body', file: '(builtin)', line: 0, re: GTUBE_RE, tflags: new Set(['userconf', 'noautolearn']),
-        priority: 0, scores: [1000, 1000, 1000, 1000], description: 'Generic Test for Unsolicited Bulk Email' });
+      rules.push({
+        name: 'GTUBE',
+        type: 'body',
+        file: '(builtin)',
+        line: 0,
+        re: GTUBE_RE,
+        tflags: new Set(['userconf', 'noautolearn']),
+        priority: 0,
+        scores: [1000, 1000, 1000, 1000],
+        description: 'Generic Test for Unsolicited Bulk Email',
+      });
     rules.sort((a, b) => a.priority - b.priority);
     this.defs = new Map(rules.map((r) => [r.name, r]));
     this.ruleNames = rules.map((r) => r.name);
@@ -104,7 +118,10 @@ export class SpamEngine {
   scan(raw: Buffer | PreparedMessage, opts: ScanOptions = {}): SpamResult {
     const s = this.ruleset.settings;
     const msg = Buffer.isBuffer(raw)
-      ? prepareMessage(raw, { bodyPartScanSize: s.bodyPartScanSize, rawbodyPartScanSize: s.rawbodyPartScanSize })
+      ? prepareMessage(raw, {
+          bodyPartScanSize: s.bodyPartScanSize,
+          rawbodyPartScanSize: s.rawbodyPartScanSize,
+        })
       : raw;
     const set = SpamEngine.scoreSet(opts.bayes !== undefined, !!opts.net);
     const counts = new Map<string, number>();
@@ -115,7 +132,7 @@ export class SpamEngine {
     const hit = (d: RuleDef, n: number): void => {
       if (n > 0) counts.set(d.name, (counts.get(d.name) ?? 0) + n);
     };
-    const limit = (d: RuleDef): number => (d.tflags.has('multiple') ? d.maxhits ?? 1000 : 1);
+    const limit = (d: RuleDef): number => (d.tflags.has('multiple') ? (d.maxhits ?? 1000) : 1);
     const ctx: EvalContext = { msg, settings: s, env: opts.env, bayes: opts.bayes };
 
     for (const c of this.byType.get('header') ?? []) {
@@ -135,7 +152,9 @@ export class SpamEngine {
       if (!on(d)) continue;
       mark(c);
       const lname = d.header!.name.toLowerCase();
-      const vals = msg.parts.flatMap((p) => p.headers.filter((h) => h.name.toLowerCase() === lname).map((h) => h.raw));
+      const vals = msg.parts.flatMap((p) =>
+        p.headers.filter((h) => h.name.toLowerCase() === lname).map((h) => h.raw),
+      );
       const n = countMatches(d.re!, vals, limit(d));
       hit(d, d.negate ? (n ? 0 : 1) : n);
     }
@@ -183,8 +202,12 @@ export class SpamEngine {
   }
 
   private runText(
-    type: 'body' | 'rawbody', texts: string[], on: (d: RuleDef) => boolean, mark: (c: Compiled) => void,
-    hit: (d: RuleDef, n: number) => void, limit: (d: RuleDef) => number,
+    type: 'body' | 'rawbody',
+    texts: string[],
+    on: (d: RuleDef) => boolean,
+    mark: (c: Compiled) => void,
+    hit: (d: RuleDef, n: number) => void,
+    limit: (d: RuleDef) => number,
   ): void {
     const list = this.byType.get(type) ?? [];
     if (!list.length) return;
@@ -212,7 +235,8 @@ export class SpamEngine {
       score += sc;
       hits.push({ name, score: sc, description: d.description ?? '' });
       // SpamAssassin's auto-learn ignores Bayes itself and rules marked noautolearn, and scores without Bayes
-      if (['noautolearn', 'userconf', 'learn'].some((f) => d.tflags.has(f)) || name.startsWith('BAYES_')) continue;
+      if (['noautolearn', 'userconf', 'learn'].some((f) => d.tflags.has(f)) || name.startsWith('BAYES_'))
+        continue;
       const ls = d.scores[learnSet] ?? 0;
       learnScore += ls;
       if (d.type !== 'header' && d.type !== 'mimeheader') bodyPts += ls;
@@ -225,7 +249,8 @@ export class SpamEngine {
     if (s.useBayes && s.bayesAutoLearn) {
       autolearn = 'no';
       if (learnScore < s.bayesAutoLearnThresholdNonspam) autolearn = 'ham';
-      else if (learnScore >= s.bayesAutoLearnThresholdSpam && isSpam && headPts >= 3 && bodyPts >= 3) autolearn = 'spam';
+      else if (learnScore >= s.bayesAutoLearnThresholdSpam && isSpam && headPts >= 3 && bodyPts >= 3)
+        autolearn = 'spam';
     }
     return { score, required: s.requiredScore, isSpam, hits, autolearn, bayes, scoreSet: set };
   }
@@ -265,7 +290,8 @@ function orderMetas(metas: RuleDef[]): RuleDef[] {
       const d = byName.get(dep);
       if (d && !visit(d)) return false;
       if (dep.includes('*') || dep.includes('?'))
-        for (const [n, other] of byName) if (n !== m.name && globToRegExp(dep).test(n) && !visit(other)) return false;
+        for (const [n, other] of byName)
+          if (n !== m.name && globToRegExp(dep).test(n) && !visit(other)) return false;
     }
     state.set(m.name, 2);
     out.push(m);

@@ -30,13 +30,31 @@ function hdr(ctx: EvalContext, name: string): string | undefined {
 
 function globMatch(list: string[] | undefined, addrs: string[]): boolean {
   if (!list?.length) return false;
-  const res = list.map((g) => new RegExp('^' + g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i'));
+  const res = list.map(
+    (g) =>
+      new RegExp(
+        '^' +
+          g
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.') +
+          '$',
+        'i',
+      ),
+  );
   return addrs.some((a) => res.some((r) => r.test(a)));
 }
 
 function fromAddrs(ctx: EvalContext): string[] {
   const out: string[] = [];
-  for (const h of ['From', 'Resent-From', 'Envelope-Sender', 'Resent-Sender', 'X-Envelope-From', 'EnvelopeFrom']) {
+  for (const h of [
+    'From',
+    'Resent-From',
+    'Envelope-Sender',
+    'Resent-Sender',
+    'X-Envelope-From',
+    'EnvelopeFrom',
+  ]) {
     const v = hdr(ctx, h);
     if (v) for (const line of v.split('\n').filter(Boolean)) out.push(firstAddress(line).toLowerCase());
   }
@@ -49,9 +67,12 @@ function toAddrs(ctx: EvalContext): string[] {
 }
 
 const FARAWAY: [RegExp, string][] = [
-  [/^(?:iso-2022-jp|shift_jis|euc-jp|sjis)/i, 'ja'], [/^(?:euc-kr|ks_c_5601|iso-2022-kr)/i, 'ko'],
-  [/^(?:gb2312|gbk|gb18030|big5|hz-gb)/i, 'zh'], [/^(?:koi8-r|windows-1251|iso-8859-5)/i, 'ru'],
-  [/^(?:tis-620|windows-874)/i, 'th'], [/^(?:iso-8859-7|windows-1253)/i, 'el'],
+  [/^(?:iso-2022-jp|shift_jis|euc-jp|sjis)/i, 'ja'],
+  [/^(?:euc-kr|ks_c_5601|iso-2022-kr)/i, 'ko'],
+  [/^(?:gb2312|gbk|gb18030|big5|hz-gb)/i, 'zh'],
+  [/^(?:koi8-r|windows-1251|iso-8859-5)/i, 'ru'],
+  [/^(?:tis-620|windows-874)/i, 'th'],
+  [/^(?:iso-8859-7|windows-1253)/i, 'el'],
 ];
 function faraway(ctx: EvalContext, charset: string | undefined): boolean {
   if (!charset || ctx.settings.okLocales.includes('all')) return false;
@@ -63,7 +84,13 @@ function receivedTime(ctx: EvalContext): number | undefined {
   for (const r of ctx.msg.headers.filter((h) => h.name.toLowerCase() === 'received')) {
     const semi = r.raw.lastIndexOf(';');
     if (semi < 0) continue;
-    const t = Date.parse(r.raw.slice(semi + 1).replace(/\s+/g, ' ').replace(/\(.*\)/, '').trim());
+    const t = Date.parse(
+      r.raw
+        .slice(semi + 1)
+        .replace(/\s+/g, ' ')
+        .replace(/\(.*\)/, '')
+        .trim(),
+    );
     if (Number.isFinite(t)) return t;
   }
   return undefined;
@@ -75,11 +102,17 @@ function htmlAll(ctx: EvalContext): HtmlInfo | undefined {
 
 function htmlValue(h: HtmlInfo, test: string): number | undefined {
   switch (test) {
-    case 'length': return h.text.replace(/\s+/g, ' ').trim().length;
-    case 'max_size': return h.maxFontSize;
-    case 'bad_tag_ratio': case 'non_element_ratio': return h.elements ? h.badTags / h.elements : 0;
-    case 'closed_extra_ratio': return h.elements ? h.closedExtra / h.elements : 0;
-    default: return undefined;
+    case 'length':
+      return h.text.replace(/\s+/g, ' ').trim().length;
+    case 'max_size':
+      return h.maxFontSize;
+    case 'bad_tag_ratio':
+    case 'non_element_ratio':
+      return h.elements ? h.badTags / h.elements : 0;
+    case 'closed_extra_ratio':
+      return h.elements ? h.closedExtra / h.elements : 0;
+    default:
+      return undefined;
   }
 }
 
@@ -87,7 +120,14 @@ function compare(value: number, expr: string): boolean {
   const m = /^\s*(<=|>=|==|!=|<|>)\s*(-?[\d.]+)\s*$/.exec(expr);
   if (!m) return false;
   const b = Number(m[2]);
-  return { '<': value < b, '>': value > b, '<=': value <= b, '>=': value >= b, '==': value === b, '!=': value !== b }[m[1]!]!;
+  return {
+    '<': value < b,
+    '>': value > b,
+    '<=': value <= b,
+    '>=': value >= b,
+    '==': value === b,
+    '!=': value !== b,
+  }[m[1]!]!;
 }
 
 interface MimeFacts {
@@ -103,7 +143,8 @@ function mimeFacts(msg: PreparedMessage): MimeFacts {
   let qp = 0;
   for (const p of msg.parts) {
     const disp = (headerValue(p.headers, 'content-disposition') ?? '').toLowerCase();
-    if (disp.startsWith('attachment') || (!p.type.startsWith('text/') && !p.type.startsWith('multipart/'))) f.tests.add('mime_attachment');
+    if (disp.startsWith('attachment') || (!p.type.startsWith('text/') && !p.type.startsWith('multipart/')))
+      f.tests.add('mime_attachment');
     const cs = (p.params.charset ?? '').toLowerCase();
     if (/^iso-8859-(?!1[0-6]?$|[2-9]$)/.test(cs)) f.tests.add('mime_bad_iso_charset');
     if (FARAWAY.some(([re]) => re.test(cs))) f.tests.add('mime_faraway_charset_candidate');
@@ -111,12 +152,14 @@ function mimeFacts(msg: PreparedMessage): MimeFacts {
       b64++;
       if (p.type.startsWith('text/')) f.tests.add('mime_base64_encoded_text');
       const lines = p.rawBody.split('\n');
-      if (lines.slice(0, -2).some((l) => l.trim() === '') && p.rawBody.trim().includes('\n\n')) f.tests.add('mime_base64_blanks');
+      if (lines.slice(0, -2).some((l) => l.trim() === '') && p.rawBody.trim().includes('\n\n'))
+        f.tests.add('mime_base64_blanks');
       for (const l of lines) f.maxBase64Line = Math.max(f.maxBase64Line, l.replace(/\r$/, '').length);
     }
     if (p.cte === 'quoted-printable') {
       qp++;
-      if (p.rawBody.split('\n').some((l) => l.replace(/\r$/, '').length > 77)) f.tests.add('mime_qp_long_line');
+      if (p.rawBody.split('\n').some((l) => l.replace(/\r$/, '').length > 77))
+        f.tests.add('mime_qp_long_line');
     }
   }
   if (b64) f.tests.add('mime_base64_count');
@@ -153,19 +196,30 @@ export const EVALS: Record<string, EvalFn> = {
     const to = firstAddress(hdr(c, 'To') ?? '').toLowerCase();
     const subj = c.msg.subject.toLowerCase();
     if (!to.includes('@') || !subj) return false;
-    return test === 'user' ? subj.includes(to.split('@')[0]!) && to.split('@')[0]!.length > 3 : subj.includes(to);
+    return test === 'user'
+      ? subj.includes(to.split('@')[0]!) && to.split('@')[0]!.length > 3
+      : subj.includes(to);
   },
   check_illegal_chars: (c, [h, ratio, count]) => {
     let s: string;
-    if (h === 'ALL') s = c.msg.headers.filter((x) => !/^(?:subject|from)$/i.test(x.name)).map((x) => x.raw).join('\n');
-    else s = c.msg.headers.filter((x) => x.name.toLowerCase() === (h ?? '').toLowerCase()).map((x) => x.raw).join('\n');
+    if (h === 'ALL')
+      s = c.msg.headers
+        .filter((x) => !/^(?:subject|from)$/i.test(x.name))
+        .map((x) => x.raw)
+        .join('\n');
+    else
+      s = c.msg.headers
+        .filter((x) => x.name.toLowerCase() === (h ?? '').toLowerCase())
+        .map((x) => x.raw)
+        .join('\n');
     if (!s) return false;
     const illegal = (s.match(/[\x80-\xff]/g) ?? []).length;
     return illegal / s.length > num(ratio, 0) && illegal >= num(count, 1);
   },
   check_for_faraway_charset_in_headers: (c) =>
     c.msg.headers.some((h) => /=\?([^?]+)\?/.test(h.raw) && faraway(c, /=\?([^?*]+)/.exec(h.raw)?.[1])),
-  check_unresolved_template: (c) => c.msg.headers.some((h) => /%[A-Z][A-Z_-]/.test(h.raw) && !/^(?:x-|received$)/i.test(h.name)),
+  check_unresolved_template: (c) =>
+    c.msg.headers.some((h) => /%[A-Z][A-Z_-]/.test(h.raw) && !/^(?:x-|received$)/i.test(h.name)),
   check_equal_from_domains: (c) => {
     const dom = (a: string): string => a.split('@')[1]?.toLowerCase().split('.').slice(-2).join('.') ?? '';
     const from = dom(firstAddress(hdr(c, 'From') ?? ''));
@@ -201,17 +255,24 @@ export const EVALS: Record<string, EvalFn> = {
   check_for_mime: (c, [test]) => mimeFacts(c.msg).tests.has(test ?? ''),
   check_for_mime_html: (c) => c.msg.textParts.some((t) => t.type === 'text/html'),
   check_for_mime_html_only: (c) =>
-    c.msg.textParts.some((t) => t.type === 'text/html') && !c.msg.textParts.some((t) => t.type === 'text/plain'),
+    c.msg.textParts.some((t) => t.type === 'text/html') &&
+    !c.msg.textParts.some((t) => t.type === 'text/plain'),
   check_msg_parse_flags: (c, [flag]) => c.msg.flags.has(flag ?? ''),
   check_for_faraway_charset: (c) => c.msg.textParts.some((t) => faraway(c, t.charset)),
   check_for_ascii_text_illegal: (c) =>
-    c.msg.textParts.some((t) => t.type === 'text/plain' && /^us-ascii$/i.test(t.charset) && /[\x80-\xff]/.test(decodeBody(t.part).toString('latin1'))),
+    c.msg.textParts.some(
+      (t) =>
+        t.type === 'text/plain' &&
+        /^us-ascii$/i.test(t.charset) &&
+        /[\x80-\xff]/.test(decodeBody(t.part).toString('latin1')),
+    ),
   check_base64_length: (c, [min, max]) => {
     const m = mimeFacts(c.msg).maxBase64Line;
     return m >= num(min, 0) && m <= num(max, Infinity);
   },
   check_ma_non_text: (c) =>
-    c.msg.root.type === 'multipart/alternative' && c.msg.root.children.some((p) => !p.type.startsWith('text/') && !p.type.startsWith('multipart/')),
+    c.msg.root.type === 'multipart/alternative' &&
+    c.msg.root.children.some((p) => !p.type.startsWith('text/') && !p.type.startsWith('multipart/')),
   // HTMLEval
   html_tag_exists: (c, [tag]) => c.msg.html.some((h) => h.tags.has((tag ?? '').toLowerCase())),
   html_test: (c, [test]) => c.msg.html.some((h) => h.tests.has(test ?? '')),
@@ -233,7 +294,14 @@ export const EVALS: Record<string, EvalFn> = {
       return false;
     }
     return c.msg.html.some((h) => {
-      const texts = area === 'title' ? [h.title] : area === 'comment' ? h.comments : area === 'anchor' ? h.anchorText : [];
+      const texts =
+        area === 'title'
+          ? [h.title]
+          : area === 'comment'
+            ? h.comments
+            : area === 'anchor'
+              ? h.anchorText
+              : [];
       return texts.some((t) => rx.test(t));
     });
   },
@@ -249,7 +317,8 @@ export const EVALS: Record<string, EvalFn> = {
     const r = htmlValue(h, 'length')! / h.imageArea;
     return r > num(min, 0) && r <= num(max, Infinity);
   },
-  html_tag_balance: (c, [tag, expr]) => c.msg.html.some((h) => h.tags.has(tag ?? '') && compare(h.balance.get(tag ?? '') ?? 0, expr ?? '')),
+  html_tag_balance: (c, [tag, expr]) =>
+    c.msg.html.some((h) => h.tags.has(tag ?? '') && compare(h.balance.get(tag ?? '') ?? 0, expr ?? '')),
   html_title_subject_ratio: (c, [ratio]) => {
     const h = htmlAll(c);
     const title = h?.title.trim() ?? '';
@@ -285,16 +354,19 @@ export function evalSupportReport(ruleset: Ruleset, scoreSet = 0): EvalSupport[]
   const by = new Map<string, EvalSupport>();
   const metaUsers = new Map<string, RuleDef[]>();
   for (const r of ruleset.rules.values())
-    if (r.meta) for (const d of JSON.stringify(r.meta).match(/"name":"(\w+)"/g) ?? []) {
-      const n = d.slice(8, -1);
-      metaUsers.set(n, [...(metaUsers.get(n) ?? []), r]);
-    }
+    if (r.meta)
+      for (const d of JSON.stringify(r.meta).match(/"name":"(\w+)"/g) ?? []) {
+        const n = d.slice(8, -1);
+        metaUsers.set(n, [...(metaUsers.get(n) ?? []), r]);
+      }
   for (const r of ruleset.rules.values()) {
     if (!r.eval) continue;
     const e = by.get(r.eval.fn) ?? { fn: r.eval.fn, supported: r.eval.fn in EVALS, rules: 0, weight: 0 };
     e.rules++;
     // a sub-rule carries the weight of the metas that read it
-    e.weight += Math.abs(r.scores[scoreSet] ?? 0) + (metaUsers.get(r.name) ?? []).reduce((s, m) => s + Math.abs(m.scores[scoreSet] ?? 0), 0);
+    e.weight +=
+      Math.abs(r.scores[scoreSet] ?? 0) +
+      (metaUsers.get(r.name) ?? []).reduce((s, m) => s + Math.abs(m.scores[scoreSet] ?? 0), 0);
     by.set(r.eval.fn, e);
   }
   return [...by.values()].sort((a, b) => b.weight - a.weight);
@@ -302,5 +374,10 @@ export function evalSupportReport(ruleset: Ruleset, scoreSet = 0): EvalSupport[]
 
 /** Formats the report as text, one eval per line. */
 export function formatEvalSupport(report: EvalSupport[]): string {
-  return report.map((e) => `${e.supported ? 'yes' : 'no '} ${e.weight.toFixed(2).padStart(7)} ${String(e.rules).padStart(3)}  ${e.fn}`).join('\n');
+  return report
+    .map(
+      (e) =>
+        `${e.supported ? 'yes' : 'no '} ${e.weight.toFixed(2).padStart(7)} ${String(e.rules).padStart(3)}  ${e.fn}`,
+    )
+    .join('\n');
 }

@@ -25,15 +25,22 @@ export class SpamFilter {
   readonly bayes?: Bayes;
   readonly reputation?: Reputation;
 
-  constructor(readonly engine: SpamEngine, stores: FilterStores = {}) {
+  constructor(
+    readonly engine: SpamEngine,
+    stores: FilterStores = {},
+  ) {
     const s = engine.ruleset.settings;
-    if (stores.bayes && s.useBayes) this.bayes = new Bayes(stores.bayes, { minSpam: s.bayesMinSpamNum, minHam: s.bayesMinHamNum });
+    if (stores.bayes && s.useBayes)
+      this.bayes = new Bayes(stores.bayes, { minSpam: s.bayesMinSpamNum, minHam: s.bayesMinHamNum });
     if (stores.reputation && s.useAwl) this.reputation = new Reputation(stores.reputation, s.awlFactor);
   }
 
   async check(raw: Buffer, opts: CheckOptions = {}): Promise<SpamResult> {
     const s = this.engine.ruleset.settings;
-    const msg = prepareMessage(raw, { bodyPartScanSize: s.bodyPartScanSize, rawbodyPartScanSize: s.rawbodyPartScanSize });
+    const msg = prepareMessage(raw, {
+      bodyPartScanSize: s.bodyPartScanSize,
+      rawbodyPartScanSize: s.rawbodyPartScanSize,
+    });
     const user = opts.user ?? '';
     const tokens = this.bayes ? bayesTokens(msg, s.bayesIgnoreHeaders) : [];
     const prob = this.bayes ? await this.bayes.probability(tokens, user) : undefined;
@@ -43,7 +50,11 @@ export class SpamFilter {
       if (from) {
         const delta = await this.reputation.adjust(from, opts.env?.ip, result.score);
         if (delta !== 0) {
-          result.hits.push({ name: 'AWL', score: delta, description: 'Adjusted score from AWL reputation of From: address' });
+          result.hits.push({
+            name: 'AWL',
+            score: delta,
+            description: 'Adjusted score from AWL reputation of From: address',
+          });
           result.score = Math.round((result.score + delta) * 1000) / 1000;
           result.isSpam = result.score >= result.required;
         }

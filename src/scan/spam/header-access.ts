@@ -63,7 +63,11 @@ export function headerForRule(msg: PreparedMessage, spec: HeaderSpec, env?: Enve
   return perMsg.get(key) ?? spec.ifUnset;
 }
 
-function computeHeader(msg: PreparedMessage, spec: HeaderSpec, env: Envelope | undefined): string | undefined {
+function computeHeader(
+  msg: PreparedMessage,
+  spec: HeaderSpec,
+  env: Envelope | undefined,
+): string | undefined {
   let vals = instances(msg, spec, env);
   if (spec.mods.includes('first')) vals = vals.slice(0, 1);
   if (spec.mods.includes('last')) vals = vals.slice(-1);

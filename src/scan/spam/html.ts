@@ -21,27 +21,64 @@ export interface HtmlInfo {
 }
 
 const KNOWN = new Set(
-  ('a abbr acronym address applet area b base basefont bdo big blink blockquote body br button caption center cite code col ' +
+  (
+    'a abbr acronym address applet area b base basefont bdo big blink blockquote body br button caption center cite code col ' +
     'colgroup dd del dfn dir div dl dt em embed fieldset font form frame frameset h1 h2 h3 h4 h5 h6 head hr html i iframe ' +
     'ilayer img input ins isindex kbd label layer legend li link map marquee menu meta multicol nobr noembed noframes ' +
     'nolayer noscript object ol optgroup option p param plaintext pre q s samp script select small spacer span strike ' +
     'strong style sub sup table tbody td textarea tfoot th thead title tr tt u ul var wbr xmp bgsound o:p section article ' +
-    'header footer nav main aside figure figcaption picture source video audio canvas svg time mark').split(' '),
+    'header footer nav main aside figure figcaption picture source video audio canvas svg time mark'
+  ).split(' '),
 );
-const BLOCK = new Set('br p div li tr h1 h2 h3 h4 h5 h6 table blockquote ul ol hr pre dl dt dd form center title address'.split(' '));
+const BLOCK = new Set(
+  'br p div li tr h1 h2 h3 h4 h5 h6 table blockquote ul ol hr pre dl dt dd form center title address'.split(
+    ' ',
+  ),
+);
 const PARAGRAPH = new Set('p h1 h2 h3 h4 h5 h6 table blockquote hr pre'.split(' '));
 const SKIP_TEXT = new Set(['script', 'style', 'title', 'head', 'xmp', 'noembed', 'noframes']);
 const URI_ATTRS: Record<string, string[]> = {
-  a: ['href'], area: ['href'], link: ['href'], img: ['src', 'lowsrc'], frame: ['src'], iframe: ['src'],
-  form: ['action'], embed: ['src'], script: ['src'], input: ['src'], base: ['href'], body: ['background'],
-  table: ['background'], td: ['background'],
+  a: ['href'],
+  area: ['href'],
+  link: ['href'],
+  img: ['src', 'lowsrc'],
+  frame: ['src'],
+  iframe: ['src'],
+  form: ['action'],
+  embed: ['src'],
+  script: ['src'],
+  input: ['src'],
+  base: ['href'],
+  body: ['background'],
+  table: ['background'],
+  td: ['background'],
 };
 const NAMED: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', copy: '\u00a9', reg: '\u00ae', trade: '\u2122',
-  euro: '\u20ac', pound: '\u00a3', middot: '\u00b7', bull: '\u2022', hellip: '\u2026', mdash: '\u2014', ndash: '\u2013',
-  laquo: '\u00ab', raquo: '\u00bb', rsquo: '\u2019', lsquo: '\u2018', rdquo: '\u201d', ldquo: '\u201c',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  copy: '\u00a9',
+  reg: '\u00ae',
+  trade: '\u2122',
+  euro: '\u20ac',
+  pound: '\u00a3',
+  middot: '\u00b7',
+  bull: '\u2022',
+  hellip: '\u2026',
+  mdash: '\u2014',
+  ndash: '\u2013',
+  laquo: '\u00ab',
+  raquo: '\u00bb',
+  rsquo: '\u2019',
+  lsquo: '\u2018',
+  rdquo: '\u201d',
+  ldquo: '\u201c',
 };
-const SAFE_FONTS = /^(?:arial|helvetica|verdana|times|courier|georgia|tahoma|geneva|sans-serif|serif|monospace|wingdings|symbol|trebuchet|comic|garamond|lucida|palatino|calibri|cambria|segoe|book antiqua|century|impact|ms |microsoft|system|modern|roman|script|fixedsys|terminal|"|')/i;
+const SAFE_FONTS =
+  /^(?:arial|helvetica|verdana|times|courier|georgia|tahoma|geneva|sans-serif|serif|monospace|wingdings|symbol|trebuchet|comic|garamond|lucida|palatino|calibri|cambria|segoe|book antiqua|century|impact|ms |microsoft|system|modern|roman|script|fixedsys|terminal|"|')/i;
 
 export function decodeEntities(s: string): string {
   return s.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});?/gi, (all, e: string) => {
@@ -58,7 +95,8 @@ function parseAttrs(s: string): Map<string, string> {
   const re = /([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s>]*)))?/g;
   let m: RegExpExecArray | null;
   let n = 0;
-  while ((m = re.exec(s)) && n++ < 100) attrs.set(m[1]!.toLowerCase(), decodeEntities(m[2] ?? m[3] ?? m[4] ?? ''));
+  while ((m = re.exec(s)) && n++ < 100)
+    attrs.set(m[1]!.toLowerCase(), decodeEntities(m[2] ?? m[3] ?? m[4] ?? ''));
   return attrs;
 }
 
@@ -72,8 +110,20 @@ function hexColor(c: string): number[] | null {
 /** Renders HTML to text (block elements become line breaks) and gathers tag statistics. */
 export function renderHtml(html: string): HtmlInfo {
   const info: HtmlInfo = {
-    text: '', tags: new Set(), balance: new Map(), elements: 0, badTags: 0, closedExtra: 0, imageArea: 0,
-    images: 0, maxFontSize: 3, title: '', comments: [], anchorText: [], uris: [], tests: new Set(['html']),
+    text: '',
+    tags: new Set(),
+    balance: new Map(),
+    elements: 0,
+    badTags: 0,
+    closedExtra: 0,
+    imageArea: 0,
+    images: 0,
+    maxFontSize: 3,
+    title: '',
+    comments: [],
+    anchorText: [],
+    uris: [],
+    tests: new Set(['html']),
   };
   const out: string[] = [];
   const skip: string[] = [];
@@ -163,13 +213,17 @@ export function renderHtml(html: string): HtmlInfo {
         if (Number.isFinite(abs) && abs > info.maxFontSize) info.maxFontSize = abs;
       }
       const face = attrs.get('face');
-      if (face && face.split(',').some((f) => f.trim() && !SAFE_FONTS.test(f.trim()))) info.tests.add('font_face_bad');
+      if (face && face.split(',').some((f) => f.trim() && !SAFE_FONTS.test(f.trim())))
+        info.tests.add('font_face_bad');
       const color = attrs.get('color');
       if (color !== undefined) {
         const rgb = hexColor(color);
         if (!rgb && !/^[a-z]+$/i.test(color.trim())) info.tests.add('font_invalid_color');
         const back = bg ?? [255, 255, 255];
-        if (rgb && Math.abs(rgb[0]! - back[0]!) + Math.abs(rgb[1]! - back[1]!) + Math.abs(rgb[2]! - back[2]!) < 30)
+        if (
+          rgb &&
+          Math.abs(rgb[0]! - back[0]!) + Math.abs(rgb[1]! - back[1]!) + Math.abs(rgb[2]! - back[2]!) < 30
+        )
           info.tests.add('font_low_contrast');
       }
     }

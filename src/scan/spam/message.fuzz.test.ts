@@ -6,20 +6,41 @@ import { bayesTokens } from './bayes.js';
 import { prepareMessage } from './message.js';
 
 const header = fc.oneof(
-  fc.constantFrom('Content-Type: multipart/mixed; boundary="b"', 'Content-Type: multipart/alternative; boundary=b',
-    'Content-Type: text/html; charset=x-unknown', 'Content-Type: text/plain; charset=iso-2022-jp', 'Content-Type: message/rfc822',
-    'Content-Transfer-Encoding: base64', 'Content-Transfer-Encoding: quoted-printable', 'Subject: =?utf-8?B?broken', 'Subject: =?bogus?Q?x?=',
-    ' folded continuation', 'no colon here', 'From: <a@b>'),
+  fc.constantFrom(
+    'Content-Type: multipart/mixed; boundary="b"',
+    'Content-Type: multipart/alternative; boundary=b',
+    'Content-Type: text/html; charset=x-unknown',
+    'Content-Type: text/plain; charset=iso-2022-jp',
+    'Content-Type: message/rfc822',
+    'Content-Transfer-Encoding: base64',
+    'Content-Transfer-Encoding: quoted-printable',
+    'Subject: =?utf-8?B?broken',
+    'Subject: =?bogus?Q?x?=',
+    ' folded continuation',
+    'no colon here',
+    'From: <a@b>',
+  ),
   fc.string({ maxLength: 40 }),
 );
 const bodyLine = fc.oneof(
-  fc.constantFrom('--b', '--b--', '', '<html><body><p>x', '<a href="http://x.example/">y</a>', '=3D=ZZ=', '&#x110000;&#65;&amp',
-    'Content-Type: multipart/mixed; boundary="b"', '\xff\xfe\x80', '<!-- unterminated', '<script>'),
+  fc.constantFrom(
+    '--b',
+    '--b--',
+    '',
+    '<html><body><p>x',
+    '<a href="http://x.example/">y</a>',
+    '=3D=ZZ=',
+    '&#x110000;&#65;&amp',
+    'Content-Type: multipart/mixed; boundary="b"',
+    '\xff\xfe\x80',
+    '<!-- unterminated',
+    '<script>',
+  ),
   fc.string({ maxLength: 60 }),
 );
-const message = fc.tuple(fc.array(header, { maxLength: 8 }), fc.array(bodyLine, { maxLength: 40 })).map(
-  ([h, b]) => Buffer.from(`${h.join('\n')}\n\n${b.join('\n')}`, 'latin1'),
-);
+const message = fc
+  .tuple(fc.array(header, { maxLength: 8 }), fc.array(bodyLine, { maxLength: 40 }))
+  .map(([h, b]) => Buffer.from(`${h.join('\n')}\n\n${b.join('\n')}`, 'latin1'));
 
 test('message preparation never throws on malformed MIME and stays fast', () => {
   fc.assert(

@@ -78,7 +78,8 @@ function chunkLines(text: string): string[] {
   return out;
 }
 
-const URI_IN_TEXT = /\b(?:(?:https?|ftp):\/\/|www\d{0,3}\.)[^\s<>"'`{}|\\^[\]]+|\b[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+\b/gi;
+const URI_IN_TEXT =
+  /\b(?:(?:https?|ftp):\/\/|www\d{0,3}\.)[^\s<>"'`{}|\\^[\]]+|\b[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+\b/gi;
 
 function uriVariants(u: string): string[] {
   const t = u.replace(/[.,;:!?)]+$/, '');
@@ -103,7 +104,10 @@ export function prepareMessage(raw: Buffer, opts: PrepareOptions = {}): Prepared
     const charset = part.params.charset ?? '';
     const text = toUnicode(decodeBody(part), charset).slice(0, rawCap).replace(/\r\n?/g, '\n');
     const tp: TextPart = { type: part.type, charset, cte: part.cte, text, rendered: text, part };
-    if (part.type === 'text/html' || (part.type === 'text/plain' && /^\s*<(!doctype\s+)?html\b/i.test(text))) {
+    if (
+      part.type === 'text/html' ||
+      (part.type === 'text/plain' && /^\s*<(!doctype\s+)?html\b/i.test(text))
+    ) {
       const info = renderHtml(text);
       tp.html = info;
       tp.rendered = info.text;
@@ -124,15 +128,28 @@ export function prepareMessage(raw: Buffer, opts: PrepareOptions = {}): Prepared
     .replace(/ ?\x00 ?/g, '\n\n');
   const body = shortParagraphs(normalized).filter((p, i) => i === 0 || p !== '');
   const rawbody = textParts.flatMap((t) => chunkLines(t.text));
-  for (const t of textParts) for (const m of t.rendered.matchAll(URI_IN_TEXT)) uris.push(...uriVariants(m[0]));
+  for (const t of textParts)
+    for (const m of t.rendered.matchAll(URI_IN_TEXT)) uris.push(...uriVariants(m[0]));
   return {
-    full, headers, root, parts, textParts, flags, subject, body, rawbody, visibleText,
-    uris: [...new Set(uris)], html,
+    full,
+    headers,
+    root,
+    parts,
+    textParts,
+    flags,
+    subject,
+    body,
+    rawbody,
+    visibleText,
+    uris: [...new Set(uris)],
+    html,
   };
 }
 
 /** Decoded header values for a name (all instances), unfolded. */
 export function headerValues(msg: PreparedMessage, name: string, raw = false): string[] {
   const lname = name.toLowerCase();
-  return msg.headers.filter((h) => h.name.toLowerCase() === lname).map((h) => (raw ? h.raw : decodeHeader(h.raw)));
+  return msg.headers
+    .filter((h) => h.name.toLowerCase() === lname)
+    .map((h) => (raw ? h.raw : decodeHeader(h.raw)));
 }

@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import { evalMeta, metaDeps, parseMeta } from './meta-expr.js';
 
 const run = (expr: string, vals: Record<string, number>): number =>
-  evalMeta(parseMeta(expr), (n) => vals[n] ?? 0, (g) => Object.entries(vals).filter(([k]) => k.startsWith(g.replace('*', ''))).reduce((s, [, v]) => s + v, 0));
+  evalMeta(
+    parseMeta(expr),
+    (n) => vals[n] ?? 0,
+    (g) =>
+      Object.entries(vals)
+        .filter(([k]) => k.startsWith(g.replace('*', '')))
+        .reduce((s, [, v]) => s + v, 0),
+  );
 
 test('boolean and arithmetic with Perl precedence', () => {
   assert.equal(run('A && !B', { A: 1 }), 1);

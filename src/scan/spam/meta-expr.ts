@@ -9,7 +9,8 @@ export type MetaNode =
   | { k: 'bin'; op: string; a: MetaNode; b: MetaNode }
   | { k: 'cond'; c: MetaNode; a: MetaNode; b: MetaNode };
 
-const TOKEN = /\s*(rules_matching\s*\(\s*[\w*?]+\s*\)|[A-Za-z_][\w]*|\d+(?:\.\d+)?|&&|\|\||>=|<=|==|!=|[-+*/!()<>?:])/y;
+const TOKEN =
+  /\s*(rules_matching\s*\(\s*[\w*?]+\s*\)|[A-Za-z_][\w]*|\d+(?:\.\d+)?|&&|\|\||>=|<=|==|!=|[-+*/!()<>?:])/y;
 
 function tokenize(expr: string): string[] {
   const out: string[] = [];
@@ -82,45 +83,86 @@ export function parseMeta(expr: string): MetaNode {
 /** Rule names a meta expression reads (globs of rules_matching are returned as written). */
 export function metaDeps(node: MetaNode, out: Set<string> = new Set()): Set<string> {
   switch (node.k) {
-    case 'rule': out.add(node.name); break;
-    case 'match': for (const n of node.names) out.add(n); break;
-    case 'not': case 'neg': metaDeps(node.a, out); break;
-    case 'bin': metaDeps(node.a, out); metaDeps(node.b, out); break;
-    case 'cond': metaDeps(node.c, out); metaDeps(node.a, out); metaDeps(node.b, out); break;
+    case 'rule':
+      out.add(node.name);
+      break;
+    case 'match':
+      for (const n of node.names) out.add(n);
+      break;
+    case 'not':
+    case 'neg':
+      metaDeps(node.a, out);
+      break;
+    case 'bin':
+      metaDeps(node.a, out);
+      metaDeps(node.b, out);
+      break;
+    case 'cond':
+      metaDeps(node.c, out);
+      metaDeps(node.a, out);
+      metaDeps(node.b, out);
+      break;
   }
   return out;
 }
 
 export function globToRegExp(glob: string): RegExp {
-  return new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  return new RegExp(
+    '^' +
+      glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+  );
 }
 
 /** Evaluates with `value(name)` giving a rule's hit count; `matching(glob)` sums rules by glob. */
-export function evalMeta(node: MetaNode, value: (name: string) => number, matching: (glob: string) => number): number {
+export function evalMeta(
+  node: MetaNode,
+  value: (name: string) => number,
+  matching: (glob: string) => number,
+): number {
   const ev = (n: MetaNode): number => {
     switch (n.k) {
-      case 'num': return n.v;
-      case 'rule': return value(n.name);
-      case 'match': return n.names.reduce((s, g) => s + matching(g), 0);
-      case 'not': return ev(n.a) ? 0 : 1;
-      case 'neg': return -ev(n.a);
-      case 'cond': return ev(n.c) ? ev(n.a) : ev(n.b);
+      case 'num':
+        return n.v;
+      case 'rule':
+        return value(n.name);
+      case 'match':
+        return n.names.reduce((s, g) => s + matching(g), 0);
+      case 'not':
+        return ev(n.a) ? 0 : 1;
+      case 'neg':
+        return -ev(n.a);
+      case 'cond':
+        return ev(n.c) ? ev(n.a) : ev(n.b);
       case 'bin': {
         const a = ev(n.a);
         if (n.op === '&&') return a ? ev(n.b) : a;
         if (n.op === '||') return a ? a : ev(n.b);
         const b = ev(n.b);
         switch (n.op) {
-          case '+': return a + b;
-          case '-': return a - b;
-          case '*': return a * b;
-          case '/': return b === 0 ? 0 : a / b;
-          case '<': return a < b ? 1 : 0;
-          case '>': return a > b ? 1 : 0;
-          case '<=': return a <= b ? 1 : 0;
-          case '>=': return a >= b ? 1 : 0;
-          case '==': return a === b ? 1 : 0;
-          default: return a !== b ? 1 : 0;
+          case '+':
+            return a + b;
+          case '-':
+            return a - b;
+          case '*':
+            return a * b;
+          case '/':
+            return b === 0 ? 0 : a / b;
+          case '<':
+            return a < b ? 1 : 0;
+          case '>':
+            return a > b ? 1 : 0;
+          case '<=':
+            return a <= b ? 1 : 0;
+          case '>=':
+            return a >= b ? 1 : 0;
+          case '==':
+            return a === b ? 1 : 0;
+          default:
+            return a !== b ? 1 : 0;
         }
       }
     }

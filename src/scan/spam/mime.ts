@@ -34,7 +34,11 @@ export interface MimeLimits {
 export const DEFAULT_LIMITS: MimeLimits = { maxParts: 1000, maxDepth: 20 };
 
 /** Parses a header block; returns the fields and where the body starts. */
-export function parseHeaderBlock(text: string, flags: Set<string>, top: boolean): { headers: HeaderField[]; bodyStart: number } {
+export function parseHeaderBlock(
+  text: string,
+  flags: Set<string>,
+  top: boolean,
+): { headers: HeaderField[]; bodyStart: number } {
   const headers: HeaderField[] = [];
   let pos = 0;
   if (top && text.startsWith('From ')) pos = lineEnd(text, 0);
@@ -97,7 +101,10 @@ export function parseContentType(v: string | undefined): { type: string; params:
 
 /** Bytes in a charset to a string; unknown charsets and invalid UTF-8 fall back to latin1. */
 export function toUnicode(buf: Buffer, charset: string | undefined): string {
-  const cs = (charset ?? '').toLowerCase().trim().replace(/^["']|["']$/g, '');
+  const cs = (charset ?? '')
+    .toLowerCase()
+    .trim()
+    .replace(/^["']|["']$/g, '');
   if (!cs || cs === 'us-ascii' || cs === 'ascii' || cs === 'utf-8' || cs === 'utf8') {
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(buf);
@@ -151,9 +158,13 @@ export function parseMime(text: string, flags: Set<string>, limits: MimeLimits =
     const ctRaw = headerValue(headers, 'content-type');
     const ct = ctRaw ? parseContentType(ctRaw) : { type: defaultType, params: {} };
     const part: MimePart = {
-      headers, type: ct.type, params: ct.params,
+      headers,
+      type: ct.type,
+      params: ct.params,
       cte: (headerValue(headers, 'content-transfer-encoding') ?? '').trim().toLowerCase(),
-      rawBody: t.slice(bodyStart), children: [], depth,
+      rawBody: t.slice(bodyStart),
+      children: [],
+      depth,
     };
     if (depth >= limits.maxDepth) return part;
     if (part.type.startsWith('multipart/')) {

@@ -11,9 +11,20 @@ export interface ConvertedRegex {
 }
 
 const POSIX: Record<string, string> = {
-  alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z',
-  space: ' \\t\\n\\r\\f\\v', blank: ' \\t', punct: '!-\\/:-@\\[-`{-~', xdigit: '0-9A-Fa-f',
-  word: '\\w', cntrl: '\\x00-\\x1f\\x7f', print: '\\x20-\\x7e', graph: '\\x21-\\x7e', ascii: '\\x00-\\x7f',
+  alpha: 'a-zA-Z',
+  digit: '0-9',
+  alnum: 'a-zA-Z0-9',
+  upper: 'A-Z',
+  lower: 'a-z',
+  space: ' \\t\\n\\r\\f\\v',
+  blank: ' \\t',
+  punct: '!-\\/:-@\\[-`{-~',
+  xdigit: '0-9A-Fa-f',
+  word: '\\w',
+  cntrl: '\\x00-\\x1f\\x7f',
+  print: '\\x20-\\x7e',
+  graph: '\\x21-\\x7e',
+  ascii: '\\x00-\\x7f',
 };
 
 /** Splits `/re/flags`, `m{re}flags`, `m!re!flags` into source and flags. */
@@ -95,7 +106,8 @@ export function convertPerlRegex(source: string, perlFlags = ''): ConvertedRegex
       if (n === 'x' && src[i + 1] === '{') {
         const end = src.indexOf('}', i);
         const code = parseInt(src.slice(i + 2, end), 16);
-        if (!Number.isFinite(code) || code > 0xffff) return { re: null, warnings, error: 'unsupported \\x{...} code point' };
+        if (!Number.isFinite(code) || code > 0xffff)
+          return { re: null, warnings, error: 'unsupported \\x{...} code point' };
         out += '\\u' + code.toString(16).padStart(4, '0');
         i = end;
         continue;
@@ -103,20 +115,43 @@ export function convertPerlRegex(source: string, perlFlags = ''): ConvertedRegex
       if (inClass) {
         if (n === 'h') out += ' \\t';
         else if (n === 'e') out += '\\x1b';
-        else if (n === 'z' || n === 'Z' || n === 'A') return { re: null, warnings, error: `\\${n} inside a class` };
+        else if (n === 'z' || n === 'Z' || n === 'A')
+          return { re: null, warnings, error: `\\${n} inside a class` };
         else out += '\\' + n;
         continue;
       }
       switch (n) {
-        case 'z': out += '(?![\\s\\S])'; break;
-        case 'Z': out += '(?=\\n?(?![\\s\\S]))'; break;
-        case 'A': out += '(?<![\\s\\S])'; break;
-        case 'h': out += '[ \\t]'; break;
-        case 'H': out += '[^ \\t]'; break;
-        case 'v': out += '[\\n\\x0b\\f\\r\\x85\\u2028\\u2029]'; break;
-        case 'R': out += '(?:\\r\\n|[\\n\\x0b\\f\\r\\x85\\u2028\\u2029])'; break;
-        case 'e': out += '\\x1b'; break;
-        case 'G': case 'K': case 'X': case 'C': case 'N': case 'p': case 'P':
+        case 'z':
+          out += '(?![\\s\\S])';
+          break;
+        case 'Z':
+          out += '(?=\\n?(?![\\s\\S]))';
+          break;
+        case 'A':
+          out += '(?<![\\s\\S])';
+          break;
+        case 'h':
+          out += '[ \\t]';
+          break;
+        case 'H':
+          out += '[^ \\t]';
+          break;
+        case 'v':
+          out += '[\\n\\x0b\\f\\r\\x85\\u2028\\u2029]';
+          break;
+        case 'R':
+          out += '(?:\\r\\n|[\\n\\x0b\\f\\r\\x85\\u2028\\u2029])';
+          break;
+        case 'e':
+          out += '\\x1b';
+          break;
+        case 'G':
+        case 'K':
+        case 'X':
+        case 'C':
+        case 'N':
+        case 'p':
+        case 'P':
           return { re: null, warnings, error: `unsupported escape \\${n}` };
         default:
           out += '\\' + n;
@@ -183,7 +218,8 @@ export function convertPerlRegex(source: string, perlFlags = ''): ConvertedRegex
         if (mod && (mod[1] || mod[2] !== undefined)) {
           const on = mod[1] ?? '';
           const off = mod[2] ?? '';
-          if (/[msx]/.test(on + off)) warnings.push(`inline modifier (?${on}${off ? '-' + off : ''}) approximated`);
+          if (/[msx]/.test(on + off))
+            warnings.push(`inline modifier (?${on}${off ? '-' + off : ''}) approximated`);
           if (mod[3] === ')') {
             // (?i) mid-pattern: applies to the rest of the enclosing group; approximate as rest of pattern
             if (on.includes('i')) icaseDepth++;
@@ -197,7 +233,8 @@ export function convertPerlRegex(source: string, perlFlags = ''): ConvertedRegex
           i += mod[0].length;
           continue;
         }
-        if (/^\?(\d|R|&|\+|\(|\|)/.test(rest)) return { re: null, warnings, error: 'recursion, conditionals or branch reset are not supported' };
+        if (/^\?(\d|R|&|\+|\(|\|)/.test(rest))
+          return { re: null, warnings, error: 'recursion, conditionals or branch reset are not supported' };
         groupStack.push(false);
         out += c;
         continue;
@@ -211,7 +248,10 @@ export function convertPerlRegex(source: string, perlFlags = ''): ConvertedRegex
         out += multi ? '$' : '(?=\\n?(?![\\s\\S]))';
         continue;
       }
-      case '*': case '+': case '?': case '}': {
+      case '*':
+      case '+':
+      case '?':
+      case '}': {
         out += c;
         if (src[i + 1] === '+') {
           warnings.push('possessive quantifier treated as greedy');

@@ -7,8 +7,16 @@ import { defaultSettings } from './types.js';
 
 const raw = Buffer.from('From: a@b\nSubject: hello\nX-Spam-Flag: YES\n\nbody\n');
 const result = (isSpam: boolean): SpamResult => ({
-  score: isSpam ? 7.25 : 1, required: 5, isSpam, scoreSet: 0, autolearn: 'no',
-  hits: Array.from({ length: 12 }, (_, i) => ({ name: `SOME_LONGISH_RULE_${i}`, score: 0.5, description: 'd' })),
+  score: isSpam ? 7.25 : 1,
+  required: 5,
+  isSpam,
+  scoreSet: 0,
+  autolearn: 'no',
+  hits: Array.from({ length: 12 }, (_, i) => ({
+    name: `SOME_LONGISH_RULE_${i}`,
+    score: 0.5,
+    description: 'd',
+  })),
 });
 
 test('ham gets headers only, old X-Spam headers removed', () => {

@@ -15,23 +15,40 @@ function testsList(r: SpamResult): string {
 
 /** Expands SpamAssassin template tags (_SCORE_, _REQD_, _TESTS_, _YESNO_, ...). */
 export function expandTemplate(tpl: string, r: SpamResult): string {
-  return tpl.replace(/_(SCORE|REQD|TESTS|TESTSSCORES|YESNO|YESNOCAPS|AUTOLEARN|VERSION|SUBVERSION|HOSTNAME|BAYES|HITS|STARS)(?:\(([^)]*)\))?_/g, (all, tag: string, arg?: string) => {
-    switch (tag) {
-      case 'SCORE': case 'HITS': return fmt(r.score);
-      case 'REQD': return fmt(r.required);
-      case 'TESTS': return testsList(r);
-      case 'TESTSSCORES': return r.hits.map((h) => `${h.name}=${h.score}`).join(',') || 'none';
-      case 'YESNO': return r.isSpam ? 'Yes' : 'No';
-      case 'YESNOCAPS': return r.isSpam ? 'YES' : 'NO';
-      case 'AUTOLEARN': return r.autolearn ?? 'disabled';
-      case 'VERSION': return SA_COMPAT_VERSION;
-      case 'SUBVERSION': return 'mailstead';
-      case 'HOSTNAME': return hostname();
-      case 'BAYES': return r.bayes === undefined ? '0.5' : r.bayes.toFixed(4);
-      case 'STARS': return (arg || '*').repeat(Math.min(50, Math.max(0, Math.floor(r.score))));
-      default: return all;
-    }
-  });
+  return tpl.replace(
+    /_(SCORE|REQD|TESTS|TESTSSCORES|YESNO|YESNOCAPS|AUTOLEARN|VERSION|SUBVERSION|HOSTNAME|BAYES|HITS|STARS)(?:\(([^)]*)\))?_/g,
+    (all, tag: string, arg?: string) => {
+      switch (tag) {
+        case 'SCORE':
+        case 'HITS':
+          return fmt(r.score);
+        case 'REQD':
+          return fmt(r.required);
+        case 'TESTS':
+          return testsList(r);
+        case 'TESTSSCORES':
+          return r.hits.map((h) => `${h.name}=${h.score}`).join(',') || 'none';
+        case 'YESNO':
+          return r.isSpam ? 'Yes' : 'No';
+        case 'YESNOCAPS':
+          return r.isSpam ? 'YES' : 'NO';
+        case 'AUTOLEARN':
+          return r.autolearn ?? 'disabled';
+        case 'VERSION':
+          return SA_COMPAT_VERSION;
+        case 'SUBVERSION':
+          return 'mailstead';
+        case 'HOSTNAME':
+          return hostname();
+        case 'BAYES':
+          return r.bayes === undefined ? '0.5' : r.bayes.toFixed(4);
+        case 'STARS':
+          return (arg || '*').repeat(Math.min(50, Math.max(0, Math.floor(r.score))));
+        default:
+          return all;
+      }
+    },
+  );
 }
 
 /** Folds a header value at commas/spaces to stay under 78 columns, continuation lines tab-indented. */
@@ -57,16 +74,23 @@ export function spamHeaders(r: SpamResult, s: SpamSettings): string[] {
   if (!configured.has('score')) out.push(`X-Spam-Score: ${fmt(r.score)}`);
   if (!configured.has('level')) out.push(`X-Spam-Level: ${expandTemplate('_STARS(*)_', r)}`);
   if (!configured.has('status'))
-    out.push(wrapHeader('X-Spam-Status',
-      `${r.isSpam ? 'Yes' : 'No'}, score=${fmt(r.score)} required=${fmt(r.required)} tests=${testsList(r)} autolearn=${r.autolearn ?? 'disabled'} version=${SA_COMPAT_VERSION}`));
+    out.push(
+      wrapHeader(
+        'X-Spam-Status',
+        `${r.isSpam ? 'Yes' : 'No'}, score=${fmt(r.score)} required=${fmt(r.required)} tests=${testsList(r)} autolearn=${r.autolearn ?? 'disabled'} version=${SA_COMPAT_VERSION}`,
+      ),
+    );
   for (const h of s.addHeaders)
-    if (h.when === 'all' || (h.when === 'spam') === r.isSpam) out.push(wrapHeader(`X-Spam-${h.name}`, expandTemplate(h.value, r)));
+    if (h.when === 'all' || (h.when === 'spam') === r.isSpam)
+      out.push(wrapHeader(`X-Spam-${h.name}`, expandTemplate(h.value, r)));
   return out;
 }
 
 /** The human-readable report (as in the report_safe body and `spamassassin -t`). */
 export function reportText(r: SpamResult): string {
-  const rows = [...r.hits].sort((a, b) => b.score - a.score).map((h) => `${h.score.toFixed(1).padStart(4)} ${h.name.padEnd(22)} ${h.description}`);
+  const rows = [...r.hits]
+    .sort((a, b) => b.score - a.score)
+    .map((h) => `${h.score.toFixed(1).padStart(4)} ${h.name.padEnd(22)} ${h.description}`);
   return [
     `Content analysis details:   (${fmt(r.score)} points, ${fmt(r.required)} required)`,
     '',
@@ -94,32 +118,49 @@ export function applyResult(raw: Buffer, r: SpamResult, s: SpamSettings): Buffer
     }
   const body = text.slice(bodyStart);
   const added = spamHeaders(r, s);
-  const lines = (hs: { name: string; raw: string }[]): string => hs.map((h) => `${h.name}: ${h.raw}`).join('\n');
+  const lines = (hs: { name: string; raw: string }[]): string =>
+    hs.map((h) => `${h.name}: ${h.raw}`).join('\n');
   if (!r.isSpam || s.reportSafe === 0) {
     const out = [lines(kept), ...added].join('\n').replace(/\r?\n/g, eol) + eol + eol + body;
     return Buffer.from(out, 'latin1');
   }
   const boundary = `----------=_${randomBytes(8).toString('hex')}`;
-  const copy = kept.filter((h) => /^(?:from|to|cc|subject|date|message-id|return-path|received|reply-to)$/i.test(h.name));
+  const copy = kept.filter((h) =>
+    /^(?:from|to|cc|subject|date|message-id|return-path|received|reply-to)$/i.test(h.name),
+  );
   const original = Buffer.from(raw).toString('latin1');
   const outer = [
-    lines(copy), ...added,
+    lines(copy),
+    ...added,
     'MIME-Version: 1.0',
     `Content-Type: multipart/mixed; boundary="${boundary}"`,
-    '', 'This is a multi-part message in MIME format.', '',
+    '',
+    'This is a multi-part message in MIME format.',
+    '',
     `--${boundary}`,
     'Content-Type: text/plain; charset=iso-8859-1',
     'Content-Disposition: inline',
-    'Content-Transfer-Encoding: 8bit', '',
+    'Content-Transfer-Encoding: 8bit',
+    '',
     'Spam detection software has identified this incoming email as possible spam.',
     'The original message has been attached to this so you can view it or label',
-    'similar future email.', '',
-    reportText(r), '',
+    'similar future email.',
+    '',
+    reportText(r),
+    '',
     `--${boundary}`,
-    s.reportSafe === 1 ? 'Content-Type: message/rfc822; x-spam-type=original' : 'Content-Type: text/plain; charset=iso-8859-1; x-spam-type=original',
+    s.reportSafe === 1
+      ? 'Content-Type: message/rfc822; x-spam-type=original'
+      : 'Content-Type: text/plain; charset=iso-8859-1; x-spam-type=original',
     'Content-Description: original message before SpamAssassin',
     'Content-Disposition: attachment',
-    'Content-Transfer-Encoding: 8bit', '',
-  ].join('\n').replace(/\r?\n/g, eol);
-  return Buffer.from(outer + original + (original.endsWith('\n') ? '' : eol) + eol + `--${boundary}--` + eol, 'latin1');
+    'Content-Transfer-Encoding: 8bit',
+    '',
+  ]
+    .join('\n')
+    .replace(/\r?\n/g, eol);
+  return Buffer.from(
+    outer + original + (original.endsWith('\n') ? '' : eol) + eol + `--${boundary}--` + eol,
+    'latin1',
+  );
 }

@@ -36,7 +36,10 @@ export function reputationKey(address: string, ip: string | undefined): string {
 }
 
 export class Reputation {
-  constructor(readonly store: ReputationStore, readonly factor = 0.5) {}
+  constructor(
+    readonly store: ReputationStore,
+    readonly factor = 0.5,
+  ) {}
 
   /** The score adjustment for this sender, then records the message's (unadjusted) score. */
   async adjust(address: string, ip: string | undefined, score: number): Promise<number> {

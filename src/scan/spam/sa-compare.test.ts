@@ -125,13 +125,16 @@ let dir = '';
 before(() => {
   const probe = spawnSync('spamassassin', ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0)
-    assert.fail('spamassassin is not installed (apt-get install spamassassin); sa-compare needs it to compare results');
+    assert.fail(
+      'spamassassin is not installed (apt-get install spamassassin); sa-compare needs it to compare results',
+    );
   dir = mkdtempSync(join(tmpdir(), 'sa-compare-'));
   for (const d of ['site', 'cfg']) spawnSync('mkdir', ['-p', join(dir, d)]);
   for (const f of readdirSync('/etc/spamassassin').filter((n) => n.endsWith('.pre')))
     copyFileSync(join('/etc/spamassassin', f), join(dir, 'site', f));
   // default prefs give the report template; the TLD list lets SpamAssassin recognise URIs
-  for (const f of ['10_default_prefs.cf', '20_aux_tlds.cf']) copyFileSync(join('/usr/share/spamassassin', f), join(dir, 'cfg', f));
+  for (const f of ['10_default_prefs.cf', '20_aux_tlds.cf'])
+    copyFileSync(join('/usr/share/spamassassin', f), join(dir, 'cfg', f));
   writeFileSync(join(dir, 'cfg', 'rules.cf'), RULES);
   writeFileSync(join(dir, 'prefs'), '');
 });
@@ -140,9 +143,16 @@ after(() => {
 });
 
 function runSa(msg: string): { score: number; hits: string[] } {
-  const r = spawnSync('spamassassin', ['-L', '-t', '-C', join(dir, 'cfg'), `--siteconfigpath=${join(dir, 'site')}`, '-p', join(dir, 'prefs')], {
-    input: msg, encoding: 'latin1', env: { ...process.env, HOME: dir }, timeout: 60_000,
-  });
+  const r = spawnSync(
+    'spamassassin',
+    ['-L', '-t', '-C', join(dir, 'cfg'), `--siteconfigpath=${join(dir, 'site')}`, '-p', join(dir, 'prefs')],
+    {
+      input: msg,
+      encoding: 'latin1',
+      env: { ...process.env, HOME: dir },
+      timeout: 60_000,
+    },
+  );
   const out = r.stdout;
   const m = /Content analysis details:\s+\((-?[\d.]+) points/.exec(out);
   assert.ok(m, `no report from spamassassin: ${r.stderr}`);

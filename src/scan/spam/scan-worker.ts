@@ -46,7 +46,8 @@ function proxy<T>(store: 'bayes' | 'reputation', methods: string[]): T {
   return Object.fromEntries(methods.map((m) => [m, (...args: unknown[]) => rpc(store, m, args)])) as T;
 }
 
-const ruleset = typeof init.rules[0] === 'string' ? loadRuleset(init.rules as string[]) : parseCf(init.rules as CfSource[]);
+const ruleset =
+  typeof init.rules[0] === 'string' ? loadRuleset(init.rules as string[]) : parseCf(init.rules as CfSource[]);
 const stores = {
   bayes: init.bayes ? proxy<BayesStore>('bayes', ['totals', 'tokens', 'seen', 'apply']) : undefined,
   reputation: init.reputation ? proxy<ReputationStore>('reputation', ['get', 'add']) : undefined,
@@ -70,7 +71,9 @@ port.on('message', (msg: ToWorker) => {
     filter
       .check(Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength), { ...msg.opts, progress })
       .then((result) => port.postMessage({ type: 'result', id: msg.id, result } satisfies FromWorker))
-      .catch((e: Error) => port.postMessage({ type: 'error', id: msg.id, message: e.message } satisfies FromWorker));
+      .catch((e: Error) =>
+        port.postMessage({ type: 'error', id: msg.id, message: e.message } satisfies FromWorker),
+      );
   }
 });
 port.postMessage({ type: 'ready', ruleNames: filter.engine.ruleNames } satisfies FromWorker);

@@ -73,22 +73,32 @@ export class SpamScanner {
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.queue.splice(0)) t.reject(new Error('SpamScanner closed'));
-    await Promise.all(this.slots.map((s) => {
-      clearTimeout(s.timer);
-      s.task?.reject(new Error('SpamScanner closed'));
-      return s.worker.terminate();
-    }));
+    await Promise.all(
+      this.slots.map((s) => {
+        clearTimeout(s.timer);
+        s.task?.reject(new Error('SpamScanner closed'));
+        return s.worker.terminate();
+      }),
+    );
   }
 
   private spawn(): Slot {
     const sab = new SharedArrayBuffer(4);
     const init: WorkerInit = {
-      rules: this.opts.rules, disabled: [...this.disabled], progress: sab,
-      bayes: !!this.opts.bayesStore, reputation: !!this.opts.reputationStore,
+      rules: this.opts.rules,
+      disabled: [...this.disabled],
+      progress: sab,
+      bayes: !!this.opts.bayesStore,
+      reputation: !!this.opts.reputationStore,
     };
     const worker = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init });
     let markReady!: () => void;
-    const slot: Slot = { worker, progress: new Int32Array(sab), ruleNames: [], ready: new Promise((r) => (markReady = r)) };
+    const slot: Slot = {
+      worker,
+      progress: new Int32Array(sab),
+      ruleNames: [],
+      ready: new Promise((r) => (markReady = r)),
+    };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m, markReady));
     worker.on('error', (e) => this.fail(slot, e));
     return slot;
@@ -115,7 +125,9 @@ export class SpamScanner {
   }
 
   private async serveRpc(slot: Slot, m: Extract<FromWorker, { type: 'rpc' }>): Promise<void> {
-    const store = (m.store === 'bayes' ? this.opts.bayesStore : this.opts.reputationStore) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const store = (m.store === 'bayes'
+      ? this.opts.bayesStore
+      : this.opts.reputationStore) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     let reply: ToWorker;
     try {
       reply = { type: 'rpc-reply', rid: m.rid, value: await store[m.method]!(...m.args) };
@@ -147,7 +159,8 @@ export class SpamScanner {
       this.disabled.add(rule);
       task.timedOut.push(rule);
       for (const s of this.slots)
-        if (s !== slot && s.ruleNames.length) s.worker.postMessage({ type: 'disable', names: [...this.disabled] } satisfies ToWorker);
+        if (s !== slot && s.ruleNames.length)
+          s.worker.postMessage({ type: 'disable', names: [...this.disabled] } satisfies ToWorker);
     }
     // the replacement worker starts with the rule already disabled
     this.replace(slot);

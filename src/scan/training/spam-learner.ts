@@ -21,7 +21,9 @@ export class SpamLearner {
 
   /** The Bayes database an account's mail is learned into and scored against. */
   owner(accountId: number | undefined): string {
-    return accountId !== undefined && this.config.get<string>('spam.bayes_scope') === 'user' ? String(accountId) : '';
+    return accountId !== undefined && this.config.get<string>('spam.bayes_scope') === 'user'
+      ? String(accountId)
+      : '';
   }
 
   async learn(raw: Buffer, cls: BayesClass, accountId?: number): Promise<LearnResult> {

@@ -48,7 +48,10 @@ function uidsOf(set: UidSet): number[] {
 /** The key under which move training remembers a message: its Message-ID header. */
 function moveKey(raw: Buffer): { key?: string; taggedSpam: boolean } {
   const { headers } = parseHeaderBlock(raw.subarray(0, 64 * 1024).toString('latin1'), new Set(), true);
-  return { key: headerValue(headers, 'message-id')?.trim() || undefined, taggedSpam: /^\s*yes/i.test(headerValue(headers, 'x-spam-flag') ?? '') };
+  return {
+    key: headerValue(headers, 'message-id')?.trim() || undefined,
+    taggedSpam: /^\s*yes/i.test(headerValue(headers, 'x-spam-flag') ?? ''),
+  };
 }
 
 export class SpamTrainer {
@@ -61,9 +64,18 @@ export class SpamTrainer {
 
   start(): void {
     this.unsubscribe = this.deps.mailbox.subscribe('*', (c) => {
-      if (c.kind === 'new' && c.uids && this.deps.config.get<boolean>('spam.train_on_move')) this.chain = this.chain.then(() => this.onNew(c)).catch((e: Error) => this.deps.log.warn({ event: 'spam_move_training_failed', err: e.message }));
+      if (c.kind === 'new' && c.uids && this.deps.config.get<boolean>('spam.train_on_move'))
+        this.chain = this.chain
+          .then(() => this.onNew(c))
+          .catch((e: Error) => this.deps.log.warn({ event: 'spam_move_training_failed', err: e.message }));
     });
-    this.timer = setInterval(() => void this.runAll().catch((e: Error) => this.deps.log.error({ event: 'spam_training_failed', err: e.message })), this.deps.config.get<number>('spam.training_interval'));
+    this.timer = setInterval(
+      () =>
+        void this.runAll().catch((e: Error) =>
+          this.deps.log.error({ event: 'spam_training_failed', err: e.message }),
+        ),
+      this.deps.config.get<number>('spam.training_interval'),
+    );
     this.timer.unref();
   }
 
@@ -81,7 +93,8 @@ export class SpamTrainer {
   /** The daily job: every account's training folders, then pruning of old verdicts and ledgers. */
   async runAll(): Promise<TrainingRun[]> {
     const out: TrainingRun[] = [];
-    if (this.deps.config.get<boolean>('spam.training_folders')) for (const a of await this.deps.listAccounts()) out.push(await this.run(a));
+    if (this.deps.config.get<boolean>('spam.training_folders'))
+      for (const a of await this.deps.listAccounts()) out.push(await this.run(a));
     const before = Date.now() - this.deps.config.get<number>('spam.verdict_retention');
     await this.deps.store.verdicts.prune(before);
     await this.deps.store.training.prune(before);
@@ -91,8 +104,11 @@ export class SpamTrainer {
   /** Makes the training folders of an account if missing. */
   async ensureFolders(accountId: number): Promise<void> {
     const actor = await this.deps.mailbox.actorFor(accountId);
-    const have = new Set((await this.deps.mailbox.folders.list(actor)).filter((f) => f.ownerId === accountId).map((f) => f.name));
-    for (const name of [LEARN_SPAM, LEARN_HAM]) if (!have.has(name)) await this.deps.mailbox.folders.create(actor, name);
+    const have = new Set(
+      (await this.deps.mailbox.folders.list(actor)).filter((f) => f.ownerId === accountId).map((f) => f.name),
+    );
+    for (const name of [LEARN_SPAM, LEARN_HAM])
+      if (!have.has(name)) await this.deps.mailbox.folders.create(actor, name);
   }
 
   /** Learns and expunges one account's training folders, up to what is left of today's limit. */
@@ -101,9 +117,16 @@ export class SpamTrainer {
     await this.ensureFolders(account.id);
     const actor = await mailbox.actorFor(account.id);
     const res: TrainingRun = { account: account.address, spam: 0, ham: 0, deferred: 0 };
-    for (const [folder, cls] of [[LEARN_SPAM, 'spam'], [LEARN_HAM, 'ham']] as const) {
+    for (const [folder, cls] of [
+      [LEARN_SPAM, 'spam'],
+      [LEARN_HAM, 'ham'],
+    ] as const) {
       const snap = await mailbox.folders.select(actor, folder);
-      const room = Math.max(0, this.deps.config.get<number>('spam.training_daily_limit') - (await store.training.learnedToday(account.id, today())));
+      const room = Math.max(
+        0,
+        this.deps.config.get<number>('spam.training_daily_limit') -
+          (await store.training.learnedToday(account.id, today())),
+      );
       const take = [...snap.uids].slice(0, room);
       res.deferred += snap.uids.length - take.length;
       for (const uid of take) {
@@ -117,7 +140,8 @@ export class SpamTrainer {
         await mailbox.messages.expunge(actor, folder, learned);
       }
     }
-    if (res.spam || res.ham || res.deferred) log.info({ event: 'spam_training', user: account.address, ...res });
+    if (res.spam || res.ham || res.deferred)
+      log.info({ event: 'spam_training', user: account.address, ...res });
     return res;
   }
 
@@ -128,7 +152,13 @@ export class SpamTrainer {
 
   private async onNew(c: MailboxChange): Promise<void> {
     const folder = await this.folderOf(c);
-    if (!folder || folder.name === LEARN_SPAM || folder.name === LEARN_HAM || NEUTRAL_USES.has(folder.specialUse ?? '')) return;
+    if (
+      !folder ||
+      folder.name === LEARN_SPAM ||
+      folder.name === LEARN_HAM ||
+      NEUTRAL_USES.has(folder.specialUse ?? '')
+    )
+      return;
     const junk = folder.specialUse === '\\Junk';
     const { store, mailbox } = this.deps;
     for (const uid of uidsOf(c.uids!)) {
@@ -138,16 +168,22 @@ export class SpamTrainer {
       if (junk) {
         // Filed there by delivery as spam: nothing to learn, but remember it came from Junk.
         if (taggedSpam) await store.training.markJunk(c.ownerId, key, 'delivery');
-        else if (await this.learnWithinLimit(raw, 'spam', c.ownerId)) await store.training.markJunk(c.ownerId, key, 'user');
+        else if (await this.learnWithinLimit(raw, 'spam', c.ownerId))
+          await store.training.markJunk(c.ownerId, key, 'user');
       } else if (await store.training.junkSource(c.ownerId, key)) {
-        if (await this.learnWithinLimit(raw, 'ham', c.ownerId)) await store.training.unmarkJunk(c.ownerId, key);
+        if (await this.learnWithinLimit(raw, 'ham', c.ownerId))
+          await store.training.unmarkJunk(c.ownerId, key);
       }
     }
   }
 
   private async learnWithinLimit(raw: Buffer, cls: BayesClass, accountId: number): Promise<boolean> {
     const { store, config } = this.deps;
-    if ((await store.training.learnedToday(accountId, today())) >= config.get<number>('spam.training_daily_limit')) return false;
+    if (
+      (await store.training.learnedToday(accountId, today())) >=
+      config.get<number>('spam.training_daily_limit')
+    )
+      return false;
     await this.deps.learner.learn(raw, cls, accountId);
     await store.training.countLearned(accountId, today(), 1);
     this.deps.log.info({ event: 'spam_move_learned', accountId, class: cls });

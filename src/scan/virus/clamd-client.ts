@@ -43,7 +43,10 @@ export function parseClamdAddress(addr: string): { path: string } | { host: stri
 export class ClamdClient {
   private readonly target: { path: string } | { host: string; port: number };
 
-  constructor(address: string, private readonly timeoutMs = 60_000) {
+  constructor(
+    address: string,
+    private readonly timeoutMs = 60_000,
+  ) {
     this.target = parseClamdAddress(address);
   }
 
@@ -84,7 +87,8 @@ export class ClamdClient {
   /** Sends `z<name>\0`, runs `send`, and resolves with clamd's NUL-terminated reply. */
   private session(name: string, send: (sock: Socket) => Promise<void>): Promise<string> {
     return new Promise((resolve, reject) => {
-      const sock = 'path' in this.target ? connect(this.target.path) : connect(this.target.port, this.target.host);
+      const sock =
+        'path' in this.target ? connect(this.target.path) : connect(this.target.port, this.target.host);
       const chunks: Buffer[] = [];
       let settled = false;
       const finish = (err: Error | null, value?: string) => {
@@ -94,7 +98,9 @@ export class ClamdClient {
         if (err) reject(err);
         else resolve(value!);
       };
-      sock.setTimeout(this.timeoutMs, () => finish(new Error(`clamd did not answer ${name} within ${this.timeoutMs} ms`)));
+      sock.setTimeout(this.timeoutMs, () =>
+        finish(new Error(`clamd did not answer ${name} within ${this.timeoutMs} ms`)),
+      );
       sock.on('data', (d: Buffer) => {
         chunks.push(d);
         const all = Buffer.concat(chunks);
@@ -136,7 +142,11 @@ export function parseScanReply(reply: string): ClamdVerdict {
 
 export function parseVersion(reply: string): ClamdVersion {
   const [engine, db, date] = reply.split('/');
-  return { engine: engine!.trim(), dbVersion: db && /^\d+$/.test(db) ? Number(db) : null, dbDate: date?.trim() || null };
+  return {
+    engine: engine!.trim(),
+    dbVersion: db && /^\d+$/.test(db) ? Number(db) : null,
+    dbDate: date?.trim() || null,
+  };
 }
 
 export function parseStats(raw: string): ClamdStats {

@@ -31,7 +31,9 @@ export class VirusCheck {
   constructor(private readonly deps: VirusCheckDeps) {}
 
   private count(result: string): void {
-    this.deps.metrics.counter('mailstead_antivirus_scans_total', 'Messages through the virus stage, by result', ['result']).inc({ result });
+    this.deps.metrics
+      .counter('mailstead_antivirus_scans_total', 'Messages through the virus stage, by result', ['result'])
+      .inc({ result });
   }
 
   /** The client for antivirus.clamd, or undefined when virus scanning is off. */
@@ -60,21 +62,45 @@ export class VirusCheck {
     } catch (e) {
       if (e instanceof ClamdError && /size limit/i.test(e.message)) {
         this.count('too_large');
-        log.warn({ event: 'virus_scan_too_large', queueId: t.queueId, size: t.blob.size, err: e.message }, 'clamd refused the message as too large');
+        log.warn(
+          { event: 'virus_scan_too_large', queueId: t.queueId, size: t.blob.size, err: e.message },
+          'clamd refused the message as too large',
+        );
         throw refuse(552, '5.3.4', 'Message too large to be scanned for viruses');
       }
       const open = config.get<boolean>('antivirus.fail_open');
       this.count(open ? 'unavailable_accepted' : 'unavailable_deferred');
-      log.error({ event: 'clamd_unavailable', queueId: t.queueId, err: (e as Error).message, failOpen: open }, open ? 'clamd unavailable; message accepted unscanned' : 'clamd unavailable; message deferred');
+      log.error(
+        { event: 'clamd_unavailable', queueId: t.queueId, err: (e as Error).message, failOpen: open },
+        open ? 'clamd unavailable; message accepted unscanned' : 'clamd unavailable; message deferred',
+      );
       if (open) return;
       throw refuse(451, '4.7.1', 'Virus scanner unavailable, try again later');
     }
     if (!verdict.infected) return this.count('clean');
     this.count('infected');
     const quarantined = config.get<boolean>('antivirus.quarantine');
-    log.warn({ event: 'virus_found', queueId: t.queueId, virus: verdict.name, from: t.sender, rcpts: t.recipients, clientIp: t.clientIp, quarantined });
+    log.warn({
+      event: 'virus_found',
+      queueId: t.queueId,
+      virus: verdict.name,
+      from: t.sender,
+      rcpts: t.recipients,
+      clientIp: t.clientIp,
+      quarantined,
+    });
     if (quarantined)
-      await this.deps.quarantine.add({ id: newId(), virus: verdict.name, sender: t.sender, recipients: t.recipients, clientIp: t.clientIp, createdAt: Date.now() }, t.blob);
+      await this.deps.quarantine.add(
+        {
+          id: newId(),
+          virus: verdict.name,
+          sender: t.sender,
+          recipients: t.recipients,
+          clientIp: t.clientIp,
+          createdAt: Date.now(),
+        },
+        t.blob,
+      );
     throw refuse(554, '5.7.1', `Virus found: ${verdict.name}`);
   }
 }

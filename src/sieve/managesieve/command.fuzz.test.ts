@@ -19,15 +19,26 @@ test('parseCommand never throws and never consumes more than it was given', () =
 });
 
 test('a command whose arguments the server formats reads back the same, at any split point', () => {
-  const arg = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }).map((s) => `${s}\r\n${s}`), fc.nat({ max: 4294967295 }));
+  const arg = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.string({ maxLength: 40 }).map((s) => `${s}\r\n${s}`),
+    fc.nat({ max: 4294967295 }),
+  );
   fc.assert(
-    fc.property(fc.constantFrom('PUTSCRIPT', 'HAVESPACE', 'NOOP'), fc.array(arg, { maxLength: 4 }), fc.nat(), (name, args: Argument[], cut) => {
-      const wire = Buffer.from(`${name}${args.map((a) => ` ${typeof a === 'number' ? a : formatString(a)}`).join('')}\r\nNEXT`);
-      const r = parseCommand(wire, limits);
-      assert.deepEqual(r, { kind: 'command', name, args, consumed: wire.length - 4 });
-      const at = cut % (wire.length - 4);
-      assert.equal(parseCommand(wire.subarray(0, at), limits).kind, 'incomplete');
-    }),
+    fc.property(
+      fc.constantFrom('PUTSCRIPT', 'HAVESPACE', 'NOOP'),
+      fc.array(arg, { maxLength: 4 }),
+      fc.nat(),
+      (name, args: Argument[], cut) => {
+        const wire = Buffer.from(
+          `${name}${args.map((a) => ` ${typeof a === 'number' ? a : formatString(a)}`).join('')}\r\nNEXT`,
+        );
+        const r = parseCommand(wire, limits);
+        assert.deepEqual(r, { kind: 'command', name, args, consumed: wire.length - 4 });
+        const at = cut % (wire.length - 4);
+        assert.equal(parseCommand(wire.subarray(0, at), limits).kind, 'incomplete');
+      },
+    ),
     { numRuns: fuzzRuns() },
   );
 });

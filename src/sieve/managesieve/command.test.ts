@@ -6,11 +6,31 @@ const parse = (s: string, nameless = false) => parseCommand(Buffer.from(s), DEFA
 
 test('commands with quoted strings, literals and numbers (RFC 5804 examples)', () => {
   assert.deepEqual(parse('CAPABILITY\r\n'), { kind: 'command', name: 'CAPABILITY', args: [], consumed: 12 });
-  assert.deepEqual(parse('havespace "myscript" 999999\r\n'), { kind: 'command', name: 'HAVESPACE', args: ['myscript', 999999], consumed: 29 });
+  assert.deepEqual(parse('havespace "myscript" 999999\r\n'), {
+    kind: 'command',
+    name: 'HAVESPACE',
+    args: ['myscript', 999999],
+    consumed: 29,
+  });
   const put = 'Putscript "foo" {31+}\r\n#comment\r\nInvalidSieveCommand\r\n\r\n';
-  assert.deepEqual(parse(put), { kind: 'command', name: 'PUTSCRIPT', args: ['foo', '#comment\r\nInvalidSieveCommand\r\n'], consumed: put.length });
-  assert.deepEqual(parse('PUTSCRIPT "a" {2}\r\nhi\r\n'), { kind: 'command', name: 'PUTSCRIPT', args: ['a', 'hi'], consumed: 23 });
-  assert.deepEqual(parse('SETACTIVE "a \\"b\\" \\\\"\r\n'), { kind: 'command', name: 'SETACTIVE', args: ['a "b" \\'], consumed: 24 });
+  assert.deepEqual(parse(put), {
+    kind: 'command',
+    name: 'PUTSCRIPT',
+    args: ['foo', '#comment\r\nInvalidSieveCommand\r\n'],
+    consumed: put.length,
+  });
+  assert.deepEqual(parse('PUTSCRIPT "a" {2}\r\nhi\r\n'), {
+    kind: 'command',
+    name: 'PUTSCRIPT',
+    args: ['a', 'hi'],
+    consumed: 23,
+  });
+  assert.deepEqual(parse('SETACTIVE "a \\"b\\" \\\\"\r\n'), {
+    kind: 'command',
+    name: 'SETACTIVE',
+    args: ['a "b" \\'],
+    consumed: 24,
+  });
   assert.deepEqual(parse('NOOP\n'), { kind: 'command', name: 'NOOP', args: [], consumed: 5 });
 });
 
@@ -22,16 +42,31 @@ test('incomplete input waits; a literal says how much it still needs', () => {
 });
 
 test('bad input is an error that consumes the line, or skips an oversized literal', () => {
-  assert.deepEqual(parse('GETSCRIPT foo\r\nNOOP\r\n'), { kind: 'error', message: 'expected a string or a number', consumed: 15, skip: 0 });
+  assert.deepEqual(parse('GETSCRIPT foo\r\nNOOP\r\n'), {
+    kind: 'error',
+    message: 'expected a string or a number',
+    consumed: 15,
+    skip: 0,
+  });
   assert.equal(parse('\r\n').kind, 'error');
   assert.equal(parse('GETSCRIPT "a\\n"\r\n').kind, 'error');
   assert.equal(parse('GETSCRIPT "a""b"\r\n').kind, 'error');
-  assert.deepEqual(parse('PUTSCRIPT "a" {99999999+}\r\nxx'), { kind: 'error', message: 'literal of 99999999 octets is larger than 1048576', consumed: 27, skip: 99999999 });
+  assert.deepEqual(parse('PUTSCRIPT "a" {99999999+}\r\nxx'), {
+    kind: 'error',
+    message: 'literal of 99999999 octets is larger than 1048576',
+    consumed: 27,
+    skip: 99999999,
+  });
   assert.equal(parse(`NOOP "${'x'.repeat(10_000)}`).kind, 'error');
 });
 
 test('SASL responses: one string, or "*" to cancel', () => {
-  assert.deepEqual(parse('"AGEAYg=="\r\n', true), { kind: 'command', name: '', args: ['AGEAYg=='], consumed: 12 });
+  assert.deepEqual(parse('"AGEAYg=="\r\n', true), {
+    kind: 'command',
+    name: '',
+    args: ['AGEAYg=='],
+    consumed: 12,
+  });
   assert.deepEqual(parse('*\r\n', true), { kind: 'command', name: '*', args: [], consumed: 3 });
   assert.equal(parse('"a" "b"\r\n', true).kind, 'error');
 });

@@ -31,7 +31,11 @@ const ATOM = /^[A-Za-z]+$/;
  * Reads one command from the start of `buf`. With `nameless`, reads a SASL client response: just
  * one string (or "*" to cancel, returned as the name "*").
  */
-export function parseCommand(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS, nameless = false): ParseResult {
+export function parseCommand(
+  buf: Buffer,
+  limits: ParseLimits = DEFAULT_LIMITS,
+  nameless = false,
+): ParseResult {
   let pos = 0;
   const args: Argument[] = [];
   let name = '';
@@ -51,12 +55,16 @@ export function parseCommand(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS, 
   if (nameless && buf[0] === 0x2a) {
     const nl = buf.indexOf(0x0a);
     if (nl < 0) return buf.length > limits.maxLine ? fail('line too long') : { kind: 'incomplete' };
-    return buf.subarray(1, nl).toString('latin1').replace(/\r$/, '') === '' ? { kind: 'command', name: '*', args, consumed: nl + 1 } : fail('expected "*" alone');
+    return buf.subarray(1, nl).toString('latin1').replace(/\r$/, '') === ''
+      ? { kind: 'command', name: '*', args, consumed: nl + 1 }
+      : fail('expected "*" alone');
   }
   if (!nameless) {
     const m = /^[A-Za-z]*/.exec(buf.subarray(0, Math.min(buf.length, 64)).toString('latin1'))![0];
-    if (m.length === buf.length || m.length === 64) return buf.length > 64 ? fail('unknown command') : { kind: 'incomplete' };
-    if (!ATOM.test(m)) return lineEnd() < 0 && !tooLong() ? { kind: 'incomplete' } : fail('expected a command name');
+    if (m.length === buf.length || m.length === 64)
+      return buf.length > 64 ? fail('unknown command') : { kind: 'incomplete' };
+    if (!ATOM.test(m))
+      return lineEnd() < 0 && !tooLong() ? { kind: 'incomplete' } : fail('expected a command name');
     name = m.toUpperCase();
     pos = m.length;
   }
@@ -67,7 +75,8 @@ export function parseCommand(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS, 
       if (c === 0x0d && pos + 1 >= buf.length) return { kind: 'incomplete' };
       if (c === 0x0d && buf[pos + 1] !== 0x0a) return fail('bare CR');
       const consumed = pos + (c === 0x0d ? 2 : 1);
-      if (nameless && args.length !== 1) return { kind: 'error', message: 'expected one string', consumed, skip: 0 };
+      if (nameless && args.length !== 1)
+        return { kind: 'error', message: 'expected one string', consumed, skip: 0 };
       return { kind: 'command', name, args, consumed };
     }
     if (!nameless || args.length) {
@@ -78,13 +87,19 @@ export function parseCommand(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS, 
     if (args.length >= limits.maxArgs) return fail('too many arguments');
     const r = readArgument(buf, pos, limits);
     if (r.kind === 'incomplete') return tooLong() && r.need === undefined ? fail('line too long') : r;
-    if (r.kind === 'error') return r.skip ? { kind: 'error', message: r.message, consumed: r.consumed, skip: r.skip } : fail(r.message);
+    if (r.kind === 'error')
+      return r.skip
+        ? { kind: 'error', message: r.message, consumed: r.consumed, skip: r.skip }
+        : fail(r.message);
     args.push(r.value);
     pos = r.end;
   }
 }
 
-type ArgResult = { kind: 'incomplete'; need?: number } | { kind: 'error'; message: string; consumed: number; skip: number } | { kind: 'value'; value: Argument; end: number };
+type ArgResult =
+  | { kind: 'incomplete'; need?: number }
+  | { kind: 'error'; message: string; consumed: number; skip: number }
+  | { kind: 'value'; value: Argument; end: number };
 
 function readArgument(buf: Buffer, pos: number, limits: ParseLimits): ArgResult {
   const c = buf[pos]!;
@@ -96,7 +111,8 @@ function readArgument(buf: Buffer, pos: number, limits: ParseLimits): ArgResult 
     if (end === buf.length) return { kind: 'incomplete' };
     const digits = buf.subarray(pos, end).toString('latin1');
     // RFC 5804 numbers are 0..4294967295.
-    if (digits.length > 10 || Number(digits) > 4294967295) return { kind: 'error', message: 'number too large', consumed: 0, skip: 0 };
+    if (digits.length > 10 || Number(digits) > 4294967295)
+      return { kind: 'error', message: 'number too large', consumed: 0, skip: 0 };
     return { kind: 'value', value: Number(digits), end };
   }
   return { kind: 'error', message: 'expected a string or a number', consumed: 0, skip: 0 };
@@ -107,11 +123,23 @@ function readQuoted(buf: Buffer, start: number): ArgResult {
   for (let i = start + 1; i < buf.length; i++) {
     const c = buf[i]!;
     if (c === 0x22) return { kind: 'value', value: decode(Buffer.from(out)), end: i + 1 };
-    if (c === 0x0d || c === 0x0a || c === 0) return { kind: 'error', message: 'quoted strings cannot hold CR, LF or NUL; use a literal', consumed: 0, skip: 0 };
+    if (c === 0x0d || c === 0x0a || c === 0)
+      return {
+        kind: 'error',
+        message: 'quoted strings cannot hold CR, LF or NUL; use a literal',
+        consumed: 0,
+        skip: 0,
+      };
     if (c === 0x5c) {
       const n = buf[++i];
       if (n === undefined) return { kind: 'incomplete' };
-      if (n !== 0x22 && n !== 0x5c) return { kind: 'error', message: 'only \\" and \\\\ may be escaped in a quoted string', consumed: 0, skip: 0 };
+      if (n !== 0x22 && n !== 0x5c)
+        return {
+          kind: 'error',
+          message: 'only \\" and \\\\ may be escaped in a quoted string',
+          consumed: 0,
+          skip: 0,
+        };
       out.push(n);
     } else out.push(c);
   }
@@ -120,7 +148,10 @@ function readQuoted(buf: Buffer, start: number): ArgResult {
 
 function readLiteral(buf: Buffer, start: number, limits: ParseLimits): ArgResult {
   const close = buf.indexOf(0x7d, start);
-  if (close < 0) return buf.length - start > 16 ? { kind: 'error', message: 'bad literal', consumed: 0, skip: 0 } : { kind: 'incomplete' };
+  if (close < 0)
+    return buf.length - start > 16
+      ? { kind: 'error', message: 'bad literal', consumed: 0, skip: 0 }
+      : { kind: 'incomplete' };
   const m = /^\{([0-9]{1,10})(\+?)\}$/.exec(buf.subarray(start, close + 1).toString('latin1'));
   if (!m) return { kind: 'error', message: 'bad literal', consumed: 0, skip: 0 };
   if (close + 1 >= buf.length) return { kind: 'incomplete' };
@@ -129,12 +160,18 @@ function readLiteral(buf: Buffer, start: number, limits: ParseLimits): ArgResult
     if (dataStart + 1 >= buf.length) return { kind: 'incomplete' };
     dataStart++;
   }
-  if (buf[dataStart] !== 0x0a) return { kind: 'error', message: 'a literal must be followed by CRLF', consumed: 0, skip: 0 };
+  if (buf[dataStart] !== 0x0a)
+    return { kind: 'error', message: 'a literal must be followed by CRLF', consumed: 0, skip: 0 };
   dataStart++;
   const size = Number(m[1]);
   if (size > limits.maxLiteral) {
     // The client sends the octets without waiting ({N+}); they must be read and dropped.
-    return { kind: 'error', message: `literal of ${size} octets is larger than ${limits.maxLiteral}`, consumed: dataStart, skip: size };
+    return {
+      kind: 'error',
+      message: `literal of ${size} octets is larger than ${limits.maxLiteral}`,
+      consumed: dataStart,
+      skip: size,
+    };
   }
   if (buf.length < dataStart + size) return { kind: 'incomplete', need: dataStart + size - buf.length };
   return { kind: 'value', value: decode(buf.subarray(dataStart, dataStart + size)), end: dataStart + size };

@@ -76,7 +76,11 @@ export class ManageSieveSession {
     this.busy = true;
     try {
       while (!this.closed && this.input.length) {
-        const r = parseCommand(this.input, { maxLine: 8192, maxLiteral: this.maxLiteral(), maxArgs: 8 }, this.saslPending);
+        const r = parseCommand(
+          this.input,
+          { maxLine: 8192, maxLiteral: this.maxLiteral(), maxArgs: 8 },
+          this.saslPending,
+        );
         if (r.kind === 'incomplete') break;
         this.input = this.input.subarray(r.consumed);
         if (r.kind === 'error') {
@@ -91,7 +95,10 @@ export class ManageSieveSession {
         await this.handle(r.name, r.args);
       }
     } catch (e) {
-      this.opts.log.error({ event: 'managesieve_error', err: (e as Error).message }, 'ManageSieve command failed');
+      this.opts.log.error(
+        { event: 'managesieve_error', err: (e as Error).message },
+        'ManageSieve command failed',
+      );
       this.end(formatResponse('BYE', 'Internal error', 'TRYLATER'));
     } finally {
       this.busy = false;
@@ -156,7 +163,9 @@ export class ManageSieveSession {
     ];
     if (!this.secure) lines.push(['STARTTLS']);
     if (this.account) lines.push(['OWNER', this.account.address]);
-    return lines.map(([k, v]) => `${formatString(k)}${v === undefined ? '' : ` ${formatString(v)}`}\r\n`).join('');
+    return lines
+      .map(([k, v]) => `${formatString(k)}${v === undefined ? '' : ` ${formatString(v)}`}\r\n`)
+      .join('');
   }
 
   private async handle(name: string, args: Argument[]): Promise<void> {
@@ -165,27 +174,44 @@ export class ManageSieveSession {
       if (name === '*') return this.write(formatResponse('NO', 'Authentication cancelled'));
       return this.login(String(args[0]));
     }
-    const str = (i: number): string | undefined => (typeof args[i] === 'string' ? (args[i] as string) : undefined);
+    const str = (i: number): string | undefined =>
+      typeof args[i] === 'string' ? (args[i] as string) : undefined;
     const arity = (n: number) => args.length === n && args.every((a) => typeof a === 'string');
     const bad = () => this.write(formatResponse('NO', `wrong arguments for ${name}`));
     switch (name) {
       case 'CAPABILITY':
         return this.write(this.capabilities() + formatResponse('OK', 'Capability completed'));
       case 'NOOP':
-        return this.write(formatResponse('OK', 'Done', str(0) !== undefined ? `TAG ${formatString(str(0)!)}` : undefined));
+        return this.write(
+          formatResponse('OK', 'Done', str(0) !== undefined ? `TAG ${formatString(str(0)!)}` : undefined),
+        );
       case 'LOGOUT':
         return this.end(formatResponse('OK', 'Logout completed'));
       case 'STARTTLS':
         return this.startTls();
       case 'AUTHENTICATE':
         if (this.account) return this.write(formatResponse('NO', 'Already authenticated'));
-        if (!this.plaintextAllowed()) return this.write(formatResponse('NO', 'Plaintext authentication is not allowed without TLS; use STARTTLS', 'ENCRYPT-NEEDED'));
-        if (str(0)?.toUpperCase() !== 'PLAIN' || args.length > 2) return this.write(formatResponse('NO', 'Only SASL PLAIN is supported'));
+        if (!this.plaintextAllowed())
+          return this.write(
+            formatResponse(
+              'NO',
+              'Plaintext authentication is not allowed without TLS; use STARTTLS',
+              'ENCRYPT-NEEDED',
+            ),
+          );
+        if (str(0)?.toUpperCase() !== 'PLAIN' || args.length > 2)
+          return this.write(formatResponse('NO', 'Only SASL PLAIN is supported'));
         if (args.length === 2) return this.login(String(args[1]));
         this.saslPending = true;
         return this.write('""\r\n');
     }
-    if (!this.account) return this.write(formatResponse('NO', `${name === 'UNAUTHENTICATE' || KNOWN.has(name) ? 'Authenticate first' : `Unknown command ${name}`}`));
+    if (!this.account)
+      return this.write(
+        formatResponse(
+          'NO',
+          `${name === 'UNAUTHENTICATE' || KNOWN.has(name) ? 'Authenticate first' : `Unknown command ${name}`}`,
+        ),
+      );
     const id = this.account.id;
     const sieve = this.app.sieve;
     try {
@@ -209,7 +235,10 @@ export class ManageSieveSession {
         case 'LISTSCRIPTS': {
           if (!arity(0)) return bad();
           const list = await sieve.listScripts(id);
-          return this.write(list.map((s) => `${formatString(s.name)}${s.active ? ' ACTIVE' : ''}\r\n`).join('') + formatResponse('OK', 'Listscripts completed'));
+          return this.write(
+            list.map((s) => `${formatString(s.name)}${s.active ? ' ACTIVE' : ''}\r\n`).join('') +
+              formatResponse('OK', 'Listscripts completed'),
+          );
         }
         case 'SETACTIVE':
           if (!arity(1)) return bad();
@@ -218,7 +247,9 @@ export class ManageSieveSession {
         case 'GETSCRIPT': {
           if (!arity(1)) return bad();
           const text = await sieve.getScript(id, str(0)!);
-          return this.write(`{${Buffer.byteLength(text)}}\r\n${text}\r\n${formatResponse('OK', 'Getscript completed')}`);
+          return this.write(
+            `{${Buffer.byteLength(text)}}\r\n${text}\r\n${formatResponse('OK', 'Getscript completed')}`,
+          );
         }
         case 'DELETESCRIPT':
           if (!arity(1)) return bad();
@@ -233,7 +264,8 @@ export class ManageSieveSession {
       }
     } catch (e) {
       if (e instanceof SieveSyntaxError) return this.write(formatResponse('NO', e.message));
-      if (e instanceof MailsteadError && e.imap) return this.write(formatResponse('NO', e.message, e.imap.code));
+      if (e instanceof MailsteadError && e.imap)
+        return this.write(formatResponse('NO', e.message, e.imap.code));
       throw e;
     }
   }
@@ -252,17 +284,27 @@ export class ManageSieveSession {
     this.secure = true;
     this.attach(tls);
     // RFC 5804 §2.2: the server re-issues its capabilities once TLS is up.
-    tls.once('secure', () => void this.write(this.capabilities() + formatResponse('OK', 'TLS negotiation successful')));
+    tls.once(
+      'secure',
+      () => void this.write(this.capabilities() + formatResponse('OK', 'TLS negotiation successful')),
+    );
   }
 
   private async login(b64: string): Promise<void> {
-    const creds = /^[A-Za-z0-9+/]*={0,2}$/.test(b64) && b64.length % 4 === 0 ? decodeSaslPlain(Buffer.from(b64, 'base64').toString('utf8')) : null;
+    const creds =
+      /^[A-Za-z0-9+/]*={0,2}$/.test(b64) && b64.length % 4 === 0
+        ? decodeSaslPlain(Buffer.from(b64, 'base64').toString('utf8'))
+        : null;
     if (!creds) return this.write(formatResponse('NO', 'Invalid SASL PLAIN response'));
     try {
-      const account = await this.app.directory.authenticate(creds.user, creds.pass, { ip: this.socket.remoteAddress ?? null, protocol: 'managesieve' });
+      const account = await this.app.directory.authenticate(creds.user, creds.pass, {
+        ip: this.socket.remoteAddress ?? null,
+        protocol: 'managesieve',
+      });
       this.account = { id: account.id, address: account.address };
     } catch (e) {
-      if (e instanceof AuthLockedError) return this.write(formatResponse('NO', 'Too many failed logins; try again later', 'TRYLATER'));
+      if (e instanceof AuthLockedError)
+        return this.write(formatResponse('NO', 'Too many failed logins; try again later', 'TRYLATER'));
       if (e instanceof AuthError) return this.write(formatResponse('NO', 'Authentication failed'));
       throw e;
     }
@@ -271,4 +313,13 @@ export class ManageSieveSession {
   }
 }
 
-const KNOWN = new Set(['HAVESPACE', 'PUTSCRIPT', 'CHECKSCRIPT', 'LISTSCRIPTS', 'SETACTIVE', 'GETSCRIPT', 'DELETESCRIPT', 'RENAMESCRIPT']);
+const KNOWN = new Set([
+  'HAVESPACE',
+  'PUTSCRIPT',
+  'CHECKSCRIPT',
+  'LISTSCRIPTS',
+  'SETACTIVE',
+  'GETSCRIPT',
+  'DELETESCRIPT',
+  'RENAMESCRIPT',
+]);

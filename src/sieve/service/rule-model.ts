@@ -31,7 +31,8 @@ export function applyRuleEdit(model: RuleModel, edit: RuleEdit): RuleModel {
     if (i < 0) throw new RuleEditError(`there is no rule ${id}`);
     return i;
   };
-  const place = (p: number | undefined) => (p === undefined ? rules.length : Math.max(0, Math.min(rules.length, Math.trunc(p))));
+  const place = (p: number | undefined) =>
+    p === undefined ? rules.length : Math.max(0, Math.min(rules.length, Math.trunc(p)));
   switch (edit.op) {
     case 'add': {
       const id = String(1 + Math.max(0, ...rules.map((r) => Number(r.id)).filter(Number.isFinite)));

@@ -57,7 +57,10 @@ export function runChain(chain: ScriptChain, ctx: SieveMessageContext, opts: Run
 
 function run(chain: ScriptChain, ctx: SieveMessageContext, opts: RunOptions): SieveResult {
   const globals = [...chain.before, ...chain.after];
-  if (!globals.length) return chain.user ? runSieve(safeCompile(chain.user) ?? chain.user.content, ctx, { ...opts, loadScript: load }) : { actions: [{ type: 'keep', flags: [], implicit: true }] };
+  if (!globals.length)
+    return chain.user
+      ? runSieve(safeCompile(chain.user) ?? chain.user.content, ctx, { ...opts, loadScript: load })
+      : { actions: [{ type: 'keep', flags: [], implicit: true }] };
   const parts = [...chain.before.map((s) => `include :global ${quote(s.name)};`)];
   if (chain.user) parts.push(`include :personal ${quote(chain.user.name)};`);
   parts.push(...chain.after.map((s) => `include :global ${quote(s.name)};`));

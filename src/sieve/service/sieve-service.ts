@@ -44,7 +44,10 @@ const NAME = /^[^\x00-\x1f\x7f/]{1,128}$/;
 
 /** Refusals carry the ManageSieve response code (RFC 5804 §1.3) in their `imap.code`. */
 function refuse(message: string, code?: string): MailsteadError {
-  return new MailsteadError(message, { operator: true, imap: code ? { status: 'NO', code } : { status: 'NO' } });
+  return new MailsteadError(message, {
+    operator: true,
+    imap: code ? { status: 'NO', code } : { status: 'NO' },
+  });
 }
 
 /**
@@ -62,7 +65,11 @@ export class SieveService {
   // ---- scripts ----
 
   async listScripts(accountId: number): Promise<ScriptInfo[]> {
-    return (await this.repo.list(accountId)).map((s) => ({ name: s.name, active: s.active, size: Buffer.byteLength(s.content) }));
+    return (await this.repo.list(accountId)).map((s) => ({
+      name: s.name,
+      active: s.active,
+      size: Buffer.byteLength(s.content),
+    }));
   }
 
   async getScript(accountId: number, name: string): Promise<string> {
@@ -82,8 +89,14 @@ export class SieveService {
     const max = this.config.get<number>('sieve.max_script_size');
     if (size > max) throw refuse(`a script may hold at most ${max} bytes`, 'QUOTA/MAXSIZE');
     const scripts = await this.repo.list(accountId);
-    if (!scripts.some((s) => s.name === name) && scripts.length >= this.config.get<number>('sieve.max_scripts')) {
-      throw refuse(`at most ${this.config.get<number>('sieve.max_scripts')} scripts may be stored`, 'QUOTA/MAXSCRIPTS');
+    if (
+      !scripts.some((s) => s.name === name) &&
+      scripts.length >= this.config.get<number>('sieve.max_scripts')
+    ) {
+      throw refuse(
+        `at most ${this.config.get<number>('sieve.max_scripts')} scripts may be stored`,
+        'QUOTA/MAXSCRIPTS',
+      );
     }
   }
 
@@ -95,7 +108,8 @@ export class SieveService {
 
   /** Activates `name`, or deactivates every script when null. */
   async activate(accountId: number, name: string | null): Promise<void> {
-    if (!(await this.repo.setActive(accountId, name))) throw refuse(`there is no script "${name}"`, 'NONEXISTENT');
+    if (!(await this.repo.setActive(accountId, name)))
+      throw refuse(`there is no script "${name}"`, 'NONEXISTENT');
   }
 
   async rename(accountId: number, from: string, to: string): Promise<void> {
@@ -130,7 +144,8 @@ export class SieveService {
   }
 
   async removeGlobal(scope: string, position: GlobalPosition): Promise<void> {
-    if (!(await this.repo.removeGlobal(scope.toLowerCase(), position))) throw new NotFoundError(`global ${position} script of ${scope || 'the server'}`);
+    if (!(await this.repo.removeGlobal(scope.toLowerCase(), position)))
+      throw new NotFoundError(`global ${position} script of ${scope || 'the server'}`);
   }
 
   // ---- the rule editor ----
@@ -148,7 +163,9 @@ export class SieveService {
     const model = await this.rules(accountId);
     const current = await this.repo.get(accountId, RULES_SCRIPT);
     if (current && current.content !== compileModel(model)) {
-      throw refuse(`the script "${RULES_SCRIPT}" was changed by hand after the rule editor wrote it; edit it as a script, or delete it to start the rules afresh`);
+      throw refuse(
+        `the script "${RULES_SCRIPT}" was changed by hand after the rule editor wrote it; edit it as a script, or delete it to start the rules afresh`,
+      );
     }
     let next: RuleModel;
     let script: string;
@@ -169,21 +186,35 @@ export class SieveService {
   /** Runs the account's scripts; undefined (the message is not even read) when there are none. */
   async runForDelivery(input: DeliveryRunInput): Promise<DeliveryRun | undefined> {
     const { account } = input;
-    const [user, globals] = await Promise.all([this.repo.active(account.id), this.repo.globalScripts(account.domain)]);
+    const [user, globals] = await Promise.all([
+      this.repo.active(account.id),
+      this.repo.globalScripts(account.domain),
+    ]);
     if (!user && !globals.length) return undefined;
     const pick = (position: GlobalPosition, scopes: string[]): NamedScript[] =>
-      scopes.flatMap((scope) => globals.filter((g) => g.scope === scope && g.position === position).map((g) => ({ name: globalName(scope, position), content: g.content })));
+      scopes.flatMap((scope) =>
+        globals
+          .filter((g) => g.scope === scope && g.position === position)
+          .map((g) => ({ name: globalName(scope, position), content: g.content })),
+      );
     const before = pick('before', ['', account.domain]);
     const after = pick('after', [account.domain, '']);
     const texts = [user?.content ?? '', ...globals.map((g) => g.content)].join('\n');
-    const personal = user && /\binclude\b/.test(user.content) ? new Map((await this.repo.list(account.id)).map((s) => [s.name, s.content])) : undefined;
+    const personal =
+      user && /\binclude\b/.test(user.content)
+        ? new Map((await this.repo.list(account.id)).map((s) => [s.name, s.content]))
+        : undefined;
     const now = this.clock.now();
     const sender = input.envelope.from.toLowerCase();
     const [raw, folders, replies, duplicates] = await Promise.all([
       input.readMessage(),
       /\bmailboxexists\b/.test(texts) ? input.folderNames() : Promise.resolve([]),
-      /\bvacation\b/.test(texts) ? this.repo.vacationReplies(account.id, sender) : Promise.resolve(new Map<string, number>()),
-      /\bduplicate\b/.test(texts) ? this.repo.duplicates(account.id, now) : Promise.resolve(new Map<string, { first: number; last: number }>()),
+      /\bvacation\b/.test(texts)
+        ? this.repo.vacationReplies(account.id, sender)
+        : Promise.resolve(new Map<string, number>()),
+      /\bduplicate\b/.test(texts)
+        ? this.repo.duplicates(account.id, now)
+        : Promise.resolve(new Map<string, { first: number; last: number }>()),
     ]);
     const folderSet = new Set(folders.map((f) => f.toLowerCase()));
     const pendingReplies = new Map<string, number>();
@@ -192,7 +223,7 @@ export class SieveService {
       now: new Date(now),
       host: this.config.get<string>('server.hostname'),
       userAddresses: [account.address],
-      mailboxExists: (name) => folderSet.has(name.toLowerCase()) || (name.toUpperCase() === 'INBOX'),
+      mailboxExists: (name) => folderSet.has(name.toLowerCase()) || name.toUpperCase() === 'INBOX',
       vacationReplied: (_from, handle, seconds) => {
         const at = pendingReplies.get(handle) ?? replies.get(handle);
         if (at !== undefined && now - at < seconds * 1000) return true;
@@ -208,13 +239,24 @@ export class SieveService {
         return dup;
       },
     });
-    const result = runChain({ before, after, ...(user ? { user: { name: user.name, content: user.content } } : {}), personal: (n) => personal?.get(n) }, ctx, this.runOptions());
+    const result = runChain(
+      {
+        before,
+        after,
+        ...(user ? { user: { name: user.name, content: user.content } } : {}),
+        personal: (n) => personal?.get(n),
+      },
+      ctx,
+      this.runOptions(),
+    );
     return {
       ...result,
       raw,
       commit: async () => {
-        for (const [handle, at] of pendingReplies) await this.repo.recordVacationReply(account.id, sender, handle, at);
-        for (const [id, d] of pendingDuplicates) await this.repo.recordDuplicate(account.id, id, d, d.expires);
+        for (const [handle, at] of pendingReplies)
+          await this.repo.recordVacationReply(account.id, sender, handle, at);
+        for (const [id, d] of pendingDuplicates)
+          await this.repo.recordDuplicate(account.id, id, d, d.expires);
       },
     };
   }
@@ -241,7 +283,8 @@ function compileModel(m: RuleModel): string {
 }
 
 function checkName(name: string): void {
-  if (!NAME.test(name)) throw refuse(`"${name}" is not a usable script name (1 to 128 characters, no control characters or "/")`);
+  if (!NAME.test(name))
+    throw refuse(`"${name}" is not a usable script name (1 to 128 characters, no control characters or "/")`);
 }
 
 /** Global scripts are named for include :global, e.g. "before@example.com", "after@server". */

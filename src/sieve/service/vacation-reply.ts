@@ -20,7 +20,9 @@ export function vacationReply(a: VacationAction, opts: { messageId: string; now:
   const head = lines.map((l) => libmime.foldLines(l, 78)).join('\r\n');
   if (a.mime) return Buffer.from(`${head}\r\n${a.reason.replace(/\r?\n/g, '\r\n')}`);
   const body = Buffer.from(a.reason.replace(/\r?\n/g, '\r\n')).toString('base64').replace(/.{76}/g, '$&\r\n');
-  return Buffer.from(`${head}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${body}\r\n`);
+  return Buffer.from(
+    `${head}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${body}\r\n`,
+  );
 }
 
 function oneLine(s: string): string {

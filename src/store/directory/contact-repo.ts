@@ -28,7 +28,12 @@ function row(r: Record<string, unknown>): ContactRow {
   };
 }
 
-export async function insertContact(db: SqlDb, domainId: number, f: ContactFields, now: number): Promise<number> {
+export async function insertContact(
+  db: SqlDb,
+  domainId: number,
+  f: ContactFields,
+  now: number,
+): Promise<number> {
   const r = await db.get<{ id: number }>(
     'INSERT INTO directory_contacts (domain_id, group_id, name, email, phone, company, title, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
     [domainId, f.groupId, f.name, f.email, f.phone, f.company, f.title, now],
@@ -42,12 +47,18 @@ export async function findContact(db: SqlDb, id: number): Promise<ContactRow | u
 }
 
 export async function listContacts(db: SqlDb, domainId: number | null): Promise<ContactRow[]> {
-  const rows = domainId === null ? await db.all(`${SELECT} ORDER BY d.name, c.name, c.id`) : await db.all(`${SELECT} WHERE c.domain_id = ? ORDER BY c.name, c.id`, [domainId]);
+  const rows =
+    domainId === null
+      ? await db.all(`${SELECT} ORDER BY d.name, c.name, c.id`)
+      : await db.all(`${SELECT} WHERE c.domain_id = ? ORDER BY c.name, c.id`, [domainId]);
   return rows.map(row);
 }
 
 export async function updateContact(db: SqlDb, id: number, f: ContactFields): Promise<void> {
-  await db.run('UPDATE directory_contacts SET group_id = ?, name = ?, email = ?, phone = ?, company = ?, title = ? WHERE id = ?', [f.groupId, f.name, f.email, f.phone, f.company, f.title, id]);
+  await db.run(
+    'UPDATE directory_contacts SET group_id = ?, name = ?, email = ?, phone = ?, company = ?, title = ? WHERE id = ?',
+    [f.groupId, f.name, f.email, f.phone, f.company, f.title, id],
+  );
 }
 
 export async function deleteContact(db: SqlDb, id: number): Promise<void> {

@@ -127,11 +127,18 @@ export const directorySchema: SchemaComponent = {
     const now = Date.now();
     await db.run(`INSERT INTO domains (name, created_at) VALUES ('populate.test', ?)`, [now]);
     const d = await db.get<{ id: number }>(`SELECT id FROM domains WHERE name = 'populate.test'`);
-    await db.run(`INSERT INTO account_groups (name, domain_id, created_at) VALUES ('populate-group', ?, ?)`, [d!.id, now]);
+    await db.run(`INSERT INTO account_groups (name, domain_id, created_at) VALUES ('populate-group', ?, ?)`, [
+      d!.id,
+      now,
+    ]);
     await db.run(
       `INSERT INTO accounts (address, domain_id, password_hash, role, created_at, updated_at) VALUES ('admin@populate.test', ?, '$scrypt$x', 'server-admin', ?, ?)`,
       [d!.id, now, now],
     );
-    if (version >= 2) await db.run(`INSERT INTO directory_contacts (domain_id, name, email, created_at) VALUES (?, 'Populate', 'p@example.test', ?)`, [d!.id, now]);
+    if (version >= 2)
+      await db.run(
+        `INSERT INTO directory_contacts (domain_id, name, email, created_at) VALUES (?, 'Populate', 'p@example.test', ?)`,
+        [d!.id, now],
+      );
   },
 };

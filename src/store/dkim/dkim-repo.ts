@@ -40,10 +40,16 @@ export interface DkimKeyRow {
   createdAt: number;
 }
 
-const COLUMNS = 'id, domain, selector, algorithm, private_key AS "privateKey", public_key AS "publicKey", active, created_at AS "createdAt"';
+const COLUMNS =
+  'id, domain, selector, algorithm, private_key AS "privateKey", public_key AS "publicKey", active, created_at AS "createdAt"';
 
 function row(r: Record<string, unknown>): DkimKeyRow {
-  return { ...(r as unknown as DkimKeyRow), id: Number(r.id), active: Number(r.active) === 1, createdAt: Number(r.createdAt) };
+  return {
+    ...(r as unknown as DkimKeyRow),
+    id: Number(r.id),
+    active: Number(r.active) === 1,
+    createdAt: Number(r.createdAt),
+  };
 }
 
 export class DkimRepo {
@@ -53,21 +59,26 @@ export class DkimRepo {
   async add(key: Omit<DkimKeyRow, 'id' | 'active'>, activate: boolean): Promise<void> {
     await this.db.tx(async (t) => {
       if (activate) await t.run('UPDATE dkim_keys SET active = 0 WHERE domain = ?', [key.domain]);
-      await t.run('INSERT INTO dkim_keys (domain, selector, algorithm, private_key, public_key, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        key.domain,
-        key.selector,
-        key.algorithm,
-        key.privateKey,
-        key.publicKey,
-        activate ? 1 : 0,
-        key.createdAt,
-      ]);
+      await t.run(
+        'INSERT INTO dkim_keys (domain, selector, algorithm, private_key, public_key, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [
+          key.domain,
+          key.selector,
+          key.algorithm,
+          key.privateKey,
+          key.publicKey,
+          activate ? 1 : 0,
+          key.createdAt,
+        ],
+      );
     });
   }
 
   async list(domain?: string): Promise<DkimKeyRow[]> {
     const rows = domain
-      ? await this.db.all(`SELECT ${COLUMNS} FROM dkim_keys WHERE domain = ? ORDER BY created_at, id`, [domain])
+      ? await this.db.all(`SELECT ${COLUMNS} FROM dkim_keys WHERE domain = ? ORDER BY created_at, id`, [
+          domain,
+        ])
       : await this.db.all(`SELECT ${COLUMNS} FROM dkim_keys ORDER BY domain, created_at, id`);
     return rows.map(row);
   }
@@ -79,14 +90,23 @@ export class DkimRepo {
 
   async activate(domain: string, selector: string): Promise<boolean> {
     return this.db.tx(async (t) => {
-      const exists = await t.get('SELECT 1 AS x FROM dkim_keys WHERE domain = ? AND selector = ?', [domain, selector]);
+      const exists = await t.get('SELECT 1 AS x FROM dkim_keys WHERE domain = ? AND selector = ?', [
+        domain,
+        selector,
+      ]);
       if (!exists) return false;
-      await t.run('UPDATE dkim_keys SET active = CASE WHEN selector = ? THEN 1 ELSE 0 END WHERE domain = ?', [selector, domain]);
+      await t.run('UPDATE dkim_keys SET active = CASE WHEN selector = ? THEN 1 ELSE 0 END WHERE domain = ?', [
+        selector,
+        domain,
+      ]);
       return true;
     });
   }
 
   async remove(domain: string, selector: string): Promise<boolean> {
-    return (await this.db.run('DELETE FROM dkim_keys WHERE domain = ? AND selector = ?', [domain, selector])).changes > 0;
+    return (
+      (await this.db.run('DELETE FROM dkim_keys WHERE domain = ? AND selector = ?', [domain, selector]))
+        .changes > 0
+    );
   }
 }

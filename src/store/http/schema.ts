@@ -46,8 +46,12 @@ export const httpSchema: SchemaComponent = {
     },
   ],
   async populate(db) {
-    await db.run("INSERT INTO http_sessions (token_hash, account_id, csrf, created_at, expires_at) VALUES ('h', 1, 'c', 1, 2)");
-    await db.run("INSERT INTO api_tokens (account_id, name, token_hash, created_at) VALUES (1, 'script', 'th', 1)");
+    await db.run(
+      "INSERT INTO http_sessions (token_hash, account_id, csrf, created_at, expires_at) VALUES ('h', 1, 'c', 1, 2)",
+    );
+    await db.run(
+      "INSERT INTO api_tokens (account_id, name, token_hash, created_at) VALUES (1, 'script', 'th', 1)",
+    );
     await db.run("INSERT INTO ui_strings (locale, key, value) VALUES ('en', 'account.telex', 'Party')");
   },
 };

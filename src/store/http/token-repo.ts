@@ -9,22 +9,43 @@ export interface ApiTokenRow {
   lastUsedAt: number | null;
 }
 
-const COLUMNS = 'id, account_id AS "accountId", name, created_at AS "createdAt", expires_at AS "expiresAt", last_used_at AS "lastUsedAt"';
+const COLUMNS =
+  'id, account_id AS "accountId", name, created_at AS "createdAt", expires_at AS "expiresAt", last_used_at AS "lastUsedAt"';
 const orNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 function row(r: Record<string, unknown>): ApiTokenRow {
-  return { id: Number(r.id), accountId: Number(r.accountId), name: String(r.name), createdAt: Number(r.createdAt), expiresAt: orNull(r.expiresAt), lastUsedAt: orNull(r.lastUsedAt) };
+  return {
+    id: Number(r.id),
+    accountId: Number(r.accountId),
+    name: String(r.name),
+    createdAt: Number(r.createdAt),
+    expiresAt: orNull(r.expiresAt),
+    lastUsedAt: orNull(r.lastUsedAt),
+  };
 }
 
-export async function insertToken(db: SqlDb, t: Omit<ApiTokenRow, 'id' | 'lastUsedAt'>, tokenHash: string): Promise<ApiTokenRow> {
+export async function insertToken(
+  db: SqlDb,
+  t: Omit<ApiTokenRow, 'id' | 'lastUsedAt'>,
+  tokenHash: string,
+): Promise<ApiTokenRow> {
   return db.tx(async (x) => {
-    await x.run('INSERT INTO api_tokens (account_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [t.accountId, t.name, tokenHash, t.createdAt, t.expiresAt]);
-    return row((await x.get<Record<string, unknown>>(`SELECT ${COLUMNS} FROM api_tokens WHERE token_hash = ?`, [tokenHash]))!);
+    await x.run(
+      'INSERT INTO api_tokens (account_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+      [t.accountId, t.name, tokenHash, t.createdAt, t.expiresAt],
+    );
+    return row(
+      (await x.get<Record<string, unknown>>(`SELECT ${COLUMNS} FROM api_tokens WHERE token_hash = ?`, [
+        tokenHash,
+      ]))!,
+    );
   });
 }
 
 export async function findTokenByHash(db: SqlDb, tokenHash: string): Promise<ApiTokenRow | undefined> {
-  const r = await db.get<Record<string, unknown>>(`SELECT ${COLUMNS} FROM api_tokens WHERE token_hash = ?`, [tokenHash]);
+  const r = await db.get<Record<string, unknown>>(`SELECT ${COLUMNS} FROM api_tokens WHERE token_hash = ?`, [
+    tokenHash,
+  ]);
   return r ? row(r) : undefined;
 }
 
@@ -38,7 +59,10 @@ export async function listTokens(db: SqlDb, accountId?: number): Promise<ApiToke
   const rows =
     accountId === undefined
       ? await db.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM api_tokens ORDER BY id`)
-      : await db.all<Record<string, unknown>>(`SELECT ${COLUMNS} FROM api_tokens WHERE account_id = ? ORDER BY id`, [accountId]);
+      : await db.all<Record<string, unknown>>(
+          `SELECT ${COLUMNS} FROM api_tokens WHERE account_id = ? ORDER BY id`,
+          [accountId],
+        );
   return rows.map(row);
 }
 

@@ -1,7 +1,10 @@
 import type { SqlDb } from '../sql.js';
 
 export async function uiOverrides(db: SqlDb, locale: string): Promise<Record<string, string>> {
-  const rows = await db.all<{ key: string; value: string }>('SELECT key, value FROM ui_strings WHERE locale = ? ORDER BY key', [locale]);
+  const rows = await db.all<{ key: string; value: string }>(
+    'SELECT key, value FROM ui_strings WHERE locale = ? ORDER BY key',
+    [locale],
+  );
   return Object.fromEntries(rows.map((r) => [r.key, r.value]));
 }
 

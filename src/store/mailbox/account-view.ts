@@ -47,7 +47,9 @@ export async function accountView(db: SqlDb, accountId: number): Promise<Account
 }
 
 export async function accountIdByAddress(db: SqlDb, address: string): Promise<number | undefined> {
-  const r = await db.get<{ id: number }>('SELECT id FROM accounts WHERE address = ?', [address.toLowerCase()]);
+  const r = await db.get<{ id: number }>('SELECT id FROM accounts WHERE address = ?', [
+    address.toLowerCase(),
+  ]);
   return r ? Number(r.id) : undefined;
 }
 
@@ -60,8 +62,18 @@ export async function addressesOf(db: SqlDb, ids: readonly number[]): Promise<Ma
   return new Map(rows.map((r) => [Number(r.id), r.address]));
 }
 
-export async function setAccountQuota(db: SqlDb, accountId: number, bytes: number | null, messages: number | null): Promise<void> {
-  await db.run('UPDATE accounts SET quota_bytes = ?, quota_messages = ?, updated_at = ? WHERE id = ?', [bytes, messages, Date.now(), accountId]);
+export async function setAccountQuota(
+  db: SqlDb,
+  accountId: number,
+  bytes: number | null,
+  messages: number | null,
+): Promise<void> {
+  await db.run('UPDATE accounts SET quota_bytes = ?, quota_messages = ?, updated_at = ? WHERE id = ?', [
+    bytes,
+    messages,
+    Date.now(),
+    accountId,
+  ]);
 }
 
 /** Sets `used_bytes` to the recounted figure (reconstruct). */

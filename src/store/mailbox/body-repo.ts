@@ -12,7 +12,12 @@ export async function bodyIdByHash(db: SqlDb, hash: string): Promise<number | un
 }
 
 /** Stores what was parsed from a blob: header fields, every header, structure, full-text row. */
-export async function insertBody(db: SqlDb, hash: string, m: IndexedMessage, structure: BodyStructureJson | null): Promise<number> {
+export async function insertBody(
+  db: SqlDb,
+  hash: string,
+  m: IndexedMessage,
+  structure: BodyStructureJson | null,
+): Promise<number> {
   const r = await db.get<{ id: number }>(
     `INSERT INTO mailbox_bodies (hash, envelope, body_structure, from_addr, to_addr, cc_addr, bcc_addr, subject, sent_date, message_id, in_reply_to, refs)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -55,7 +60,11 @@ function headerText(m: IndexedMessage): string {
 export async function indexText(db: SqlDb, bodyId: number, m: IndexedMessage): Promise<void> {
   if (db.dialect === 'sqlite') {
     await db.run('DELETE FROM mailbox_fts WHERE rowid = ?', [bodyId]);
-    await db.run('INSERT INTO mailbox_fts (rowid, headers, body) VALUES (?, ?, ?)', [bodyId, headerText(m), m.bodyText]);
+    await db.run('INSERT INTO mailbox_fts (rowid, headers, body) VALUES (?, ?, ?)', [
+      bodyId,
+      headerText(m),
+      m.bodyText,
+    ]);
   } else {
     // NUL bytes are not allowed in PostgreSQL text.
     const clean = (s: string) => s.replaceAll('\0', ' ');
@@ -75,7 +84,11 @@ export async function reindexBody(db: SqlDb, bodyId: number, m: IndexedMessage):
 }
 
 /** The thread of the first message of the owner whose Message-ID is among `ids`. */
-export async function threadOf(db: SqlDb, ownerId: number, ids: readonly string[]): Promise<number | undefined> {
+export async function threadOf(
+  db: SqlDb,
+  ownerId: number,
+  ids: readonly string[],
+): Promise<number | undefined> {
   if (!ids.length) return undefined;
   const r = await db.get<{ thread_id: number }>(
     `SELECT m.thread_id FROM mailbox_bodies b
@@ -89,9 +102,11 @@ export async function threadOf(db: SqlDb, ownerId: number, ids: readonly string[
 
 /** Bodies no message points at any more (their blob reference is already released). */
 export async function deleteOrphanBodies(db: SqlDb): Promise<number> {
-  const ids = (await db.all<{ id: number }>('SELECT id FROM mailbox_bodies b WHERE NOT EXISTS (SELECT 1 FROM mailbox_messages m WHERE m.body_id = b.id)')).map(
-    (r) => Number(r.id),
-  );
+  const ids = (
+    await db.all<{ id: number }>(
+      'SELECT id FROM mailbox_bodies b WHERE NOT EXISTS (SELECT 1 FROM mailbox_messages m WHERE m.body_id = b.id)',
+    )
+  ).map((r) => Number(r.id));
   for (const id of ids) {
     if (db.dialect === 'sqlite') await db.run('DELETE FROM mailbox_fts WHERE rowid = ?', [id]);
     await db.run('DELETE FROM mailbox_headers WHERE body_id = ?', [id]);

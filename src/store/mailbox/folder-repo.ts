@@ -38,7 +38,10 @@ function toRow(r: Raw): FolderRow {
 }
 
 export async function folderByName(db: SqlDb, ownerId: number, name: string): Promise<FolderRow | undefined> {
-  const r = await db.get<Raw>(`SELECT ${COLUMNS} FROM mailbox_folders f WHERE f.owner_id = ? AND f.name = ?`, [ownerId, name]);
+  const r = await db.get<Raw>(
+    `SELECT ${COLUMNS} FROM mailbox_folders f WHERE f.owner_id = ? AND f.name = ?`,
+    [ownerId, name],
+  );
   return r && toRow(r);
 }
 
@@ -48,11 +51,19 @@ export async function folderById(db: SqlDb, id: number): Promise<FolderRow | und
 }
 
 export async function foldersOf(db: SqlDb, ownerId: number): Promise<FolderRow[]> {
-  return (await db.all<Raw>(`SELECT ${COLUMNS} FROM mailbox_folders f WHERE f.owner_id = ? ORDER BY f.name`, [ownerId])).map(toRow);
+  return (
+    await db.all<Raw>(`SELECT ${COLUMNS} FROM mailbox_folders f WHERE f.owner_id = ? ORDER BY f.name`, [
+      ownerId,
+    ])
+  ).map(toRow);
 }
 
 /** Folders of other owners on which one of `identifiers` has an ACL entry (rights checked by the caller). */
-export async function foldersSharedWith(db: SqlDb, ownerId: number, identifiers: readonly string[]): Promise<FolderRow[]> {
+export async function foldersSharedWith(
+  db: SqlDb,
+  ownerId: number,
+  identifiers: readonly string[],
+): Promise<FolderRow[]> {
   if (!identifiers.length) return [];
   const marks = identifiers.map(() => '?').join(', ');
   const rows = await db.all<Raw>(
@@ -95,13 +106,21 @@ export async function deleteFolderRow(db: SqlDb, id: number): Promise<void> {
 }
 
 /** Renames a folder and everything below it; returns the renamed rows' ids. */
-export async function renameFolderTree(db: SqlDb, ownerId: number, from: string, to: string): Promise<number[]> {
+export async function renameFolderTree(
+  db: SqlDb,
+  ownerId: number,
+  from: string,
+  to: string,
+): Promise<number[]> {
   const rows = await db.all<Raw>(
     `SELECT id, name FROM mailbox_folders WHERE owner_id = ? AND (name = ? OR substr(name, 1, ?) = ?)`,
     [ownerId, from, from.length + 1, from + '/'],
   );
   for (const r of rows) {
-    await db.run('UPDATE mailbox_folders SET name = ? WHERE id = ?', [to + String(r.name).slice(from.length), num(r.id)]);
+    await db.run('UPDATE mailbox_folders SET name = ? WHERE id = ?', [
+      to + String(r.name).slice(from.length),
+      num(r.id),
+    ]);
   }
   return rows.map((r) => num(r.id));
 }
@@ -110,15 +129,28 @@ export async function setSpecialUse(db: SqlDb, id: number, specialUse: string | 
   await db.run('UPDATE mailbox_folders SET special_use = ? WHERE id = ?', [specialUse, id]);
 }
 
-export async function setFolderQuota(db: SqlDb, id: number, bytes: number | null, messages: number | null): Promise<void> {
-  await db.run('UPDATE mailbox_folders SET quota_bytes = ?, quota_messages = ? WHERE id = ?', [bytes, messages, id]);
+export async function setFolderQuota(
+  db: SqlDb,
+  id: number,
+  bytes: number | null,
+  messages: number | null,
+): Promise<void> {
+  await db.run('UPDATE mailbox_folders SET quota_bytes = ?, quota_messages = ? WHERE id = ?', [
+    bytes,
+    messages,
+    id,
+  ]);
 }
 
 /**
  * Takes `uids` new UIDs and one new modseq for a change to the folder. The UPDATE comes first so
  * PostgreSQL locks the folder row: concurrent deliveries to one folder queue here.
  */
-export async function allocate(db: SqlDb, folderId: number, uids: number): Promise<{ firstUid: number; modseq: number }> {
+export async function allocate(
+  db: SqlDb,
+  folderId: number,
+  uids: number,
+): Promise<{ firstUid: number; modseq: number }> {
   const r = await db.get<Raw>(
     `UPDATE mailbox_folders SET uidnext = uidnext + ?, highestmodseq = highestmodseq + 1 WHERE id = ? RETURNING uidnext, highestmodseq`,
     [uids, folderId],
@@ -128,9 +160,18 @@ export async function allocate(db: SqlDb, folderId: number, uids: number): Promi
 }
 
 /** Counts messages and bytes in or out of a folder, and the owner's `accounts.used_bytes` the directory reports. */
-export async function adjustUsage(db: SqlDb, folder: Pick<FolderRow, 'id' | 'ownerId'>, messages: number, bytes: number): Promise<void> {
-  await db.run('UPDATE mailbox_folders SET message_count = message_count + ?, size_bytes = size_bytes + ? WHERE id = ?', [messages, bytes, folder.id]);
-  if (folder.ownerId !== 0 && bytes !== 0) await db.run('UPDATE accounts SET used_bytes = used_bytes + ? WHERE id = ?', [bytes, folder.ownerId]);
+export async function adjustUsage(
+  db: SqlDb,
+  folder: Pick<FolderRow, 'id' | 'ownerId'>,
+  messages: number,
+  bytes: number,
+): Promise<void> {
+  await db.run(
+    'UPDATE mailbox_folders SET message_count = message_count + ?, size_bytes = size_bytes + ? WHERE id = ?',
+    [messages, bytes, folder.id],
+  );
+  if (folder.ownerId !== 0 && bytes !== 0)
+    await db.run('UPDATE accounts SET used_bytes = used_bytes + ? WHERE id = ?', [bytes, folder.ownerId]);
 }
 
 export async function ownerUsage(db: SqlDb, ownerId: number): Promise<{ bytes: number; messages: number }> {

@@ -21,7 +21,18 @@ export async function insertMessage(db: SqlDb, m: NewMessage): Promise<number> {
   const r = await db.get<{ id: number }>(
     `INSERT INTO mailbox_messages (folder_id, uid, modseq, flags, keywords, body_id, prefix, size, internal_date, thread_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-    [m.folderId, m.uid, m.modseq, m.flags, encodeKeywords(m.keywords), m.bodyId, m.prefix, m.size, m.internalDate, m.threadId ?? m.bodyId],
+    [
+      m.folderId,
+      m.uid,
+      m.modseq,
+      m.flags,
+      encodeKeywords(m.keywords),
+      m.bodyId,
+      m.prefix,
+      m.size,
+      m.internalDate,
+      m.threadId ?? m.bodyId,
+    ],
   );
   return Number(r!.id);
 }
@@ -35,11 +46,17 @@ export interface FlagRow {
 
 /** uid, flags, keywords, modseq of the whole folder in uid order: what SELECT reads. */
 export async function allFlagRows(db: SqlDb, folderId: number): Promise<FlagRow[]> {
-  return db.all<FlagRow>('SELECT uid, flags, keywords, modseq FROM mailbox_messages WHERE folder_id = ? ORDER BY uid', [folderId]);
+  return db.all<FlagRow>(
+    'SELECT uid, flags, keywords, modseq FROM mailbox_messages WHERE folder_id = ? ORDER BY uid',
+    [folderId],
+  );
 }
 
 export async function knownKeywords(db: SqlDb, folderId: number): Promise<string[]> {
-  const rows = await db.all<{ keywords: string }>("SELECT DISTINCT keywords FROM mailbox_messages WHERE folder_id = ? AND keywords <> ''", [folderId]);
+  const rows = await db.all<{ keywords: string }>(
+    "SELECT DISTINCT keywords FROM mailbox_messages WHERE folder_id = ? AND keywords <> ''",
+    [folderId],
+  );
   return [...new Set(rows.flatMap((r) => decodeKeywords(r.keywords)))].sort();
 }
 
@@ -55,14 +72,24 @@ export interface MetaRow extends FlagRow {
 }
 
 /** Rows of the given uids, in uid order; `withStructure` adds the cached envelope and body structure. */
-export async function metaRows(db: SqlDb, folderId: number, uids: UidSet, withStructure: boolean): Promise<MetaRow[]> {
+export async function metaRows(
+  db: SqlDb,
+  folderId: number,
+  uids: UidSet,
+  withStructure: boolean,
+): Promise<MetaRow[]> {
   const cols = `m.id, m.uid, m.flags, m.keywords, m.modseq, m.body_id, m.thread_id, m.internal_date, m.size, length(m.prefix) AS prefix_length${
     withStructure ? ', b.envelope, b.body_structure' : ''
   }`;
   const join = withStructure ? 'JOIN mailbox_bodies b ON b.id = m.body_id' : '';
   const out: MetaRow[] = [];
   for (const c of uidSetSql('m.uid', uids)) {
-    out.push(...(await db.all<MetaRow>(`SELECT ${cols} FROM mailbox_messages m ${join} WHERE m.folder_id = ? AND ${c.sql} ORDER BY m.uid`, [folderId, ...c.params])));
+    out.push(
+      ...(await db.all<MetaRow>(
+        `SELECT ${cols} FROM mailbox_messages m ${join} WHERE m.folder_id = ? AND ${c.sql} ORDER BY m.uid`,
+        [folderId, ...c.params],
+      )),
+    );
   }
   return out;
 }
@@ -74,7 +101,11 @@ export interface MessageLocation {
   size: number;
 }
 
-export async function locateMessage(db: SqlDb, folderId: number, uid: number): Promise<MessageLocation | undefined> {
+export async function locateMessage(
+  db: SqlDb,
+  folderId: number,
+  uid: number,
+): Promise<MessageLocation | undefined> {
   const r = await db.get<{ hash: string; volume: string | null; prefix: Buffer | Uint8Array; size: number }>(
     `SELECT b.hash, bl.volume, m.prefix, m.size FROM mailbox_messages m
        JOIN mailbox_bodies b ON b.id = m.body_id LEFT JOIN blobs bl ON bl.hash = b.hash
@@ -104,9 +135,18 @@ export async function updateFlags(
 ): Promise<void> {
   for (const c of uidSetSql('uid', uids)) {
     const where = `folder_id = ? AND ${c.sql}${unchangedSince === undefined ? '' : ' AND (modseq <= ? OR modseq = ?)'}`;
-    const wp: SqlValue[] = [folderId, ...c.params, ...(unchangedSince === undefined ? [] : [unchangedSince, modseq])];
+    const wp: SqlValue[] = [
+      folderId,
+      ...c.params,
+      ...(unchangedSince === undefined ? [] : [unchangedSince, modseq]),
+    ];
     const run = (set: string, setParams: SqlValue[], cond: string, condParams: SqlValue[]) =>
-      db.run(`UPDATE mailbox_messages SET ${set}, modseq = ? WHERE ${where} AND ${cond}`, [...setParams, modseq, ...wp, ...condParams]);
+      db.run(`UPDATE mailbox_messages SET ${set}, modseq = ? WHERE ${where} AND ${cond}`, [
+        ...setParams,
+        modseq,
+        ...wp,
+        ...condParams,
+      ]);
     if (op === 'replace') {
       const kw = encodeKeywords(keywords);
       await run('flags = ?, keywords = ?', [bits, kw], '(flags <> ? OR keywords <> ?)', [bits, kw]);
@@ -115,26 +155,48 @@ export async function updateFlags(
     if (op === 'add') {
       if (bits) await run('flags = flags | ?', [bits], '(flags & ?) <> ?', [bits, bits]);
       for (const k of keywords) {
-        await run("keywords = CASE WHEN keywords = '' THEN ? ELSE keywords || ? END", [` ${k} `, `${k} `], "keywords NOT LIKE ? ESCAPE '\\'", [likeKeyword(k)]);
+        await run(
+          "keywords = CASE WHEN keywords = '' THEN ? ELSE keywords || ? END",
+          [` ${k} `, `${k} `],
+          "keywords NOT LIKE ? ESCAPE '\\'",
+          [likeKeyword(k)],
+        );
       }
     } else {
       if (bits) await run('flags = flags & ?', [0xff ^ bits], '(flags & ?) <> 0', [bits]);
       for (const k of keywords) {
-        await run('keywords = REPLACE(keywords, ?, ?)', [` ${k} `, ' '], "keywords LIKE ? ESCAPE '\\'", [likeKeyword(k)]);
+        await run('keywords = REPLACE(keywords, ?, ?)', [` ${k} `, ' '], "keywords LIKE ? ESCAPE '\\'", [
+          likeKeyword(k),
+        ]);
       }
-      if (keywords.length) await db.run("UPDATE mailbox_messages SET keywords = '' WHERE folder_id = ? AND modseq = ? AND keywords = ' '", [folderId, modseq]);
+      if (keywords.length)
+        await db.run(
+          "UPDATE mailbox_messages SET keywords = '' WHERE folder_id = ? AND modseq = ? AND keywords = ' '",
+          [folderId, modseq],
+        );
     }
   }
 }
 
 export async function rowsAtModseq(db: SqlDb, folderId: number, modseq: number): Promise<FlagRow[]> {
-  return db.all<FlagRow>('SELECT uid, flags, keywords, modseq FROM mailbox_messages WHERE folder_id = ? AND modseq = ? ORDER BY uid', [folderId, modseq]);
+  return db.all<FlagRow>(
+    'SELECT uid, flags, keywords, modseq FROM mailbox_messages WHERE folder_id = ? AND modseq = ? ORDER BY uid',
+    [folderId, modseq],
+  );
 }
 
-export async function uidsChangedAfter(db: SqlDb, folderId: number, uids: UidSet, modseq: number): Promise<number[]> {
+export async function uidsChangedAfter(
+  db: SqlDb,
+  folderId: number,
+  uids: UidSet,
+  modseq: number,
+): Promise<number[]> {
   const out: number[] = [];
   for (const c of uidSetSql('uid', uids)) {
-    const rows = await db.all<{ uid: number }>(`SELECT uid FROM mailbox_messages WHERE folder_id = ? AND ${c.sql} AND modseq > ? ORDER BY uid`, [folderId, ...c.params, modseq]);
+    const rows = await db.all<{ uid: number }>(
+      `SELECT uid FROM mailbox_messages WHERE folder_id = ? AND ${c.sql} AND modseq > ? ORDER BY uid`,
+      [folderId, ...c.params, modseq],
+    );
     out.push(...rows.map((r) => Number(r.uid)));
   }
   return out;
@@ -147,12 +209,18 @@ export interface CopiedRow {
 }
 
 /** The rows a copy or expunge acts on, in uid order. `deletedOnly` keeps those flagged \Deleted. */
-export async function selectForMove(db: SqlDb, folderId: number, uids: UidSet | null, deletedOnly: boolean): Promise<CopiedRow[]> {
+export async function selectForMove(
+  db: SqlDb,
+  folderId: number,
+  uids: UidSet | null,
+  deletedOnly: boolean,
+): Promise<CopiedRow[]> {
   const del = deletedOnly ? ` AND (m.flags & ${DELETED}) <> 0` : '';
   const base = `SELECT m.uid, m.size, b.hash FROM mailbox_messages m JOIN mailbox_bodies b ON b.id = m.body_id WHERE m.folder_id = ?${del}`;
   if (uids === null) return db.all<CopiedRow>(`${base} ORDER BY m.uid`, [folderId]);
   const out: CopiedRow[] = [];
-  for (const c of uidSetSql('m.uid', uids)) out.push(...(await db.all<CopiedRow>(`${base} AND ${c.sql} ORDER BY m.uid`, [folderId, ...c.params])));
+  for (const c of uidSetSql('m.uid', uids))
+    out.push(...(await db.all<CopiedRow>(`${base} AND ${c.sql} ORDER BY m.uid`, [folderId, ...c.params])));
   return out;
 }
 
@@ -160,7 +228,14 @@ export async function selectForMove(db: SqlDb, folderId: number, uids: UidSet | 
  * Copies the given uids (which must exist, ascending) into `toFolder` with consecutive uids from
  * `firstUid`, in one statement per uid-range chunk.
  */
-export async function copyRows(db: SqlDb, fromFolder: number, uids: readonly number[], toFolder: number, firstUid: number, modseq: number): Promise<void> {
+export async function copyRows(
+  db: SqlDb,
+  fromFolder: number,
+  uids: readonly number[],
+  toFolder: number,
+  firstUid: number,
+  modseq: number,
+): Promise<void> {
   for (let i = 0; i < uids.length; i += 500) {
     const chunk = uids.slice(i, i + 500);
     await db.run(
@@ -173,25 +248,45 @@ export async function copyRows(db: SqlDb, fromFolder: number, uids: readonly num
 }
 
 /** Deletes messages and remembers their uids with `modseq` for VANISHED. */
-export async function deleteRows(db: SqlDb, folderId: number, uids: readonly number[], modseq: number): Promise<void> {
+export async function deleteRows(
+  db: SqlDb,
+  folderId: number,
+  uids: readonly number[],
+  modseq: number,
+): Promise<void> {
   for (let i = 0; i < uids.length; i += 500) {
     const chunk = uids.slice(i, i + 500);
     const marks = chunk.map(() => '?').join(', ');
-    await db.run(`DELETE FROM mailbox_messages WHERE folder_id = ? AND uid IN (${marks})`, [folderId, ...chunk]);
-    await db.run(`INSERT INTO mailbox_expunged (folder_id, uid, modseq) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}`, chunk.flatMap((u) => [folderId, u, modseq]));
+    await db.run(`DELETE FROM mailbox_messages WHERE folder_id = ? AND uid IN (${marks})`, [
+      folderId,
+      ...chunk,
+    ]);
+    await db.run(
+      `INSERT INTO mailbox_expunged (folder_id, uid, modseq) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}`,
+      chunk.flatMap((u) => [folderId, u, modseq]),
+    );
   }
 }
 
 export async function changedRows(db: SqlDb, folderId: number, sinceModseq: number): Promise<FlagRow[]> {
-  return db.all<FlagRow>('SELECT uid, flags, keywords, modseq FROM mailbox_messages WHERE folder_id = ? AND modseq > ? ORDER BY uid', [folderId, sinceModseq]);
+  return db.all<FlagRow>(
+    'SELECT uid, flags, keywords, modseq FROM mailbox_messages WHERE folder_id = ? AND modseq > ? ORDER BY uid',
+    [folderId, sinceModseq],
+  );
 }
 
 export async function vanishedUids(db: SqlDb, folderId: number, sinceModseq: number): Promise<number[]> {
-  const rows = await db.all<{ uid: number }>('SELECT uid FROM mailbox_expunged WHERE folder_id = ? AND modseq > ? ORDER BY uid', [folderId, sinceModseq]);
+  const rows = await db.all<{ uid: number }>(
+    'SELECT uid FROM mailbox_expunged WHERE folder_id = ? AND modseq > ? ORDER BY uid',
+    [folderId, sinceModseq],
+  );
   return rows.map((r) => Number(r.uid));
 }
 
-export async function statusCounts(db: SqlDb, folderId: number): Promise<{ unseen: number; deleted: number }> {
+export async function statusCounts(
+  db: SqlDb,
+  folderId: number,
+): Promise<{ unseen: number; deleted: number }> {
   const r = await db.get<{ unseen: number; deleted: number }>(
     `SELECT COALESCE(SUM(CASE WHEN (flags & 1) = 0 THEN 1 ELSE 0 END), 0) AS unseen,
             COALESCE(SUM(CASE WHEN (flags & ${DELETED}) <> 0 THEN 1 ELSE 0 END), 0) AS deleted

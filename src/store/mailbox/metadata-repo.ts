@@ -13,12 +13,20 @@ export interface MetadataKey {
 }
 
 export async function getEntry(db: SqlDb, k: MetadataKey): Promise<string | undefined> {
-  const r = await db.get<{ value: string }>('SELECT value FROM mailbox_metadata WHERE folder_id = ? AND account_id = ? AND entry = ?', [k.folderId, k.accountId, k.entry]);
+  const r = await db.get<{ value: string }>(
+    'SELECT value FROM mailbox_metadata WHERE folder_id = ? AND account_id = ? AND entry = ?',
+    [k.folderId, k.accountId, k.entry],
+  );
   return r?.value;
 }
 
 /** Entries under `prefix` (the entry itself and its descendants), for GETMETADATA DEPTH. */
-export async function entriesUnder(db: SqlDb, folderId: number, accountId: number, prefix: string): Promise<Array<{ entry: string; value: string }>> {
+export async function entriesUnder(
+  db: SqlDb,
+  folderId: number,
+  accountId: number,
+  prefix: string,
+): Promise<Array<{ entry: string; value: string }>> {
   return db.all(
     'SELECT entry, value FROM mailbox_metadata WHERE folder_id = ? AND account_id = ? AND (entry = ? OR substr(entry, 1, ?) = ?) ORDER BY entry',
     [folderId, accountId, prefix, prefix.length + 1, prefix + '/'],
@@ -26,12 +34,26 @@ export async function entriesUnder(db: SqlDb, folderId: number, accountId: numbe
 }
 
 export async function putEntry(db: SqlDb, k: MetadataKey, value: string | null): Promise<void> {
-  await db.run('DELETE FROM mailbox_metadata WHERE folder_id = ? AND account_id = ? AND entry = ?', [k.folderId, k.accountId, k.entry]);
-  if (value !== null) await db.run('INSERT INTO mailbox_metadata (folder_id, account_id, entry, value) VALUES (?, ?, ?, ?)', [k.folderId, k.accountId, k.entry, value]);
+  await db.run('DELETE FROM mailbox_metadata WHERE folder_id = ? AND account_id = ? AND entry = ?', [
+    k.folderId,
+    k.accountId,
+    k.entry,
+  ]);
+  if (value !== null)
+    await db.run('INSERT INTO mailbox_metadata (folder_id, account_id, entry, value) VALUES (?, ?, ?, ?)', [
+      k.folderId,
+      k.accountId,
+      k.entry,
+      value,
+    ]);
 }
 
 /** One shared entry for many folders at once (folder types in LIST). */
-export async function entryForFolders(db: SqlDb, folderIds: readonly number[], entry: string): Promise<Map<number, string>> {
+export async function entryForFolders(
+  db: SqlDb,
+  folderIds: readonly number[],
+  entry: string,
+): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   for (let i = 0; i < folderIds.length; i += 500) {
     const chunk = folderIds.slice(i, i + 500);

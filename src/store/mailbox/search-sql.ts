@@ -26,11 +26,20 @@ function fullText(dialect: SqlDb['dialect'], part: 'body' | 'text', value: strin
   if (dialect === 'sqlite') {
     // A phrase whose last word may be a prefix: the nearest FTS5 gets to IMAP's substring match.
     const phrase = `"${w.join(' ')}"*`;
-    return { sql: 'm.body_id IN (SELECT rowid FROM mailbox_fts WHERE mailbox_fts MATCH ?)', params: [part === 'body' ? `body : ${phrase}` : phrase] };
+    return {
+      sql: 'm.body_id IN (SELECT rowid FROM mailbox_fts WHERE mailbox_fts MATCH ?)',
+      params: [part === 'body' ? `body : ${phrase}` : phrase],
+    };
   }
   const q = `${w.join(' <-> ')}:*`;
-  const cond = part === 'body' ? "body @@ to_tsquery('simple', ?)" : "(headers @@ to_tsquery('simple', ?) OR body @@ to_tsquery('simple', ?))";
-  return { sql: `m.body_id IN (SELECT body_id FROM mailbox_fts WHERE ${cond})`, params: part === 'body' ? [q] : [q, q] };
+  const cond =
+    part === 'body'
+      ? "body @@ to_tsquery('simple', ?)"
+      : "(headers @@ to_tsquery('simple', ?) OR body @@ to_tsquery('simple', ?))";
+  return {
+    sql: `m.body_id IN (SELECT body_id FROM mailbox_fts WHERE ${cond})`,
+    params: part === 'body' ? [q] : [q, q],
+  };
 }
 
 function dayStart(ms: number): number {
@@ -52,7 +61,10 @@ export function compileSearch(dialect: SqlDb['dialect'], key: SearchKey, now = D
       if (bit !== undefined) return { sql: `(m.flags & ${bit}) ${key.set ? '<>' : '='} 0`, params: [] };
       // \Recent is never set here (RFC 9051 drops it); other unknown system flags match nothing.
       if (key.flag.startsWith('\\')) return key.set ? FALSE : TRUE;
-      return { sql: `m.keywords ${key.set ? '' : 'NOT '}LIKE ? ESCAPE '\\'`, params: [`% ${key.flag.replace(/[%_\\]/g, (c) => '\\' + c)} %`] };
+      return {
+        sql: `m.keywords ${key.set ? '' : 'NOT '}LIKE ? ESCAPE '\\'`,
+        params: [`% ${key.flag.replace(/[%_\\]/g, (c) => '\\' + c)} %`],
+      };
     }
     case 'uid':
       return join(uidSetSql('m.uid', key.uids), 'OR');
@@ -64,7 +76,10 @@ export function compileSearch(dialect: SqlDb['dialect'], key: SearchKey, now = D
       return { sql: `(${col} >= ? AND ${col} < ?)`, params: [start, start + DAY] };
     }
     case 'age':
-      return { sql: `m.internal_date ${key.op === 'older' ? '<=' : '>'} ?`, params: [now - key.seconds * 1000] };
+      return {
+        sql: `m.internal_date ${key.op === 'older' ? '<=' : '>'} ?`,
+        params: [now - key.seconds * 1000],
+      };
     case 'size':
       return { sql: `m.size ${key.op === 'larger' ? '>' : '<'} ?`, params: [key.bytes] };
     case 'header':
@@ -82,9 +97,15 @@ export function compileSearch(dialect: SqlDb['dialect'], key: SearchKey, now = D
     case 'threadid':
       return idKey('m.thread_id', key.id, 'T');
     case 'and':
-      return join(key.keys.map((k) => compileSearch(dialect, k, now)), 'AND');
+      return join(
+        key.keys.map((k) => compileSearch(dialect, k, now)),
+        'AND',
+      );
     case 'or':
-      return join(key.keys.map((k) => compileSearch(dialect, k, now)), 'OR');
+      return join(
+        key.keys.map((k) => compileSearch(dialect, k, now)),
+        'OR',
+      );
     case 'not': {
       const inner = compileSearch(dialect, key.key, now);
       return { sql: `NOT ${inner.sql}`, params: inner.params };
@@ -97,7 +118,11 @@ function idKey(col: string, id: string, prefix: string): Compiled {
   return m ? { sql: `${col} = ?`, params: [Number(m[1])] } : FALSE;
 }
 
-export async function runSearch(db: SqlDb, folderId: number, key: SearchKey): Promise<Array<{ uid: number; modseq: number }>> {
+export async function runSearch(
+  db: SqlDb,
+  folderId: number,
+  key: SearchKey,
+): Promise<Array<{ uid: number; modseq: number }>> {
   const c = compileSearch(db.dialect, key);
   return db.all(
     `SELECT m.uid, m.modseq FROM mailbox_messages m JOIN mailbox_bodies b ON b.id = m.body_id WHERE m.folder_id = ? AND ${c.sql} ORDER BY m.uid`,

@@ -217,33 +217,75 @@ export class QueueRepo {
       await tx.run(
         `INSERT INTO queue_messages (id, sender, blob_hash, blob_volume, size, trace, message_id, subject, client_ip, client_name, helo, auth_user, source, dsn_ret, dsn_envid, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [m.id, m.sender, m.blob.hash, m.blobVolume ?? '', m.blob.size, m.trace, m.messageId, m.subject, m.clientIp, m.clientName, m.helo, m.authUser, m.source, m.dsnRet, m.dsnEnvid, m.receivedAt],
+        [
+          m.id,
+          m.sender,
+          m.blob.hash,
+          m.blobVolume ?? '',
+          m.blob.size,
+          m.trace,
+          m.messageId,
+          m.subject,
+          m.clientIp,
+          m.clientName,
+          m.helo,
+          m.authUser,
+          m.source,
+          m.dsnRet,
+          m.dsnEnvid,
+          m.receivedAt,
+        ],
       );
       await this.insertRecipients(tx, m.id, m.recipients, m.receivedAt);
       await addBlobRefs(tx, m.blob, 1, m.blobVolume ?? '');
     }
   }
 
-  private async insertRecipients(tx: SqlDb, queueId: string, rcpts: readonly NewRecipient[], now: number): Promise<void> {
+  private async insertRecipients(
+    tx: SqlDb,
+    queueId: string,
+    rcpts: readonly NewRecipient[],
+    now: number,
+  ): Promise<void> {
     for (const r of rcpts) {
       // A recipient already on the message (two aliases naming one member, a forwarding loop) is
       // delivered once: the unique key drops the repeat.
       await tx.run(
         `INSERT INTO queue_recipients (queue_id, recipient, domain, kind, account_id, orcpt, notify, state, next_attempt, last_reply, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (queue_id, recipient) DO NOTHING`,
-        [queueId, r.address, r.domain, r.kind, r.accountId ?? null, r.orcpt ?? null, r.notify ?? null, r.state, r.nextAttempt, r.reply ?? null, now],
+        [
+          queueId,
+          r.address,
+          r.domain,
+          r.kind,
+          r.accountId ?? null,
+          r.orcpt ?? null,
+          r.notify ?? null,
+          r.state,
+          r.nextAttempt,
+          r.reply ?? null,
+          now,
+        ],
       );
     }
   }
 
   /** Recipients in `state` whose time has come, earliest first, skipping the ids in `exclude`. */
-  async due(state: 'queued' | 'deferred', now: number, limit: number, exclude: ReadonlySet<number>): Promise<DueRecipient[]> {
+  async due(
+    state: 'queued' | 'deferred',
+    now: number,
+    limit: number,
+    exclude: ReadonlySet<number>,
+  ): Promise<DueRecipient[]> {
     const rows = await this.db.all<Raw>(
       `SELECT ${RECIPIENT_COLS}, ${MESSAGE_COLS} FROM queue_recipients r JOIN queue_messages m ON m.id = r.queue_id
        WHERE r.state = ? AND r.next_attempt <= ? ORDER BY r.next_attempt, r.id LIMIT ?`,
       [state, now, limit + exclude.size],
     );
-    return rows.map((r) => ({ ...toRecipient(r), message: toMessage(r) })).filter((r) => !exclude.has(r.id)).slice(0, limit);
+    return rows
+      .map((r) => ({ ...toRecipient(r), message: toMessage(r) }))
+      .filter((r) => !exclude.has(r.id))
+      .slice(0, limit);
   }
 
   /**
@@ -262,8 +304,15 @@ export class QueueRepo {
           [o.state, o.reply, o.nextAttempt ?? now, now, o.rowId],
         );
         if (r.changes === 0) continue; // deleted or finished meanwhile (queue delete, a second process)
-        await tx.run('INSERT INTO queue_attempts (queue_id, recipient, time, result, reply) VALUES (?, ?, ?, ?, ?)', [o.queueId, o.recipient, now, o.result, o.reply]);
-        if (o.notice) await tx.run('INSERT INTO queue_notices (queue_id, recipient, orcpt, action, reply, time) VALUES (?, ?, ?, ?, ?, ?)', [o.queueId, o.recipient, o.orcpt ?? null, o.notice, o.reply, now]);
+        await tx.run(
+          'INSERT INTO queue_attempts (queue_id, recipient, time, result, reply) VALUES (?, ?, ?, ?, ?)',
+          [o.queueId, o.recipient, now, o.result, o.reply],
+        );
+        if (o.notice)
+          await tx.run(
+            'INSERT INTO queue_notices (queue_id, recipient, orcpt, action, reply, time) VALUES (?, ?, ?, ?, ?, ?)',
+            [o.queueId, o.recipient, o.orcpt ?? null, o.notice, o.reply, now],
+          );
         if (o.children?.length) await this.insertRecipients(tx, o.queueId, o.children, now);
         touched.add(o.queueId);
       }
@@ -273,9 +322,13 @@ export class QueueRepo {
 
   /** Removes a message once every recipient is final and no delivery status notice waits on it. */
   async removeIfFinished(tx: SqlDb, queueId: string): Promise<boolean> {
-    const open = await tx.get<Raw>(`SELECT 1 AS x FROM queue_recipients WHERE queue_id = ? AND state NOT IN ('delivered', 'bounced') LIMIT 1`, [queueId]);
+    const open = await tx.get<Raw>(
+      `SELECT 1 AS x FROM queue_recipients WHERE queue_id = ? AND state NOT IN ('delivered', 'bounced') LIMIT 1`,
+      [queueId],
+    );
     if (open) return false;
-    if (await tx.get<Raw>('SELECT 1 AS x FROM queue_notices WHERE queue_id = ? LIMIT 1', [queueId])) return false;
+    if (await tx.get<Raw>('SELECT 1 AS x FROM queue_notices WHERE queue_id = ? LIMIT 1', [queueId]))
+      return false;
     return this.removeMessage(tx, queueId);
   }
 
@@ -292,13 +345,26 @@ export class QueueRepo {
 
   /** Messages with delivery status notices to send, oldest first. */
   async noticeQueueIds(limit: number): Promise<string[]> {
-    const rows = await this.db.all<Raw>('SELECT queue_id, MIN(id) AS first FROM queue_notices GROUP BY queue_id ORDER BY first LIMIT ?', [limit]);
+    const rows = await this.db.all<Raw>(
+      'SELECT queue_id, MIN(id) AS first FROM queue_notices GROUP BY queue_id ORDER BY first LIMIT ?',
+      [limit],
+    );
     return rows.map((r) => String(r.queue_id));
   }
 
   async notices(tx: SqlDb, queueId: string): Promise<Notice[]> {
-    const rows = await tx.all<Raw>('SELECT id, recipient, orcpt, action, reply, time FROM queue_notices WHERE queue_id = ? ORDER BY id', [queueId]);
-    return rows.map((r) => ({ id: num(r.id), recipient: String(r.recipient), orcpt: str(r.orcpt), action: r.action as Notice['action'], reply: String(r.reply), time: num(r.time) }));
+    const rows = await tx.all<Raw>(
+      'SELECT id, recipient, orcpt, action, reply, time FROM queue_notices WHERE queue_id = ? ORDER BY id',
+      [queueId],
+    );
+    return rows.map((r) => ({
+      id: num(r.id),
+      recipient: String(r.recipient),
+      orcpt: str(r.orcpt),
+      action: r.action as Notice['action'],
+      reply: String(r.reply),
+      time: num(r.time),
+    }));
   }
 
   async deleteNotices(tx: SqlDb, ids: readonly number[]): Promise<void> {
@@ -319,14 +385,17 @@ export class QueueRepo {
       );
       for (const r of rows) {
         await tx.run('UPDATE queue_recipients SET warned_at = ? WHERE id = ?', [now, num(r.id)]);
-        await tx.run('INSERT INTO queue_notices (queue_id, recipient, orcpt, action, reply, time) VALUES (?, ?, ?, ?, ?, ?)', [
-          String(r.queue_id),
-          String(r.recipient),
-          str(r.orcpt),
-          'delayed',
-          str(r.last_reply) ?? '451 4.4.7 delivery delayed',
-          now,
-        ]);
+        await tx.run(
+          'INSERT INTO queue_notices (queue_id, recipient, orcpt, action, reply, time) VALUES (?, ?, ?, ?, ?, ?)',
+          [
+            String(r.queue_id),
+            String(r.recipient),
+            str(r.orcpt),
+            'delayed',
+            str(r.last_reply) ?? '451 4.4.7 delivery delayed',
+            now,
+          ],
+        );
       }
       return rows.length;
     });
@@ -343,11 +412,25 @@ export class QueueRepo {
     return rows.map((r) => ({ ...toRecipient(r), message: toMessage(r) }));
   }
 
-  async message(queueId: string): Promise<{ message: MessageRow; recipients: RecipientRow[]; attempts: AttemptRow[] } | undefined> {
-    const m = await this.db.get<Raw>(`SELECT ${MESSAGE_COLS} FROM queue_messages m WHERE m.id = ?`, [queueId]);
+  async message(
+    queueId: string,
+  ): Promise<{ message: MessageRow; recipients: RecipientRow[]; attempts: AttemptRow[] } | undefined> {
+    const m = await this.db.get<Raw>(`SELECT ${MESSAGE_COLS} FROM queue_messages m WHERE m.id = ?`, [
+      queueId,
+    ]);
     if (!m) return undefined;
-    const recipients = (await this.db.all<Raw>(`SELECT ${RECIPIENT_COLS} FROM queue_recipients r WHERE r.queue_id = ? ORDER BY r.id`, [queueId])).map(toRecipient);
-    const attempts = (await this.db.all<Raw>('SELECT recipient, time, result, reply FROM queue_attempts WHERE queue_id = ? ORDER BY id', [queueId])).map((a) => ({
+    const recipients = (
+      await this.db.all<Raw>(
+        `SELECT ${RECIPIENT_COLS} FROM queue_recipients r WHERE r.queue_id = ? ORDER BY r.id`,
+        [queueId],
+      )
+    ).map(toRecipient);
+    const attempts = (
+      await this.db.all<Raw>(
+        'SELECT recipient, time, result, reply FROM queue_attempts WHERE queue_id = ? ORDER BY id',
+        [queueId],
+      )
+    ).map((a) => ({
       recipient: String(a.recipient),
       time: num(a.time),
       result: String(a.result),
@@ -359,7 +442,10 @@ export class QueueRepo {
   /** The ids of messages with at least one recipient matching the filter. */
   async matchingIds(f: QueueFilter, now: number): Promise<string[]> {
     const { where, params } = filterSql(f, now);
-    const rows = await this.db.all<Raw>(`SELECT DISTINCT m.id AS id FROM queue_recipients r JOIN queue_messages m ON m.id = r.queue_id ${where}`, params);
+    const rows = await this.db.all<Raw>(
+      `SELECT DISTINCT m.id AS id FROM queue_recipients r JOIN queue_messages m ON m.id = r.queue_id ${where}`,
+      params,
+    );
     return rows.map((r) => String(r.id));
   }
 
@@ -378,7 +464,13 @@ export class QueueRepo {
   }
 
   /** Moves the not-yet-final recipients of the matching messages from one of `from` to `to`. */
-  async setState(f: QueueFilter, from: readonly RecipientState[], to: 'queued' | 'held', reply: string | null, now: number): Promise<number> {
+  async setState(
+    f: QueueFilter,
+    from: readonly RecipientState[],
+    to: 'queued' | 'held',
+    reply: string | null,
+    now: number,
+  ): Promise<number> {
     const { where, params } = filterSql({ ...f, state: undefined }, now);
     const ids = await this.db.all<Raw>(
       `SELECT r.id AS id FROM queue_recipients r JOIN queue_messages m ON m.id = r.queue_id ${where ? `${where} AND` : 'WHERE'} r.state IN (${from.map(() => '?').join(', ')})`,
@@ -399,8 +491,14 @@ export class QueueRepo {
 
   /** Recipient counts by kind and state. */
   async counts(): Promise<{ kind: RecipientKind; state: RecipientState; n: number }[]> {
-    const rows = await this.db.all<Raw>('SELECT kind, state, COUNT(*) AS n FROM queue_recipients GROUP BY kind, state');
-    return rows.map((r) => ({ kind: r.kind as RecipientKind, state: r.state as RecipientState, n: num(r.n) }));
+    const rows = await this.db.all<Raw>(
+      'SELECT kind, state, COUNT(*) AS n FROM queue_recipients GROUP BY kind, state',
+    );
+    return rows.map((r) => ({
+      kind: r.kind as RecipientKind,
+      state: r.state as RecipientState,
+      n: num(r.n),
+    }));
   }
 
   /** Open recipients with their domain and the time their message was queued, for qshape. */
@@ -414,7 +512,10 @@ export class QueueRepo {
   }
 
   async holdAccount(account: string, reason: string, now: number): Promise<boolean> {
-    const r = await this.db.run('INSERT INTO queue_account_holds (account, reason, since) VALUES (?, ?, ?) ON CONFLICT (account) DO NOTHING', [account, reason, now]);
+    const r = await this.db.run(
+      'INSERT INTO queue_account_holds (account, reason, since) VALUES (?, ?, ?) ON CONFLICT (account) DO NOTHING',
+      [account, reason, now],
+    );
     return r.changes > 0;
   }
 
@@ -423,7 +524,9 @@ export class QueueRepo {
   }
 
   async heldAccounts(): Promise<{ account: string; reason: string; since: number }[]> {
-    const rows = await this.db.all<Raw>('SELECT account, reason, since FROM queue_account_holds ORDER BY since');
+    const rows = await this.db.all<Raw>(
+      'SELECT account, reason, since FROM queue_account_holds ORDER BY since',
+    );
     return rows.map((r) => ({ account: String(r.account), reason: String(r.reason), since: num(r.since) }));
   }
 }

@@ -103,7 +103,13 @@ export const queueSchema: SchemaComponent = {
       `INSERT INTO queue_recipients (queue_id, recipient, domain, kind, state, next_attempt, updated_at) VALUES ('POPULATE1', 'b@example.test', 'example.test', 'local', 'deferred', ?, ?)`,
       [now, now],
     );
-    await db.run(`INSERT INTO queue_attempts (queue_id, recipient, time, result, reply) VALUES ('POPULATE1', 'b@example.test', ?, 'deferral', '451 4.3.0 x')`, [now]);
-    await db.run(`INSERT INTO queue_account_holds (account, reason, since) VALUES ('c@example.test', 'populate', ?)`, [now]);
+    await db.run(
+      `INSERT INTO queue_attempts (queue_id, recipient, time, result, reply) VALUES ('POPULATE1', 'b@example.test', ?, 'deferral', '451 4.3.0 x')`,
+      [now],
+    );
+    await db.run(
+      `INSERT INTO queue_account_holds (account, reason, since) VALUES ('c@example.test', 'populate', ?)`,
+      [now],
+    );
   },
 };

@@ -60,10 +60,20 @@ export const sieveSchema: SchemaComponent = {
     },
   ],
   async populate(db) {
-    await db.run("INSERT INTO sieve_scripts (account_id, name, content, active, updated_at) VALUES (1, 'main', 'keep;', 1, 1)");
-    await db.run("INSERT INTO sieve_global_scripts (scope, position, content, updated_at) VALUES ('', 'before', 'keep;', 1)");
-    await db.run("INSERT INTO sieve_rule_models (account_id, model, updated_at) VALUES (1, '{\"rules\":[]}', 1)");
-    await db.run("INSERT INTO sieve_vacation_replies (account_id, sender, handle, replied_at) VALUES (1, 'a@b.test', 'h', 1)");
-    await db.run("INSERT INTO sieve_duplicates (account_id, dup_id, first_seen, last_seen, expires_at) VALUES (1, 'x', 1, 1, 2)");
+    await db.run(
+      "INSERT INTO sieve_scripts (account_id, name, content, active, updated_at) VALUES (1, 'main', 'keep;', 1, 1)",
+    );
+    await db.run(
+      "INSERT INTO sieve_global_scripts (scope, position, content, updated_at) VALUES ('', 'before', 'keep;', 1)",
+    );
+    await db.run(
+      'INSERT INTO sieve_rule_models (account_id, model, updated_at) VALUES (1, \'{"rules":[]}\', 1)',
+    );
+    await db.run(
+      "INSERT INTO sieve_vacation_replies (account_id, sender, handle, replied_at) VALUES (1, 'a@b.test', 'h', 1)",
+    );
+    await db.run(
+      "INSERT INTO sieve_duplicates (account_id, dup_id, first_seen, last_seen, expires_at) VALUES (1, 'x', 1, 1, 2)",
+    );
   },
 };

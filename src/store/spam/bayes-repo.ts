@@ -18,7 +18,10 @@ export class SqlBayesStore implements BayesStore {
   constructor(private readonly db: SqlDb) {}
 
   async totals(user: string): Promise<TokenCounts> {
-    const r = await this.db.get<{ spam: number; ham: number }>('SELECT spam, ham FROM spam_bayes_totals WHERE owner = ?', [user]);
+    const r = await this.db.get<{ spam: number; ham: number }>(
+      'SELECT spam, ham FROM spam_bayes_totals WHERE owner = ?',
+      [user],
+    );
     return { spam: Number(r?.spam ?? 0), ham: Number(r?.ham ?? 0) };
   }
 
@@ -35,7 +38,10 @@ export class SqlBayesStore implements BayesStore {
   }
 
   async seen(user: string, msgId: string): Promise<BayesClass | undefined> {
-    const r = await this.db.get<{ class: BayesClass }>('SELECT class FROM spam_bayes_learned WHERE owner = ? AND msg_id = ?', [user, msgId]);
+    const r = await this.db.get<{ class: BayesClass }>(
+      'SELECT class FROM spam_bayes_learned WHERE owner = ? AND msg_id = ?',
+      [user, msgId],
+    );
     return r?.class;
   }
 
@@ -44,7 +50,10 @@ export class SqlBayesStore implements BayesStore {
     const col = cls === 'spam' ? 'spam' : 'ham';
     await this.db.tx(async (t) => {
       await t.run('INSERT INTO spam_bayes_totals (owner) VALUES (?) ON CONFLICT (owner) DO NOTHING', [user]);
-      await t.run(`UPDATE spam_bayes_totals SET ${col} = ${max}(0, ${col} + ?) WHERE owner = ?`, [delta, user]);
+      await t.run(`UPDATE spam_bayes_totals SET ${col} = ${max}(0, ${col} + ?) WHERE owner = ?`, [
+        delta,
+        user,
+      ]);
       for (const b of batches(tokens)) {
         const list = b.map(() => '?').join(',');
         if (delta > 0) {
@@ -56,11 +65,18 @@ export class SqlBayesStore implements BayesStore {
             params,
           );
         } else {
-          await t.run(`UPDATE spam_bayes_tokens SET ${col} = ${max}(0, ${col} - 1) WHERE owner = ? AND token IN (${list})`, [user, ...b]);
-          await t.run(`DELETE FROM spam_bayes_tokens WHERE owner = ? AND token IN (${list}) AND spam = 0 AND ham = 0`, [user, ...b]);
+          await t.run(
+            `UPDATE spam_bayes_tokens SET ${col} = ${max}(0, ${col} - 1) WHERE owner = ? AND token IN (${list})`,
+            [user, ...b],
+          );
+          await t.run(
+            `DELETE FROM spam_bayes_tokens WHERE owner = ? AND token IN (${list}) AND spam = 0 AND ham = 0`,
+            [user, ...b],
+          );
         }
       }
-      if (delta < 0) await t.run('DELETE FROM spam_bayes_learned WHERE owner = ? AND msg_id = ?', [user, msgId]);
+      if (delta < 0)
+        await t.run('DELETE FROM spam_bayes_learned WHERE owner = ? AND msg_id = ?', [user, msgId]);
       else
         await t.run(
           `INSERT INTO spam_bayes_learned (owner, msg_id, class, learned_at) VALUES (?, ?, ?, ?)
@@ -76,6 +92,11 @@ export class SqlBayesStore implements BayesStore {
       `SELECT t.owner, t.spam, t.ham, (SELECT COUNT(*) FROM spam_bayes_tokens k WHERE k.owner = t.owner) AS tokens
        FROM spam_bayes_totals t ORDER BY t.owner`,
     );
-    return rows.map((r) => ({ owner: r.owner, spam: Number(r.spam), ham: Number(r.ham), tokens: Number(r.tokens) }));
+    return rows.map((r) => ({
+      owner: r.owner,
+      spam: Number(r.spam),
+      ham: Number(r.ham),
+      tokens: Number(r.tokens),
+    }));
   }
 }

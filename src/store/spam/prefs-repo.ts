@@ -14,10 +14,17 @@ export class SpamPrefsRepo {
   constructor(private readonly db: SqlDb) {}
 
   async get(accountId: number): Promise<SpamPrefs> {
-    const p = await this.db.get<{ required_score: number | null }>('SELECT required_score FROM spam_prefs WHERE account_id = ?', [accountId]);
-    const lists = await this.db.all<{ list: SenderList; pattern: string }>('SELECT list, pattern FROM spam_sender_lists WHERE account_id = ? ORDER BY pattern', [accountId]);
+    const p = await this.db.get<{ required_score: number | null }>(
+      'SELECT required_score FROM spam_prefs WHERE account_id = ?',
+      [accountId],
+    );
+    const lists = await this.db.all<{ list: SenderList; pattern: string }>(
+      'SELECT list, pattern FROM spam_sender_lists WHERE account_id = ? ORDER BY pattern',
+      [accountId],
+    );
     return {
-      requiredScore: p?.required_score === null || p?.required_score === undefined ? null : Number(p.required_score),
+      requiredScore:
+        p?.required_score === null || p?.required_score === undefined ? null : Number(p.required_score),
       allow: lists.filter((l) => l.list === 'allow').map((l) => l.pattern),
       block: lists.filter((l) => l.list === 'block').map((l) => l.pattern),
     };
@@ -32,10 +39,21 @@ export class SpamPrefsRepo {
   }
 
   async addToList(accountId: number, list: SenderList, pattern: string): Promise<void> {
-    await this.db.run('INSERT INTO spam_sender_lists (account_id, list, pattern) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [accountId, list, pattern.toLowerCase()]);
+    await this.db.run(
+      'INSERT INTO spam_sender_lists (account_id, list, pattern) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      [accountId, list, pattern.toLowerCase()],
+    );
   }
 
   async removeFromList(accountId: number, list: SenderList, pattern: string): Promise<boolean> {
-    return (await this.db.run('DELETE FROM spam_sender_lists WHERE account_id = ? AND list = ? AND pattern = ?', [accountId, list, pattern.toLowerCase()])).changes > 0;
+    return (
+      (
+        await this.db.run('DELETE FROM spam_sender_lists WHERE account_id = ? AND list = ? AND pattern = ?', [
+          accountId,
+          list,
+          pattern.toLowerCase(),
+        ])
+      ).changes > 0
+    );
   }
 }

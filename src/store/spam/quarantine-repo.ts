@@ -19,15 +19,28 @@ export class QuarantineRepo {
 
   async add(e: Omit<QuarantineEntry, 'blobHash' | 'size'>, blob: BlobRef): Promise<void> {
     await this.db.tx(async (t) => {
-      await t.run('INSERT INTO virus_quarantine (id, virus, sender, recipients, client_ip, blob_hash, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-        e.id, e.virus, e.sender, JSON.stringify(e.recipients), e.clientIp, blob.hash, blob.size, e.createdAt,
-      ]);
+      await t.run(
+        'INSERT INTO virus_quarantine (id, virus, sender, recipients, client_ip, blob_hash, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          e.id,
+          e.virus,
+          e.sender,
+          JSON.stringify(e.recipients),
+          e.clientIp,
+          blob.hash,
+          blob.size,
+          e.createdAt,
+        ],
+      );
       await addBlobRefs(t, blob);
     });
   }
 
   async list(limit = 100): Promise<QuarantineEntry[]> {
-    const rows = await this.db.all<Record<string, unknown>>('SELECT * FROM virus_quarantine ORDER BY created_at DESC LIMIT ?', [limit]);
+    const rows = await this.db.all<Record<string, unknown>>(
+      'SELECT * FROM virus_quarantine ORDER BY created_at DESC LIMIT ?',
+      [limit],
+    );
     return rows.map(toEntry);
   }
 
@@ -38,7 +51,9 @@ export class QuarantineRepo {
 
   async remove(id: string): Promise<boolean> {
     return this.db.tx(async (t) => {
-      const r = await t.get<{ blob_hash: string }>('SELECT blob_hash FROM virus_quarantine WHERE id = ?', [id]);
+      const r = await t.get<{ blob_hash: string }>('SELECT blob_hash FROM virus_quarantine WHERE id = ?', [
+        id,
+      ]);
       if (!r) return false;
       await t.run('DELETE FROM virus_quarantine WHERE id = ?', [id]);
       await releaseBlobRefs(t, r.blob_hash);

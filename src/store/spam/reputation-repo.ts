@@ -6,7 +6,10 @@ export class SqlReputationStore implements ReputationStore {
   constructor(private readonly db: SqlDb) {}
 
   async get(key: string): Promise<ReputationEntry | undefined> {
-    const r = await this.db.get<{ count: number; total: number }>('SELECT count, total FROM spam_reputation WHERE sender_key = ?', [key]);
+    const r = await this.db.get<{ count: number; total: number }>(
+      'SELECT count, total FROM spam_reputation WHERE sender_key = ?',
+      [key],
+    );
     return r && { count: Number(r.count), total: Number(r.total) };
   }
 

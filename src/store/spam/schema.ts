@@ -96,13 +96,23 @@ export const spamSchema: SchemaComponent = {
   async populate(db) {
     await db.run("INSERT INTO spam_bayes_totals (owner, spam, ham) VALUES ('', 1, 1)");
     await db.run("INSERT INTO spam_bayes_tokens (owner, token, spam, ham) VALUES ('', 'viagra', 1, 0)");
-    await db.run("INSERT INTO spam_bayes_learned (owner, msg_id, class, learned_at) VALUES ('', '<a@b>', 'spam', 1)");
-    await db.run("INSERT INTO spam_reputation (sender_key, count, total, updated_at) VALUES ('a@b.test|10.0', 1, 2.5, 1)");
+    await db.run(
+      "INSERT INTO spam_bayes_learned (owner, msg_id, class, learned_at) VALUES ('', '<a@b>', 'spam', 1)",
+    );
+    await db.run(
+      "INSERT INTO spam_reputation (sender_key, count, total, updated_at) VALUES ('a@b.test|10.0', 1, 2.5, 1)",
+    );
     await db.run('INSERT INTO spam_prefs (account_id, required_score, updated_at) VALUES (1, 4.5, 1)');
     await db.run("INSERT INTO spam_sender_lists (account_id, list, pattern) VALUES (1, 'allow', '*@b.test')");
-    await db.run("INSERT INTO spam_verdicts (queue_id, message_id, from_address, score, required, action, hits, created_at) VALUES ('q1', '<a@b>', 'a@b.test', 1, 5, 'accept', '[]', 1)");
-    await db.run("INSERT INTO spam_junk_ledger (account_id, msg_id, source, at) VALUES (1, '<a@b>', 'delivery', 1)");
+    await db.run(
+      "INSERT INTO spam_verdicts (queue_id, message_id, from_address, score, required, action, hits, created_at) VALUES ('q1', '<a@b>', 'a@b.test', 1, 5, 'accept', '[]', 1)",
+    );
+    await db.run(
+      "INSERT INTO spam_junk_ledger (account_id, msg_id, source, at) VALUES (1, '<a@b>', 'delivery', 1)",
+    );
     await db.run("INSERT INTO spam_training_counts (account_id, day, count) VALUES (1, '2024-01-01', 1)");
-    await db.run("INSERT INTO virus_quarantine (id, virus, sender, recipients, client_ip, blob_hash, size, created_at) VALUES ('v1', 'Eicar', 'a@b.test', '[]', NULL, 'h', 1, 1)");
+    await db.run(
+      "INSERT INTO virus_quarantine (id, virus, sender, recipients, client_ip, blob_hash, size, created_at) VALUES ('v1', 'Eicar', 'a@b.test', '[]', NULL, 'h', 1, 1)",
+    );
   },
 };

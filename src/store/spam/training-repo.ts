@@ -19,7 +19,10 @@ export class SpamTrainingRepo {
   }
 
   async junkSource(accountId: number, msgId: string): Promise<JunkSource | undefined> {
-    const r = await this.db.get<{ source: JunkSource }>('SELECT source FROM spam_junk_ledger WHERE account_id = ? AND msg_id = ?', [accountId, msgId]);
+    const r = await this.db.get<{ source: JunkSource }>(
+      'SELECT source FROM spam_junk_ledger WHERE account_id = ? AND msg_id = ?',
+      [accountId, msgId],
+    );
     return r?.source;
   }
 
@@ -28,7 +31,10 @@ export class SpamTrainingRepo {
   }
 
   async learnedToday(accountId: number, day: string): Promise<number> {
-    const r = await this.db.get<{ count: number }>('SELECT count FROM spam_training_counts WHERE account_id = ? AND day = ?', [accountId, day]);
+    const r = await this.db.get<{ count: number }>(
+      'SELECT count FROM spam_training_counts WHERE account_id = ? AND day = ?',
+      [accountId, day],
+    );
     return Number(r?.count ?? 0);
   }
 
@@ -43,6 +49,8 @@ export class SpamTrainingRepo {
   /** Drops ledger entries and day counts older than `before` (ms). */
   async prune(before: number): Promise<void> {
     await this.db.run('DELETE FROM spam_junk_ledger WHERE at < ?', [before]);
-    await this.db.run('DELETE FROM spam_training_counts WHERE day < ?', [new Date(before).toISOString().slice(0, 10)]);
+    await this.db.run('DELETE FROM spam_training_counts WHERE day < ?', [
+      new Date(before).toISOString().slice(0, 10),
+    ]);
   }
 }

@@ -32,11 +32,31 @@ export class SpamVerdictRepo {
   }
 
   async get(queueId: string): Promise<SpamVerdict | undefined> {
-    const r = await this.db.get<{ queue_id: string; message_id: string | null; from_address: string | null; score: number; required: number; action: VerdictAction; hits: string; created_at: number }>(
+    const r = await this.db.get<{
+      queue_id: string;
+      message_id: string | null;
+      from_address: string | null;
+      score: number;
+      required: number;
+      action: VerdictAction;
+      hits: string;
+      created_at: number;
+    }>(
       'SELECT queue_id, message_id, from_address, score, required, action, hits, created_at FROM spam_verdicts WHERE queue_id = ?',
       [queueId],
     );
-    return r && { queueId: r.queue_id, messageId: r.message_id, from: r.from_address, score: Number(r.score), required: Number(r.required), action: r.action, hits: JSON.parse(r.hits) as SpamHit[], createdAt: Number(r.created_at) };
+    return (
+      r && {
+        queueId: r.queue_id,
+        messageId: r.message_id,
+        from: r.from_address,
+        score: Number(r.score),
+        required: Number(r.required),
+        action: r.action,
+        hits: JSON.parse(r.hits) as SpamHit[],
+        createdAt: Number(r.created_at),
+      }
+    );
   }
 
   async prune(before: number): Promise<number> {

@@ -19,7 +19,13 @@ export type FormValues = Record<string, string | boolean>;
  * A labelled form. Each field has its label, help and error text tied to the control
  * (for screen readers); an API error naming a field's key is shown beside that field.
  */
-export function form(opts: { fields: FieldSpec[]; submit: string; onSubmit: (v: FormValues) => Promise<unknown>; className?: string; legend?: string }): HTMLFormElement {
+export function form(opts: {
+  fields: FieldSpec[];
+  submit: string;
+  onSubmit: (v: FormValues) => Promise<unknown>;
+  className?: string;
+  legend?: string;
+}): HTMLFormElement {
   const errors = new Map<string, HTMLElement>();
   const status = h('p', { class: 'form-status', role: 'status' });
   const controls = new Map<string, HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>();
@@ -28,19 +34,42 @@ export function form(opts: { fields: FieldSpec[]; submit: string; onSubmit: (v: 
     const help = f.help ? h('p', { class: 'help', id: `${id}-help` }, f.help) : null;
     const err = h('p', { class: 'error', id: `${id}-err`, role: 'alert' });
     errors.set(f.name, err);
-    const common = { id, name: f.name, 'aria-describedby': `${help ? `${id}-help ` : ''}${id}-err`, required: f.required };
+    const common = {
+      id,
+      name: f.name,
+      'aria-describedby': `${help ? `${id}-help ` : ''}${id}-err`,
+      required: f.required,
+    };
     let control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
     if (f.type === 'select')
       control = h(
         'select',
         common,
-        (f.options ?? []).map((o) => (typeof o === 'string' ? { value: o, label: o } : o)).map((o) => h('option', { value: o.value, selected: o.value === String(f.value ?? '') }, o.label)),
+        (f.options ?? [])
+          .map((o) => (typeof o === 'string' ? { value: o, label: o } : o))
+          .map((o) => h('option', { value: o.value, selected: o.value === String(f.value ?? '') }, o.label)),
       );
-    else if (f.type === 'textarea') control = h('textarea', { ...common, rows: 3, placeholder: f.placeholder }, String(f.value ?? ''));
-    else if (f.type === 'checkbox') control = h('input', { ...common, type: 'checkbox', checked: Boolean(f.value) });
-    else control = h('input', { ...common, type: f.type ?? 'text', value: f.value === null || f.value === undefined ? '' : String(f.value), placeholder: f.placeholder, autocomplete: f.type === 'password' ? 'new-password' : 'off' });
+    else if (f.type === 'textarea')
+      control = h('textarea', { ...common, rows: 3, placeholder: f.placeholder }, String(f.value ?? ''));
+    else if (f.type === 'checkbox')
+      control = h('input', { ...common, type: 'checkbox', checked: Boolean(f.value) });
+    else
+      control = h('input', {
+        ...common,
+        type: f.type ?? 'text',
+        value: f.value === null || f.value === undefined ? '' : String(f.value),
+        placeholder: f.placeholder,
+        autocomplete: f.type === 'password' ? 'new-password' : 'off',
+      });
     controls.set(f.name, control);
-    return h('div', { class: `field field-${f.type ?? 'text'}` }, h('label', { for: id }, f.label), control, help, err);
+    return h(
+      'div',
+      { class: `field field-${f.type ?? 'text'}` },
+      h('label', { for: id }, f.label),
+      control,
+      help,
+      err,
+    );
   });
   const el = h(
     'form',
@@ -55,7 +84,8 @@ export function form(opts: { fields: FieldSpec[]; submit: string; onSubmit: (v: 
     for (const e of errors.values()) e.textContent = '';
     status.textContent = '';
     const values: FormValues = {};
-    for (const [name, c] of controls) values[name] = c instanceof HTMLInputElement && c.type === 'checkbox' ? c.checked : c.value;
+    for (const [name, c] of controls)
+      values[name] = c instanceof HTMLInputElement && c.type === 'checkbox' ? c.checked : c.value;
     try {
       await opts.onSubmit(values);
       status.textContent = t('common.saved');
@@ -75,19 +105,52 @@ export function table(headers: string[], rows: Child[][], caption?: string): HTM
     'table',
     {},
     caption ? h('caption', {}, caption) : null,
-    h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, rows.length ? rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c)))) : h('tr', {}, h('td', { colspan: headers.length }, t('common.none')))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map((x) => h('th', { scope: 'col' }, x)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.length
+        ? rows.map((r) =>
+            h(
+              'tr',
+              {},
+              r.map((c) => h('td', {}, c)),
+            ),
+          )
+        : h('tr', {}, h('td', { colspan: headers.length }, t('common.none'))),
+    ),
   );
 }
 
 /** A usage bar with its numbers as text (the bar alone tells a screen reader nothing). */
-export function usageBar(used: number, max: number | null, format: (n: number | null) => string = String): HTMLElement {
+export function usageBar(
+  used: number,
+  max: number | null,
+  format: (n: number | null) => string = String,
+): HTMLElement {
   const pct = max ? Math.min(100, Math.round((used / max) * 100)) : 0;
-  return h('div', { class: 'usage' }, h('meter', { min: 0, max: max ?? 1, value: max ? used : 0, 'aria-label': t('common.usage') }), h('span', {}, `${format(used)} / ${format(max)}${max ? ` (${pct}%)` : ''}`));
+  return h(
+    'div',
+    { class: 'usage' },
+    h('meter', { min: 0, max: max ?? 1, value: max ? used : 0, 'aria-label': t('common.usage') }),
+    h('span', {}, `${format(used)} / ${format(max)}${max ? ` (${pct}%)` : ''}`),
+  );
 }
 
 /** A button that runs an action and reports failure next to itself. */
-export function action(label: string, run: () => Promise<unknown>, opts: { danger?: boolean } = {}): HTMLElement {
+export function action(
+  label: string,
+  run: () => Promise<unknown>,
+  opts: { danger?: boolean } = {},
+): HTMLElement {
   const msg = h('span', { class: 'error', role: 'alert' });
   const b = h('button', { type: 'button', class: opts.danger ? 'danger' : '' }, label);
   b.addEventListener('click', async () => {
@@ -107,5 +170,7 @@ export const lines = (s: string | boolean | undefined) =>
     .split(/[\n,]/)
     .map((x) => x.trim())
     .filter(Boolean);
-export const optionalInt = (s: string | boolean | undefined) => (s === '' || s === undefined ? null : Number(s));
-export const mb = (s: string | boolean | undefined) => (s === '' || s === undefined ? null : Math.round(Number(s) * 1024 * 1024));
+export const optionalInt = (s: string | boolean | undefined) =>
+  s === '' || s === undefined ? null : Number(s);
+export const mb = (s: string | boolean | undefined) =>
+  s === '' || s === undefined ? null : Math.round(Number(s) * 1024 * 1024);

@@ -11,5 +11,7 @@ export async function loadStrings(l = navigator.language.split('-')[0] ?? 'en'):
 
 /** The UI string `key`, with `{name}` placeholders filled; the key itself when missing (visible, not blank). */
 export function t(key: string, vars: Record<string, string | number> = {}): string {
-  return (strings[key] ?? key).replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+  return (strings[key] ?? key).replace(/\{(\w+)\}/g, (m, name: string) =>
+    name in vars ? String(vars[name]) : m,
+  );
 }

@@ -42,7 +42,21 @@ function nav(current: string): HTMLElement {
   return h(
     'nav',
     { 'aria-label': t('nav.label') },
-    h('ul', {}, visible.map((p) => h('li', {}, h('a', { href: `#/${p.path}`, 'aria-current': p.path === current ? 'page' : undefined }, t(`nav.${p.path}`))))),
+    h(
+      'ul',
+      {},
+      visible.map((p) =>
+        h(
+          'li',
+          {},
+          h(
+            'a',
+            { href: `#/${p.path}`, 'aria-current': p.path === current ? 'page' : undefined },
+            t(`nav.${p.path}`),
+          ),
+        ),
+      ),
+    ),
   );
 }
 
@@ -59,7 +73,11 @@ async function render(): Promise<void> {
       {},
       h('span', { class: 'brand' }, t('app.name')),
       h('span', { class: 'who' }, session()!.address),
-      h('button', { type: 'button', onclick: () => void del('/session').finally(showLogin) }, t('login.logout')),
+      h(
+        'button',
+        { type: 'button', onclick: () => void del('/session').finally(showLogin) },
+        t('login.logout'),
+      ),
     ),
     h('div', { class: 'layout' }, nav(page.path), main),
   );

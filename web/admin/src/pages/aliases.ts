@@ -12,7 +12,15 @@ export async function aliasesPage(main: HTMLElement): Promise<void> {
     h('h1', {}, t('nav.aliases')),
     table(
       [t('aliases.address'), t('aliases.members'), t('aliases.owners'), t('aliases.restricted'), ''],
-      aliases.map((a: any) => [a.address, a.members.join(', '), a.owners.join(', '), a.restricted ? t('common.yes') : t('common.no'), action(t('common.delete'), async () => (await del(`/aliases/${seg(a.address)}`), reload()), { danger: true })]),
+      aliases.map((a: any) => [
+        a.address,
+        a.members.join(', '),
+        a.owners.join(', '),
+        a.restricted ? t('common.yes') : t('common.no'),
+        action(t('common.delete'), async () => (await del(`/aliases/${seg(a.address)}`), reload()), {
+          danger: true,
+        }),
+      ]),
     ),
     form({
       legend: t('aliases.create'),
@@ -20,13 +28,25 @@ export async function aliasesPage(main: HTMLElement): Promise<void> {
         { name: 'address', label: t('aliases.address'), type: 'email', required: true },
         { name: 'members', label: t('aliases.members'), type: 'textarea', help: t('aliases.membersHelp') },
         { name: 'owners', label: t('aliases.owners'), type: 'textarea', help: t('aliases.ownersHelp') },
-        { name: 'restricted', label: t('aliases.restricted'), type: 'checkbox', help: t('aliases.restrictedHelp') },
+        {
+          name: 'restricted',
+          label: t('aliases.restricted'),
+          type: 'checkbox',
+          help: t('aliases.restrictedHelp'),
+        },
         { name: 'allowedSenders', label: t('aliases.allowedSenders'), type: 'textarea' },
         { name: 'membersMaySend', label: t('aliases.membersMaySend'), type: 'checkbox', value: true },
       ],
       submit: t('common.create'),
       async onSubmit(v) {
-        await post('/aliases', { address: v.address, members: lines(v.members), owners: lines(v.owners), restricted: v.restricted, allowedSenders: lines(v.allowedSenders), membersMaySend: v.membersMaySend });
+        await post('/aliases', {
+          address: v.address,
+          members: lines(v.members),
+          owners: lines(v.owners),
+          restricted: v.restricted,
+          allowedSenders: lines(v.allowedSenders),
+          membersMaySend: v.membersMaySend,
+        });
         reload();
       },
     }),

@@ -20,27 +20,67 @@ function trafficGraph(points: { from: number; in: number; out: number }[]): SVGE
   const y = (v: number) => hgt - 20 - (v / max) * (hgt - 40);
   const g = svg('svg', { viewBox: `0 0 ${w} ${hgt}`, role: 'img', class: 'graph' });
   const title = svg('title', {});
-  title.textContent = t('dashboard.graph', { in: points.reduce((n, p) => n + p.in, 0), out: points.reduce((n, p) => n + p.out, 0) });
+  title.textContent = t('dashboard.graph', {
+    in: points.reduce((n, p) => n + p.in, 0),
+    out: points.reduce((n, p) => n + p.out, 0),
+  });
   g.append(title, svg('line', { x1: 30, y1: hgt - 20, x2: w - 10, y2: hgt - 20, class: 'axis' }));
   const label = svg('text', { x: 2, y: 20, class: 'label' });
   label.textContent = String(max);
   g.append(label);
-  for (const series of ['in', 'out'] as const) g.append(svg('polyline', { points: points.map((p, i) => `${x(i)},${y(p[series])}`).join(' '), class: `series-${series}` }));
+  for (const series of ['in', 'out'] as const)
+    g.append(
+      svg('polyline', {
+        points: points.map((p, i) => `${x(i)},${y(p[series])}`).join(' '),
+        class: `series-${series}`,
+      }),
+    );
   return g;
 }
 
 export async function dashboardPage(main: HTMLElement): Promise<void> {
-  const [status, queue, traffic] = await Promise.all([get('/status'), get('/queue/stats'), get('/logs/traffic?hours=24')]);
+  const [status, queue, traffic] = await Promise.all([
+    get('/status'),
+    get('/queue/stats'),
+    get('/logs/traffic?hours=24'),
+  ]);
   replace(
     main,
     h('h1', {}, t('nav.dashboard')),
-    h('section', {}, h('h2', {}, t('dashboard.services')), table([t('dashboard.service'), t('dashboard.address'), t('dashboard.connections')], status.listeners.map((l: any) => [l.service, l.address, l.connections]))),
+    h(
+      'section',
+      {},
+      h('h2', {}, t('dashboard.services')),
+      table(
+        [t('dashboard.service'), t('dashboard.address'), t('dashboard.connections')],
+        status.listeners.map((l: any) => [l.service, l.address, l.connections]),
+      ),
+    ),
     h(
       'section',
       {},
       h('h2', {}, t('dashboard.queue')),
-      h('dl', { class: 'counts' }, (['total', 'queued', 'deferred', 'held', 'local', 'remote'] as const).map((k) => [h('dt', {}, t(`queue.${k}`)), h('dd', {}, queue[k])])),
+      h(
+        'dl',
+        { class: 'counts' },
+        (['total', 'queued', 'deferred', 'held', 'local', 'remote'] as const).map((k) => [
+          h('dt', {}, t(`queue.${k}`)),
+          h('dd', {}, queue[k]),
+        ]),
+      ),
     ),
-    h('section', {}, h('h2', {}, t('dashboard.traffic')), trafficGraph(traffic), h('p', { class: 'legend' }, h('span', { class: 'key-in' }, t('dashboard.in')), ' ', h('span', { class: 'key-out' }, t('dashboard.out')))),
+    h(
+      'section',
+      {},
+      h('h2', {}, t('dashboard.traffic')),
+      trafficGraph(traffic),
+      h(
+        'p',
+        { class: 'legend' },
+        h('span', { class: 'key-in' }, t('dashboard.in')),
+        ' ',
+        h('span', { class: 'key-out' }, t('dashboard.out')),
+      ),
+    ),
   );
 }

@@ -13,11 +13,20 @@ export async function domainsPage(main: HTMLElement): Promise<void> {
     table(
       [t('domains.name'), t('domains.accounts'), t('domains.aliases'), t('domains.storage'), ''],
       domains.map((d: any) => [
-        h('a', { href: `#/accounts/${seg(d.domain.name)}` }, d.domain.name, d.domain.aliasOf ? ` → ${d.domain.aliasOf}` : ''),
+        h(
+          'a',
+          { href: `#/accounts/${seg(d.domain.name)}` },
+          d.domain.name,
+          d.domain.aliasOf ? ` → ${d.domain.aliasOf}` : '',
+        ),
         usageBar(d.usage.accounts.used, d.usage.accounts.max),
         usageBar(d.usage.aliases.used, d.usage.aliases.max),
         usageBar(d.usage.storage.used, d.usage.storage.max, formatBytes),
-        admin ? action(t('common.delete'), async () => (await del(`/domains/${seg(d.domain.name)}`), reload()), { danger: true }) : '',
+        admin
+          ? action(t('common.delete'), async () => (await del(`/domains/${seg(d.domain.name)}`), reload()), {
+              danger: true,
+            })
+          : '',
       ]),
     ),
     admin &&
@@ -31,7 +40,12 @@ export async function domainsPage(main: HTMLElement): Promise<void> {
         ],
         submit: t('common.create'),
         async onSubmit(v) {
-          await post('/domains', { name: v.name, aliasOf: v.aliasOf || null, maxAccounts: optionalInt(v.maxAccounts), maxStorage: mb(v.maxStorage) });
+          await post('/domains', {
+            name: v.name,
+            aliasOf: v.aliasOf || null,
+            maxAccounts: optionalInt(v.maxAccounts),
+            maxStorage: mb(v.maxStorage),
+          });
           reload();
         },
       }),

@@ -12,14 +12,29 @@ interface AclColumn {
 }
 
 /** The ACL matrix: rows users and groups ($name), a column per right; saved as a whole. */
-function aclEditor(base: string, columns: AclColumn[], entries: { identifier: string; columns: string[] }[]): HTMLElement {
+function aclEditor(
+  base: string,
+  columns: AclColumn[],
+  entries: { identifier: string; columns: string[] }[],
+): HTMLElement {
   const body = h('tbody', {});
   const row = (identifier: string, on: string[]) =>
     h(
       'tr',
       { 'data-identifier': identifier },
       h('th', { scope: 'row' }, identifier),
-      columns.map((c) => h('td', {}, h('input', { type: 'checkbox', name: c.name, checked: on.includes(c.name), 'aria-label': `${identifier}: ${t(`acl.${c.name}`)}` }))),
+      columns.map((c) =>
+        h(
+          'td',
+          {},
+          h('input', {
+            type: 'checkbox',
+            name: c.name,
+            checked: on.includes(c.name),
+            'aria-label': `${identifier}: ${t(`acl.${c.name}`)}`,
+          }),
+        ),
+      ),
     );
   for (const e of entries) body.append(row(e.identifier, e.columns));
   const status = h('p', { role: 'status' });
@@ -39,10 +54,31 @@ function aclEditor(base: string, columns: AclColumn[], entries: { identifier: st
     'section',
     { class: 'acl' },
     h('h2', {}, t('folders.acl')),
-    h('table', { class: 'matrix' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('folders.identifier')), columns.map((c) => h('th', { scope: 'col', title: c.rights }, t(`acl.${c.name}`))))), body),
+    h(
+      'table',
+      { class: 'matrix' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, t('folders.identifier')),
+          columns.map((c) => h('th', { scope: 'col', title: c.rights }, t(`acl.${c.name}`))),
+        ),
+      ),
+      body,
+    ),
     form({
       className: 'inline',
-      fields: [{ name: 'identifier', label: t('folders.addIdentifier'), help: t('folders.identifierHelp'), required: true }],
+      fields: [
+        {
+          name: 'identifier',
+          label: t('folders.addIdentifier'),
+          help: t('folders.identifierHelp'),
+          required: true,
+        },
+      ],
       submit: t('common.add'),
       async onSubmit(v) {
         body.append(row(String(v.identifier).trim(), ['lookup', 'read']));
@@ -53,7 +89,10 @@ function aclEditor(base: string, columns: AclColumn[], entries: { identifier: st
   );
 }
 
-export async function foldersPage(main: HTMLElement, [address = session()?.address ?? '', folderId]: string[]): Promise<void> {
+export async function foldersPage(
+  main: HTMLElement,
+  [address = session()?.address ?? '', folderId]: string[],
+): Promise<void> {
   const base = `/accounts/${seg(address)}/folders`;
   const folders = await get(base);
   const picked = folderId ? folders.find((f: any) => String(f.id) === folderId) : undefined;
@@ -63,19 +102,32 @@ export async function foldersPage(main: HTMLElement, [address = session()?.addre
     h('h1', {}, t('nav.folders'), ' — ', address),
     form({
       className: 'inline',
-      fields: [{ name: 'address', label: t('folders.account'), value: address, help: t('folders.accountHelp') }],
+      fields: [
+        { name: 'address', label: t('folders.account'), value: address, help: t('folders.accountHelp') },
+      ],
       submit: t('common.open'),
       onSubmit: async (v) => void (location.hash = `#/folders/${seg(String(v.address))}`),
     }),
     table(
-      [t('folders.name'), t('folders.type'), t('folders.messages'), t('folders.size'), t('folders.rights'), ''],
+      [
+        t('folders.name'),
+        t('folders.type'),
+        t('folders.messages'),
+        t('folders.size'),
+        t('folders.rights'),
+        '',
+      ],
       folders.map((f: any) => [
         h('a', { href: `#/folders/${seg(address)}/${f.id}` }, f.name),
         t(`folderType.${f.type}`),
         f.messages,
         formatBytes(f.size),
         f.rights,
-        f.name === 'INBOX' ? '' : action(t('common.delete'), async () => (await del(`${base}/${f.id}`), reload()), { danger: true }),
+        f.name === 'INBOX'
+          ? ''
+          : action(t('common.delete'), async () => (await del(`${base}/${f.id}`), reload()), {
+              danger: true,
+            }),
       ]),
     ),
     picked &&
@@ -93,7 +145,12 @@ export async function foldersPage(main: HTMLElement, [address = session()?.addre
       legend: t('folders.create'),
       fields: [
         { name: 'name', label: t('folders.name'), required: true },
-        { name: 'type', label: t('folders.type'), type: 'select', options: TYPES.map((x) => ({ value: x, label: t(`folderType.${x}`) })) },
+        {
+          name: 'type',
+          label: t('folders.type'),
+          type: 'select',
+          options: TYPES.map((x) => ({ value: x, label: t(`folderType.${x}`) })),
+        },
       ],
       submit: t('common.create'),
       async onSubmit(v) {

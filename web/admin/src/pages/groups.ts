@@ -14,7 +14,15 @@ export async function groupsPage(main: HTMLElement): Promise<void> {
     h('h1', {}, t('nav.groups')),
     table(
       [t('groups.name'), t('groups.parent'), t('groups.domain'), t('groups.admins'), ''],
-      groups.map((g: any) => [g.name, g.parentId === null ? '' : (parentOf.get(g.parentId) ?? ''), g.domain ?? '', g.admins.join(', '), action(t('common.delete'), async () => (await del(`/groups/${seg(g.name)}`), reload()), { danger: true })]),
+      groups.map((g: any) => [
+        g.name,
+        g.parentId === null ? '' : (parentOf.get(g.parentId) ?? ''),
+        g.domain ?? '',
+        g.admins.join(', '),
+        action(t('common.delete'), async () => (await del(`/groups/${seg(g.name)}`), reload()), {
+          danger: true,
+        }),
+      ]),
     ),
     form({
       legend: t('groups.create'),

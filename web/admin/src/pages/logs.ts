@@ -6,7 +6,16 @@ import { t } from '../i18n.js';
 const FILTERS = ['last', 'sender', 'recipient', 'domain', 'user'] as const;
 
 function report(title: string, r: any): HTMLElement {
-  return h('section', {}, h('h2', {}, title), r.warning ? h('p', { class: 'warning' }, r.warning) : null, table(r.columns, r.rows.map((row: any) => r.columns.map((c: string) => row[c] ?? ''))));
+  return h(
+    'section',
+    {},
+    h('h2', {}, title),
+    r.warning ? h('p', { class: 'warning' }, r.warning) : null,
+    table(
+      r.columns,
+      r.rows.map((row: any) => r.columns.map((c: string) => row[c] ?? '')),
+    ),
+  );
 }
 
 /** Delivery-log search and the top / per-user / per-domain reports, for one selection. */
@@ -26,9 +35,15 @@ export async function logsPage(main: HTMLElement, [query = 'last=24 hours']: str
     h('h1', {}, t('nav.logs')),
     form({
       className: 'inline filters',
-      fields: FILTERS.map((f) => ({ name: f, label: t(`logs.${f}`), value: q.get(f) ?? '', ...(f === 'last' ? { help: t('logs.lastHelp') } : {}) })),
+      fields: FILTERS.map((f) => ({
+        name: f,
+        label: t(`logs.${f}`),
+        value: q.get(f) ?? '',
+        ...(f === 'last' ? { help: t('logs.lastHelp') } : {}),
+      })),
       submit: t('common.filter'),
-      onSubmit: async (v) => void (location.hash = `#/logs/${seg(new URLSearchParams(Object.entries(v).filter(([, x]) => x) as [string, string][]).toString())}`),
+      onSubmit: async (v) =>
+        void (location.hash = `#/logs/${seg(new URLSearchParams(Object.entries(v).filter(([, x]) => x) as [string, string][]).toString())}`),
     }),
     h(
       'section',

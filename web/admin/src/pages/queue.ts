@@ -11,30 +11,70 @@ const STATES = ['', 'queued', 'deferred', 'held'];
 export async function queuePage(main: HTMLElement, [query = '', pageText = '0']: string[]): Promise<void> {
   const filter = new URLSearchParams(query);
   const page = Number(pageText) || 0;
-  const [stats, list] = await Promise.all([get('/queue/stats'), get(`/queue?${filter}&limit=${PAGE}&offset=${page * PAGE}`)]);
-  const picked = () => [...main.querySelectorAll<HTMLInputElement>('input[name="pick"]:checked')].map((i) => i.value);
-  const run = (act: string) => action(t(`queue.${act}`), async () => (await post('/queue/actions', { action: act, queueIds: picked() }), reload()), { danger: act === 'delete' });
+  const [stats, list] = await Promise.all([
+    get('/queue/stats'),
+    get(`/queue?${filter}&limit=${PAGE}&offset=${page * PAGE}`),
+  ]);
+  const picked = () =>
+    [...main.querySelectorAll<HTMLInputElement>('input[name="pick"]:checked')].map((i) => i.value);
+  const run = (act: string) =>
+    action(
+      t(`queue.${act}`),
+      async () => (await post('/queue/actions', { action: act, queueIds: picked() }), reload()),
+      { danger: act === 'delete' },
+    );
   const filterBody = Object.fromEntries([...filter].filter(([, v]) => v));
   const link = (p: number) => `#/queue/${seg(filter.toString())}/${p}`;
   replace(
     main,
     h('h1', {}, t('nav.queue')),
-    h('dl', { class: 'counts' }, (['total', 'queued', 'deferred', 'held', 'local', 'remote'] as const).map((k) => [h('dt', {}, t(`queue.${k}`)), h('dd', {}, stats[k])])),
+    h(
+      'dl',
+      { class: 'counts' },
+      (['total', 'queued', 'deferred', 'held', 'local', 'remote'] as const).map((k) => [
+        h('dt', {}, t(`queue.${k}`)),
+        h('dd', {}, stats[k]),
+      ]),
+    ),
     form({
       className: 'inline filters',
       fields: [
-        { name: 'state', label: t('queue.state'), type: 'select', options: STATES.map((s) => ({ value: s, label: s ? t(`queue.${s}`) : t('common.any') })), value: filter.get('state') ?? '' },
+        {
+          name: 'state',
+          label: t('queue.state'),
+          type: 'select',
+          options: STATES.map((s) => ({ value: s, label: s ? t(`queue.${s}`) : t('common.any') })),
+          value: filter.get('state') ?? '',
+        },
         { name: 'sender', label: t('queue.sender'), value: filter.get('sender') ?? '' },
         { name: 'recipient', label: t('queue.recipient'), value: filter.get('recipient') ?? '' },
         { name: 'domain', label: t('queue.domain'), value: filter.get('domain') ?? '' },
       ],
       submit: t('common.filter'),
-      onSubmit: async (v) => void (location.hash = `#/queue/${seg(new URLSearchParams(Object.entries(v).filter(([, x]) => x) as [string, string][]).toString())}/0`),
+      onSubmit: async (v) =>
+        void (location.hash = `#/queue/${seg(new URLSearchParams(Object.entries(v).filter(([, x]) => x) as [string, string][]).toString())}/0`),
     }),
     h(
       'table',
       {},
-      h('thead', {}, h('tr', {}, ['', t('queue.id'), t('queue.sender'), t('queue.recipient'), t('queue.state'), t('queue.size'), t('queue.age'), t('queue.lastReply')].map((x) => h('th', { scope: 'col' }, x)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          [
+            '',
+            t('queue.id'),
+            t('queue.sender'),
+            t('queue.recipient'),
+            t('queue.state'),
+            t('queue.size'),
+            t('queue.age'),
+            t('queue.lastReply'),
+          ].map((x) => h('th', { scope: 'col' }, x)),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -42,7 +82,16 @@ export async function queuePage(main: HTMLElement, [query = '', pageText = '0']:
           h(
             'tr',
             {},
-            h('td', {}, h('input', { type: 'checkbox', name: 'pick', value: i.queueId, 'aria-label': t('queue.pick', { id: i.queueId }) })),
+            h(
+              'td',
+              {},
+              h('input', {
+                type: 'checkbox',
+                name: 'pick',
+                value: i.queueId,
+                'aria-label': t('queue.pick', { id: i.queueId }),
+              }),
+            ),
             h('td', {}, i.queueId),
             h('td', {}, i.sender || '<>'),
             h('td', {}, i.recipient),
@@ -54,12 +103,22 @@ export async function queuePage(main: HTMLElement, [query = '', pageText = '0']:
         ),
       ),
     ),
-    h('nav', { class: 'pager', 'aria-label': t('common.pages') }, page > 0 ? h('a', { href: link(page - 1) }, t('common.previous')) : null, ' ', list.more ? h('a', { href: link(page + 1) }, t('common.next')) : null),
+    h(
+      'nav',
+      { class: 'pager', 'aria-label': t('common.pages') },
+      page > 0 ? h('a', { href: link(page - 1) }, t('common.previous')) : null,
+      ' ',
+      list.more ? h('a', { href: link(page + 1) }, t('common.next')) : null,
+    ),
     h(
       'p',
       { class: 'toolbar' },
       ['delete', 'hold', 'release', 'retry'].map(run),
-      action(t('queue.purgeFiltered'), async () => (await post('/queue/actions', { action: 'purge', filter: filterBody }), reload()), { danger: true }),
+      action(
+        t('queue.purgeFiltered'),
+        async () => (await post('/queue/actions', { action: 'purge', filter: filterBody }), reload()),
+        { danger: true },
+      ),
       action(t('queue.process'), async () => (await post('/queue/process'), reload())),
     ),
     form({

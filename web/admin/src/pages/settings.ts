@@ -27,7 +27,8 @@ function settingForm(e: any): HTMLFormElement {
       },
     ],
     submit: t('common.save'),
-    onSubmit: (v) => put(`/config/${seg(e.key)}`, { value: bool ? (v[e.key] ? 'yes' : 'no') : String(v[e.key]) }),
+    onSubmit: (v) =>
+      put(`/config/${seg(e.key)}`, { value: bool ? (v[e.key] ? 'yes' : 'no') : String(v[e.key]) }),
   });
 }
 
@@ -37,7 +38,18 @@ export async function settingsPage(main: HTMLElement, [area = 'mta']: string[]):
   replace(
     main,
     h('h1', {}, t('nav.settings'), ' — ', t(`settings.${area}`)),
-    h('nav', { 'aria-label': t('settings.areas') }, Object.keys(AREAS).map((a) => [h('a', { href: `#/settings/${a}`, 'aria-current': a === area ? 'page' : undefined }, t(`settings.${a}`)), ' '])),
+    h(
+      'nav',
+      { 'aria-label': t('settings.areas') },
+      Object.keys(AREAS).map((a) => [
+        h(
+          'a',
+          { href: `#/settings/${a}`, 'aria-current': a === area ? 'page' : undefined },
+          t(`settings.${a}`),
+        ),
+        ' ',
+      ]),
+    ),
     entries.length ? entries.map(settingForm) : h('p', {}, t('settings.noneHere')),
   );
 }

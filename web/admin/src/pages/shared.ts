@@ -11,7 +11,12 @@ function grantRow(): HTMLTableRowElement {
   return h(
     'tr',
     { class: 'grant' },
-    h('td', {}, h('label', { for: id, class: 'visually-hidden' }, t('shared.grantee')), h('input', { id, name: 'grantee', placeholder: t('shared.granteeHelp') })),
+    h(
+      'td',
+      {},
+      h('label', { for: id, class: 'visually-hidden' }, t('shared.grantee')),
+      h('input', { id, name: 'grantee', placeholder: t('shared.granteeHelp') }),
+    ),
     RIGHTS.map((r) => h('td', {}, h('input', { type: 'checkbox', name: r, 'aria-label': t(`shared.${r}`) }))),
   );
 }
@@ -23,7 +28,21 @@ export async function sharedPage(main: HTMLElement): Promise<void> {
     'fieldset',
     {},
     h('legend', {}, t('shared.grants')),
-    h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('shared.grantee')), RIGHTS.map((r) => h('th', { scope: 'col' }, t(`shared.${r}`))))), body),
+    h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, t('shared.grantee')),
+          RIGHTS.map((r) => h('th', { scope: 'col' }, t(`shared.${r}`))),
+        ),
+      ),
+      body,
+    ),
     h('button', { type: 'button', onclick: () => body.append(grantRow()) }, t('shared.addRow')),
   );
   const f = form({
@@ -36,9 +55,19 @@ export async function sharedPage(main: HTMLElement): Promise<void> {
     async onSubmit(v) {
       const rows = [...body.querySelectorAll('tr')].map((tr) => {
         const box = (n: string) => (tr.querySelector(`input[name="${n}"]`) as HTMLInputElement).checked;
-        return { grantee: (tr.querySelector('input[name="grantee"]') as HTMLInputElement).value.trim(), read: box('read'), write: box('write'), sendAs: box('sendAs'), sendOnBehalf: box('sendOnBehalf') };
+        return {
+          grantee: (tr.querySelector('input[name="grantee"]') as HTMLInputElement).value.trim(),
+          read: box('read'),
+          write: box('write'),
+          sendAs: box('sendAs'),
+          sendOnBehalf: box('sendOnBehalf'),
+        };
       });
-      const a = await post('/shared-mailboxes', { address: v.address, displayName: v.displayName, grants: rows.filter((r) => r.grantee) });
+      const a = await post('/shared-mailboxes', {
+        address: v.address,
+        displayName: v.displayName,
+        grants: rows.filter((r) => r.grantee),
+      });
       location.hash = `#/folders/${seg(a.address)}`;
     },
   });

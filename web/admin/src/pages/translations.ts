@@ -28,7 +28,12 @@ export async function translationsPage(main: HTMLElement, [l = locale]: string[]
             submit: t('common.save'),
             onSubmit: (v) => put(`/i18n/${seg(l)}/${seg(key)}`, { value: v.value }),
           }),
-          key in overrides ? action(t('translations.reset'), async () => (await del(`/i18n/${seg(l)}/${seg(key)}`), reload())) : null,
+          key in overrides
+            ? action(
+                t('translations.reset'),
+                async () => (await del(`/i18n/${seg(l)}/${seg(key)}`), reload()),
+              )
+            : null,
         ),
       ),
   );
