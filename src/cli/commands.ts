@@ -32,6 +32,7 @@ export const commandGroups: readonly CommandGroup[] = [
   upgradeCommand,
   backupCommand,
   restoreCommand,
+  importCommand,
   spamCommand,
   antivirusCommand,
   tokenCommand,

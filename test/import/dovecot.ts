@@ -80,7 +80,7 @@ service imap-login {
 }
 `,
   );
-  execFileSync('dovecot', ['-c', conf]);
+  execFileSync('dovecot', ['-c', conf], { stdio: 'ignore' });
   const pidFile = join(dir, 'run', 'master.pid');
   for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
   return {

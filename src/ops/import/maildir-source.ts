@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { decodeUtf7 } from '../../imap/proto/utf7.js';
 import type { ImportMessage, ImportSource } from './import-message.js';
 import { toCrlf } from './import-message.js';
@@ -80,21 +80,46 @@ export class MaildirSource implements ImportSource {
 
   async *messages(): AsyncIterable<ImportMessage> {
     for (const { folder, dirs } of this.folderDirs) {
-      for (const dir of dirs) {
-        const keywords = this.layout === 'cyrus' ? new Map<string, string>() : keywordsOf(dir);
-        const names = readdirSync(dir).filter((n) => (this.layout === 'cyrus' ? CYRUS_MESSAGE.test(n) : !n.startsWith('.')));
-        names.sort((a, b) => (this.layout === 'cyrus' ? parseInt(a) - parseInt(b) : a < b ? -1 : a > b ? 1 : 0));
-        for (const n of names) {
-          const file = join(dir, n);
-          const st = statSync(file);
-          if (!st.isFile()) continue;
-          const parsed = this.layout === 'cyrus' ? { flags: [], keywordLetters: [] } : parseMaildirName(n);
-          const flags = [...parsed.flags, ...parsed.keywordLetters.flatMap((l) => (keywords.has(l) ? [keywords.get(l)!] : []))];
-          const raw = toCrlf(await readFile(file));
-          // Dovecot and Courier keep the received time as the file's mtime.
-          yield { folder, flags, internalDate: Math.floor(st.mtimeMs), size: raw.length, raw };
-        }
+      const keywords = this.layout === 'cyrus' || !dirs[0] ? new Map<string, string>() : keywordsOf(dirs[0]);
+      for (const file of this.inOrder(dirs)) {
+        const st = statSync(file);
+        if (!st.isFile()) continue;
+        const parsed = this.layout === 'cyrus' ? { flags: [], keywordLetters: [] } : parseMaildirName(basename(file));
+        const flags = [...parsed.flags, ...parsed.keywordLetters.flatMap((l) => (keywords.has(l) ? [keywords.get(l)!] : []))];
+        const raw = toCrlf(await readFile(file));
+        // Dovecot and Courier keep the received time as the file's mtime.
+        yield { folder, flags, internalDate: Math.floor(st.mtimeMs), size: raw.length, raw };
       }
     }
   }
+
+  /**
+   * A folder's message files in the order the old server numbered them: Cyrus by file number,
+   * Dovecot by its dovecot-uidlist, otherwise by name (which starts with the delivery time).
+   */
+  private inOrder(dirs: readonly string[]): string[] {
+    if (this.layout === 'cyrus') {
+      const dir = dirs[0]!;
+      return readdirSync(dir)
+        .filter((n) => CYRUS_MESSAGE.test(n))
+        .sort((a, b) => parseInt(a) - parseInt(b))
+        .map((n) => join(dir, n));
+    }
+    const uids = dirs[0] ? dovecotUids(join(dirs[0], '..')) : new Map<string, number>();
+    const files = dirs.flatMap((d) => readdirSync(d).filter((n) => !n.startsWith('.')).map((n) => ({ file: join(d, n), base: n.replace(/[:!;]2,.*$/, '') })));
+    const rank = (f: { base: string }) => uids.get(f.base) ?? Number.MAX_SAFE_INTEGER;
+    return files.sort((a, b) => rank(a) - rank(b) || (a.base < b.base ? -1 : a.base > b.base ? 1 : 0)).map((f) => f.file);
+  }
+}
+
+/** `UID [extensions] :BASENAME` lines of dovecot-uidlist (after its header line) → basename → UID. */
+function dovecotUids(maildir: string): Map<string, number> {
+  const file = join(maildir, 'dovecot-uidlist');
+  const out = new Map<string, number>();
+  if (!existsSync(file)) return out;
+  for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+    const m = /^(\d+)\b.*?:(\S+)$/.exec(line);
+    if (m) out.set(m[2]!, Number(m[1]));
+  }
+  return out;
 }

@@ -1,9 +1,10 @@
 /**
  * Flags that mbox writers keep in headers: `Status: RO` (read, old), `X-Status: AFTD` (answered,
  * flagged, draft, deleted; mutt and Dovecot), `X-Keywords:` (Dovecot). These headers, and
- * Dovecot's `X-UID` / `X-IMAPbase`, describe the old store, not the message: they are removed.
+ * Dovecot's `X-UID` / `X-IMAPbase` and mboxcl's `Content-Length`, describe the old store, not the
+ * message: they are removed.
  */
-const STORAGE_HEADERS = new Set(['status', 'x-status', 'x-keywords', 'x-uid', 'x-imapbase', 'x-imap']);
+const STORAGE_HEADERS = new Set(['status', 'x-status', 'x-keywords', 'x-uid', 'x-imapbase', 'x-imap', 'content-length']);
 const X_STATUS: Record<string, string> = { A: '\\Answered', F: '\\Flagged', T: '\\Draft', D: '\\Deleted' };
 
 export function takeMboxFlags(raw: Buffer): { raw: Buffer; flags: string[] } {
