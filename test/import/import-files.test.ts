@@ -1,36 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { App } from '../../src/app.js';
 import { cli } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { fillDovecot, fixtureMessages, startDovecot, type FixtureMessage } from './dovecot.js';
-
-/** What the account holds, in the fixture's terms, ordered by folder then UID. */
-export async function importedView(app: App, address: string): Promise<FixtureMessage[]> {
-  const account = (await app.directory.getAccount(address))!;
-  const actor = await app.mailbox.actorFor(account.id);
-  const out: FixtureMessage[] = [];
-  for (const f of (await app.mailbox.folders.list(actor)).sort((a, b) => a.name.localeCompare(b.name))) {
-    const status = await app.mailbox.folders.status(actor, f.name);
-    if (!status.messages) continue;
-    for (const m of await app.mailbox.messages.fetch(actor, f.name, [[1, 0xffffffff]])) {
-      const raw = (await app.mailbox.messages.read(actor, f.name, m.uid)).toString('latin1');
-      out.push({ folder: f.name, raw, flags: [...m.flags].sort(), internalDate: new Date(m.internalDate) });
-    }
-  }
-  return out;
-}
-
-export const expectedView = (messages: FixtureMessage[]) =>
-  [...messages].sort((a, b) => a.folder.localeCompare(b.folder) || a.internalDate.getTime() - b.internalDate.getTime()).map((m) => ({ ...m, flags: [...m.flags].sort() }));
-
-let accounts = 0;
-export async function newAccount(server: TestServer): Promise<string> {
-  const address = `user${++accounts}@example.test`;
-  await server.app.directory.addAccount({ address, password: 'import-test-pw-1' });
-  return address;
-}
+import { fillDovecot, fixtureMessages, startDovecot } from './dovecot.js';
+import { expectedView, importedView, newAccount } from './view.js';
 
 const messages = fixtureMessages();
 const byFolderThenDate = expectedView(messages);

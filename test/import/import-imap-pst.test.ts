@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cli } from '../support/cli.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { DOVECOT_PASSWORD, fillDovecot, fixtureMessages, startDovecot } from './dovecot.js';
+import { expectedView, importedView, newAccount } from './view.js';
+
+const PST = 'node_modules/pst-extractor/example/testdata/enron.pst';
+
+/** The real CLI in a child process: --password-stdin reads the process's standard input. */
+function mailstead(dataDir: string, args: string[], input: string) {
+  const r = spawnSync(process.execPath, ['bin/mailstead.js', ...args, '--data', dataDir, '--json'], { input, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('import from IMAP and PST', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  it('copies a Dovecot account over IMAP in batches: folders, flags, internal dates, bytes; a re-run fetches nothing', async () => {
+    const dovecot = await startDovecot('maildir:~/Maildir');
+    try {
+      const messages = fixtureMessages();
+      await fillDovecot(dovecot, 'alice', messages);
+      const user = await newAccount(server);
+      const imap = ['import', 'imap', '--host', '127.0.0.1', '--port', String(dovecot.port), '--login', 'alice', '--password-stdin', '--user', user, '--batch', '3'];
+      const dry = mailstead(server.dir, [...imap, '--dry-run'], DOVECOT_PASSWORD + '\n');
+      assert.equal(dry.code, 0, dry.err);
+      assert.equal(JSON.parse(dry.out).imported, 10);
+      const first = mailstead(server.dir, imap, DOVECOT_PASSWORD + '\n');
+      assert.equal(first.code, 0, first.err);
+      assert.equal(JSON.parse(first.out).imported, 10);
+      assert.deepEqual(await importedView(server.app, user), expectedView(messages));
+      const second = mailstead(server.dir, imap, DOVECOT_PASSWORD + '\n');
+      assert.deepEqual([JSON.parse(second.out).imported, JSON.parse(second.out).skipped], [0, 10]);
+      const wrong = mailstead(server.dir, imap, 'not-the-password\n');
+      assert.notEqual(wrong.code, 0);
+    } finally {
+      dovecot.stop();
+    }
+  });
+
+  it('imports the PST reader package\'s test file: folder tree, messages, groupware items aside; twice imports nothing twice', async () => {
+    assert.ok(existsSync(PST), `${PST} (shipped in the pst-extractor package) is missing`);
+    const user = await newAccount(server);
+    const dry = await cli(server.dir, 'import', 'pst', PST, '--user', user, '--dry-run', '--json');
+    assert.equal(dry.code, 0, dry.err);
+    const planned = JSON.parse(dry.out);
+    assert.ok(planned.imported > 0);
+    const first = await cli(server.dir, 'import', 'pst', PST, '--user', user, '--json');
+    assert.equal(first.code, 0, first.err);
+    const done = JSON.parse(first.out);
+    assert.equal(done.imported, planned.imported);
+    const view = await importedView(server.app, user);
+    assert.equal(view.length, done.imported);
+    assert.ok(new Set(view.map((m) => m.folder)).size > 1, 'keeps a folder tree');
+    assert.ok(view.every((m) => /^MIME-Version: 1\.0$/im.test(m.raw.slice(0, m.raw.indexOf('\r\n\r\n')))), 'every message is MIME with headers');
+    assert.ok(view.some((m) => m.flags.includes('\\Seen')), 'read state carried as \\Seen');
+    const second = await cli(server.dir, 'import', 'pst', PST, '--user', user, '--json');
+    assert.deepEqual([JSON.parse(second.out).imported, JSON.parse(second.out).skipped], [0, done.imported]);
+    const id = (await server.app.directory.getAccount(user))!.id;
+    const aside = join(server.dir, 'import', `groupware-${id}.jsonl`);
+    if (done.keptAside) assert.equal(readFileSync(aside, 'utf8').trim().split('\n').length, done.keptAside);
+  });
+});
