@@ -63,7 +63,7 @@ function contentLength(head: readonly Buffer[]): number | undefined {
   return undefined;
 }
 
-/** The body if exactly `n` bytes end on a line followed by a message boundary; otherwise undefined, nothing consumed. */
+/** The body if exactly `n` bytes end on a line followed by the separator and a `From ` line (or the end); otherwise undefined, nothing consumed. */
 async function bodyByLength(r: LineReader, n: number): Promise<Buffer[] | undefined> {
   const taken: Buffer[] = [];
   let size = 0;
@@ -76,10 +76,6 @@ async function bodyByLength(r: LineReader, n: number): Promise<Buffer[] | undefi
   if (size === n) {
     const after = await r.next();
     if (after === undefined) return taken;
-    if (isFrom(after)) {
-      r.unread([after]);
-      return taken;
-    }
     if (isEmpty(after)) {
       const next = await r.next();
       if (next === undefined || isFrom(next)) {
