@@ -24,10 +24,12 @@ export function parseAddress(text: string): Address | undefined {
 export function normalizeDomain(name: string): string | undefined {
   const trimmed = name.trim().replace(/\.$/, '');
   if (!trimmed || trimmed.length > 253) return undefined;
-  // An all-numeric (or 0x…) top label makes the URL parser read the name as an IPv4 address.
-  if (/(?:^|\.)(?:\d+|0x[0-9a-f]*)$/i.test(trimmed)) return undefined;
+  // Only letters, digits, hyphens, underscores, dots and non-ASCII (IDN) characters: anything
+  // else ('/', ':', '%') makes the URL parser read the text as something other than a name.
+  if (/[\x00-\x2c/:-@[-^`{-\x7f]/.test(trimmed)) return undefined;
   const ascii = domainToASCII(trimmed.toLowerCase());
-  if (!ascii) return undefined;
+  // An all-numeric (or 0x…) top label makes the URL parser read the name as an IPv4 address.
+  if (!ascii || /(?:^|\.)(?:\d+|0x[0-9a-f]*)$/i.test(ascii)) return undefined;
   const labels = ascii.split('.');
   if (labels.some((l) => !l || l.length > 63 || !/^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/.test(l)))
     return undefined;
