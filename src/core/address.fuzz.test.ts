@@ -5,8 +5,11 @@ import { fuzzRuns } from '../../test/support/fuzz.js';
 import { addressKey, formatAddress, normalizeDomain, parseAddress, splitSubaddress } from './address.js';
 
 const label = fc.stringMatching(/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,12}[a-zA-Z0-9])?$/);
-/** A top label with a letter: an all-numeric one is not a domain name (tested below). */
-const topLabel = fc.tuple(label, fc.stringMatching(/^[a-zA-Z]$/)).map(([l, c]) => `${l.slice(0, -1)}${c}`);
+/** A top label with a letter: all-numeric or hex (`0x…`) ones read as IPv4 and are not names (tested below). */
+const topLabel = fc
+  .tuple(label, fc.stringMatching(/^[a-zA-Z]$/))
+  .map(([l, c]) => `${l.slice(0, -1)}${c}`)
+  .filter((t) => !/^0x[0-9a-f]*$/i.test(t));
 const domain = fc.tuple(fc.array(label, { maxLength: 3 }), topLabel).map(([l, t]) => [...l, t].join('.'));
 const atom = fc.stringMatching(/^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]{1,12}$/);
 const local = fc.array(atom, { minLength: 1, maxLength: 3 }).map((a) => a.join('.'));
