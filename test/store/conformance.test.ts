@@ -132,19 +132,24 @@ forEachBackend('store conformance', (backend) => {
       const db = await withTable(await backend.db({ migrate: false }));
       let bWrote!: () => void;
       const bHasWritten = new Promise<void>((r) => (bWrote = r));
+      let aRead!: () => void;
+      const aHasRead = new Promise<void>((r) => (aRead = r));
       const rolledBack = new Error('roll back');
       // A waits for B to write (PostgreSQL runs them side by side) or for a while (SQLite runs
-      // them one after the other), then each reads and rolls back.
+      // them one after the other), then reads and rolls back; B commits only after A has read,
+      // so what A sees can only be B's uncommitted write, which it must not.
       const a = db.tx(async (t) => {
         await t.run('INSERT INTO t (name) VALUES (?)', ['a']);
         await Promise.race([bHasWritten, sleep(200)]);
         const seen = await names(t);
+        aRead();
         throw Object.assign(rolledBack, { seen });
       });
       const outside = names(db);
       const b = db.tx(async (t) => {
         await t.run('INSERT INTO t (name) VALUES (?)', ['b']);
         bWrote();
+        await Promise.race([aHasRead, sleep(200)]);
         return names(t);
       });
       const [aResult, bSeen, outsideSeen] = await Promise.allSettled([a, b, outside]);
