@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { App } from '../../app.js';
 import { ConflictError, OperatorError } from '../../core/errors.js';
 import type { MailboxActor } from '../../mailbox/types.js';
+import type { BlobRef } from '../../store/blobs/blob-store.js';
 import { noProgress, type ProgressListener } from '../backup/progress.js';
 import { ImportLedger } from './import-ledger.js';
 import type { ImportMessage, ImportSource } from './import-message.js';
@@ -31,6 +32,8 @@ export interface ImportReport {
   bytes: number;
   ms: number;
 }
+
+const PUTS_AHEAD = 16;
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
@@ -66,21 +69,33 @@ export async function runImport(app: App, address: string, source: ImportSource,
       if (known) count(folder).skipped++;
       return known;
     };
+    // Bodies are written to the blob store ahead (fsync per blob is the slow part), then stored
+    // one by one in source order, so UIDs follow the source's order.
+    const pending: { m: ImportMessage; entry: string; blob: Promise<BlobRef> }[] = [];
+    const storeNext = async () => {
+      const p = pending.shift()!;
+      await ensureFolder(app, actor, p.m.folder, made);
+      await deliver(app, account.id, p.m, await p.blob, p.entry);
+      ledger.add(p.entry);
+    };
     for await (const m of source.messages({ metadataOnly: dryRun, skip })) {
       const c = count(m.folder);
       const entry = ledgerKey(m);
       if (ledger.has(entry)) c.skipped++;
       else {
         if (!dryRun) {
-          await ensureFolder(app, actor, m.folder, made);
-          await store(app, account.id, m, entry);
-          ledger.add(entry);
+          if (!m.raw) throw new Error(`${m.folder}: message without bytes`);
+          const blob = app.store.blobs.put(m.raw);
+          blob.catch(() => undefined); // awaited in order by storeNext; this only keeps an early failure from being unhandled
+          pending.push({ m, entry, blob });
+          if (pending.length >= PUTS_AHEAD) await storeNext();
         }
         c.imported++;
         c.bytes += m.size;
       }
       progress({ phase: m.folder, done: ++done });
     }
+    while (pending.length) await storeNext();
   } finally {
     ledger.close();
     await source.close?.();
@@ -96,9 +111,7 @@ function ledgerKey(m: ImportMessage): string {
   return `${m.folder}\tsha256:${sha256(m.raw)}`;
 }
 
-async function store(app: App, accountId: number, m: ImportMessage, entry: string): Promise<void> {
-  if (!m.raw) throw new Error(`${m.folder}: message without bytes`);
-  const blob = await app.store.blobs.put(m.raw);
+async function deliver(app: App, accountId: number, m: ImportMessage, blob: BlobRef, entry: string): Promise<void> {
   await app.mailbox.deliver({
     accountId,
     folder: m.folder,

@@ -1,0 +1,61 @@
+// Import speed in messages/second from an mbox file and from Dovecot over IMAP (loopback), into
+// a fresh SQLite data dir. Usage:
+//   node dist/bench/import/import-bench.js [COUNT] [SIZE_BYTES]      (default 5000 messages of ~4 KB)
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { openApp, type App } from '../../src/app.js';
+import { initDataDir } from '../../src/cli/init.js';
+import { ImapSource } from '../../src/ops/import/imap-source.js';
+import type { ImportSource } from '../../src/ops/import/import-message.js';
+import { runImport } from '../../src/ops/import/importer.js';
+import { MboxSource } from '../../src/ops/import/mbox-source.js';
+import { DOVECOT_PASSWORD, startDovecot } from '../../test/import/dovecot.js';
+import { tempDir } from '../../test/support/tmp.js';
+
+const count = Number(process.argv[2] ?? 5000);
+const size = Number(process.argv[3] ?? 4096);
+
+function message(i: number): string {
+  const head = `From: Sender ${i} <s${i}@example.org>\r\nTo: user@example.test\r\nSubject: message ${i}\r\nMessage-ID: <bench-${i}@example.org>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\n`;
+  const line = `line of message ${i} with some words to index for search `.padEnd(76, '.') + '\r\n';
+  return head + line.repeat(Math.max(1, Math.round((size - head.length) / line.length)));
+}
+
+async function freshApp(): Promise<{ app: App; cleanup: () => void }> {
+  const { dir, cleanup } = tempDir('mailstead-import-bench-');
+  await initDataDir(join(dir, 'data'), { hostname: 'mail.example.test' });
+  const app = await openApp(join(dir, 'data'));
+  await app.directory.addAccount({ address: 'user@example.test', password: 'bench-password-1' });
+  return { app, cleanup: () => cleanup() };
+}
+
+async function measure(name: string, source: () => ImportSource): Promise<void> {
+  const { app, cleanup } = await freshApp();
+  try {
+    const r = await runImport(app, 'user@example.test', source());
+    const again = await runImport(app, 'user@example.test', source());
+    console.log(`${name.padEnd(22)} ${String(r.imported).padStart(6)} msgs  ${(r.ms / 1000).toFixed(2).padStart(6)} s  ${Math.round((r.imported * 1000) / r.ms).toString().padStart(6)} msg/s   re-run: ${again.imported} imported, ${again.skipped} skipped in ${(again.ms / 1000).toFixed(2)} s`);
+  } finally {
+    await app.close();
+    cleanup();
+  }
+}
+
+const work = tempDir('mailstead-import-bench-src-');
+const dovecot = await startDovecot('maildir:~/Maildir');
+try {
+  const mbox = join(work.dir, 'inbox');
+  writeFileSync(mbox, Array.from({ length: count }, (_, i) => `From s${i}@example.org Mon Jan  1 10:00:00 2024\n${message(i).replaceAll('\r\n', '\n')}\n`).join(''));
+  console.log(`${count} messages of ~${size} bytes, SQLite store, one account`);
+  await measure('mbox', () => new MboxSource([mbox]));
+
+  const client = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user: 'bench', pass: DOVECOT_PASSWORD }, logger: false });
+  await client.connect();
+  for (let i = 0; i < count; i++) await client.append('INBOX', Buffer.from(message(i)), ['\\Seen'], new Date(Date.UTC(2023, 0, 1) + i * 60_000));
+  await client.logout();
+  await measure('imap (Dovecot, loopback)', () => new ImapSource({ host: '127.0.0.1', port: dovecot.port, tls: false, login: 'bench', password: DOVECOT_PASSWORD }));
+} finally {
+  dovecot.stop();
+  work.cleanup();
+}
