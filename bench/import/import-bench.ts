@@ -56,6 +56,6 @@ try {
   await client.logout();
   await measure('imap (Dovecot, loopback)', () => new ImapSource({ host: '127.0.0.1', port: dovecot.port, tls: false, login: 'bench', password: DOVECOT_PASSWORD }));
 } finally {
-  dovecot.stop();
+  await dovecot.stop();
   work.cleanup();
 }

@@ -20,7 +20,17 @@ export interface Dovecot {
   /** The user's home: Maildir or mbox files below it. */
   home(user: string): string;
   client(user: string): ImapFlow;
-  stop(): void;
+  /** Stops Dovecot and waits for it to exit before removing its directory (it hangs on a vanished base_dir). */
+  stop(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -87,8 +97,12 @@ service imap-login {
     port,
     home: (user) => join(dir, 'home', user),
     client: (user) => new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: DOVECOT_PASSWORD }, logger: false }),
-    stop() {
-      if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+    async stop() {
+      if (existsSync(pidFile)) {
+        const pid = Number(readFileSync(pidFile, 'utf8').trim());
+        process.kill(pid, 'SIGTERM');
+        for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+      }
       cleanup();
     },
   };

@@ -38,7 +38,7 @@ describe('import of files written by Dovecot', () => {
         assert.deepEqual([JSON.parse(second.out).imported, JSON.parse(second.out).skipped], [0, 10]);
         assert.equal((await importedView(server.app, user)).length, 10);
       } finally {
-        dovecot.stop();
+        await dovecot.stop();
       }
     });
   }
@@ -61,7 +61,7 @@ describe('import of files written by Dovecot', () => {
       const again = await cli(server.dir, 'import', 'mbox', join(mail, 'inbox'), '--user', user, '--json');
       assert.deepEqual([JSON.parse(again.out).imported, JSON.parse(again.out).skipped], [0, 4]);
     } finally {
-      dovecot.stop();
+      await dovecot.stop();
     }
   });
 });

@@ -42,7 +42,7 @@ describe('import from IMAP and PST', () => {
       const wrong = mailstead(server.dir, imap, 'not-the-password\n');
       assert.notEqual(wrong.code, 0);
     } finally {
-      dovecot.stop();
+      await dovecot.stop();
     }
   });
 
