@@ -7,6 +7,7 @@ import type { ImportMessage, ImportSource } from './import-message.js';
 
 /** Outlook items that are not mail: kept aside (JSON lines) for the groupware import to come. */
 const ASIDE = /^IPM\.(Contact|Appointment|Task|StickyNote|DistList|Activity)/i;
+const TOP = /^(Top of |Root -)/i;
 const GROUPWARE_FOLDER = /^IPF\.(Contact|Appointment|Task|StickyNote|Journal)/i;
 /** PR_LAST_VERB_EXECUTED values: reply, reply all, forward. */
 const VERB_FLAGS: Record<number, string> = { 102: '\\Answered', 103: '\\Answered', 104: '$Forwarded' };
@@ -101,8 +102,11 @@ export class PstSource implements ImportSource {
    * `groupware` ones (contacts, calendar, tasks) are walked for their items but not created.
    */
   private *walk(folder: PSTFolder = this.pst.getRootFolder(), path: string[] = []): Generator<{ folder: PSTFolder; path: string; groupware: boolean }> {
-    for (const sub of folder.hasSubfolders ? folder.getSubFolders() : []) {
-      const isTop = path.length === 0 && /^(Top of |Root -)/i.test(sub.displayName);
+    let subs = folder.hasSubfolders ? folder.getSubFolders() : [];
+    // Beside the top of the personal store, the root holds Outlook's own search folders.
+    if (!path.length && subs.some((f) => TOP.test(f.displayName))) subs = subs.filter((f) => TOP.test(f.displayName));
+    for (const sub of subs) {
+      const isTop = path.length === 0 && TOP.test(sub.displayName);
       const next = isTop ? path : [...path, sub.displayName.replaceAll('/', '-')];
       if (next.length) yield { folder: sub, path: next.map((p) => (p.toLowerCase() === 'inbox' ? 'INBOX' : p)).join('/'), groupware: GROUPWARE_FOLDER.test(sub.containerClass) };
       yield* this.walk(sub, next);
