@@ -1,10 +1,9 @@
 import { Config } from '../config/config.js';
-import { formatSize } from '../core/size.js';
 import { runBackup } from '../ops/backup/backup.js';
 import { outsidePaths } from '../ops/backup/data-files.js';
 import { openBlobStore, openDatabase } from '../store/store.js';
 import { type CommandGroup, parseOptions, requireArg } from './command.js';
-import { progressPrinter } from './progress.js';
+import { humanSize, progressPrinter } from './progress.js';
 
 export const backupCommand: CommandGroup = {
   name: 'backup',
@@ -37,7 +36,7 @@ export const backupCommand: CommandGroup = {
       if (ctx.json) ctx.out(JSON.stringify(summary, null, 2));
       else {
         ctx.out(
-          `backup ${m.dir}: ${summary.rows} rows in ${summary.tables} tables, ${m.blobs.length} message bodies (${formatSize(bytes)}, ${m.newBlobs} new), ${m.files.length} files`,
+          `backup ${m.dir}: ${summary.rows} rows in ${summary.tables} tables, ${m.blobs.length} message bodies (${humanSize(bytes)}, ${m.newBlobs} new), ${m.files.length} files`,
         );
         if (m.missingBlobs.length)
           ctx.err(

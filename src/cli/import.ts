@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
 import { openApp } from '../app.js';
 import { OperatorError } from '../core/errors.js';
-import { formatSize } from '../core/size.js';
 import { ImapSource } from '../ops/import/imap-source.js';
 import type { ImportSource } from '../ops/import/import-message.js';
 import { runImport } from '../ops/import/importer.js';
@@ -9,7 +8,7 @@ import { layoutFor, MaildirSource } from '../ops/import/maildir-source.js';
 import { MboxSource } from '../ops/import/mbox-source.js';
 import { PstSource } from '../ops/import/pst-source.js';
 import { type CommandGroup, parseOptions, printTable, requireArg } from './command.js';
-import { progressPrinter } from './progress.js';
+import { humanSize, progressPrinter } from './progress.js';
 
 async function passwordFromStdin(): Promise<string> {
   let text = '';
@@ -79,9 +78,9 @@ export const importCommand: CommandGroup = {
         ctx.out(JSON.stringify({ ...r, ...(aside === undefined ? {} : { keptAside: aside }) }, null, 2));
         return;
       }
-      printTable(ctx, r.folders.map((f) => ({ folder: f.folder, [r.dryRun ? 'would import' : 'imported']: f.imported, 'already there': f.skipped, size: formatSize(f.bytes) })));
+      printTable(ctx, r.folders.map((f) => ({ folder: f.folder, [r.dryRun ? 'would import' : 'imported']: f.imported, 'already there': f.skipped, size: humanSize(f.bytes) })));
       const rate = r.ms > 0 ? Math.round((r.imported * 1000) / r.ms) : 0;
-      ctx.out(`${r.dryRun ? 'dry run: would import' : 'imported'} ${r.imported} messages (${formatSize(r.bytes)}) into ${r.user}, ${r.skipped} already imported; ${(r.ms / 1000).toFixed(1)} s${r.dryRun ? '' : `, ${rate} msg/s`}`);
+      ctx.out(`${r.dryRun ? 'dry run: would import' : 'imported'} ${r.imported} messages (${humanSize(r.bytes)}) into ${r.user}, ${r.skipped} already imported; ${(r.ms / 1000).toFixed(1)} s${r.dryRun ? '' : `, ${rate} msg/s`}`);
       if (aside) ctx.out(`${aside} contacts, calendar items and tasks kept aside in ${join(app.config.dataDir, 'import', `groupware-${account.id}.jsonl`)}`);
     } finally {
       await app.close();

@@ -1,4 +1,3 @@
-import { formatSize } from '../core/size.js';
 import type { ProgressEvent, ProgressListener } from '../ops/backup/progress.js';
 import type { CliContext } from './command.js';
 
@@ -17,7 +16,16 @@ export function progressPrinter(ctx: CliContext): ProgressListener {
     last = now;
     const pct = p.total ? ` (${Math.floor((100 * p.done) / p.total)}%)` : '';
     ctx.err(
-      `  ${p.phase}: ${p.done}${p.total !== undefined ? `/${p.total}` : ''}${pct}${p.bytes !== undefined ? `, ${formatSize(p.bytes)}` : ''}`,
+      `  ${p.phase}: ${p.done}${p.total !== undefined ? `/${p.total}` : ''}${pct}${p.bytes !== undefined ? `, ${humanSize(p.bytes)}` : ''}`,
     );
   };
+}
+
+/** 16344170 → "15.6 MB": for people reading progress and summaries (formatSize keeps exact config values). */
+export function humanSize(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  for (; v >= 1024 && i < units.length - 1; i++) v /= 1024;
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
