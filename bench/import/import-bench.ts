@@ -35,7 +35,15 @@ async function measure(name: string, source: () => ImportSource): Promise<void> 
   try {
     const r = await runImport(app, 'user@example.test', source());
     const again = await runImport(app, 'user@example.test', source());
-    console.log(`${name.padEnd(22)} ${String(r.imported).padStart(6)} msgs  ${(r.ms / 1000).toFixed(2).padStart(6)} s  ${Math.round((r.imported * 1000) / r.ms).toString().padStart(6)} msg/s   re-run: ${again.imported} imported, ${again.skipped} skipped in ${(again.ms / 1000).toFixed(2)} s`);
+    console.log(
+      `${name.padEnd(22)} ${String(r.imported).padStart(6)} msgs  ${(r.ms / 1000).toFixed(2).padStart(6)} s  ${Math.round(
+        (r.imported * 1000) / r.ms,
+      )
+        .toString()
+        .padStart(
+          6,
+        )} msg/s   re-run: ${again.imported} imported, ${again.skipped} skipped in ${(again.ms / 1000).toFixed(2)} s`,
+    );
   } finally {
     await app.close();
     cleanup();
@@ -46,15 +54,43 @@ const work = tempDir('mailstead-import-bench-src-');
 const dovecot = await startDovecot('maildir:~/Maildir');
 try {
   const mbox = join(work.dir, 'inbox');
-  writeFileSync(mbox, Array.from({ length: count }, (_, i) => `From s${i}@example.org Mon Jan  1 10:00:00 2024\n${message(i).replaceAll('\r\n', '\n')}\n`).join(''));
+  writeFileSync(
+    mbox,
+    Array.from(
+      { length: count },
+      (_, i) => `From s${i}@example.org Mon Jan  1 10:00:00 2024\n${message(i).replaceAll('\r\n', '\n')}\n`,
+    ).join(''),
+  );
   console.log(`${count} messages of ~${size} bytes, SQLite store, one account`);
   await measure('mbox', () => new MboxSource([mbox]));
 
-  const client = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user: 'bench', pass: DOVECOT_PASSWORD }, logger: false });
+  const client = new ImapFlow({
+    host: '127.0.0.1',
+    port: dovecot.port,
+    secure: false,
+    auth: { user: 'bench', pass: DOVECOT_PASSWORD },
+    logger: false,
+  });
   await client.connect();
-  for (let i = 0; i < count; i++) await client.append('INBOX', Buffer.from(message(i)), ['\\Seen'], new Date(Date.UTC(2023, 0, 1) + i * 60_000));
+  for (let i = 0; i < count; i++)
+    await client.append(
+      'INBOX',
+      Buffer.from(message(i)),
+      ['\\Seen'],
+      new Date(Date.UTC(2023, 0, 1) + i * 60_000),
+    );
   await client.logout();
-  await measure('imap (Dovecot, loopback)', () => new ImapSource({ host: '127.0.0.1', port: dovecot.port, tls: false, login: 'bench', password: DOVECOT_PASSWORD }));
+  await measure(
+    'imap (Dovecot, loopback)',
+    () =>
+      new ImapSource({
+        host: '127.0.0.1',
+        port: dovecot.port,
+        tls: false,
+        login: 'bench',
+        password: DOVECOT_PASSWORD,
+      }),
+  );
 } finally {
   await dovecot.stop();
   work.cleanup();

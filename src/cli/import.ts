@@ -34,7 +34,8 @@ const OPTIONS = {
 
 export const importCommand: CommandGroup = {
   name: 'import',
-  summary: 'migrate mail in from mbox, Maildir, another IMAP server or an Outlook PST; resumable, never twice',
+  summary:
+    'migrate mail in from mbox, Maildir, another IMAP server or an Outlook PST; resumable, never twice',
   usage: [
     'import mbox FILE… --user ADDRESS [--folder F] [--dry-run]     folder: F, else the file name (inbox/mbox → INBOX)',
     'import maildir DIR --user ADDRESS [--layout dovecot|courier|cyrus] [--dry-run]',
@@ -52,14 +53,21 @@ export const importCommand: CommandGroup = {
       let source: ImportSource;
       if (kind === 'mbox') {
         if (!positionals.length) throw new OperatorError('missing FILE (one or more mbox files)');
-        source = new MboxSource(positionals.map((p) => resolve(p)), values.folder);
+        source = new MboxSource(
+          positionals.map((p) => resolve(p)),
+          values.folder,
+        );
       } else if (kind === 'maildir') {
         const dir = resolve(requireArg(positionals[0], 'DIR (the Maildir)'));
         source = new MaildirSource(dir, layoutFor(values.layout, dir));
       } else if (kind === 'imap') {
-        if (!values['password-stdin']) throw new OperatorError('give the password on standard input with --password-stdin (never on the command line)');
+        if (!values['password-stdin'])
+          throw new OperatorError(
+            'give the password on standard input with --password-stdin (never on the command line)',
+          );
         const port = Number(requireArg(values.port, '--port'));
-        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new OperatorError(`--port: "${values.port}" is not a port`);
+        if (!Number.isInteger(port) || port < 1 || port > 65535)
+          throw new OperatorError(`--port: "${values.port}" is not a port`);
         source = new ImapSource({
           host: requireArg(values.host, '--host'),
           port,
@@ -70,18 +78,37 @@ export const importCommand: CommandGroup = {
           ...(values.batch ? { batch: Number(values.batch) } : {}),
         });
       } else if (kind === 'pst') {
-        source = new PstSource(resolve(requireArg(positionals[0], 'FILE (the PST)')), join(app.config.dataDir, 'import', `groupware-${account.id}.jsonl`));
+        source = new PstSource(
+          resolve(requireArg(positionals[0], 'FILE (the PST)')),
+          join(app.config.dataDir, 'import', `groupware-${account.id}.jsonl`),
+        );
       } else throw new OperatorError(`unknown source "${kind ?? ''}"; use mbox, maildir, imap or pst`);
-      const r = await runImport(app, user, source, { dryRun: values['dry-run'] ?? false, progress: progressPrinter(ctx) });
+      const r = await runImport(app, user, source, {
+        dryRun: values['dry-run'] ?? false,
+        progress: progressPrinter(ctx),
+      });
       const aside = source instanceof PstSource ? source.aside : undefined;
       if (ctx.json) {
         ctx.out(JSON.stringify({ ...r, ...(aside === undefined ? {} : { keptAside: aside }) }, null, 2));
         return;
       }
-      printTable(ctx, r.folders.map((f) => ({ folder: f.folder, [r.dryRun ? 'would import' : 'imported']: f.imported, 'already there': f.skipped, size: humanSize(f.bytes) })));
+      printTable(
+        ctx,
+        r.folders.map((f) => ({
+          folder: f.folder,
+          [r.dryRun ? 'would import' : 'imported']: f.imported,
+          'already there': f.skipped,
+          size: humanSize(f.bytes),
+        })),
+      );
       const rate = r.ms > 0 ? Math.round((r.imported * 1000) / r.ms) : 0;
-      ctx.out(`${r.dryRun ? 'dry run: would import' : 'imported'} ${r.imported} messages (${humanSize(r.bytes)}) into ${r.user}, ${r.skipped} already imported; ${(r.ms / 1000).toFixed(1)} s${r.dryRun ? '' : `, ${rate} msg/s`}`);
-      if (aside) ctx.out(`${aside} contacts, calendar items and tasks kept aside in ${join(app.config.dataDir, 'import', `groupware-${account.id}.jsonl`)}`);
+      ctx.out(
+        `${r.dryRun ? 'dry run: would import' : 'imported'} ${r.imported} messages (${humanSize(r.bytes)}) into ${r.user}, ${r.skipped} already imported; ${(r.ms / 1000).toFixed(1)} s${r.dryRun ? '' : `, ${rate} msg/s`}`,
+      );
+      if (aside)
+        ctx.out(
+          `${aside} contacts, calendar items and tasks kept aside in ${join(app.config.dataDir, 'import', `groupware-${account.id}.jsonl`)}`,
+        );
     } finally {
       await app.close();
     }

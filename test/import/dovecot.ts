@@ -50,8 +50,8 @@ export async function startDovecot(mailLocation: string): Promise<Dovecot> {
   chmodSync(dir, 0o755);
   const port = await freePort();
   // Dovecot refuses mail access as root; nobody can write the world-writable home dir.
-  const uid = process.getuid?.() === 0 ? 65534 : process.getuid?.() ?? 65534;
-  const gid = process.getgid?.() === 0 ? 65534 : process.getgid?.() ?? 65534;
+  const uid = process.getuid?.() === 0 ? 65534 : (process.getuid?.() ?? 65534);
+  const gid = process.getgid?.() === 0 ? 65534 : (process.getgid?.() ?? 65534);
   mkdirSync(join(dir, 'home'), { mode: 0o777 });
   chmodSync(join(dir, 'home'), 0o777);
   const conf = join(dir, 'dovecot.conf');
@@ -96,7 +96,14 @@ service imap-login {
   return {
     port,
     home: (user) => join(dir, 'home', user),
-    client: (user) => new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: DOVECOT_PASSWORD }, logger: false }),
+    client: (user) =>
+      new ImapFlow({
+        host: '127.0.0.1',
+        port,
+        secure: false,
+        auth: { user, pass: DOVECOT_PASSWORD },
+        logger: false,
+      }),
     async stop() {
       if (existsSync(pidFile)) {
         const pid = Number(readFileSync(pidFile, 'utf8').trim());
@@ -109,11 +116,16 @@ service imap-login {
 }
 
 /** Appends the messages over IMAP (so Dovecot writes its own files), creating folders first. */
-export async function fillDovecot(d: Dovecot, user: string, messages: readonly FixtureMessage[]): Promise<void> {
+export async function fillDovecot(
+  d: Dovecot,
+  user: string,
+  messages: readonly FixtureMessage[],
+): Promise<void> {
   const c = d.client(user);
   await c.connect();
   try {
-    for (const f of new Set(messages.map((m) => m.folder))) if (f !== 'INBOX') await c.mailboxCreate(f).catch(() => undefined);
+    for (const f of new Set(messages.map((m) => m.folder)))
+      if (f !== 'INBOX') await c.mailboxCreate(f).catch(() => undefined);
     for (const m of messages) await c.append(m.folder, Buffer.from(m.raw), m.flags, m.internalDate);
   } finally {
     await c.logout();
@@ -122,10 +134,18 @@ export async function fillDovecot(d: Dovecot, user: string, messages: readonly F
 
 /** Ten messages over INBOX, Work and Work/Projects, with system flags, a keyword and a `From ` line in a body. */
 export function fixtureMessages(): FixtureMessage[] {
-  const flagSets = [[], ['\\Seen'], ['\\Seen', '\\Flagged'], ['\\Answered', '$Label1'], ['\\Draft'], ['\\Seen', '\\Answered']];
+  const flagSets = [
+    [],
+    ['\\Seen'],
+    ['\\Seen', '\\Flagged'],
+    ['\\Answered', '$Label1'],
+    ['\\Draft'],
+    ['\\Seen', '\\Answered'],
+  ];
   return Array.from({ length: 10 }, (_, i) => {
     const folder = ['INBOX', 'Work', 'Work/Projects'][i % 3]!;
-    const body = i === 4 ? 'Quoted below:\r\n\r\nFrom the desk of nobody\r\n>From a quoted line\r\n' : `body ${i}\r\n`;
+    const body =
+      i === 4 ? 'Quoted below:\r\n\r\nFrom the desk of nobody\r\n>From a quoted line\r\n' : `body ${i}\r\n`;
     return {
       folder,
       raw: `From: s${i}@example.org\r\nTo: alice@example.test\r\nSubject: ${folder} ${i}\r\nMessage-ID: <m${i}@example.org>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\n${body}`,

@@ -17,24 +17,54 @@ describe('import of files written by Dovecot', () => {
   after(() => server.close());
 
   for (const [layout, location, args] of [
-    ['Maildir++ (dovecot, courier)', 'maildir:~/Maildir', (home: string) => ['maildir', join(home, 'Maildir')]],
-    ['Maildir LAYOUT=fs (dovecot)', 'maildir:~/Maildir:LAYOUT=fs', (home: string) => ['maildir', join(home, 'Maildir'), '--layout', 'dovecot']],
+    [
+      'Maildir++ (dovecot, courier)',
+      'maildir:~/Maildir',
+      (home: string) => ['maildir', join(home, 'Maildir')],
+    ],
+    [
+      'Maildir LAYOUT=fs (dovecot)',
+      'maildir:~/Maildir:LAYOUT=fs',
+      (home: string) => ['maildir', join(home, 'Maildir'), '--layout', 'dovecot'],
+    ],
   ] as const) {
     it(`imports ${layout}: folders, flags, internal dates, bytes; twice imports nothing twice`, async () => {
       const dovecot = await startDovecot(location);
       try {
         await fillDovecot(dovecot, 'alice', messages);
         const user = await newAccount(server);
-        const dry = await cli(server.dir, 'import', ...args(dovecot.home('alice')), '--user', user, '--dry-run', '--json');
+        const dry = await cli(
+          server.dir,
+          'import',
+          ...args(dovecot.home('alice')),
+          '--user',
+          user,
+          '--dry-run',
+          '--json',
+        );
         assert.equal(dry.code, 0, dry.err);
         assert.equal(JSON.parse(dry.out).imported, 10);
         assert.deepEqual(await importedView(server.app, user), []);
-        const first = await cli(server.dir, 'import', ...args(dovecot.home('alice')), '--user', user, '--json');
+        const first = await cli(
+          server.dir,
+          'import',
+          ...args(dovecot.home('alice')),
+          '--user',
+          user,
+          '--json',
+        );
         assert.equal(first.code, 0, first.err);
         assert.equal(JSON.parse(first.out).imported, 10);
         // Dovecot keeps the internal date as the file's mtime.
         assert.deepEqual(await importedView(server.app, user), byFolderThenDate);
-        const second = await cli(server.dir, 'import', ...args(dovecot.home('alice')), '--user', user, '--json');
+        const second = await cli(
+          server.dir,
+          'import',
+          ...args(dovecot.home('alice')),
+          '--user',
+          user,
+          '--json',
+        );
         assert.deepEqual([JSON.parse(second.out).imported, JSON.parse(second.out).skipped], [0, 10]);
         assert.equal((await importedView(server.app, user)).length, 10);
       } finally {
@@ -55,9 +85,22 @@ describe('import of files written by Dovecot', () => {
       assert.equal(r.code, 0, r.err);
       const w = await cli(server.dir, 'import', 'mbox', join(mail, 'Work'), '--user', user, '--json');
       assert.equal(w.code, 0, w.err);
-      const p = await cli(server.dir, 'import', 'mbox', join(mail, 'Projects'), '--folder', 'Archive/Projects', '--user', user, '--json');
+      const p = await cli(
+        server.dir,
+        'import',
+        'mbox',
+        join(mail, 'Projects'),
+        '--folder',
+        'Archive/Projects',
+        '--user',
+        user,
+        '--json',
+      );
       assert.equal(p.code, 0, p.err);
-      assert.deepEqual(await importedView(server.app, user), expectedView(flat.map((m) => ({ ...m, folder: m.folder.replace('Projects', 'Archive/Projects') }))));
+      assert.deepEqual(
+        await importedView(server.app, user),
+        expectedView(flat.map((m) => ({ ...m, folder: m.folder.replace('Projects', 'Archive/Projects') }))),
+      );
       const again = await cli(server.dir, 'import', 'mbox', join(mail, 'inbox'), '--user', user, '--json');
       assert.deepEqual([JSON.parse(again.out).imported, JSON.parse(again.out).skipped], [0, 4]);
     } finally {

@@ -12,7 +12,11 @@ const PST = 'node_modules/pst-extractor/example/testdata/enron.pst';
 
 /** The real CLI in a child process: --password-stdin reads the process's standard input. */
 function mailstead(dataDir: string, args: string[], input: string) {
-  const r = spawnSync(process.execPath, ['bin/mailstead.js', ...args, '--data', dataDir, '--json'], { input, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['bin/mailstead.js', ...args, '--data', dataDir, '--json'], {
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -29,7 +33,21 @@ describe('import from IMAP and PST', () => {
       const messages = fixtureMessages();
       await fillDovecot(dovecot, 'alice', messages);
       const user = await newAccount(server);
-      const imap = ['import', 'imap', '--host', '127.0.0.1', '--port', String(dovecot.port), '--login', 'alice', '--password-stdin', '--user', user, '--batch', '3'];
+      const imap = [
+        'import',
+        'imap',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(dovecot.port),
+        '--login',
+        'alice',
+        '--password-stdin',
+        '--user',
+        user,
+        '--batch',
+        '3',
+      ];
       const dry = mailstead(server.dir, [...imap, '--dry-run'], DOVECOT_PASSWORD + '\n');
       assert.equal(dry.code, 0, dry.err);
       assert.equal(JSON.parse(dry.out).imported, 10);
@@ -46,7 +64,7 @@ describe('import from IMAP and PST', () => {
     }
   });
 
-  it('imports the PST reader package\'s test file: folder tree, messages, groupware items aside; twice imports nothing twice', async () => {
+  it("imports the PST reader package's test file: folder tree, messages, groupware items aside; twice imports nothing twice", async () => {
     assert.ok(existsSync(PST), `${PST} (shipped in the pst-extractor package) is missing`);
     const user = await newAccount(server);
     const dry = await cli(server.dir, 'import', 'pst', PST, '--user', user, '--dry-run', '--json');
@@ -60,8 +78,14 @@ describe('import from IMAP and PST', () => {
     const view = await importedView(server.app, user);
     assert.equal(view.length, done.imported);
     assert.ok(new Set(view.map((m) => m.folder)).size > 1, 'keeps a folder tree');
-    assert.ok(view.every((m) => /^MIME-Version: 1\.0$/im.test(m.raw.slice(0, m.raw.indexOf('\r\n\r\n')))), 'every message is MIME with headers');
-    assert.ok(view.some((m) => m.flags.includes('\\Seen')), 'read state carried as \\Seen');
+    assert.ok(
+      view.every((m) => /^MIME-Version: 1\.0$/im.test(m.raw.slice(0, m.raw.indexOf('\r\n\r\n')))),
+      'every message is MIME with headers',
+    );
+    assert.ok(
+      view.some((m) => m.flags.includes('\\Seen')),
+      'read state carried as \\Seen',
+    );
     const second = await cli(server.dir, 'import', 'pst', PST, '--user', user, '--json');
     assert.deepEqual([JSON.parse(second.out).imported, JSON.parse(second.out).skipped], [0, done.imported]);
     const id = (await server.app.directory.getAccount(user))!.id;

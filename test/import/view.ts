@@ -20,7 +20,9 @@ export async function importedView(app: App, address: string): Promise<FixtureMe
 
 /** The fixture as the import should leave it: by folder, then by internal date, flags sorted. */
 export const expectedView = (messages: FixtureMessage[]) =>
-  [...messages].sort((a, b) => a.folder.localeCompare(b.folder) || a.internalDate.getTime() - b.internalDate.getTime()).map((m) => ({ ...m, flags: [...m.flags].sort() }));
+  [...messages]
+    .sort((a, b) => a.folder.localeCompare(b.folder) || a.internalDate.getTime() - b.internalDate.getTime())
+    .map((m) => ({ ...m, flags: [...m.flags].sort() }));
 
 let accounts = 0;
 /** A fresh account to import into, so tests on one server do not see each other's mail. */
@@ -29,4 +31,3 @@ export async function newAccount(server: TestServer): Promise<string> {
   await server.app.directory.addAccount({ address, password: 'import-test-pw-1' });
   return address;
 }
-

@@ -51,35 +51,64 @@ export class ImapSource implements ImportSource {
     const list = await (await this.ready()).list();
     return list
       .filter((f) => !f.flags.has('\\Noselect') && !f.flags.has('\\NonExistent'))
-      .map((f) => ({ path: f.path, folder: f.path.toUpperCase() === 'INBOX' ? 'INBOX' : f.delimiter ? f.path.split(f.delimiter).join('/') : f.path }));
+      .map((f) => ({
+        path: f.path,
+        folder:
+          f.path.toUpperCase() === 'INBOX'
+            ? 'INBOX'
+            : f.delimiter
+              ? f.path.split(f.delimiter).join('/')
+              : f.path,
+      }));
   }
 
   async *folders(): AsyncIterable<string> {
     for (const f of await this.folderList()) yield f.folder;
   }
 
-  async *messages(opts: { metadataOnly: boolean; skip: (folder: string, key: string) => boolean }): AsyncIterable<ImportMessage> {
+  async *messages(opts: {
+    metadataOnly: boolean;
+    skip: (folder: string, key: string) => boolean;
+  }): AsyncIterable<ImportMessage> {
     const client = await this.ready();
     for (const { path, folder } of await this.folderList()) {
       const box = await client.mailboxOpen(path, { readOnly: true });
       if (!box.exists) continue;
-      const keyOf = (uid: number) => `imap:${this.opts.host}/${path};UIDVALIDITY=${box.uidValidity}/;UID=${uid}`;
+      const keyOf = (uid: number) =>
+        `imap:${this.opts.host}/${path};UIDVALIDITY=${box.uidValidity}/;UID=${uid}`;
       const wanted = [];
-      for (const m of await client.fetchAll('1:*', { uid: true, flags: true, internalDate: true, size: true })) {
+      for (const m of await client.fetchAll('1:*', {
+        uid: true,
+        flags: true,
+        internalDate: true,
+        size: true,
+      })) {
         if (!opts.skip(folder, keyOf(m.uid))) wanted.push(m);
       }
       for (let i = 0; i < wanted.length; i += this.batch) {
         const slice = wanted.slice(i, i + this.batch);
         const bodies = new Map<number, Buffer>();
         if (!opts.metadataOnly) {
-          for (const m of await client.fetchAll(slice.map((m) => m.uid).join(','), { uid: true, source: true }, { uid: true })) if (m.source) bodies.set(m.uid, m.source);
+          for (const m of await client.fetchAll(
+            slice.map((m) => m.uid).join(','),
+            { uid: true, source: true },
+            { uid: true },
+          ))
+            if (m.source) bodies.set(m.uid, m.source);
         }
         for (const m of slice) {
           const raw = bodies.get(m.uid);
           // Expunged on the source between the two fetches: nothing to import.
           if (!opts.metadataOnly && !raw) continue;
           const date = m.internalDate ? new Date(m.internalDate).getTime() : undefined;
-          yield { folder, key: keyOf(m.uid), flags: [...(m.flags ?? [])], size: raw?.length ?? m.size ?? 0, ...(raw ? { raw } : {}), ...(date !== undefined && Number.isFinite(date) ? { internalDate: date } : {}) };
+          yield {
+            folder,
+            key: keyOf(m.uid),
+            flags: [...(m.flags ?? [])],
+            size: raw?.length ?? m.size ?? 0,
+            ...(raw ? { raw } : {}),
+            ...(date !== undefined && Number.isFinite(date) ? { internalDate: date } : {}),
+          };
         }
       }
     }

@@ -19,7 +19,9 @@ export class ImportLedger {
 
   static open(dataDir: string, accountId: number): ImportLedger {
     const file = join(dataDir, 'import', `ledger-${accountId}.txt`);
-    const keys = existsSync(file) ? new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean)) : new Set<string>();
+    const keys = existsSync(file)
+      ? new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean))
+      : new Set<string>();
     return new ImportLedger(file, keys);
   }
 

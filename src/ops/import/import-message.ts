@@ -20,7 +20,10 @@ export interface ImportSource {
   readonly name: string;
   /** Every folder of the source, so empty ones are created too. */
   folders(): AsyncIterable<string>;
-  messages(opts: { metadataOnly: boolean; skip: (folder: string, key: string) => boolean }): AsyncIterable<ImportMessage>;
+  messages(opts: {
+    metadataOnly: boolean;
+    skip: (folder: string, key: string) => boolean;
+  }): AsyncIterable<ImportMessage>;
   close?(): Promise<void>;
 }
 

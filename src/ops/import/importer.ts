@@ -42,7 +42,12 @@ const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('he
  * internal dates. Idempotent: every message is recorded in the account's ledger, keyed by its
  * source identity or, lacking one, by folder and content hash; a re-run skips what is there.
  */
-export async function runImport(app: App, address: string, source: ImportSource, opts: ImportOptions = {}): Promise<ImportReport> {
+export async function runImport(
+  app: App,
+  address: string,
+  source: ImportSource,
+  opts: ImportOptions = {},
+): Promise<ImportReport> {
   const started = performance.now();
   const progress = opts.progress ?? noProgress;
   const dryRun = opts.dryRun ?? false;
@@ -102,7 +107,16 @@ export async function runImport(app: App, address: string, source: ImportSource,
   }
   const folders = [...counts.values()];
   const sum = (k: 'imported' | 'skipped' | 'bytes') => folders.reduce((n, f) => n + f[k], 0);
-  return { source: source.name, user: account.address, dryRun, folders, imported: sum('imported'), skipped: sum('skipped'), bytes: sum('bytes'), ms: Math.round(performance.now() - started) };
+  return {
+    source: source.name,
+    user: account.address,
+    dryRun,
+    folders,
+    imported: sum('imported'),
+    skipped: sum('skipped'),
+    bytes: sum('bytes'),
+    ms: Math.round(performance.now() - started),
+  };
 }
 
 function ledgerKey(m: ImportMessage): string {
@@ -111,7 +125,13 @@ function ledgerKey(m: ImportMessage): string {
   return `${m.folder}\tsha256:${sha256(m.raw)}`;
 }
 
-async function deliver(app: App, accountId: number, m: ImportMessage, blob: BlobRef, entry: string): Promise<void> {
+async function deliver(
+  app: App,
+  accountId: number,
+  m: ImportMessage,
+  blob: BlobRef,
+  entry: string,
+): Promise<void> {
   await app.mailbox.deliver({
     accountId,
     folder: m.folder,

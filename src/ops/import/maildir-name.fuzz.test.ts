@@ -4,7 +4,14 @@ import fc from 'fast-check';
 import { fuzzRuns } from '../../../test/support/fuzz.js';
 import { parseDovecotKeywords, parseMaildirName } from './maildir-name.js';
 
-const SYSTEM = { D: '\\Draft', F: '\\Flagged', P: '$Forwarded', R: '\\Answered', S: '\\Seen', T: '\\Deleted' } as const;
+const SYSTEM = {
+  D: '\\Draft',
+  F: '\\Flagged',
+  P: '$Forwarded',
+  R: '\\Answered',
+  S: '\\Seen',
+  T: '\\Deleted',
+} as const;
 
 it('reads every flag letter it was given, in any order, after any separator', () => {
   fc.assert(
@@ -16,7 +23,10 @@ it('reads every flag letter it was given, in any order, after any separator', ()
       (time, unique, letters, sep) => {
         const name = `${time}.${unique}${sep}2,${[...letters].sort().join('')}`;
         const p = parseMaildirName(name);
-        assert.deepEqual(new Set(p.flags), new Set(letters.filter((l): l is keyof typeof SYSTEM => l in SYSTEM).map((l) => SYSTEM[l])));
+        assert.deepEqual(
+          new Set(p.flags),
+          new Set(letters.filter((l): l is keyof typeof SYSTEM => l in SYSTEM).map((l) => SYSTEM[l])),
+        );
         assert.deepEqual(new Set(p.keywordLetters), new Set(letters.filter((l) => l >= 'a' && l <= 'z')));
         assert.equal(p.time, time * 1000);
       },
@@ -36,9 +46,12 @@ it('never throws and finds no flags without an info suffix', () => {
 });
 
 it('maps dovecot-keywords numbers to letters', () => {
-  assert.deepEqual([...parseDovecotKeywords('0 $Label1\n1 Junk\n25 last\n26 beyond\nbad line\n')], [
-    ['a', '$Label1'],
-    ['b', 'Junk'],
-    ['z', 'last'],
-  ]);
+  assert.deepEqual(
+    [...parseDovecotKeywords('0 $Label1\n1 Junk\n25 last\n26 beyond\nbad line\n')],
+    [
+      ['a', '$Label1'],
+      ['b', 'Junk'],
+      ['z', 'last'],
+    ],
+  );
 });

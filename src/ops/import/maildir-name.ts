@@ -12,7 +12,14 @@ export interface MaildirName {
   keywordLetters: string[];
 }
 
-const SYSTEM: Record<string, string> = { D: '\\Draft', F: '\\Flagged', P: '$Forwarded', R: '\\Answered', S: '\\Seen', T: '\\Deleted' };
+const SYSTEM: Record<string, string> = {
+  D: '\\Draft',
+  F: '\\Flagged',
+  P: '$Forwarded',
+  R: '\\Answered',
+  S: '\\Seen',
+  T: '\\Deleted',
+};
 const INFO = /[:!;]2,([A-Za-z]*)$/;
 
 export function parseMaildirName(name: string): MaildirName {

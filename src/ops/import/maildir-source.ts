@@ -18,8 +18,11 @@ export type MaildirLayout = 'maildir++' | 'fs' | 'cyrus';
 export function layoutFor(name: string | undefined, root: string): MaildirLayout {
   if (name === 'cyrus') return 'cyrus';
   if (name === 'courier') return 'maildir++';
-  if (name !== undefined && name !== 'dovecot') throw new Error(`--layout: "${name}" is not dovecot, courier or cyrus`);
-  const dirs = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && !['cur', 'new', 'tmp'].includes(d.name));
+  if (name !== undefined && name !== 'dovecot')
+    throw new Error(`--layout: "${name}" is not dovecot, courier or cyrus`);
+  const dirs = readdirSync(root, { withFileTypes: true }).filter(
+    (d) => d.isDirectory() && !['cur', 'new', 'tmp'].includes(d.name),
+  );
   return dirs.some((d) => d.name.startsWith('.')) || !dirs.length ? 'maildir++' : 'fs';
 }
 
@@ -40,16 +43,27 @@ function maildirFolders(root: string, layout: MaildirLayout): FolderDir[] {
   const mailDirs = (d: string) => ['new', 'cur'].map((s) => join(d, s)).filter((p) => existsSync(p));
   if (layout === 'maildir++') {
     const out: FolderDir[] = isMaildir(root) ? [{ folder: 'INBOX', dirs: mailDirs(root) }] : [];
-    for (const name of subdirs(root).filter((n) => n.startsWith('.') && n.length > 1 && isMaildir(join(root, n)))) {
+    for (const name of subdirs(root).filter(
+      (n) => n.startsWith('.') && n.length > 1 && isMaildir(join(root, n)),
+    )) {
       // Courier names them `.INBOX.Sub` in some setups; the INBOX. prefix is the namespace, not a folder.
-      const path = name.slice(1).replace(/^INBOX\./, '').split('.').map(decodeUtf7).join('/');
+      const path = name
+        .slice(1)
+        .replace(/^INBOX\./, '')
+        .split('.')
+        .map(decodeUtf7)
+        .join('/');
       out.push({ folder: path, dirs: mailDirs(join(root, name)) });
     }
     return out;
   }
   const out: FolderDir[] = [];
   const walk = (dir: string, path: string[]) => {
-    if (layout === 'fs' ? isMaildir(dir) : true) out.push({ folder: path.length ? path.map(decodeUtf7).join('/') : 'INBOX', dirs: layout === 'fs' ? mailDirs(dir) : [dir] });
+    if (layout === 'fs' ? isMaildir(dir) : true)
+      out.push({
+        folder: path.length ? path.map(decodeUtf7).join('/') : 'INBOX',
+        dirs: layout === 'fs' ? mailDirs(dir) : [dir],
+      });
     for (const n of subdirs(dir)) if (!['cur', 'new', 'tmp'].includes(n)) walk(join(dir, n), [...path, n]);
   };
   walk(root, []);
@@ -84,8 +98,12 @@ export class MaildirSource implements ImportSource {
       for (const file of this.inOrder(dirs)) {
         const st = statSync(file);
         if (!st.isFile()) continue;
-        const parsed = this.layout === 'cyrus' ? { flags: [], keywordLetters: [] } : parseMaildirName(basename(file));
-        const flags = [...parsed.flags, ...parsed.keywordLetters.flatMap((l) => (keywords.has(l) ? [keywords.get(l)!] : []))];
+        const parsed =
+          this.layout === 'cyrus' ? { flags: [], keywordLetters: [] } : parseMaildirName(basename(file));
+        const flags = [
+          ...parsed.flags,
+          ...parsed.keywordLetters.flatMap((l) => (keywords.has(l) ? [keywords.get(l)!] : [])),
+        ];
         const raw = toCrlf(await readFile(file));
         // Dovecot and Courier keep the received time as the file's mtime.
         yield { folder, flags, internalDate: Math.floor(st.mtimeMs), size: raw.length, raw };
@@ -106,9 +124,15 @@ export class MaildirSource implements ImportSource {
         .map((n) => join(dir, n));
     }
     const uids = dirs[0] ? dovecotUids(join(dirs[0], '..')) : new Map<string, number>();
-    const files = dirs.flatMap((d) => readdirSync(d).filter((n) => !n.startsWith('.')).map((n) => ({ file: join(d, n), base: n.replace(/[:!;]2,.*$/, '') })));
+    const files = dirs.flatMap((d) =>
+      readdirSync(d)
+        .filter((n) => !n.startsWith('.'))
+        .map((n) => ({ file: join(d, n), base: n.replace(/[:!;]2,.*$/, '') })),
+    );
     const rank = (f: { base: string }) => uids.get(f.base) ?? Number.MAX_SAFE_INTEGER;
-    return files.sort((a, b) => rank(a) - rank(b) || (a.base < b.base ? -1 : a.base > b.base ? 1 : 0)).map((f) => f.file);
+    return files
+      .sort((a, b) => rank(a) - rank(b) || (a.base < b.base ? -1 : a.base > b.base ? 1 : 0))
+      .map((f) => f.file);
   }
 }
 

@@ -4,7 +4,15 @@
  * Dovecot's `X-UID` / `X-IMAPbase` and mboxcl's `Content-Length`, describe the old store, not the
  * message: they are removed.
  */
-const STORAGE_HEADERS = new Set(['status', 'x-status', 'x-keywords', 'x-uid', 'x-imapbase', 'x-imap', 'content-length']);
+const STORAGE_HEADERS = new Set([
+  'status',
+  'x-status',
+  'x-keywords',
+  'x-uid',
+  'x-imapbase',
+  'x-imap',
+  'content-length',
+]);
 const X_STATUS: Record<string, string> = { A: '\\Answered', F: '\\Flagged', T: '\\Draft', D: '\\Deleted' };
 
 export function takeMboxFlags(raw: Buffer): { raw: Buffer; flags: string[] } {

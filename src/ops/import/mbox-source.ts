@@ -31,7 +31,13 @@ export class MboxSource implements ImportSource {
         const { raw, flags } = takeMboxFlags(e.raw);
         const crlf = toCrlf(raw);
         const internalDate = fromLineDate(e.fromLine);
-        yield { folder, flags, size: crlf.length, raw: crlf, ...(internalDate === undefined ? {} : { internalDate }) };
+        yield {
+          folder,
+          flags,
+          size: crlf.length,
+          raw: crlf,
+          ...(internalDate === undefined ? {} : { internalDate }),
+        };
       }
     }
   }

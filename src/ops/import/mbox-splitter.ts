@@ -17,7 +17,9 @@ const FROM = Buffer.from('From ');
 const QUOTED_FROM = /^>+From /;
 
 const isFrom = (line: Buffer | undefined) => line !== undefined && line.subarray(0, 5).equals(FROM);
-const isEmpty = (line: Buffer | undefined) => line !== undefined && (line.length === 1 ? line[0] === 10 : line.length === 2 && line[0] === 13 && line[1] === 10);
+const isEmpty = (line: Buffer | undefined) =>
+  line !== undefined &&
+  (line.length === 1 ? line[0] === 10 : line.length === 2 && line[0] === 13 && line[1] === 10);
 
 /** Lines (each with its line end) with look-ahead: lines read too far are put back. */
 class LineReader {
@@ -131,12 +133,20 @@ export async function* splitMbox(chunks: AsyncIterable<Buffer>): AsyncIterable<M
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const ASCTIME = /(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+(\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s+(?:[A-Z]{3,4}\s+|[+-]\d{4}\s+)?(\d{4})/;
+const ASCTIME =
+  /(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+(\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s+(?:[A-Z]{3,4}\s+|[+-]\d{4}\s+)?(\d{4})/;
 
 /** The time in a `From sender Www Mmm dd hh:mm:ss yyyy` line (read as UTC), or undefined. */
 export function fromLineDate(fromLine: string): number | undefined {
   const m = ASCTIME.exec(fromLine);
   if (!m) return undefined;
-  const t = Date.UTC(Number(m[6]), MONTHS.indexOf(m[1]!), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5] ?? 0));
+  const t = Date.UTC(
+    Number(m[6]),
+    MONTHS.indexOf(m[1]!),
+    Number(m[2]),
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5] ?? 0),
+  );
   return Number.isFinite(t) ? t : undefined;
 }

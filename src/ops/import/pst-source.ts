@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, appendFileSync, mkdirSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  appendFileSync,
+  mkdirSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { PSTFile, type PSTAttachment, type PSTFolder, type PSTMessage } from 'pst-extractor';
@@ -18,7 +27,11 @@ function pstIdentity(file: string): string {
   try {
     const buf = Buffer.alloc(1 << 20);
     const n = readSync(fd, buf, 0, buf.length, 0);
-    return createHash('sha256').update(buf.subarray(0, n)).update(String(fstatSync(fd).size)).digest('hex').slice(0, 16);
+    return createHash('sha256')
+      .update(buf.subarray(0, n))
+      .update(String(fstatSync(fd).size))
+      .digest('hex')
+      .slice(0, 16);
   } finally {
     closeSync(fd);
   }
@@ -29,7 +42,8 @@ function attachmentBytes(a: PSTAttachment): Buffer {
   if (!stream) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   const block = Buffer.alloc(64 * 1024);
-  for (let n = stream.readBlock(block); n > 0; n = stream.readBlock(block)) chunks.push(Buffer.from(block.subarray(0, n)));
+  for (let n = stream.readBlock(block); n > 0; n = stream.readBlock(block))
+    chunks.push(Buffer.from(block.subarray(0, n)));
   return Buffer.concat(chunks);
 }
 
@@ -49,10 +63,16 @@ async function toMime(m: PSTMessage): Promise<Buffer> {
   const attachments = [];
   for (let i = 0; i < m.numberOfAttachments; i++) {
     const a = m.getAttachment(i);
-    attachments.push({ filename: a.longFilename || a.filename || `attachment-${i + 1}`, content: attachmentBytes(a), ...(a.mimeTag ? { contentType: a.mimeTag } : {}) });
+    attachments.push({
+      filename: a.longFilename || a.filename || `attachment-${i + 1}`,
+      content: attachmentBytes(a),
+      ...(a.mimeTag ? { contentType: a.mimeTag } : {}),
+    });
   }
   const date = m.clientSubmitTime ?? m.messageDeliveryTime ?? undefined;
-  const from = m.senderEmailAddress.includes('@') ? { name: m.senderName, address: m.senderEmailAddress } : m.senderName || undefined;
+  const from = m.senderEmailAddress.includes('@')
+    ? { name: m.senderName, address: m.senderEmailAddress }
+    : m.senderName || undefined;
   const composer = new MailComposer({
     ...(from ? { from } : {}),
     to: addressList(m, 1),
@@ -70,10 +90,32 @@ async function toMime(m: PSTMessage): Promise<Buffer> {
 function asideRecord(folder: string, item: PSTMessage & Record<string, unknown>): Record<string, unknown> {
   const pick = (k: string) => {
     const v = item[k];
-    return v instanceof Date ? v.toISOString() : typeof v === 'string' || typeof v === 'number' ? v : undefined;
+    return v instanceof Date
+      ? v.toISOString()
+      : typeof v === 'string' || typeof v === 'number'
+        ? v
+        : undefined;
   };
-  const fields = ['messageClass', 'subject', 'displayName', 'givenName', 'surname', 'companyName', 'email1EmailAddress', 'email2EmailAddress', 'businessTelephoneNumber', 'mobileTelephoneNumber', 'startTime', 'endTime', 'location', 'body'];
-  return { folder, ...Object.fromEntries(fields.map((f) => [f, pick(f)]).filter(([, v]) => v !== undefined && v !== '')) };
+  const fields = [
+    'messageClass',
+    'subject',
+    'displayName',
+    'givenName',
+    'surname',
+    'companyName',
+    'email1EmailAddress',
+    'email2EmailAddress',
+    'businessTelephoneNumber',
+    'mobileTelephoneNumber',
+    'startTime',
+    'endTime',
+    'location',
+    'body',
+  ];
+  return {
+    folder,
+    ...Object.fromEntries(fields.map((f) => [f, pick(f)]).filter(([, v]) => v !== undefined && v !== '')),
+  };
 }
 
 /**
@@ -94,21 +136,37 @@ export class PstSource implements ImportSource {
     this.name = `pst ${file}`;
     this.id = pstIdentity(file);
     this.pst = new PSTFile(file);
-    this.asideKeys = new Set(existsSync(asideFile) ? readFileSync(asideFile, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { key: string }).key) : []);
+    this.asideKeys = new Set(
+      existsSync(asideFile)
+        ? readFileSync(asideFile, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => (JSON.parse(l) as { key: string }).key)
+        : [],
+    );
   }
 
   /**
    * Every folder under the store's top ("Top of Personal Folders" is not a folder to users);
    * `groupware` ones (contacts, calendar, tasks) are walked for their items but not created.
    */
-  private *walk(folder: PSTFolder = this.pst.getRootFolder(), path: string[] = []): Generator<{ folder: PSTFolder; path: string; groupware: boolean }> {
+  private *walk(
+    folder: PSTFolder = this.pst.getRootFolder(),
+    path: string[] = [],
+  ): Generator<{ folder: PSTFolder; path: string; groupware: boolean }> {
     let subs = folder.hasSubfolders ? folder.getSubFolders() : [];
     // Beside the top of the personal store, the root holds Outlook's own search folders.
-    if (!path.length && subs.some((f) => TOP.test(f.displayName))) subs = subs.filter((f) => TOP.test(f.displayName));
+    if (!path.length && subs.some((f) => TOP.test(f.displayName)))
+      subs = subs.filter((f) => TOP.test(f.displayName));
     for (const sub of subs) {
       const isTop = path.length === 0 && TOP.test(sub.displayName);
       const next = isTop ? path : [...path, sub.displayName.replaceAll('/', '-')];
-      if (next.length) yield { folder: sub, path: next.map((p) => (p.toLowerCase() === 'inbox' ? 'INBOX' : p)).join('/'), groupware: GROUPWARE_FOLDER.test(sub.containerClass) };
+      if (next.length)
+        yield {
+          folder: sub,
+          path: next.map((p) => (p.toLowerCase() === 'inbox' ? 'INBOX' : p)).join('/'),
+          groupware: GROUPWARE_FOLDER.test(sub.containerClass),
+        };
       yield* this.walk(sub, next);
     }
   }
@@ -117,10 +175,17 @@ export class PstSource implements ImportSource {
     for (const f of this.walk()) if (!f.groupware) yield f.path;
   }
 
-  async *messages(opts: { metadataOnly: boolean; skip: (folder: string, key: string) => boolean }): AsyncIterable<ImportMessage> {
+  async *messages(opts: {
+    metadataOnly: boolean;
+    skip: (folder: string, key: string) => boolean;
+  }): AsyncIterable<ImportMessage> {
     for (const { folder, path } of this.walk()) {
       if (folder.contentCount <= 0) continue;
-      for (let m = folder.getNextChild() as PSTMessage | null; m; m = folder.getNextChild() as PSTMessage | null) {
+      for (
+        let m = folder.getNextChild() as PSTMessage | null;
+        m;
+        m = folder.getNextChild() as PSTMessage | null
+      ) {
         const key = `pst:${this.id}:${m.descriptorNodeId.toString()}`;
         if (ASIDE.test(m.messageClass)) {
           if (!opts.metadataOnly) this.keepAside(key, path, m);
@@ -128,9 +193,20 @@ export class PstSource implements ImportSource {
         }
         if (opts.skip(path, key)) continue;
         const raw = await toMime(m);
-        const flags = [...(m.isRead ? ['\\Seen'] : []), ...(m.isUnsent ? ['\\Draft'] : []), ...(VERB_FLAGS[m.lastVerbExecuted] ? [VERB_FLAGS[m.lastVerbExecuted]!] : [])];
+        const flags = [
+          ...(m.isRead ? ['\\Seen'] : []),
+          ...(m.isUnsent ? ['\\Draft'] : []),
+          ...(VERB_FLAGS[m.lastVerbExecuted] ? [VERB_FLAGS[m.lastVerbExecuted]!] : []),
+        ];
         const date = m.messageDeliveryTime ?? m.clientSubmitTime;
-        yield { folder: path, flags, key, size: raw.length, raw, ...(date ? { internalDate: date.getTime() } : {}) };
+        yield {
+          folder: path,
+          flags,
+          key,
+          size: raw.length,
+          raw,
+          ...(date ? { internalDate: date.getTime() } : {}),
+        };
       }
     }
   }
@@ -138,7 +214,11 @@ export class PstSource implements ImportSource {
   private keepAside(key: string, folder: string, item: PSTMessage): void {
     if (this.asideKeys.has(key)) return;
     mkdirSync(dirname(this.asideFile), { recursive: true, mode: 0o700 });
-    appendFileSync(this.asideFile, JSON.stringify({ key, ...asideRecord(folder, item as PSTMessage & Record<string, unknown>) }) + '\n', { mode: 0o600 });
+    appendFileSync(
+      this.asideFile,
+      JSON.stringify({ key, ...asideRecord(folder, item as PSTMessage & Record<string, unknown>) }) + '\n',
+      { mode: 0o600 },
+    );
     this.asideKeys.add(key);
     this.aside++;
   }
