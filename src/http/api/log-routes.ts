@@ -80,14 +80,12 @@ export function logRoutes(ctx: ApiContext) {
       },
       async handler({ actor, query }) {
         admin(actor);
-        return ctx
-          .logQuery()
-          .show({
-            range: range(query),
-            filters: filters(query),
-            limit: query.limit,
-            ...(query.result ? { result: query.result } : {}),
-          });
+        return ctx.logQuery().show({
+          range: range(query),
+          filters: filters(query),
+          limit: query.limit,
+          ...(query.result ? { result: query.result } : {}),
+        });
       },
     }),
     route<unknown, Selection>({
@@ -102,13 +100,11 @@ export function logRoutes(ctx: ApiContext) {
       response: tableSchema,
       async handler({ actor, params, query }) {
         admin(actor);
-        return ctx
-          .logQuery()
-          .top(params.subject as TopSubject, {
-            range: range(query),
-            filters: filters(query),
-            limit: query.limit,
-          });
+        return ctx.logQuery().top(params.subject as TopSubject, {
+          range: range(query),
+          filters: filters(query),
+          limit: query.limit,
+        });
       },
     }),
     route<unknown, Selection>({
@@ -121,13 +117,11 @@ export function logRoutes(ctx: ApiContext) {
       response: tableSchema,
       async handler({ actor, params, query }) {
         admin(actor);
-        return ctx
-          .logQuery()
-          .stats(params.subject as StatsSubject, {
-            range: range(query),
-            filters: filters(query),
-            limit: query.limit,
-          });
+        return ctx.logQuery().stats(params.subject as StatsSubject, {
+          range: range(query),
+          filters: filters(query),
+          limit: query.limit,
+        });
       },
     }),
     route<unknown, { hours: number }>({

@@ -4,7 +4,6 @@ import type { ListCommand, LsubCommand } from '../proto/parser/list.js';
 import { list, lsub, type ListEntry } from '../proto/protocol/mailbox.js';
 import { myRights } from '../proto/protocol/misc.js';
 import { listMatcher } from '../list-pattern.js';
-import type { ImapSession } from '../session.js';
 import { AUTHENTICATED, type CommandHandler } from './handler.js';
 import { writeStatus } from './status.js';
 
