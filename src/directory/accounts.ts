@@ -21,14 +21,8 @@ export class Accounts {
 
   /** The account at `address`, also when written with a domain alias; undefined when none. */
   async find(address: string): Promise<Account | undefined> {
-    let a;
-    try {
-      a = canonicalAddress(address);
-    } catch {
-      return undefined;
-    }
-    const d = await this.domains.canonical(a.domain);
-    return d ? repo.findAccount(this.db, `${a.local}@${d.name}`) : undefined;
+    const mailbox = await this.domains.canonicalMailbox(address);
+    return mailbox ? repo.findAccount(this.db, mailbox) : undefined;
   }
 
   async require(address: string): Promise<Account> {

@@ -20,14 +20,8 @@ export class Aliases {
 
   /** The alias at `address`, also when written with a domain alias. */
   async find(address: string): Promise<Alias | undefined> {
-    let a;
-    try {
-      a = canonicalAddress(address);
-    } catch {
-      return undefined;
-    }
-    const d = await this.domains.canonical(a.domain);
-    return d ? repo.findAlias(this.db, `${a.local}@${d.name}`) : undefined;
+    const mailbox = await this.domains.canonicalMailbox(address);
+    return mailbox ? repo.findAlias(this.db, mailbox) : undefined;
   }
 
   async require(address: string): Promise<Alias> {

@@ -27,6 +27,21 @@ export class Domains {
     return d;
   }
 
+  /**
+   * `local@domain` with the domain resolved through domain aliases to the real one; undefined when
+   * the text is not an address or its domain is not ours. Accounts and aliases are looked up by it.
+   */
+  async canonicalMailbox(address: string): Promise<string | undefined> {
+    let a;
+    try {
+      a = canonicalAddress(address);
+    } catch {
+      return undefined;
+    }
+    const d = await this.canonical(a.domain);
+    return d ? `${a.local}@${d.name}` : undefined;
+  }
+
   /** The domain that holds the accounts for `name`: itself, or the target of a domain alias. */
   async canonical(name: string): Promise<Domain | undefined> {
     const d = await this.find(name);
