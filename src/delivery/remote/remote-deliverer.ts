@@ -25,10 +25,23 @@ function tlsPolicy(entries: readonly string[], domain: string, fallback: TlsLeve
   return fallback;
 }
 
+interface Pending {
+  r: DueRecipient;
+  resolve: (res: DeliveryResult) => void;
+}
+
+interface Plan {
+  dest: string;
+  hosts: HostTarget[];
+  auth: ClientSettings['auth'];
+}
+
 /**
  * Remote delivery (Postfix's smtp client, qmail-remote): routes by smtproutes or MX, tries the
  * hosts in order, reuses connections, honours per-destination concurrency and the dead-
- * destination cache. 2xx → delivered; 5xx → bounced; 4xx or no answer from every host → deferred.
+ * destination cache. Recipients of one message picked together are gathered per destination
+ * into transactions of up to `smtp.destination_recipient_limit` recipients. Per recipient:
+ * 2xx → delivered; 5xx → bounced; 4xx or no answer from every host → deferred.
  */
 export class RemoteDeliverer implements Deliverer {
   private readonly client = new SmtpClient();
@@ -37,6 +50,8 @@ export class RemoteDeliverer implements Deliverer {
   private resolver: { source: string; r: Resolver } | undefined;
   /** The wire bytes of messages being delivered, shared by their recipients for a moment. */
   private readonly bytesCache = new Map<string, Promise<Buffer>>();
+  /** Recipients handed over in this turn of the event loop, by message, not yet sent. */
+  private readonly gathering = new Map<string, Pending[]>();
 
   constructor(
     private readonly config: Config,
@@ -66,9 +81,7 @@ export class RemoteDeliverer implements Deliverer {
     return this.resolver.r;
   }
 
-  private async targets(
-    domain: string,
-  ): Promise<{ dest: string; hosts: HostTarget[]; auth: ClientSettings['auth'] }> {
+  private async targets(domain: string): Promise<Plan> {
     const route = this.routeTable().lookup(domain);
     if (route?.relay) {
       // A relay is a host, not a domain: its address records, never its MX (qmail's smtproutes).
@@ -103,73 +116,142 @@ export class RemoteDeliverer implements Deliverer {
     return p;
   }
 
-  async deliver(r: DueRecipient): Promise<DeliveryResult> {
-    let plan: Awaited<ReturnType<RemoteDeliverer['targets']>>;
-    try {
-      plan = await this.targets(r.domain);
-    } catch (e) {
-      const err = e instanceof MailsteadError ? e : new MailsteadError((e as Error).message);
-      const reply = err.smtpReply();
-      return err.smtp && err.smtp.code >= 500 ? { state: 'bounced', reply } : { state: 'deferred', reply };
-    }
+  /**
+   * The queue manager hands over recipients one by one, but all those it picked at once in the
+   * same turn of the event loop; gathering them per message until the next turn lets recipients
+   * of one message at one destination share a transaction.
+   */
+  deliver(r: DueRecipient): Promise<DeliveryResult> {
+    return new Promise((resolve) => {
+      const id = r.message.id;
+      let batch = this.gathering.get(id);
+      if (!batch) {
+        const items: Pending[] = [];
+        batch = items;
+        this.gathering.set(id, items);
+        setImmediate(() => {
+          this.gathering.delete(id);
+          void this.deliverMessage(items);
+        });
+      }
+      batch.push({ r, resolve });
+    });
+  }
+
+  private async deliverMessage(items: Pending[]): Promise<void> {
+    const byDomain = groupBy(items, (p) => p.r.domain.toLowerCase());
+    const planned = await Promise.all(
+      [...byDomain.values()].map(async (group) => {
+        try {
+          return { group, plan: await this.targets(group[0]!.r.domain) };
+        } catch (e) {
+          const err = e instanceof MailsteadError ? e : new MailsteadError((e as Error).message);
+          const reply = err.smtpReply();
+          const state = err.smtp && err.smtp.code >= 500 ? 'bounced' : 'deferred';
+          for (const p of group) p.resolve({ state, reply });
+          return undefined;
+        }
+      }),
+    );
+    const limit = this.config.get<number>('smtp.destination_recipient_limit');
+    const transactions: { plan: Plan; items: Pending[] }[] = [];
+    // Domains routed to one relay share its transactions; DSN parameters are per transaction.
+    const byDest = groupBy(
+      planned.flatMap((x) => (x ? x.group.map((p) => ({ p, plan: x.plan })) : [])),
+      ({ p, plan }) => JSON.stringify([plan.dest, this.tlsLevel(p.r.domain), p.r.notify, p.r.orcpt]),
+    );
+    for (const group of byDest.values())
+      for (let i = 0; i < group.length; i += limit)
+        transactions.push({ plan: group[0]!.plan, items: group.slice(i, i + limit).map((x) => x.p) });
+    await Promise.all(
+      transactions.map(async ({ plan, items: chunk }) => {
+        let results: DeliveryResult[];
+        try {
+          results = await this.transaction(
+            plan,
+            chunk.map((p) => p.r),
+          );
+        } catch (e) {
+          this.log.error({
+            event: 'remote_delivery_error',
+            queueId: chunk[0]!.r.queueId,
+            err: (e as Error).message,
+          });
+          results = chunk.map(() => ({ state: 'deferred', reply: '451 4.3.0 Temporary local problem' }));
+        }
+        chunk.forEach((p, i) => p.resolve(results[i]!));
+      }),
+    );
+  }
+
+  private tlsLevel(domain: string): TlsLevel {
+    return tlsPolicy(
+      this.config.get<string[]>('smtp.tls_policy'),
+      domain.toLowerCase(),
+      this.config.get<TlsLevel>('smtp.tls_level'),
+    );
+  }
+
+  /** One transaction for recipients of one message at one destination: a result for each, in order. */
+  private async transaction(plan: Plan, rs: DueRecipient[]): Promise<DeliveryResult[]> {
+    const first = rs[0]!;
+    const all = (res: DeliveryResult): DeliveryResult[] => rs.map(() => res);
     if (!plan.hosts.length)
-      return { state: 'deferred', reply: `451 4.4.4 no address for the destination of ${r.domain}` };
+      return all({ state: 'deferred', reply: `451 4.4.4 no address for the destination of ${first.domain}` });
     if (this.limiter.isDead(plan.dest)) {
-      return {
+      return all({
         state: 'deferred',
         reply: `451 4.4.1 ${plan.dest} was unreachable moments ago; deferred without trying (dead destination)`,
-      };
+      });
     }
-    const bytes = await this.wireBytes(r);
+    const bytes = await this.wireBytes(first);
     const settings: ClientSettings = {
       heloName: this.config.get<string>('smtp.helo_name') || this.config.get<string>('server.hostname'),
       localAddress: this.config.get<string>('smtp.source_address') || undefined,
-      tls: tlsPolicy(
-        this.config.get<string[]>('smtp.tls_policy'),
-        r.domain,
-        this.config.get<TlsLevel>('smtp.tls_level'),
-      ),
+      tls: this.tlsLevel(first.domain),
       auth: plan.auth,
       connectTimeoutMs: this.config.get<number>('smtp.connect_timeout'),
       responseTimeoutMs: this.config.get<number>('smtp.response_timeout'),
     };
     const env = {
-      from: r.message.sender,
-      to: r.recipient,
-      notify: r.notify,
-      orcpt: r.orcpt,
-      ret: r.message.dsnRet,
-      envid: r.message.dsnEnvid,
+      from: first.message.sender,
+      to: rs.map((r) => r.recipient),
+      notify: first.notify,
+      orcpt: first.orcpt,
+      ret: first.message.dsnRet,
+      envid: first.message.dsnEnvid,
       size: bytes.length,
     };
     await this.limiter.acquire(plan.dest);
     let success = false;
     let last = '';
-    let allConnectFailures = true;
     try {
       for (const host of plan.hosts) {
         const out = await this.client.send(host, settings, env, bytes);
-        if (out.kind === 'sent') {
+        if (out.kind === 'done') {
           success = true;
-          return { state: 'delivered', reply: out.reply + (out.tls ? ' (TLS)' : '') };
+          return rs.map((r): DeliveryResult => {
+            const o = out.recipients.get(r.recipient);
+            if (!o)
+              return {
+                state: 'deferred',
+                reply: `451 4.4.2 ${host.host} gave no reply for <${r.recipient}>`,
+              };
+            if (o.kind === 'sent') return { state: 'delivered', reply: o.reply + (out.tls ? ' (TLS)' : '') };
+            return { state: o.kind === 'permanent' ? 'bounced' : 'deferred', reply: o.reply };
+          });
         }
         last = out.reply;
-        if (!out.connectionFailed) {
-          allConnectFailures = false;
-          return out.kind === 'permanent'
-            ? { state: 'bounced', reply: out.reply }
-            : { state: 'deferred', reply: out.reply };
-        }
         this.log.debug({
           event: 'remote_host_failed',
-          queueId: r.queueId,
+          queueId: first.queueId,
           host: host.host,
           address: host.address,
           reply: out.reply,
         });
       }
-      if (allConnectFailures) this.limiter.markDead(plan.dest);
-      return { state: 'deferred', reply: last || `451 4.4.1 no host of ${plan.dest} answered` };
+      this.limiter.markDead(plan.dest);
+      return all({ state: 'deferred', reply: last || `451 4.4.1 no host of ${plan.dest} answered` });
     } finally {
       this.limiter.release(plan.dest, success);
     }
@@ -178,4 +260,15 @@ export class RemoteDeliverer implements Deliverer {
   close(): void {
     this.client.close();
   }
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const t of items) {
+    const k = key(t);
+    const g = out.get(k);
+    if (g) g.push(t);
+    else out.set(k, [t]);
+  }
+  return out;
 }

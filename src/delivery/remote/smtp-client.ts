@@ -21,7 +21,8 @@ export interface ClientSettings {
 export interface OutboundEnvelope {
   /** '' for the null sender. */
   from: string;
-  to: string;
+  /** The recipients of one transaction; they share the DSN parameters below (one RCPT TO each). */
+  to: string[];
   notify: string | null;
   orcpt: string | null;
   ret: string | null;
@@ -29,23 +30,45 @@ export interface OutboundEnvelope {
   size: number;
 }
 
-/** How the remote server answered for the recipient: a final 2xx, a 4xx, a 5xx, or no answer. */
-export interface SendOutcome {
+/** How the remote server answered for one recipient: a final 2xx, a 4xx or a 5xx. */
+export interface RecipientOutcome {
   kind: 'sent' | 'temporary' | 'permanent';
   code: number;
   /** The reply as the remote host gave it, with the host named, for logs and DSNs. */
   reply: string;
-  /** Whether the session was encrypted. */
-  tls: boolean;
-  /** A connection-level failure (connect, greeting, TLS): the next host may be tried. */
-  connectionFailed: boolean;
 }
+
+/**
+ * The end of one transaction. `connection`: nothing was delivered (connect, greeting, TLS, or
+ * the session dropped before the message was accepted), so the next host may be tried for every
+ * recipient. `done`: the server answered, with an outcome for each recipient.
+ */
+export type TransactionOutcome =
+  | { kind: 'connection'; reply: string }
+  | { kind: 'done'; tls: boolean; recipients: Map<string, RecipientOutcome> };
 
 interface Connection {
   conn: SMTPConnection;
   key: string;
   tls: boolean;
   idleTimer: NodeJS.Timeout | undefined;
+}
+
+interface SmtpError extends Error {
+  responseCode?: number;
+  response?: string;
+  code?: string;
+  recipient?: string;
+  rejectedErrors?: SmtpError[];
+}
+
+/**
+ * The RCPT refusals of the transaction in progress. nodemailer puts them on the result and on
+ * an all-refused error, but not on a DATA failure; its envelope still holds them then.
+ */
+function rcptRefusals(conn: SMTPConnection): SmtpError[] | undefined {
+  const envelope = (conn as unknown as { _envelope?: { rejectedErrors?: SmtpError[] } })._envelope;
+  return Array.isArray(envelope?.rejectedErrors) ? envelope.rejectedErrors : undefined;
 }
 
 function replyCode(text: string | undefined): number {
@@ -147,23 +170,24 @@ export class SmtpClient {
     pool.push(c);
   }
 
-  /** One transaction for one recipient to one host. Never throws: failures come back as outcomes. */
-  async send(t: HostTarget, s: ClientSettings, env: OutboundEnvelope, message: Buffer): Promise<SendOutcome> {
+  /**
+   * One transaction (MAIL, a RCPT per recipient, DATA) to one host. A RCPT refused with 5xx
+   * fails that recipient only; the others go on to DATA, whose reply is theirs. Never throws:
+   * failures come back as outcomes.
+   */
+  async send(
+    t: HostTarget,
+    s: ClientSettings,
+    env: OutboundEnvelope,
+    message: Buffer,
+  ): Promise<TransactionOutcome> {
     const where = `${t.host}[${t.address}]:${t.port}`;
     let c: Connection;
     try {
       c = await this.acquire(t, s);
     } catch (e) {
-      const err = e as Error & { responseCode?: number; response?: string };
-      const code = err.responseCode ?? 0;
-      const text = err.response ?? err.message;
-      return {
-        kind: code >= 500 && !/TLS/i.test(text) ? 'permanent' : 'temporary',
-        code: code || 451,
-        reply: `${where} said: ${text}`.trim(),
-        tls: false,
-        connectionFailed: true,
-      };
+      const err = e as SmtpError;
+      return { kind: 'connection', reply: `${where} said: ${err.response ?? err.message}`.trim() };
     }
     const dsn = {
       ...(env.ret ? { ret: env.ret } : {}),
@@ -171,42 +195,39 @@ export class SmtpClient {
       ...(env.notify ? { notify: env.notify.split(',') } : {}),
       ...(env.orcpt ? { orcpt: env.orcpt } : {}),
     };
-    return new Promise<SendOutcome>((resolve) => {
+    const outcome = (code: number, text: string): RecipientOutcome => ({
+      kind: code >= 200 && code < 300 ? 'sent' : code >= 500 ? 'permanent' : 'temporary',
+      code,
+      reply: `${where} said: ${text}`,
+    });
+    return new Promise<TransactionOutcome>((resolve) => {
       c.conn.send(
-        { from: env.from, to: [env.to], size: env.size, ...(Object.keys(dsn).length ? { dsn } : {}) },
+        { from: env.from, to: env.to, size: env.size, ...(Object.keys(dsn).length ? { dsn } : {}) },
         message,
         (err, info) => {
+          const recipients = new Map<string, RecipientOutcome>();
+          const refused = (err as SmtpError | null)?.rejectedErrors ?? rcptRefusals(c.conn) ?? [];
+          for (const r of refused)
+            if (r.recipient)
+              recipients.set(r.recipient, outcome(r.responseCode ?? 451, r.response ?? r.message));
           if (!err) {
             this.release(c);
-            resolve({
-              kind: 'sent',
-              code: replyCode(info.response) || 250,
-              reply: `${where} said: ${info.response}`,
-              tls: c.tls,
-              connectionFailed: false,
-            });
-            return;
+            const ok = outcome(replyCode(info.response) || 250, info.response);
+            for (const to of env.to) if (!recipients.has(to)) recipients.set(to, ok);
+            return resolve({ kind: 'done', tls: c.tls, recipients });
           }
-          const e = err as Error & {
-            responseCode?: number;
-            response?: string;
-            code?: string;
-            rejectedErrors?: { responseCode?: number; response?: string }[];
-          };
-          const rcpt = e.rejectedErrors?.[0];
-          const code = rcpt?.responseCode ?? e.responseCode ?? 0;
-          const text = rcpt?.response ?? e.response ?? e.message;
-          // A connection that failed mid-transaction is not reused.
-          if (e.code === 'ECONNECTION' || e.code === 'ETIMEDOUT' || e.code === 'ESOCKET' || !code)
+          const e = err as SmtpError;
+          const code = e.responseCode ?? 0;
+          // A connection that failed mid-transaction is not reused, and nothing was delivered.
+          if (e.code === 'ECONNECTION' || e.code === 'ETIMEDOUT' || e.code === 'ESOCKET' || !code) {
             c.conn.close();
-          else this.release(c);
-          resolve({
-            kind: code >= 500 ? 'permanent' : 'temporary',
-            code: code || 451,
-            reply: `${where} said: ${text}`,
-            tls: c.tls,
-            connectionFailed: !code,
-          });
+            return resolve({ kind: 'connection', reply: `${where} said: ${e.message}` });
+          }
+          this.release(c);
+          // MAIL FROM or DATA refused: the reply is every remaining recipient's.
+          const all = outcome(code, e.response ?? e.message);
+          for (const to of env.to) if (!recipients.has(to)) recipients.set(to, all);
+          resolve({ kind: 'done', tls: c.tls, recipients });
         },
       );
     });
