@@ -1,5 +1,6 @@
 // The content stage between the end of DATA and the queue commit: viruses first (an infected
 // message is never scored), then spam. Each stage throws the SMTP refusal that ends the transaction.
+import type { ScoreHit } from '../policy/inbound-checks.js';
 import type { BlobRef } from '../store/blobs/blob-store.js';
 import type { SpamCheck } from './spam-check.js';
 import type { VirusCheck } from './virus/virus-check.js';
@@ -12,6 +13,10 @@ export interface ContentScanRequest {
   clientIp: string | null;
   authUser: string | null;
   messageId: string | null;
+  /** Scores the inbound checks found (DNSBL zones set to score:N), added to the spam score. */
+  scoreHits?: ScoreHit[];
+  /** Why the message goes to Junk whatever its score (DMARC p=quarantine), or null. */
+  quarantine?: string | null;
 }
 
 export class ContentScanner {

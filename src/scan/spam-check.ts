@@ -8,12 +8,14 @@ import { refuse } from '../policy/refusal.js';
 import type { BlobRef, BlobStore } from '../store/blobs/blob-store.js';
 import type { SpamStore } from '../store/spam/spam-store.js';
 import type { VerdictAction } from '../store/spam/verdict-repo.js';
+import { quarantineHit } from './junk-filing.js';
 import { configCf, localRulesDir, ruleSources } from './rule-sources.js';
 import { senderListVerdict } from './sender-lists.js';
 import { parseCf, readCfSources } from './spam/cf-parser.js';
 import { firstAddress } from './spam/header-access.js';
 import { headerValue, parseHeaderBlock } from './spam/mime.js';
 import { applyResult } from './spam/report.js';
+import type { SpamHit, SpamResult } from './spam/engine.js';
 import { SpamScanner } from './spam/scanner.js';
 import type { SpamSettings } from './spam/types.js';
 
@@ -25,6 +27,10 @@ export interface SpamTarget {
   clientIp: string | null;
   authUser: string | null;
   messageId: string | null;
+  /** Scores found before this stage (DNSBL zones set to score:N), added to the rules' score. */
+  scoreHits?: SpamHit[];
+  /** Why the message goes to Junk whatever its score (DMARC p=quarantine), or null. */
+  quarantine?: string | null;
 }
 
 export interface SpamCheckDeps {
@@ -104,6 +110,24 @@ export class SpamCheck {
 
   /** The blob to queue (the tagged copy, or the original when not scanned); throws a refusal. */
   async check(t: SpamTarget): Promise<BlobRef> {
+    const blob = await this.scan(t);
+    // Junk filing reads the quarantine from the verdict; an unscanned message gets one of its own
+    // (a scanned one already has it, and the first verdict of a queue id is the one kept).
+    if (t.quarantine)
+      await this.deps.store.verdicts.record({
+        queueId: t.queueId,
+        messageId: t.messageId,
+        from: null,
+        score: 0,
+        required: this.settings?.requiredScore ?? 5,
+        action: 'accept',
+        hits: [quarantineHit(t.quarantine)],
+        createdAt: Date.now(),
+      });
+    return blob;
+  }
+
+  private async scan(t: SpamTarget): Promise<BlobRef> {
     const { config, log, blobs, store } = this.deps;
     if (!this.scanner) return t.blob;
     const mode = this.mode(t);
@@ -147,6 +171,7 @@ export class SpamCheck {
       );
       return t.blob;
     }
+    addHits(result, [...(t.scoreHits ?? []), ...(t.quarantine ? [quarantineHit(t.quarantine)] : [])]);
     this.deps.metrics
       .histogram(
         'mailstead_spam_scan_seconds',
@@ -202,4 +227,12 @@ export class SpamCheck {
       if (senderListVerdict(await this.deps.store.prefs.get(id), senders) === 'allow') return true;
     return false;
   }
+}
+
+/** Hits found outside the rules count like the rules' own (as SpamAssassin's DNS tests do). */
+function addHits(result: SpamResult, hits: SpamHit[]): void {
+  if (!hits.length) return;
+  result.hits.push(...hits);
+  result.score = Math.round((result.score + hits.reduce((n, h) => n + h.score, 0)) * 1000) / 1000;
+  result.isSpam = result.score >= result.required;
 }

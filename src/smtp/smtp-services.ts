@@ -22,7 +22,7 @@ export function smtpServices(app: App, tls: TlsManager): ProtocolService[] {
       storeBody: (body) => app.store.blobs.put(body),
       enqueue: (req) => app.queue.enqueue(req),
       scan: (req) => app.scan.content.check(req),
-      inbound: (req) => inbound.check(req),
+      inbound,
     },
     tls,
   );

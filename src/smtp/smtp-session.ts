@@ -17,7 +17,7 @@ import type { ClientFacts, MailDecision, SmtpPolicy } from '../policy/smtp-polic
 import type { EnqueueRequest, EnvelopeRecipient } from '../queue/types.js';
 import type { BlobRef } from '../store/blobs/blob-store.js';
 import type { ContentScanRequest } from '../scan/content-scan.js';
-import type { InboundCheckRequest } from '../policy/inbound-checks.js';
+import type { InboundCheckRequest, InboundClient, InboundVerdict } from '../policy/inbound-checks.js';
 import { authModeKey, type AuthMode, type ListenerProfile } from './listener-profile.js';
 import { receiveMessage } from './message-receiver.js';
 import { receivedHeader } from './received-header.js';
@@ -35,8 +35,14 @@ export interface SmtpDeps {
   enqueue(req: EnqueueRequest): Promise<string>;
   /** Content scanning (virus, spam): the blob to queue, or a thrown refusal. */
   scan?(req: ContentScanRequest): Promise<BlobRef>;
-  /** Sender authenticity and DNS blacklists: the blob with Authentication-Results, or a thrown refusal. */
-  inbound?(req: InboundCheckRequest): Promise<BlobRef>;
+  /**
+   * DNS blacklists at RCPT; sender authenticity at end of DATA (the blob with Authentication-
+   * Results and what the spam stage should add); each throws its refusal.
+   */
+  inbound?: {
+    recipient(client: InboundClient): Promise<void>;
+    check(req: InboundCheckRequest): Promise<InboundVerdict>;
+  };
 }
 
 /** Per-connection state beside smtp-server's session. */
@@ -76,6 +82,14 @@ export class SmtpSessionHandlers {
     return mode === 'none' || (!secure && !this.deps.config.get<boolean>('auth.allow_plaintext'))
       ? ['AUTH']
       : [];
+  }
+
+  /** Our own users (logged in, on submission, or on a trusted network) skip the inbound checks. */
+  private inboundClient(session: SMTPServerSession, st: SessionState): InboundClient {
+    return {
+      clientIp: session.remoteAddress,
+      exempt: !!st.account || this.profile.submission || this.deps.policy.isTrusted(session.remoteAddress),
+    };
   }
 
   private facts(session: SMTPServerSession, st: SessionState): ClientFacts {
@@ -196,7 +210,12 @@ export class SmtpSessionHandlers {
     const mail = st.mail;
     if (!mail) return done(toReply(new Error('no MAIL')));
     this.deps.policy.rcptTo(this.facts(session, st), mail, address.address).then(
-      (r) => {
+      async (r) => {
+        try {
+          await this.deps.inbound?.recipient(this.inboundClient(session, st));
+        } catch (e) {
+          return this.refuse(session, e, done);
+        }
         if (!st.recipients.some((x) => x.address.toLowerCase() === r.address.toLowerCase())) {
           st.recipients.push({
             address: r.address,
@@ -276,26 +295,26 @@ export class SmtpSessionHandlers {
       this.deps.storeBody,
     );
     const checked = this.deps.inbound
-      ? await this.deps.inbound({
+      ? await this.deps.inbound.check({
+          ...this.inboundClient(session, st),
           blob,
           sender: mail.sender,
-          clientIp: session.remoteAddress,
           helo: session.hostNameAppearsAs || '',
-          exempt:
-            !!st.account || this.profile.submission || this.deps.policy.isTrusted(session.remoteAddress),
         })
-      : blob;
+      : undefined;
     const scanned = this.deps.scan
       ? await this.deps.scan({
           queueId,
-          blob: checked,
+          blob: checked?.blob ?? blob,
+          scoreHits: checked?.scoreHits ?? [],
+          quarantine: checked?.quarantine ?? null,
           sender: mail.sender,
           recipients: st.recipients,
           clientIp: session.remoteAddress,
           authUser: st.account?.address ?? null,
           messageId: headers.messageId,
         })
-      : blob;
+      : (checked?.blob ?? blob);
     const outbound = st.account ? st.recipients.filter((r) => r.kind === 'remote').length : 0;
     const holdReason =
       st.account && outbound ? await this.deps.guard.check(st.account.address, outbound) : null;

@@ -5,21 +5,21 @@ import { SmtpWire } from '../smtp/smtp-client.js';
 import { TestDnsServer } from '../support/dns-server.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-/** Sends one message; returns the final reply (to DATA's end, or the first refusal). */
+/** Sends one message; returns the final reply (to DATA's end, or the first refusal, named RCPT). */
 async function send(port: number, from: string, to: string, body: string): Promise<string> {
   const c = await SmtpWire.open(port);
   await c.reply();
   await c.cmd('EHLO mx.sender.test');
   await c.cmd(`MAIL FROM:<${from}>`);
   const rcpt = await c.cmd(`RCPT TO:<${to}>`);
-  if (!rcpt.startsWith('250')) return rcpt;
+  if (!rcpt.startsWith('250')) return `RCPT ${rcpt}`;
   await c.cmd('DATA');
   const r = await c.cmd(`${body.replace(/\n/g, '\r\n')}\r\n.`);
   await c.cmd('QUIT');
   return r;
 }
 
-describe('sender authenticity and DNSBL at end of DATA', () => {
+describe('sender authenticity at end of DATA, DNSBL at RCPT', () => {
   const dns = new TestDnsServer();
   let server: TestServer;
   let accountId: number;
@@ -28,6 +28,7 @@ describe('sender authenticity and DNSBL at end of DATA', () => {
   before(async () => {
     await dns.start();
     server = await startTestServer({ 'dns.servers': dns.address });
+    while (!server.app.scan.spam.isReady) await new Promise((r) => setTimeout(r, 100));
     await server.app.directory.addDomain({ name: 'here.test' });
     accountId = (
       await server.app.directory.addAccount({ address: 'you@here.test', password: 'a-long-password-1' })
@@ -57,23 +58,40 @@ describe('sender authenticity and DNSBL at end of DATA', () => {
     await dns.stop();
   });
 
-  let seen = 0;
-  /** The next message delivered to the INBOX after the ones already looked at. */
-  async function lastMessage(): Promise<string> {
+  const seen = new Map<string, number>();
+  /** The next message delivered to the folder after the ones already looked at there. */
+  async function lastMessage(folder = 'INBOX'): Promise<string> {
     const end = Date.now() + 10_000;
     const actor = await server.app.mailbox.actorFor(accountId);
     for (;;) {
-      const snap = await server.app.mailbox.folders.select(actor, 'INBOX');
-      const uid = snap.uids[seen];
-      if (uid !== undefined) {
-        seen = snap.uids.length;
+      const snap = await server.app.mailbox.folders.select(actor, folder).catch(() => undefined);
+      const uid = snap?.uids[seen.get(folder) ?? 0];
+      if (snap && uid !== undefined) {
+        seen.set(folder, snap.uids.length);
         return (
-          await server.app.mailbox.messages.read(actor, 'INBOX', snap.uids[snap.uids.length - 1]!)
+          await server.app.mailbox.messages.read(actor, folder, snap.uids[snap.uids.length - 1]!)
         ).toString();
       }
-      if (Date.now() > end) throw new Error('nothing delivered');
+      if (Date.now() > end) throw new Error(`nothing delivered to ${folder}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  const sendGenuine = () =>
+    send(server.port('smtp'), 'a@good.test', 'you@here.test', signedBody.replace(/\r\n/g, '\n'));
+
+  async function withZones<T>(zones: string, f: () => Promise<T>): Promise<T> {
+    server.app.config.set('dnsbl.zones', zones);
+    try {
+      return await f();
+    } finally {
+      server.app.config.set('dnsbl.zones', '');
+    }
+  }
+
+  async function inboxCount(): Promise<number> {
+    const actor = await server.app.mailbox.actorFor(accountId);
+    return (await server.app.mailbox.folders.select(actor, 'INBOX')).uids.length;
   }
 
   test('genuine mail is delivered with an Authentication-Results header recording the passes', async () => {
@@ -98,12 +116,16 @@ describe('sender authenticity and DNSBL at end of DATA', () => {
     assert.equal(r, '550 5.7.1 Message rejected: it fails the DMARC policy of bank.test');
   });
 
-  test('p=quarantine is marked for quarantine; enforce=none only records', async () => {
+  test('p=quarantine files into Junk, marked, whatever the spam score; enforce=none only records', async () => {
+    const inbox = await inboxCount();
     assert.match(
       await send(server.port('smtp'), 'x@soft.test', 'you@here.test', 'From: x@soft.test\nSubject: q\n\nq'),
       /^250 /,
     );
-    assert.match(await lastMessage(), /^X-Mailstead-Quarantine: DMARC policy of soft\.test/m);
+    const junk = await lastMessage('Junk');
+    assert.match(junk, /^X-Mailstead-Quarantine: DMARC policy of soft\.test/m);
+    assert.match(junk, /^X-Spam-Status: No, score=0\.\d/m);
+    assert.equal(await inboxCount(), inbox);
     server.app.config.set('authenticity.dmarc_enforce', 'none');
     try {
       assert.match(
@@ -121,21 +143,30 @@ describe('sender authenticity and DNSBL at end of DATA', () => {
     }
   });
 
-  test('a client listed in a DNSBL zone set to reject gets 554 5.7.1 with the reason', async () => {
-    server.app.config.set('dnsbl.zones', 'bl.test=reject');
-    try {
-      const r = await send(
-        server.port('smtp'),
-        'a@good.test',
-        'you@here.test',
-        signedBody.replace(/\r\n/g, '\n'),
-      );
-      assert.equal(
-        r,
-        '554 5.7.1 Service unavailable; client [127.0.0.1] blocked using bl.test; test listing',
-      );
-    } finally {
-      server.app.config.set('dnsbl.zones', '');
-    }
+  test('a client listed in a DNSBL zone set to reject gets 554 5.7.1 with the reason at RCPT', async () => {
+    const r = await withZones('bl.test=reject', sendGenuine);
+    assert.equal(
+      r,
+      'RCPT 554 5.7.1 Service unavailable; client [127.0.0.1] blocked using bl.test; test listing',
+    );
+  });
+
+  test('a zone set to score:N adds N to the spam score: the message is accepted, scored and filed as spam', async () => {
+    const r = await withZones('bl.test=score:7.5, unlisted.test=score:3', sendGenuine);
+    assert.match(r, /^250 /);
+    const queueId = /queued as (\S+)/.exec(r)![1]!;
+    const v = await server.app.scan.store.verdicts.get(queueId);
+    assert.deepEqual(
+      v?.hits.filter((h) => h.name.startsWith('RCVD_IN_')),
+      [
+        {
+          name: 'RCVD_IN_BL_TEST',
+          score: 7.5,
+          description: 'Client [127.0.0.1] listed in bl.test (127.0.0.2)',
+        },
+      ],
+    );
+    assert.ok(v!.score >= 7.5, `score ${v!.score}`);
+    assert.match(await lastMessage('Junk'), /^X-Spam-Status: Yes, score=\d+\.\d+ .*RCVD_IN_BL_TEST/m);
   });
 });
