@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { dnsRecord } from '../../src/dkim/dkim-service.js';
@@ -66,8 +68,10 @@ describe('remote delivery through MX found in DNS on loopback', () => {
       'smtp.trusted_networks': '127.0.0.1/32',
       'queue.minimal_backoff_time': '1s',
       'queue.maximal_backoff_time': '2s',
+      'auth.allow_plaintext': 'true',
     });
     await server.app.directory.addDomain({ name: 'local.test' });
+    await server.app.directory.addAccount({ address: 'carol@local.test', password: 'a-long-password-1' });
     const key = await server.app.dkim.generate('local.test', { selector: 'k1' });
     txt = dnsRecord(key).value;
   });
@@ -133,5 +137,46 @@ describe('remote delivery through MX found in DNS on loopback', () => {
     await send(server.port('smtp'), 'alice@local.test', ['x@null.test', 'y@dead.test'], 'Subject: y\n\nbody');
     assert.match(await waitForState(server, 'x@null.test', 'bounced'), /^556 5\.1\.10 /);
     assert.match(await waitForState(server, 'y@dead.test', 'deferred'), /./);
+  });
+
+  test('mail from an authenticated user gets its domain disclaimer in text and HTML, then a DKIM signature over it', async () => {
+    const dir = join(server.dir, 'disclaimers');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'local.test.txt'), 'Local Test Ltd. - confidential.\n');
+    server.app.config.set('disclaimer.text', 'Global text that local.test replaces.');
+    try {
+      const c = await SmtpWire.open(server.port('submission'));
+      await c.reply();
+      await c.cmd('EHLO client.test');
+      const pass = Buffer.from('\0carol@local.test\0a-long-password-1').toString('base64');
+      assert.match(await c.cmd(`AUTH PLAIN ${pass}`), /^235/);
+      assert.match(await c.cmd('MAIL FROM:<carol@local.test>'), /^250/);
+      assert.match(await c.cmd('RCPT TO:<dan@sink.test>'), /^250/);
+      assert.match(await c.cmd('DATA'), /^354/);
+      const body =
+        'From: carol@local.test\nTo: dan@sink.test\nSubject: with disclaimer\nMIME-Version: 1.0\n' +
+        'Content-Type: multipart/alternative; boundary="alt"\n\n--alt\nContent-Type: text/plain; charset=utf-8\n\n' +
+        'Hi Dan.\n--alt\nContent-Type: text/html; charset=utf-8\n\n<html><body><p>Hi Dan.</p></body></html>\n--alt--\n';
+      assert.match(await c.cmd(`${body.replace(/\n/g, '\r\n')}.`), /^250 /);
+      await c.cmd('QUIT');
+      // Earlier tests' deferred mail may arrive meanwhile: look for this message by its recipient.
+      const end = Date.now() + 15_000;
+      while (!sink.messages.some((x) => x.to.includes('dan@sink.test')) && Date.now() < end)
+        await new Promise((r) => setTimeout(r, 50));
+      const m = sink.messages.find((x) => x.to.includes('dan@sink.test'))!;
+      const parsed = await simpleParser(m.data);
+      assert.equal(parsed.text, 'Hi Dan.\n\nLocal Test Ltd. - confidential.\n');
+      assert.match(
+        String(parsed.html),
+        /<p>Hi Dan\.<\/p><p>Local Test Ltd\. - confidential\.<\/p>\r?\n<\/body>/,
+      );
+      const v = spawnSync('/usr/bin/python3', [VERIFIER], {
+        input: m.data,
+        env: { ...process.env, DKIM_TXT: txt },
+      });
+      assert.equal(v.stdout.toString().trim(), 'pass', v.stderr.toString());
+    } finally {
+      server.app.config.set('disclaimer.text', '');
+    }
   });
 });

@@ -185,4 +185,28 @@ export const remoteKeys = [
     description: 'Default for bounces without DSN RET: attach the full original or only its headers.',
     reload: 'live',
   }),
+  defineKey({
+    key: 'disclaimer.text',
+    type: stringType,
+    default: '',
+    description:
+      'Plain-text disclaimer appended to mail that authenticated users send to remote recipients (before DKIM signing); empty = none.',
+    reload: 'live',
+  }),
+  defineKey({
+    key: 'disclaimer.html',
+    type: stringType,
+    default: '',
+    description:
+      'HTML disclaimer for the HTML part (inserted before </body>); empty = disclaimer.text, escaped, in a paragraph.',
+    reload: 'live',
+  }),
+  defineKey({
+    key: 'disclaimer.dir',
+    type: stringType,
+    default: 'disclaimers',
+    description:
+      "Per-domain disclaimers: DOMAIN.txt and DOMAIN.html in this directory (relative to the data dir) replace disclaimer.text and disclaimer.html for that domain's senders.",
+    reload: 'live',
+  }),
 ];

@@ -4,6 +4,7 @@ import { MailsteadError } from '../../core/errors.js';
 import type { Logger } from '../../log/logger.js';
 import type { Deliverer, DeliveryResult, DueRecipient } from '../../queue/types.js';
 import type { BlobStore } from '../../store/blobs/blob-store.js';
+import { Disclaimers } from './disclaimer.js';
 import { DestinationLimiter } from './destination-limiter.js';
 import { addressesOf, resolveMx } from './mx.js';
 import { createResolver } from './resolver.js';
@@ -52,6 +53,7 @@ export class RemoteDeliverer implements Deliverer {
   private readonly bytesCache = new Map<string, Promise<Buffer>>();
   /** Recipients handed over in this turn of the event loop, by message, not yet sent. */
   private readonly gathering = new Map<string, Pending[]>();
+  private readonly disclaimers: Disclaimers;
 
   constructor(
     private readonly config: Config,
@@ -59,6 +61,7 @@ export class RemoteDeliverer implements Deliverer {
     private readonly log: Logger,
     private readonly sign: MessageSigner = async (_m, b) => b,
   ) {
+    this.disclaimers = new Disclaimers(config);
     this.limiter = new DestinationLimiter(() => ({
       total: config.get<number>('smtp.max_connections'),
       initial: config.get<number>('smtp.destination_concurrency_initial'),
@@ -107,7 +110,9 @@ export class RemoteDeliverer implements Deliverer {
     if (!p) {
       p = (async () => {
         const body = await this.blobs.get(r.message.blobHash, r.message.blobVolume || undefined);
-        return this.sign(r.message, Buffer.concat([Buffer.from(r.message.trace, 'latin1'), body]));
+        const bytes = Buffer.concat([Buffer.from(r.message.trace, 'latin1'), body]);
+        // The disclaimer goes in before signing, so the signature covers it (RFC 6376 §5).
+        return this.sign(r.message, this.disclaimers.apply(r.message.authUser, bytes));
       })();
       this.bytesCache.set(key, p);
       // Recipients of one message are picked together; a short life is enough to share the work.
