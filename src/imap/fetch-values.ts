@@ -15,7 +15,9 @@ import type { ImapSession } from './session.js';
 export interface FetchPlan {
   /** Per-message data beyond uid, flags and modseq (dates, sizes, ids). */
   meta: boolean;
-  /** The cached ENVELOPE and BODYSTRUCTURE. */
+  /** The cached ENVELOPE. */
+  envelope: boolean;
+  /** The cached BODYSTRUCTURE (BODY, BODYSTRUCTURE, and sections of the content). */
   structure: boolean;
   /** Message bytes: 'header' when only top-level header sections are asked for. */
   content: 'none' | 'header' | 'all';
@@ -24,7 +26,7 @@ export interface FetchPlan {
 }
 
 const META_ITEMS = new Set(['INTERNALDATE', 'RFC822.SIZE', 'EMAILID', 'THREADID', 'SAVEDATE']);
-const STRUCTURE_ITEMS = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE']);
+const STRUCTURE_ITEMS = new Set(['BODY', 'BODYSTRUCTURE']);
 
 function isHeaderOnly(a: FetchAttribute): boolean {
   if (a.item === 'RFC822.HEADER') return true;
@@ -48,8 +50,10 @@ export function planFetch(attrs: readonly FetchAttribute[]): FetchPlan {
   const content = attrs.filter(needsContent);
   const structure =
     attrs.some((a) => STRUCTURE_ITEMS.has(a.item)) || content.some((a) => a.item !== 'RFC822');
+  const envelope = attrs.some((a) => a.item === 'ENVELOPE');
   return {
-    meta: structure || content.length > 0 || attrs.some((a) => META_ITEMS.has(a.item)),
+    meta: structure || envelope || content.length > 0 || attrs.some((a) => META_ITEMS.has(a.item)),
+    envelope,
     structure,
     content: content.length === 0 ? 'none' : content.every(isHeaderOnly) ? 'header' : 'all',
     setsSeen: attrs.some(
@@ -86,7 +90,9 @@ export async function fetchValues(
     const st = meta.bodyStructure as BodyStructure | null;
     const range = plan.content === 'header' && st ? { start: 0, end: st.bodyStart } : undefined;
     raw = await s.app.mailbox.messages.read(s.actor!, { id: sel.folderId }, uid, range);
-    message = st ? { envelope: meta.envelope as Envelope, body: st, size: meta.size } : parseStructure(raw);
+    // RFC822 alone needs no structure; sections need it, parsed here only when none was cached.
+    if (plan.structure)
+      message = st ? { envelope: meta.envelope as Envelope, body: st, size: meta.size } : parseStructure(raw);
   }
   const out: FetchValue[] = [];
   for (const a of attrs) {

@@ -1,5 +1,6 @@
 import { flagNames, splitFlags } from '../mailbox/flags.js';
-import type { FlagUpdate, SelectSnapshot, UidSet } from '../mailbox/types.js';
+import type { FolderSnapshot, FolderView, OpenedView } from '../mailbox/folder-views.js';
+import type { FlagUpdate, UidSet } from '../mailbox/types.js';
 import { ImapParseError } from './proto/errors.js';
 import { normalizeRanges, resolveSequenceSet, type SequenceSet } from './proto/sequence.js';
 
@@ -9,42 +10,88 @@ const SYSTEM_FLAG_SETS = Array.from({ length: 32 }, (_, bits) => flagNames(bits)
 /**
  * The session's view of the selected folder: message i (0-based) has sequence number i + 1. The
  * view changes only when the session reports a change to the client, so sequence numbers stay
- * what the client was told.
+ * what the client was told. While the session is up to date its arrays are the folder's shared
+ * snapshot (one copy for every session, see FolderViews); it copies them only when it must
+ * differ, for its own changes or for expunges it may not report yet, until it catches up again.
  */
 export class SelectedMailbox {
   readonly folderId: number;
   name: string;
   readonly uidvalidity: number;
   readonly readOnly: boolean;
-  readonly rights: string;
+  rights: string;
+  readonly view: FolderView;
+  /** The newest shared snapshot taken in: the next catch-up walks from here. */
+  base: FolderSnapshot;
+  /** The view's epoch when the rights were last checked. */
+  epoch: number;
   uidnext: number;
   /** Highest modseq the client has been brought up to. */
   highestModseq: number;
   uids: Uint32Array;
   flags: Uint8Array;
   modseqs: Float64Array;
-  keywords: Map<number, string[]>;
-  knownKeywords: Set<string>;
+  keywords: ReadonlyMap<number, string[]>;
   /** Another session or delivery changed the folder since the last sync. */
   dirty = false;
   /** Expunged elsewhere but still numbered here, until a command may report EXPUNGE. */
   readonly gone = new Set<number>();
   /** SEARCHRES (RFC 5182): the UIDs saved by SEARCH RETURN (SAVE). */
   saved: number[] = [];
+  /** True while the arrays are `base`'s, which must not be written. */
+  private shared = true;
 
-  constructor(snap: SelectSnapshot, readOnly: boolean) {
-    this.folderId = snap.folderId;
-    this.name = snap.name;
-    this.uidvalidity = snap.uidvalidity;
-    this.readOnly = readOnly || snap.readOnly;
-    this.rights = snap.rights;
+  constructor(opened: OpenedView, examine: boolean) {
+    const snap = opened.snapshot;
+    this.view = opened.view;
+    this.folderId = opened.view.folderId;
+    this.name = opened.name;
+    this.uidvalidity = opened.view.uidvalidity;
+    this.readOnly = examine || opened.readOnly;
+    this.rights = opened.rights;
+    this.epoch = opened.view.epoch;
+    this.base = snap;
     this.uidnext = snap.uidnext;
     this.highestModseq = snap.highestModseq;
     this.uids = snap.uids;
     this.flags = snap.flags;
     this.modseqs = snap.modseqs;
     this.keywords = snap.keywords;
-    this.knownKeywords = new Set(snap.knownKeywords);
+  }
+
+  /** Every keyword known in the folder (FLAGS, PERMANENTFLAGS). */
+  get knownKeywords(): ReadonlySet<string> {
+    return this.view.knownKeywords;
+  }
+
+  /** Whether the arrays are the shared snapshot's (for tests of the memory sharing). */
+  get isShared(): boolean {
+    return this.shared;
+  }
+
+  /** Takes `snap` as the view: the session has told its client everything up to it. */
+  adopt(snap: FolderSnapshot): void {
+    this.base = snap;
+    this.uids = snap.uids;
+    this.flags = snap.flags;
+    this.modseqs = snap.modseqs;
+    this.keywords = snap.keywords;
+    this.uidnext = Math.max(this.uidnext, snap.uidnext);
+    this.highestModseq = Math.max(this.highestModseq, snap.highestModseq);
+    this.gone.clear();
+    this.shared = true;
+  }
+
+  /** Makes the arrays the session's own before it changes them. */
+  private own(): Map<number, string[]> {
+    if (this.shared) {
+      this.uids = this.uids.slice();
+      this.flags = this.flags.slice();
+      this.modseqs = this.modseqs.slice();
+      this.keywords = new Map(this.keywords);
+      this.shared = false;
+    }
+    return this.keywords as Map<number, string[]>;
   }
 
   get count(): number {
@@ -112,24 +159,31 @@ export class SelectedMailbox {
     return out;
   }
 
+  /** Whether `u` changes the flags of message `i` as the client knows them. */
+  differs(i: number, u: FlagUpdate): boolean {
+    const { bits, keywords } = splitFlags(u.flags);
+    const before = this.keywords.get(u.uid) ?? [];
+    return (
+      bits !== this.flags[i] || before.length !== keywords.length || before.some((k, j) => k !== keywords[j])
+    );
+  }
+
   /** Takes flag changes into the view; returns the indexes whose flags differ from before. */
   applyFlags(updates: readonly FlagUpdate[]): number[] {
     const changed: number[] = [];
     for (const u of updates) {
       const i = this.indexOf(u.uid);
       if (i < 0) continue;
+      const differs = this.differs(i, u);
+      if (!differs && this.modseqs[i]! >= u.modseq) continue;
       const { bits, keywords } = splitFlags(u.flags);
-      const before = this.keywords.get(u.uid) ?? [];
-      const same =
-        bits === this.flags[i] &&
-        before.length === keywords.length &&
-        before.every((k, j) => k === keywords[j]);
+      const own = this.own();
       this.flags[i] = bits;
       this.modseqs[i] = Math.max(this.modseqs[i]!, u.modseq);
-      if (keywords.length) this.keywords.set(u.uid, keywords);
-      else this.keywords.delete(u.uid);
-      for (const k of keywords) this.knownKeywords.add(k);
-      if (!same) changed.push(i);
+      if (keywords.length) own.set(u.uid, keywords);
+      else own.delete(u.uid);
+      for (const k of keywords) this.view.knownKeywords.add(k);
+      if (differs) changed.push(i);
     }
     return changed;
   }
@@ -137,6 +191,7 @@ export class SelectedMailbox {
   /** Adds messages that arrived (ascending UIDs above the view's). */
   appendMessages(added: readonly FlagUpdate[]): void {
     if (!added.length) return;
+    const own = this.own();
     const n = this.count;
     const uids = new Uint32Array(n + added.length);
     const flags = new Uint8Array(n + added.length);
@@ -149,8 +204,8 @@ export class SelectedMailbox {
       uids[n + j] = u.uid;
       flags[n + j] = bits;
       modseqs[n + j] = u.modseq;
-      if (keywords.length) this.keywords.set(u.uid, keywords);
-      for (const k of keywords) this.knownKeywords.add(k);
+      if (keywords.length) own.set(u.uid, keywords);
+      for (const k of keywords) this.view.knownKeywords.add(k);
     });
     this.uids = uids;
     this.flags = flags;
@@ -166,9 +221,10 @@ export class SelectedMailbox {
       const i = this.indexOf(u);
       if (i >= 0) seqs.push(i + 1);
       this.gone.delete(u);
-      this.keywords.delete(u);
     }
     if (!seqs.length) return seqs;
+    const own = this.own();
+    for (const u of removed) own.delete(u);
     seqs.sort((a, b) => b - a);
     const drop = new Set(seqs.map((s) => s - 1));
     const keep = this.count - drop.size;

@@ -4,7 +4,6 @@ import { TLSSocket, type TlsOptions } from 'node:tls';
 import { constants as zlib, createDeflateRaw, createInflateRaw, type DeflateRaw } from 'node:zlib';
 import type { App } from '../app.js';
 import type { Logger } from '../log/logger.js';
-import type { MailboxChange } from '../mailbox/events.js';
 import type { MailboxActor } from '../mailbox/types.js';
 import { capabilityList } from './capabilities.js';
 import { dispatch } from './commands/index.js';
@@ -324,7 +323,13 @@ export class ImapSession {
     this.unselect();
     this.selected = mailbox;
     this.state = 'selected';
-    this.unsubscribe = this.app.mailbox.subscribe(mailbox.folderId, (c) => this.onChange(c));
+    const stopListening = mailbox.view.listen(() => this.onChange(mailbox));
+    this.unsubscribe = () => {
+      stopListening();
+      this.app.mailbox.views.release(mailbox.view);
+    };
+    // A change published between reading the snapshot and listening must not go unreported.
+    if (mailbox.view.latest !== mailbox.base || mailbox.view.isStale) mailbox.dirty = true;
   }
 
   unselect(): void {
@@ -334,9 +339,8 @@ export class ImapSession {
     if (this.state === 'selected') this.state = 'auth';
   }
 
-  private onChange(change: MailboxChange): void {
-    const sel = this.selected;
-    if (!sel || change.folderId !== sel.folderId) return;
+  private onChange(sel: SelectedMailbox): void {
+    if (this.selected !== sel) return;
     sel.dirty = true;
     if (this.idling) {
       this.queue.push({ type: 'sync' });

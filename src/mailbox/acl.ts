@@ -1,6 +1,7 @@
 import { aclOf, putAcl } from '../store/mailbox/acl-repo.js';
 import { resolveFolder } from './access.js';
-import type { MailboxContext } from './context.js';
+import { writeTx, type MailboxContext } from './context.js';
+import { folderChanged } from './events.js';
 import { applyRightsChange, listRights, normalizeIdentifier } from './rights.js';
 import type { AclEntry, FolderRef, MailboxActor } from './types.js';
 
@@ -16,19 +17,22 @@ export class AclService {
   /** SETACL with `rights`, `+rights` or `-rights`; returns the identifier's new rights. */
   async set(actor: MailboxActor, ref: FolderRef, identifier: string, change: string): Promise<string> {
     const id = normalizeIdentifier(identifier);
-    return this.ctx.db.tx(async (t) => {
+    return writeTx(this.ctx, async (t, publish) => {
       const f = await resolveFolder(t, actor, ref, 'a');
       const current = (await aclOf(t, f.row.id)).find((e) => e.identifier === id)?.rights ?? '';
       const next = applyRightsChange(current, change);
       await putAcl(t, f.row.id, id, next);
+      // Sessions with the folder selected check their rights again.
+      publish(folderChanged(f.row));
       return next;
     });
   }
 
   async delete(actor: MailboxActor, ref: FolderRef, identifier: string): Promise<void> {
-    await this.ctx.db.tx(async (t) => {
+    await writeTx(this.ctx, async (t, publish) => {
       const f = await resolveFolder(t, actor, ref, 'a');
       await putAcl(t, f.row.id, normalizeIdentifier(identifier), '');
+      publish(folderChanged(f.row));
     });
   }
 

@@ -16,6 +16,11 @@ export interface MailboxChange {
   uids: UidSet | null;
 }
 
+/** A change to the folder itself (deleted, ACL changed) rather than to its messages. */
+export function folderChanged(row: { id: number; ownerId: number; highestModseq: number }): MailboxChange {
+  return { kind: 'folder', folderId: row.id, ownerId: row.ownerId, modseq: row.highestModseq, uids: null };
+}
+
 export type ChangeListener = (change: MailboxChange) => void;
 
 export interface ChangeBus {

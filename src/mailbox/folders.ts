@@ -17,6 +17,7 @@ import { entryForFolders, putEntry, SHARED_ENTRY } from '../store/mailbox/metada
 import { setSubscribed, subscriptionsOf } from '../store/mailbox/subscription-repo.js';
 import type { SqlDb } from '../store/sql.js';
 import { nameFor, ownerOf, resolveFolder, rightsOn } from './access.js';
+import { folderChanged } from './events.js';
 import { writeTx, type MailboxContext } from './context.js';
 import { decodeKeywords } from './flags.js';
 import { parentPath, parseFolderName, SEPARATOR, SYSTEM_OWNER, viewName } from './folder-names.js';
@@ -177,13 +178,7 @@ export class FolderService {
       for (const h of hashes) await releaseBlobRefs(t, h.hash, Number(h.n));
       await adjustUsage(t, f.row, -f.row.messageCount, -f.row.sizeBytes);
       await deleteFolderRow(t, f.row.id);
-      publish({
-        kind: 'folder',
-        folderId: f.row.id,
-        ownerId: f.row.ownerId,
-        modseq: f.row.highestModseq,
-        uids: null,
-      });
+      publish(folderChanged(f.row));
     });
   }
 

@@ -10,6 +10,7 @@ import { writeTx, type MailboxContext, type StructureParser } from './context.js
 import { LocalChangeBus, type ChangeBus, type ChangeListener } from './events.js';
 import { checkFolderPath } from './folder-names.js';
 import { FolderService } from './folders.js';
+import { FolderViews } from './folder-views.js';
 import { prepareBody, storeMessage } from './message-writer.js';
 import { MessageService } from './messages.js';
 import { MetadataService } from './metadata.js';
@@ -36,6 +37,8 @@ export class MailboxService {
   readonly acl: AclService;
   readonly quota: QuotaService;
   readonly metadata: MetadataService;
+  /** The selected folders' message lists, shared by the sessions that have them selected. */
+  readonly views: FolderViews;
   readonly bus: ChangeBus;
   private readonly ctx: MailboxContext;
 
@@ -53,6 +56,7 @@ export class MailboxService {
     this.acl = new AclService(this.ctx);
     this.quota = new QuotaService(this.ctx);
     this.metadata = new MetadataService(this.ctx);
+    this.views = new FolderViews(this.bus, this.folders, this.messages);
   }
 
   /** The actor for an authenticated account: its address and group identifiers. */

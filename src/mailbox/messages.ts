@@ -66,33 +66,38 @@ function allowedFlags(rights: string, flags: readonly string[]): string[] {
 export class MessageService {
   constructor(private readonly ctx: MailboxContext) {}
 
+  /**
+   * Per-message data of the given uids. `structure: true` adds the cached ENVELOPE and
+   * BODYSTRUCTURE; `envelope: true` the ENVELOPE alone (the body structure is the larger column).
+   */
   async fetch(
     actor: MailboxActor,
     ref: FolderRef,
     uids: UidSet,
-    opts: { structure?: boolean } = {},
+    opts: { structure?: boolean; envelope?: boolean } = {},
   ): Promise<MessageMeta[]> {
     const f = await resolveFolder(this.ctx.db, actor, ref, 'r');
-    const rows = await metaRows(this.ctx.db, f.row.id, uids, opts.structure ?? false);
-    return rows.map((r) => ({
-      uid: Number(r.uid),
-      messageId: Number(r.id),
-      emailId: `M${r.body_id}`,
-      threadId: `T${r.thread_id}`,
-      flags: flagNames(Number(r.flags), decodeKeywords(r.keywords)),
-      modseq: Number(r.modseq),
-      internalDate: Number(r.internal_date),
-      size: Number(r.size),
-      prefixLength: Number(r.prefix_length),
-      ...(opts.structure
-        ? {
-            envelope: r.envelope ? JSON.parse(r.envelope) : null,
-            bodyStructure: r.body_structure
-              ? shiftStructure(JSON.parse(r.body_structure), Number(r.prefix_length))
-              : null,
-          }
-        : {}),
-    }));
+    const columns = opts.structure ? 'both' : opts.envelope ? 'envelope' : 'none';
+    const rows = await metaRows(this.ctx.db, f.row.id, uids, columns);
+    return rows.map((r) => {
+      const meta: MessageMeta = {
+        uid: Number(r.uid),
+        messageId: Number(r.id),
+        emailId: `M${r.body_id}`,
+        threadId: `T${r.thread_id}`,
+        flags: flagNames(Number(r.flags), decodeKeywords(r.keywords)),
+        modseq: Number(r.modseq),
+        internalDate: Number(r.internal_date),
+        size: Number(r.size),
+        prefixLength: Number(r.prefix_length),
+      };
+      if (columns !== 'none') meta.envelope = r.envelope ? JSON.parse(r.envelope) : null;
+      if (columns === 'both')
+        meta.bodyStructure = r.body_structure
+          ? shiftStructure(JSON.parse(r.body_structure), meta.prefixLength)
+          : null;
+      return meta;
+    });
   }
 
   private async locate(actor: MailboxActor, ref: FolderRef, uid: number) {

@@ -105,7 +105,7 @@ export interface MessageMeta {
   size: number;
   /** Bytes of per-recipient trace headers before the stored blob (already added to structure offsets). */
   prefixLength: number;
-  /** Present when asked for with `structure: true`; computed once at delivery. */
+  /** Present when asked for (`structure` or `envelope`); computed once at delivery. */
   envelope?: unknown;
   bodyStructure?: unknown;
 }

@@ -39,6 +39,44 @@ describe('imap updates between sessions and IDLE', () => {
     b.close();
   });
 
+  it('while an EXPUNGE is held back, flag changes and new mail are still told, and every later change too', async () => {
+    const a = await ImapClient.login(f.port);
+    const b = await ImapClient.login(f.port);
+    const n = Number(/\* (\d+) EXISTS/.exec((await a.cmd('SELECT INBOX')).join('\n'))![1]);
+    await b.cmd('SELECT INBOX');
+    await b.cmd('STORE 1 +FLAGS.SILENT (\\Deleted)');
+    await b.cmd('EXPUNGE');
+    await b.cmd('STORE 1 +FLAGS.SILENT (\\Answered)');
+    await f.deliver(f.accounts.alice, message(300));
+    const uid2 = /UID (\d+)/.exec((await b.cmd('FETCH 1 (UID)')).join('\n'))![1];
+    // a still numbers the expunged message 1, so b's message 1 is a's message 2. The command's
+    // own response comes first, from the view as it was; then the update.
+    assert.deepEqual(tagless(await a.cmd('FETCH 2 (FLAGS)')), [
+      '* 2 FETCH (FLAGS ())',
+      `* 2 FETCH (UID ${uid2} FLAGS (\\Answered))`,
+      `* ${n + 1} EXISTS`,
+      'OK FETCH completed',
+    ]);
+    assert.deepEqual(tagless(await a.cmd('STORE 2 +FLAGS (\\Flagged)')), [
+      `* 2 FETCH (UID ${uid2} FLAGS (\\Answered \\Flagged))`,
+      'OK STORE completed',
+    ]);
+    assert.deepEqual(tagless(await a.cmd('NOOP')), ['* 1 EXPUNGE', 'OK NOOP completed']);
+    assert.deepEqual(tagless(await a.cmd('FETCH 1 (FLAGS)')), [
+      '* 1 FETCH (FLAGS (\\Answered \\Flagged))',
+      'OK FETCH completed',
+    ]);
+    await b.cmd('STORE 1 -FLAGS.SILENT (\\Answered)');
+    await b.cmd(`STORE ${n} +FLAGS.SILENT (\\Seen)`);
+    assert.deepEqual(tagless(await a.cmd('NOOP')), [
+      `* 1 FETCH (UID ${uid2} FLAGS (\\Flagged))`,
+      `* ${n} FETCH (UID ${/UID (\d+)/.exec((await b.cmd(`FETCH ${n} (UID)`)).join('\n'))![1]} FLAGS (\\Seen))`,
+      'OK NOOP completed',
+    ]);
+    a.close();
+    b.close();
+  });
+
   it('IDLE reports a delivery, a flag change and an expunge within a second', async () => {
     const a = await ImapClient.login(f.port);
     const b = await ImapClient.login(f.port);

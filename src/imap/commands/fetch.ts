@@ -9,7 +9,13 @@ import { SELECTED, type CommandHandler } from './handler.js';
 
 /** Messages per store read: many when only cached data is needed, few when bodies are read. */
 function batchSize(plan: FetchPlan): number {
-  return plan.content === 'all' ? 16 : plan.content === 'header' ? 200 : plan.structure ? 1000 : 5000;
+  return plan.content === 'all'
+    ? 16
+    : plan.content === 'header'
+      ? 200
+      : plan.structure || plan.envelope
+        ? 1000
+        : 5000;
 }
 
 /** FETCH and UID FETCH, streamed in batches with backpressure; CONDSTORE CHANGEDSINCE, QRESYNC VANISHED. */
@@ -48,7 +54,7 @@ export const fetchCommand: CommandHandler<FetchCommand> = {
     for (let at = 0; at < indexes.length; at += size) {
       const batch = indexes.slice(at, at + size);
       const flagsChanged = plan.setsSeen && !sel.readOnly ? await markSeen(s, batch) : new Set<number>();
-      const metas = plan.meta ? await readMetas(s, batch, plan.structure) : undefined;
+      const metas = plan.meta ? await readMetas(s, batch, plan) : undefined;
       for (const i of batch) {
         const meta = metas?.get(sel.uids[i]!);
         // Expunged elsewhere and not reported yet: its flags are still known, its content is gone.
@@ -67,11 +73,12 @@ export const fetchCommand: CommandHandler<FetchCommand> = {
 async function readMetas(
   s: ImapSession,
   batch: number[],
-  structure: boolean,
+  plan: FetchPlan,
 ): Promise<Map<number, MessageMeta>> {
   const sel = s.selected!;
   const rows = await s.app.mailbox.messages.fetch(s.actor!, { id: sel.folderId }, sel.uidSet(batch), {
-    structure,
+    structure: plan.structure,
+    envelope: plan.envelope,
   });
   return new Map(rows.map((m) => [m.uid, m]));
 }

@@ -35,9 +35,9 @@ export const selectCommand: CommandHandler<SelectCommand> = {
       s.unselect();
       s.w.bytes(untagged('OK', 'Previous mailbox closed', 'CLOSED'));
     }
-    const snap = await s.app.mailbox.folders.select(s.actor!, cmd.mailbox);
+    const opened = await s.app.mailbox.views.open(s.actor!, cmd.mailbox);
     if (cmd.condstore) s.enabled.add('CONDSTORE');
-    const sel = new SelectedMailbox(snap, cmd.name === 'EXAMINE');
+    const sel = new SelectedMailbox(opened, cmd.name === 'EXAMINE');
     s.select(sel);
     flags(s.w, [...SYSTEM_FLAGS, ...sel.knownKeywords]);
     exists(s.w, sel.count);

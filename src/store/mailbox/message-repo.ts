@@ -71,17 +71,20 @@ export interface MetaRow extends FlagRow {
   body_structure?: string | null;
 }
 
-/** Rows of the given uids, in uid order; `withStructure` adds the cached envelope and body structure. */
+/** The cached parse a FETCH needs: none, the ENVELOPE alone, or ENVELOPE and BODYSTRUCTURE. */
+export type StructureColumns = 'none' | 'envelope' | 'both';
+
+/** Rows of the given uids, in uid order, with the cached structure columns asked for. */
 export async function metaRows(
   db: SqlDb,
   folderId: number,
   uids: UidSet,
-  withStructure: boolean,
+  structure: StructureColumns,
 ): Promise<MetaRow[]> {
-  const cols = `m.id, m.uid, m.flags, m.keywords, m.modseq, m.body_id, m.thread_id, m.internal_date, m.size, length(m.prefix) AS prefix_length${
-    withStructure ? ', b.envelope, b.body_structure' : ''
-  }`;
-  const join = withStructure ? 'JOIN mailbox_bodies b ON b.id = m.body_id' : '';
+  const extra =
+    structure === 'both' ? ', b.envelope, b.body_structure' : structure === 'envelope' ? ', b.envelope' : '';
+  const cols = `m.id, m.uid, m.flags, m.keywords, m.modseq, m.body_id, m.thread_id, m.internal_date, m.size, length(m.prefix) AS prefix_length${extra}`;
+  const join = structure === 'none' ? '' : 'JOIN mailbox_bodies b ON b.id = m.body_id';
   const out: MetaRow[] = [];
   for (const c of uidSetSql('m.uid', uids)) {
     out.push(
