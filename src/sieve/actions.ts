@@ -68,6 +68,18 @@ export interface DeleteHeaderAction {
   positions: number[];
 }
 
+/** RFC 5435 notify; only mailto methods get this far (the script checked them). */
+export interface NotifyAction {
+  type: 'notify';
+  method: string;
+  /** The :from address for the notification's From field, when the script gave one. */
+  from?: string;
+  importance: '1' | '2' | '3';
+  options: string[];
+  /** The :message text, which RFC 5436 makes the notification's subject. */
+  message?: string;
+}
+
 export type SieveAction =
   | KeepAction
   | FileintoAction
@@ -76,4 +88,5 @@ export type SieveAction =
   | DiscardAction
   | VacationAction
   | AddHeaderAction
-  | DeleteHeaderAction;
+  | DeleteHeaderAction
+  | NotifyAction;

@@ -16,6 +16,17 @@ export interface BodyPart {
   text: string;
 }
 
+/** One MIME entity of the message (RFC 5703), the message itself being the root. */
+export interface MimePart {
+  /** All values of the named field, unfolded, trimmed, RFC 2047-decoded, in order. */
+  header(name: string): string[];
+  /** Lower-cased "type/subtype"; text/plain when the part has no Content-Type. */
+  contentType: string;
+  children: MimePart[];
+  /** The content decoded from its transfer encoding and charset; '' for a multipart. */
+  text(): string;
+}
+
 export interface SieveMessageContext {
   envelope: SieveEnvelope;
   /** All values of the named header field (case-insensitive), unfolded, trimmed, RFC 2047-decoded, in order. */
@@ -26,6 +37,14 @@ export interface SieveMessageContext {
   rawBody(): string;
   /** The leaf MIME parts, decoded, for body :text and :content. */
   bodyParts(): BodyPart[];
+  /** The MIME structure, for foreverypart and :mime tests (RFC 5703). */
+  mimeTree(): MimePart;
+  /**
+   * RFC 5235: the spam scanner's verdict as a ratio of its "certainly spam" level (0 to 1), and the
+   * virus scanner's verdict (1 clean … 5 infected); undefined when the message was not scanned.
+   */
+  spamRatio(): number | undefined;
+  virusVerdict(): number | undefined;
   /** Message size in octets. */
   size: number;
   now: Date;

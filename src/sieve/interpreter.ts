@@ -1,10 +1,12 @@
 import type { SieveAction } from './actions.js';
 import { addressPart, parseAddressList, type AddressPart } from './address.js';
-import type { SieveMessageContext } from './context.js';
+import libmime from 'libmime';
+import type { MimePart, SieveMessageContext } from './context.js';
 import { datePart, parseMessageDate, parseZone, type ZonedDate } from './date.js';
 import { SieveRuntimeError, SieveSyntaxError } from './errors.js';
 import { HeaderView, PROTECTED_HEADERS } from './header-view.js';
 import { matchValues, type MatchSpec } from './match.js';
+import { isMailAddress, notifyCapability, notifyMethodProblem } from './notify-method.js';
 import { RegexError } from './regex.js';
 import {
   compileSieve,
@@ -22,6 +24,8 @@ export interface RunOptions {
   /** Work units (commands, tests, comparisons, regex steps) before the script is aborted. */
   maxSteps?: number;
   maxRedirects?: number;
+  /** Distinct notify actions per run (RFC 5435). */
+  maxNotifications?: number;
   maxIncludeDepth?: number;
   /** Included scripts per run, counting repeats. */
   maxIncludes?: number;
@@ -47,6 +51,7 @@ const DAY = 86_400;
 const DEFAULTS = {
   maxSteps: 5_000_000,
   maxRedirects: 4,
+  maxNotifications: 4,
   maxIncludeDepth: 10,
   maxIncludes: 64,
   subaddressSeparator: '+',
@@ -80,6 +85,9 @@ export function runSieve(
 
 class StopSignal {}
 class ReturnSignal {}
+class BreakSignal {
+  constructor(readonly name: string | undefined) {}
+}
 
 interface Frame {
   script: CompiledScript;
@@ -97,6 +105,9 @@ class Execution {
   private readonly globals = new Map<string, string>();
   private steps = 0;
   private redirects = 0;
+  private notifications = 0;
+  /** The foreverypart loops' current MIME parts, innermost last. */
+  private readonly parts: MimePart[] = [];
   private vacationDone = false;
   private readonly includeStack: string[] = [];
   private readonly includedOnce = new Set<string>();
@@ -128,6 +139,8 @@ class Execution {
     if (has('reject') && (has('keep') || has('fileinto') || has('redirect'))) {
       throw new SieveRuntimeError('reject cannot be combined with keep, fileinto or redirect');
     }
+    if (has('reject') && has('vacation'))
+      throw new SieveRuntimeError('reject cannot be combined with vacation');
     if (this.implicitKeep) this.actions.push({ type: 'keep', flags: [...this.flags], implicit: true });
     return this.actions;
   }
@@ -205,17 +218,20 @@ class Execution {
         return tags.over !== undefined
           ? this.ctx.size > (tags.over as number)
           : this.ctx.size < (tags.under as number);
-      case 'exists':
-        return this.list(args[0], f).every((h) => this.headers.get(h).length > 0);
+      case 'exists': {
+        const names = this.list(args[0], f);
+        if (tags.mime) return this.mimeParts(t).some((p) => names.every((h) => p.header(h).length > 0));
+        return names.every((h) => this.headers.get(h).length > 0);
+      }
       case 'header': {
-        const values = this.list(args[0], f).flatMap((h) => this.indexed(this.headers.get(h), t));
-        return this.match(t, values, this.list(args[1], f), f);
+        const values = this.list(args[0], f).flatMap((h) => this.fields(h, t));
+        return this.match(t, this.mimeOption(values, t, f), this.list(args[1], f), f);
       }
       case 'address': {
         const part = this.addressPartOf(t);
         const values: string[] = [];
         for (const h of this.list(args[0], f)) {
-          for (const v of this.indexed(this.headers.get(h), t)) {
+          for (const v of this.fields(h, t)) {
             for (const a of parseAddressList(v)) {
               const p = addressPart(a, part, this.opts.subaddressSeparator);
               if (p !== undefined) values.push(p);
@@ -272,9 +288,61 @@ class Execution {
       }
       case 'duplicate':
         return this.duplicate(t, f);
+      case 'spamtest': {
+        // RFC 5235 scales, rounded as Pigeonhole does: "0" untested, then 1–10 or 0–100 %.
+        const ratio = this.ctx.spamRatio();
+        const value =
+          ratio === undefined ? 0 : Math.floor(tags.percent ? ratio * 100 + 0.001 : ratio * 9 + 1.001);
+        return this.match(t, [String(value)], this.list(args[0], f), f);
+      }
+      case 'virustest': {
+        const v = this.ctx.virusVerdict();
+        return this.match(
+          t,
+          [v === undefined ? '0' : String(clamp(Math.round(v), 1, 5))],
+          this.list(args[0], f),
+          f,
+        );
+      }
+      case 'valid_notify_method': {
+        const uris = this.list(args[0], f);
+        return uris.length > 0 && uris.every((u) => !notifyMethodProblem(u));
+      }
+      case 'notify_method_capability': {
+        const values = notifyCapability(this.str(args[0], f), this.str(args[1], f));
+        return this.match(t, values, this.list(args[2], f), f);
+      }
       default:
         throw new SieveRuntimeError(`test "${t.name}" is not implemented`, t.line);
     }
+  }
+
+  /** The named header fields the test sees: the message's, or with :mime its current MIME part's. */
+  private fields(name: string, t: Node): string[] {
+    if (!t.tags.mime) return this.indexed(this.headers.get(name), t);
+    return this.mimeParts(t).flatMap((p) => this.indexed(p.header(name), t));
+  }
+
+  /** The part a :mime test looks at (the innermost foreverypart's, or the message), and with :anychild all below it. */
+  private mimeParts(t: Node): MimePart[] {
+    const current = this.parts[this.parts.length - 1] ?? this.ctx.mimeTree();
+    return t.tags.anychild ? [current, ...descendants(current)] : [current];
+  }
+
+  /** RFC 5703 §4.2: :type, :subtype, :contenttype and :param pick from a Content-Type-like value. */
+  private mimeOption(values: string[], t: Node, f: Frame): string[] {
+    const { tags } = t;
+    if (!tags.type && !tags.subtype && !tags.contenttype && tags.param === undefined) return values;
+    const names = tags.param !== undefined ? this.list(tags.param, f).map((n) => n.toLowerCase()) : [];
+    return values.flatMap((v) => {
+      const parsed = libmime.parseHeaderValue(v);
+      const value = parsed.value.trim();
+      const slash = value.indexOf('/');
+      if (tags.type) return [slash < 0 ? value : value.slice(0, slash)];
+      if (tags.subtype) return slash < 0 ? [] : [value.slice(slash + 1)];
+      if (tags.contenttype) return [value];
+      return names.flatMap((n) => (parsed.params[n] !== undefined ? [parsed.params[n]] : []));
+    });
   }
 
   private addressPartOf(t: Node): AddressPart {
@@ -397,6 +465,14 @@ class Execution {
       case 'global':
         for (const v of this.list(args[0], f)) f.globalNames.add(v.toLowerCase());
         return;
+      case 'foreverypart':
+        return this.forEveryPart(c, f);
+      case 'break':
+        throw new BreakSignal(tags.name as string | undefined);
+      case 'extracttext':
+        return this.extractText(c, f);
+      case 'notify':
+        return this.notify(c, f);
       default:
         throw new SieveRuntimeError(`command "${c.name}" is not implemented`, c.line);
     }
@@ -527,6 +603,67 @@ class Execution {
     this.actions.push({ type: 'deleteheader', name, positions });
   }
 
+  /**
+   * RFC 5703 §3: the block runs once per MIME part, depth first; at the top level the message
+   * itself comes first, a nested loop visits the parts below its enclosing loop's part.
+   */
+  private forEveryPart(c: Node, f: Frame) {
+    const current = this.parts[this.parts.length - 1];
+    const root = this.ctx.mimeTree();
+    const list = current ? descendants(current) : [root, ...descendants(root)];
+    for (const p of list) {
+      this.tick();
+      this.parts.push(p);
+      try {
+        this.block(c.block!, f);
+      } catch (e) {
+        if (e instanceof BreakSignal && (e.name === undefined || e.name === c.tags.name)) return;
+        throw e;
+      } finally {
+        this.parts.pop();
+      }
+    }
+  }
+
+  /**
+   * RFC 5703 §7: the current part's decoded content into a variable (HTML as text; other
+   * non-text parts as their decoded bytes, as Pigeonhole does); :first counts characters.
+   */
+  private extractText(c: Node, f: Frame) {
+    const part = this.parts[this.parts.length - 1]!;
+    let text = part.contentType === 'text/html' ? htmlToText(part.text()) : part.text();
+    this.tick(Math.ceil(text.length / 1024));
+    if (typeof c.tags.first === 'number') text = Array.from(text).slice(0, c.tags.first).join('');
+    this.setVar(this.str(c.args[0], f), applyModifiers(text, c.tags), f);
+  }
+
+  private notify(c: Node, f: Frame) {
+    const { tags } = c;
+    const method = this.str(c.args[0], f);
+    const problem = notifyMethodProblem(method);
+    if (problem) throw new SieveRuntimeError(problem, c.line);
+    const importance = tags.importance !== undefined ? this.str(tags.importance, f) : '2';
+    if (importance !== '1' && importance !== '2' && importance !== '3')
+      throw new SieveRuntimeError(`:importance must be "1", "2" or "3", not "${importance}"`, c.line);
+    const from = tags.from !== undefined ? this.str(tags.from, f) : undefined;
+    if (from !== undefined && !isMailAddress(from))
+      throw new SieveRuntimeError(`:from "${from}" is not a mail address`, c.line);
+    // RFC 5436 §2.7: never notify about automatic mail, so two systems cannot loop.
+    const auto = this.headers.get('auto-submitted')[0]?.trim().toLowerCase();
+    if (auto && !auto.startsWith('no')) return;
+    if (this.actions.some((a) => a.type === 'notify' && a.method === method)) return;
+    if (++this.notifications > this.opts.maxNotifications)
+      throw new SieveRuntimeError(`more than ${this.opts.maxNotifications} notifications`, c.line);
+    this.actions.push({
+      type: 'notify',
+      method,
+      ...(from !== undefined ? { from } : {}),
+      importance,
+      options: this.list(tags.options, f),
+      ...(tags.message !== undefined ? { message: this.str(tags.message, f) } : {}),
+    });
+  }
+
   private include(c: Node, f: Frame) {
     const name = this.str(c.args[0], f);
     const location = c.tags.global ? 'global' : 'personal';
@@ -558,6 +695,11 @@ class Execution {
 
 function clamp(n: number, min: number, max: number): number {
   return Math.min(Math.max(n, min), max);
+}
+
+/** The parts below `p`, depth first, in order. */
+function descendants(p: MimePart): MimePart[] {
+  return p.children.flatMap((c) => [c, ...descendants(c)]);
 }
 
 function splitFlags(s: string): string[] {

@@ -1,5 +1,5 @@
 import libmime from 'libmime';
-import type { BodyPart, SieveEnvelope, SieveMessageContext } from './context.js';
+import type { BodyPart, MimePart, SieveEnvelope, SieveMessageContext } from './context.js';
 
 export interface MessageContextOptions {
   now?: Date;
@@ -17,6 +17,13 @@ export interface MessageContextOptions {
   maxBodyBytes?: number;
   maxParts?: number;
   maxDepth?: number;
+  /**
+   * Whether the X-Spam-Status field is our own scanner's (the spam stage replaces any that came
+   * with the message), so spamtest may read it; when false spamtest answers "not tested".
+   */
+  trustSpamStatus?: boolean;
+  /** The virus scanner's verdict (RFC 5235 §3.2 scale), when the message went through it. */
+  virusVerdict?: number;
 }
 
 interface Entity {
@@ -39,14 +46,21 @@ export function messageContextFromRaw(
   const { header, bodyStart, rawHeader } = splitEntity(raw.subarray(0, maxHeader + maxBody), maxHeader);
   const body = raw.subarray(bodyStart, bodyStart + maxBody);
   const host = opts.host ?? 'localhost';
+  let tree: MimePart | undefined;
   let parts: BodyPart[] | undefined;
+  const mimeTree = () =>
+    (tree ??= mimeEntity({ headers: header, body }, opts.maxParts ?? 64, opts.maxDepth ?? 8));
   return {
     envelope,
     header: (name) => header.get(name.toLowerCase())?.map(decodeValue) ?? [],
     rawHeader,
     rawBody: () => body.toString('utf8'),
     bodyParts: () =>
-      (parts ??= leafParts({ headers: header, body }, opts.maxParts ?? 64, opts.maxDepth ?? 8)),
+      (parts ??= leaves(mimeTree()).map((p) => ({ contentType: p.contentType, text: p.text() }))),
+    mimeTree,
+    spamRatio: () =>
+      opts.trustSpamStatus === false ? undefined : spamStatusRatio(header.get('x-spam-status')?.[0]),
+    virusVerdict: () => opts.virusVerdict,
     size: raw.length,
     now: opts.now ?? new Date(),
     ...(opts.zoneOffset !== undefined ? { zoneOffset: opts.zoneOffset } : {}),
@@ -116,31 +130,62 @@ function splitEntity(
   return { header, bodyStart, rawHeader };
 }
 
-function leafParts(root: Entity, maxParts: number, maxDepth: number): BodyPart[] {
-  const out: BodyPart[] = [];
-  const walk = (e: Entity, depth: number) => {
-    if (out.length >= maxParts) return;
+/**
+ * The MIME tree, at most maxParts entities and maxDepth levels deep; a part's content is decoded
+ * only when asked for.
+ */
+function mimeEntity(root: Entity, maxParts: number, maxDepth: number): MimePart {
+  let count = 0;
+  const build = (e: Entity, depth: number): MimePart => {
+    count++;
     const ct = libmime.parseHeaderValue(e.headers.get('content-type')?.[0] ?? 'text/plain');
     const type = (ct.value || 'text/plain').toLowerCase();
     const boundary = ct.params.boundary;
-    if (type.startsWith('multipart/') && boundary && depth < maxDepth) {
+    const children: MimePart[] = [];
+    const multipart = type.startsWith('multipart/') && !!boundary;
+    if (multipart && depth < maxDepth) {
       for (const chunk of splitMultipart(e.body, boundary)) {
+        if (count >= maxParts) break;
         const { header, bodyStart } = splitEntity(chunk, chunk.length);
-        walk({ headers: header, body: chunk.subarray(bodyStart) }, depth + 1);
+        children.push(build({ headers: header, body: chunk.subarray(bodyStart) }, depth + 1));
       }
-      return;
     }
-    const cte = (e.headers.get('content-transfer-encoding')?.[0] ?? '').trim().toLowerCase();
-    const bytes =
-      cte === 'base64'
-        ? Buffer.from(e.body.toString('latin1'), 'base64')
-        : cte === 'quoted-printable'
-          ? decodeQuotedPrintable(e.body)
-          : e.body;
-    out.push({ contentType: type, text: decodeCharset(bytes, ct.params.charset) });
+    let text: string | undefined;
+    return {
+      header: (name) => e.headers.get(name.toLowerCase())?.map(decodeValue) ?? [],
+      contentType: type,
+      children,
+      text: () => (text ??= multipart ? '' : decodeContent(e, ct.params.charset)),
+    };
   };
-  walk(root, 0);
-  return out;
+  return build(root, 0);
+}
+
+function leaves(p: MimePart): MimePart[] {
+  return p.children.length || p.contentType.startsWith('multipart/') ? p.children.flatMap(leaves) : [p];
+}
+
+function decodeContent(e: Entity, charset: string | undefined): string {
+  const cte = (e.headers.get('content-transfer-encoding')?.[0] ?? '').trim().toLowerCase();
+  const bytes =
+    cte === 'base64'
+      ? Buffer.from(e.body.toString('latin1'), 'base64')
+      : cte === 'quoted-printable'
+        ? decodeQuotedPrintable(e.body)
+        : e.body;
+  return decodeCharset(bytes, charset);
+}
+
+/**
+ * Our spam stage's verdict, "Yes, score=7.3 required=5.0 tests=…", as score/required (clamped to
+ * 0…1): the required score is where the scanner calls mail spam, the top of RFC 5235's scale.
+ */
+function spamStatusRatio(status: string | undefined): number | undefined {
+  if (!status) return undefined;
+  const score = /\bscore=(-?\d+(?:\.\d+)?)/.exec(status)?.[1];
+  const required = /\brequired=(-?\d+(?:\.\d+)?)/.exec(status)?.[1];
+  if (score === undefined || required === undefined || Number(required) <= 0) return undefined;
+  return Math.min(Math.max(Number(score) / Number(required), 0), 1);
 }
 
 function splitMultipart(body: Buffer, boundary: string): Buffer[] {

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { fuzzRuns } from '../../test/support/fuzz.js';
 import { SieveRuntimeError, SieveSyntaxError } from './errors.js';
-import { run } from './testing.js';
+import { EXTENSIONS } from './signatures.js';
+import { DEFAULT_HEADERS, run, type RunSpec } from './testing.js';
 import { compileSieve } from './validator.js';
 
 function onlySyntaxErrors(src: string) {
@@ -40,7 +41,17 @@ const strList = fc.array(str, { minLength: 1, maxLength: 3 }).map((a) => `[${a.j
 const strOrList = fc.oneof(
   str,
   strList,
-  fc.constantFrom('"subject"', '"from"', '"to"', '"*"', '"${1}"', '"(a+)+$"'),
+  fc.constantFrom(
+    '"subject"',
+    '"from"',
+    '"to"',
+    '"*"',
+    '"${1}"',
+    '"(a+)+$"',
+    '"mailto:a@b.example?subject=x&cc=c@d.example"',
+    '"mailto:%zz"',
+    '"xmpp:a@b.example"',
+  ),
 );
 const tag = fc.constantFrom(
   ':is',
@@ -80,6 +91,20 @@ const tag = fc.constantFrom(
   ':once',
   ':optional',
   ':global',
+  ':anychild',
+  ':type',
+  ':subtype',
+  ':contenttype',
+  ':param "filename"',
+  ':percent',
+  ':importance "1"',
+  ':importance "7"',
+  ':message "m"',
+  ':from "a@b.example"',
+  ':options "o"',
+  ':encodeurl',
+  ':first 3',
+  ':name "loop"',
   ':frob',
 );
 const testName = fc.constantFrom(
@@ -98,6 +123,10 @@ const testName = fc.constantFrom(
   'mailboxexists',
   'duplicate',
   'environment',
+  'spamtest',
+  'virustest',
+  'valid_notify_method',
+  'notify_method_capability',
   'frob',
 );
 const commandName = fc.constantFrom(
@@ -117,6 +146,9 @@ const commandName = fc.constantFrom(
   'deleteheader',
   'return',
   'global',
+  'notify',
+  'break',
+  'extracttext',
   'frob',
 );
 const args = fc
@@ -140,38 +172,27 @@ const { commands } = fc.letrec((tie) => ({
     fc
       .tuple(testExpr, tie('commands'), fc.option(tie('commands')))
       .map(([t, b, e]) => `if ${t} {\n${b as string}\n}${e === null ? '' : ` else {\n${e as string}\n}`}`),
+    fc.tuple(args, tie('commands')).map(([a, b]) => `foreverypart ${a} {\n${b as string}\n}`),
   ),
   commands: fc.array(tie('command'), { maxLength: 4 }).map((cs) => (cs as string[]).join('\n')),
 }));
 const requireLine = fc
-  .subarray([
-    'fileinto',
-    'reject',
-    'envelope',
-    'body',
-    'copy',
-    'imap4flags',
-    'relational',
-    'regex',
-    'variables',
-    'date',
-    'index',
-    'subaddress',
-    'vacation',
-    'vacation-seconds',
-    'mailbox',
-    'editheader',
-    'duplicate',
-    'environment',
-    'include',
-    'comparator-i;ascii-numeric',
-    'encoded-character',
-  ])
+  .subarray([...EXTENSIONS])
   .map((exts) => (exts.length ? `require ${JSON.stringify(exts)};\n` : ''));
+
+/** A nested multipart message, so foreverypart, :mime and extracttext have parts to walk. */
+const MULTIPART: RunSpec = {
+  headers: [
+    ...DEFAULT_HEADERS,
+    'Content-Type: multipart/mixed; boundary=A',
+    'X-Spam-Status: Yes, score=9.1 required=5.0',
+  ],
+  body: '--A\r\nContent-Type: multipart/alternative; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nhi\r\n--B--\r\n--A\r\nContent-Type: application/pdf; name="a.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERg==\r\n--A--\r\n',
+};
 
 test('generated scripts compile or fail with SieveSyntaxError; compiled ones run without throwing', () => {
   fc.assert(
-    fc.property(requireLine, commands, (req, body) => {
+    fc.property(requireLine, commands, fc.boolean(), (req, body, multipart) => {
       const src = req + body;
       onlySyntaxErrors(src);
       let compiled = true;
@@ -182,7 +203,7 @@ test('generated scripts compile or fail with SieveSyntaxError; compiled ones run
       }
       if (!compiled) return;
       const start = Date.now();
-      const r = run(src, { run: { loadScript: () => 'keep;' } });
+      const r = run(src, { ...(multipart ? MULTIPART : {}), run: { loadScript: () => 'keep;' } });
       assert.ok(!r.error || r.error instanceof SieveRuntimeError, String(r.error));
       assert.ok(r.actions.length > 0);
       assert.ok(Date.now() - start < 2000);

@@ -5,7 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -13,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import type { SieveAction } from './actions.js';
 import { runSieve } from './interpreter.js';
 import { messageContextFromRaw } from './message.js';
+import { parseMailto } from './notify-method.js';
 
 const TESTDATA = fileURLToPath(new URL('../../../src/sieve/testdata/', import.meta.url));
 const SIEVE_TEST = '/usr/bin/sieve-test';
@@ -26,8 +35,29 @@ const work = mkdtempSync(join(tmpdir(), 'pigeonhole-'));
 chmodSync(work, 0o777);
 after(() => rmSync(work, { recursive: true, force: true }));
 
+/**
+ * Pigeonhole's spamtest reads the same X-Spam-Status field ours does (score over required), and
+ * its virustest an X-Virus-Verdict field that the test hands our engine as the scan result.
+ */
+const CONFIG = join(work, 'dovecot.conf');
+writeFileSync(
+  CONFIG,
+  `mail_location = maildir:${work}/mail
+plugin {
+  sieve_extensions = +editheader +vacation-seconds +spamtest +spamtestplus +virustest +mime +foreverypart +extracttext
+  sieve_spamtest_status_type = score
+  sieve_spamtest_status_header = X-Spam-Status: [[:alpha:]]+, score=(-?[[:digit:]]+\\.?[[:digit:]]*)
+  sieve_spamtest_max_header = X-Spam-Status: [[:alpha:]]+, score=-?[[:digit:]]+\\.?[[:digit:]]* required=([[:digit:]]+\\.?[[:digit:]]*)
+  sieve_virustest_status_type = score
+  sieve_virustest_status_header = X-Virus-Verdict
+  sieve_virustest_max_value = 5
+}
+`,
+);
+chmodSync(CONFIG, 0o644);
+
 function sieveTest(args: string[], home: string) {
-  const all = ['-x', '+editheader +vacation-seconds', ...args];
+  const all = ['-c', CONFIG, ...args];
   const r =
     process.getuid?.() === 0
       ? spawnSync(
@@ -41,33 +71,44 @@ function sieveTest(args: string[], home: string) {
 }
 
 /**
- * Without -e sieve-test lists the actions but skips the checks vacation makes when it executes
- * (auto-submitted, mailing lists); those only show in a second, executing run.
+ * Without -e sieve-test lists the actions but skips the checks vacation and notify make when they
+ * execute (auto-submitted mail, mailing lists); those only show in a second, executing run.
  */
-function vacationDiscarded(script: string, message: string, from: string, to: string): boolean {
+function executedLog(script: string, message: string, from: string, to: string): string {
   const home = mkdtempSync(join(work, 'home-'));
   chmodSync(home, 0o777);
-  const r = sieveTest(['-e', '-l', `maildir:${home}/mail`, '-f', from, '-r', to, script, message], home);
-  return /(discarding|not sending) vacation response/.test(r.stderr);
+  return sieveTest(['-e', '-l', `maildir:${home}/mail`, '-f', from, '-r', to, script, message], home).stderr;
 }
 
 function pigeonhole(script: string, message: string, from: string, to: string): string[] {
   const r = sieveTest(['-f', from, '-r', to, script, message], work);
   if (/final result: failed/.test(r.stderr)) return ['store:INBOX'];
   const out: string[] = [];
+  let log: string | undefined;
+  const executed = () => (log ??= executedLog(script, message, from, to));
+  let notify: string[] | undefined;
+  const flushNotify = () => {
+    if (notify && !/not sending notification/.test(executed())) out.push(`notify:${notify.sort().join(',')}`);
+    notify = undefined;
+  };
   for (const line of r.stdout.split('\n')) {
+    const rcpt = /^\s*\+ (?:To|Cc): (.*)$/.exec(line);
+    if (rcpt && notify) notify.push(rcpt[1]!.trim());
     const m = /^\s*\* (.*)$/.exec(line);
     if (!m) continue;
+    flushNotify();
     const what = m[1]!;
     let x: RegExpExecArray | null;
     if ((x = /^store message in folder: (.*)$/.exec(what))) out.push(`store:${x[1]}`);
     else if ((x = /^redirect message to: <?([^>]*)>?$/.exec(what))) out.push(`redirect:${x[1]}`);
     else if (/^reject message/.test(what)) out.push('reject');
     else if (/^send vacation message/.test(what)) {
-      if (!vacationDiscarded(script, message, from, to)) out.push('vacation');
+      if (!/(discarding|not sending) vacation response/.test(executed())) out.push('vacation');
     } else if (what === 'discard') out.push('discard');
+    else if (/^send notification with method 'mailto:'/.test(what)) notify = [];
     else out.push(`? ${what}`);
   }
+  flushNotify();
   return out.sort();
 }
 
@@ -78,6 +119,7 @@ function ours(actions: SieveAction[]): string[] {
     else if (a.type === 'fileinto') out.push(`store:${a.mailbox}`);
     else if (a.type === 'redirect') out.push(`redirect:${a.address}`);
     else if (a.type === 'reject' || a.type === 'vacation' || a.type === 'discard') out.push(a.type);
+    else if (a.type === 'notify') out.push(`notify:${parseMailto(a.method).recipients.sort().join(',')}`);
   }
   return out.sort();
 }
@@ -112,7 +154,9 @@ for (const name of cases) {
     chmodSync(script, 0o644);
     chmodSync(eml, 0o644);
     const expected = pigeonhole(script, eml, from, to);
-    const ctx = messageContextFromRaw(readFileSync(eml), { from, to });
+    const raw = readFileSync(eml);
+    const verdict = /^X-Virus-Verdict: (\d)/m.exec(raw.toString('latin1'))?.[1];
+    const ctx = messageContextFromRaw(raw, { from, to }, verdict ? { virusVerdict: Number(verdict) } : {});
     const result = runSieve(source, ctx);
     assert.deepEqual(ours(result.actions), expected, `${name}: ours ${JSON.stringify(result)}`);
   });

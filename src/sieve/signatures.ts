@@ -22,6 +22,13 @@ export const EXTENSIONS = [
   'editheader',
   'duplicate',
   'environment',
+  'enotify',
+  'mime',
+  'foreverypart',
+  'extracttext',
+  'spamtest',
+  'spamtestplus',
+  'virustest',
   'comparator-i;octet',
   'comparator-i;ascii-casemap',
   'comparator-i;ascii-numeric',
@@ -79,15 +86,49 @@ const INDEX_TAGS: Record<string, TagSpec> = {
 
 const ZONE_TAGS: Record<string, TagSpec> = { zone: { arg: 'string', group: 'zone' } };
 
+/** RFC 5703 §4: header, address and exists look at MIME parts with :mime (and :anychild). */
+const MIME_TAGS: Record<string, TagSpec> = {
+  mime: { ext: ['mime'] },
+  anychild: { ext: ['mime'] },
+};
+
+/** RFC 5703 §4.2: the part of a Content-Type-like value header :mime compares. */
+const MIME_OPTION_TAGS: Record<string, TagSpec> = {
+  type: { ext: ['mime'], group: 'mimeopt' },
+  subtype: { ext: ['mime'], group: 'mimeopt' },
+  contenttype: { ext: ['mime'], group: 'mimeopt' },
+  param: { ext: ['mime'], group: 'mimeopt', arg: 'strings' },
+};
+
+/** The modifiers of "set" (RFC 5229 §4), plus :encodeurl of RFC 5435 §6. */
+const SET_MODIFIERS: Record<string, TagSpec> = {
+  lower: { group: 'case' },
+  upper: { group: 'case' },
+  lowerfirst: { group: 'first' },
+  upperfirst: { group: 'first' },
+  quotewildcard: { group: 'quote' },
+  quoteregex: { group: 'quote', ext: ['regex'] },
+  encodeurl: { group: 'quote', ext: ['enotify'] },
+  length: {},
+};
+
 const test = (s: Omit<Signature, 'kind'>): Signature => ({ kind: 'test', ...s });
 const command = (s: Omit<Signature, 'kind'>): Signature => ({ kind: 'command', ...s });
 
 export const SIGNATURES: Record<string, Signature> = {
   // tests (RFC 5228 §5 and extensions)
-  address: test({ match: true, tags: { ...ADDRESS_PARTS, ...INDEX_TAGS }, args: ['strings', 'strings'] }),
+  address: test({
+    match: true,
+    tags: { ...ADDRESS_PARTS, ...INDEX_TAGS, ...MIME_TAGS },
+    args: ['strings', 'strings'],
+  }),
   envelope: test({ ext: ['envelope'], match: true, tags: ADDRESS_PARTS, args: ['strings', 'strings'] }),
-  header: test({ match: true, tags: INDEX_TAGS, args: ['strings', 'strings'] }),
-  exists: test({ args: ['strings'] }),
+  header: test({
+    match: true,
+    tags: { ...INDEX_TAGS, ...MIME_TAGS, ...MIME_OPTION_TAGS },
+    args: ['strings', 'strings'],
+  }),
+  exists: test({ tags: MIME_TAGS, args: ['strings'] }),
   size: test({
     tags: { over: { arg: 'number', group: 'size' }, under: { arg: 'number', group: 'size' } },
     args: [],
@@ -135,6 +176,15 @@ export const SIGNATURES: Record<string, Signature> = {
     args: [],
   }),
   environment: test({ ext: ['environment'], match: true, args: ['string', 'strings'] }),
+  valid_notify_method: test({ ext: ['enotify'], args: ['strings'] }),
+  notify_method_capability: test({ ext: ['enotify'], match: true, args: ['string', 'string', 'strings'] }),
+  spamtest: test({
+    ext: ['spamtest', 'spamtestplus'],
+    match: true,
+    tags: { percent: { ext: ['spamtestplus'] } },
+    args: ['string'],
+  }),
+  virustest: test({ ext: ['virustest'], match: true, args: ['string'] }),
 
   // commands
   require: command({ args: ['strings'] }),
@@ -169,19 +219,7 @@ export const SIGNATURES: Record<string, Signature> = {
     },
     args: ['string'],
   }),
-  set: command({
-    ext: ['variables'],
-    tags: {
-      lower: { group: 'case' },
-      upper: { group: 'case' },
-      lowerfirst: { group: 'first' },
-      upperfirst: { group: 'first' },
-      quotewildcard: { group: 'quote' },
-      quoteregex: { group: 'quote', ext: ['regex'] },
-      length: {},
-    },
-    args: ['string', 'string'],
-  }),
+  set: command({ ext: ['variables'], tags: SET_MODIFIERS, args: ['string', 'string'] }),
   setflag: command({
     ext: ['imap4flags'],
     args: ['string', 'strings'],
@@ -215,5 +253,22 @@ export const SIGNATURES: Record<string, Signature> = {
     args: ['string'],
   }),
   return: command({ ext: ['include'], args: [] }),
+  notify: command({
+    ext: ['enotify'],
+    tags: {
+      from: { arg: 'string' },
+      importance: { arg: 'string' },
+      options: { arg: 'strings' },
+      message: { arg: 'string' },
+    },
+    args: ['string'],
+  }),
+  foreverypart: command({ ext: ['foreverypart'], tags: { name: { arg: 'string' } }, args: [], block: true }),
+  break: command({ ext: ['foreverypart'], tags: { name: { arg: 'string' } }, args: [] }),
+  extracttext: command({
+    ext: ['extracttext'],
+    tags: { ...SET_MODIFIERS, first: { arg: 'number' } },
+    args: ['string'],
+  }),
   global: command({ ext: ['include'], args: ['strings'] }),
 };

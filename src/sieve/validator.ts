@@ -21,6 +21,7 @@ import {
   type TagSpec,
 } from './signatures.js';
 import { DATE_PARTS } from './date.js';
+import { isMailAddress, notifyMethodProblem } from './notify-method.js';
 
 export type Value = string | string[] | number;
 
@@ -89,6 +90,9 @@ export function validate(ast: CommandNode[], opts: CompileOptions & { name: stri
     }
   }
   if (exts.has('vacation-seconds')) exts.add('vacation');
+  if (exts.has('spamtestplus')) exts.add('spamtest');
+  /** Names of the foreverypart loops around the command being checked (undefined: unnamed). */
+  const loops: (string | undefined)[] = [];
   const has = (e: Extension) => exts.has(e);
   const strings = (s: string, at: Position) =>
     has('encoded-character') ? decodeEncodedCharacters(s, at) : s;
@@ -184,7 +188,9 @@ export function validate(ast: CommandNode[], opts: CompileOptions & { name: stri
       args,
       tests: n.tests.map((t) => check(t, 'test')),
     };
+    if (n.name === 'foreverypart') loops.push(tags.name as string | undefined);
     if (n.block) node.block = block(n.block, true);
+    if (n.name === 'foreverypart') loops.pop();
     if (sig.match) node.match = matchSpec(n, tags);
     semantic(node);
     return node;
@@ -284,6 +290,41 @@ export function validate(ast: CommandNode[], opts: CompileOptions & { name: stri
       if (!FIELD_NAME.test(args[0] as string)) fail(node, `bad header field name "${String(args[0])}"`);
     }
     if (name === 'include' && !(args[0] as string)) fail(node, 'include needs a script name');
+    if (
+      ('anychild' in tags ||
+        'type' in tags ||
+        'subtype' in tags ||
+        'contenttype' in tags ||
+        'param' in tags) &&
+      !tags.mime
+    )
+      fail(
+        node,
+        `:${['anychild', 'type', 'subtype', 'contenttype', 'param'].find((t) => t in tags)!} needs :mime`,
+      );
+    if (name === 'break') {
+      if (!loops.length) fail(node, 'break outside foreverypart');
+      if (tags.name !== undefined && !loops.includes(tags.name as string))
+        fail(node, `break :name "${String(tags.name)}" names no enclosing foreverypart`);
+    }
+    if (name === 'extracttext') {
+      needExt(node, '"extracttext"', ['variables']);
+      needExt(node, '"extracttext"', ['foreverypart']);
+      if (!loops.length) fail(node, 'extracttext outside foreverypart');
+      if (!VARIABLE_NAME.test(args[0] as string)) fail(node, `bad variable name "${String(args[0])}"`);
+    }
+    if (name === 'notify') {
+      const importance = tags.importance;
+      if (typeof importance === 'string' && constant(importance) && !['1', '2', '3'].includes(importance))
+        fail(node, `:importance must be "1", "2" or "3", not "${importance}"`);
+      const method = args[0] as string;
+      if (constant(method)) {
+        const problem = notifyMethodProblem(method);
+        if (problem) fail(node, problem);
+      }
+      if (typeof tags.from === 'string' && constant(tags.from) && !isMailAddress(tags.from))
+        fail(node, `:from "${tags.from}" is not a mail address`);
+    }
   }
 }
 

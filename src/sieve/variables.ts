@@ -21,6 +21,9 @@ export function applyModifiers(value: string, tags: Record<string, unknown>): st
   if (tags.upperfirst) v = v.charAt(0).toUpperCase() + v.slice(1);
   if (tags.quotewildcard) v = v.replace(WILDCARD, (c) => `\\${c}`);
   if (tags.quoteregex) v = v.replace(REGEX_SPECIAL, (c) => `\\${c}`);
+  // RFC 5435 §6: percent-encode all but RFC 3986 unreserved characters.
+  if (tags.encodeurl)
+    v = encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   if (tags.length) v = String(Array.from(v).length);
   return v;
 }

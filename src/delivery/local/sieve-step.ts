@@ -6,9 +6,11 @@ import { BadFolderNameError } from '../../mailbox/folder-names.js';
 import type { MailboxActor } from '../../mailbox/types.js';
 import { domainOf } from '../../queue/address-domain.js';
 import type { DeliveryResult, DueRecipient, EnqueueRequest, NewRecipient } from '../../queue/types.js';
-import type { SieveAction, VacationAction } from '../../sieve/actions.js';
+import type { SieveAction } from '../../sieve/actions.js';
 import { applyHeaderEdits } from '../../sieve/service/header-edits.js';
-import type { SieveService } from '../../sieve/service/sieve-service.js';
+import { notifyMessage } from '../../sieve/service/notify-message.js';
+import { rejectMdn } from '../../sieve/service/reject-mdn.js';
+import type { DeliveryRun, SieveService } from '../../sieve/service/sieve-service.js';
 import { vacationReply } from '../../sieve/service/vacation-reply.js';
 import type { BlobRef, BlobStore } from '../../store/blobs/blob-store.js';
 import type { MailboxAppender, SieveRunner } from './ports.js';
@@ -37,7 +39,9 @@ const IMPLICIT_KEEP: SieveAction[] = [{ type: 'keep', flags: [], implicit: true 
 /**
  * Delivery to one account through its Sieve scripts (global before, the user's, global after):
  * stores the message where they say (with their flags and header edits), queues redirects as
- * new recipients, turns a reject into a bounce and a vacation action into a queued auto-reply.
+ * new recipients (or, when the script edited the header, as a new message carrying the edits),
+ * answers a reject with an MDN and an ereject with a bounce (the queue's DSN), and queues
+ * vacation replies and notifications as messages of their own.
  * A script that fails keeps the message in INBOX and says why in the log; a fileinto to a
  * folder that does not exist (without :create) files into INBOX instead.
  */
@@ -65,11 +69,21 @@ export function sieveStep(deps: SieveStepDeps): SieveRunner {
     const actions = run?.actions ?? IMPLICIT_KEEP;
 
     const reject = actions.find((a) => a.type === 'reject');
-    if (reject) {
-      await run?.commit();
+    if (reject && run) {
+      await run.commit();
+      const reason = reject.reason.replace(/\s+/g, ' ').trim().slice(0, 400);
+      // RFC 5429 §2.1: after the SMTP transaction an ereject can only bounce (the queue's DSN).
+      if (reject.ereject)
+        return {
+          state: 'bounced',
+          reply: `550 5.7.1 <${deliveredTo}>: refused by the recipient's mail filter: ${reason}`,
+        };
+      // RFC 5429 §2.2.1: reject answers with an MDN, never to the null sender.
+      if (m.sender) await sendRejectMdn(deps, run, reject.reason, { r, deliveredTo });
+      log.info({ event: 'sieve_rejected', mdn: !!m.sender, reason });
       return {
-        state: 'bounced',
-        reply: `550 5.7.1 <${deliveredTo}>: rejected by the recipient's mail filter: ${reject.reason.replace(/\s+/g, ' ').slice(0, 400)}`,
+        state: 'delivered',
+        reply: `250 2.0.0 <${deliveredTo}> rejected by Sieve (${m.sender ? `MDN sent to <${m.sender}>` : 'null sender: no MDN'})`,
       };
     }
 
@@ -109,10 +123,56 @@ export function sieveStep(deps: SieveStepDeps): SieveRunner {
       }
     }
 
-    for (const a of actions) if (a.type === 'vacation') await sendVacation(deps, a, r.queueId, log);
-    const children: NewRecipient[] = [];
     for (const a of actions) {
-      if (a.type !== 'redirect') continue;
+      if (a.type === 'vacation') {
+        const messageId = `${newId()}.vacation@${deps.hostname()}`;
+        const id = await queueMessage(deps, {
+          sender: '',
+          recipients: [{ address: a.to }],
+          raw: vacationReply(a, { messageId, now: new Date() }),
+          messageId,
+          subject: a.subject,
+        });
+        log.info({ event: 'sieve_vacation_sent', to: a.to, replyQueueId: id, inReplyTo: r.queueId });
+      }
+      if (a.type === 'notify' && run) {
+        const messageId = `${newId()}.notify@${deps.hostname()}`;
+        const n = notifyMessage(a, {
+          owner: deliveredTo,
+          envelopeFrom: m.sender,
+          ...firstFields(run, { from: 'from', subject: 'subject', messageId: 'message-id' }),
+          messageIdOfNotice: messageId,
+          now: new Date(),
+        });
+        const id = await queueMessage(deps, {
+          sender: n.sender,
+          recipients: n.recipients.map((address) => ({ address })),
+          raw: n.raw,
+          messageId,
+          subject: null,
+        });
+        log.info({ event: 'sieve_notify_sent', to: n.recipients, notifyQueueId: id });
+      }
+    }
+    const redirects = actions.filter((a) => a.type === 'redirect');
+    // RFC 5293 §3: a redirect sends the message as the script edited it, so it needs its own blob.
+    if (redirects.length && blob.hash !== m.blobHash) {
+      const id = await queueMessage(deps, {
+        sender: m.sender,
+        recipients: redirects.map((a) => ({
+          address: a.address,
+          orcpt: `rfc822;${deliveredTo}`,
+          notify: r.notify,
+        })),
+        blob,
+        trace: m.trace,
+        messageId: m.messageId,
+        subject: m.subject,
+      });
+      log.info({ event: 'sieve_redirect_edited', to: redirects.map((a) => a.address), redirectQueueId: id });
+    }
+    const children: NewRecipient[] = [];
+    for (const a of blob.hash === m.blobHash ? redirects : []) {
       const domain = domainOf(a.address);
       children.push({
         address: a.address,
@@ -126,7 +186,12 @@ export function sieveStep(deps: SieveStepDeps): SieveRunner {
       });
     }
     await run?.commit();
-    const where = stored.length ? `delivered to ${stored.join(', ')}` : 'discarded by Sieve';
+    const where = [
+      stored.length ? `delivered to ${stored.join(', ')}` : 'discarded by Sieve',
+      ...(redirects.length && !children.length
+        ? [`redirected with edited header to ${redirects.map((a) => a.address).join(', ')}`]
+        : []),
+    ].join(', ');
     if (children.length)
       return {
         state: 'expanded',
@@ -137,29 +202,82 @@ export function sieveStep(deps: SieveStepDeps): SieveRunner {
   };
 }
 
-async function sendVacation(
-  deps: SieveStepDeps,
-  a: VacationAction,
-  queueId: string,
-  log: Logger,
-): Promise<void> {
+interface Outgoing {
+  sender: string;
+  recipients: { address: string; orcpt?: string; notify?: string | null }[];
+  raw?: Buffer;
+  blob?: BlobRef;
+  trace?: string;
+  messageId: string | null;
+  subject: string | null;
+}
+
+/** Queues a message the script's actions send (a reply, a notice, an edited redirect) as a new queue entry. */
+async function queueMessage(deps: SieveStepDeps, o: Outgoing): Promise<string> {
   const id = newId();
-  const messageId = `${id}.vacation@${deps.hostname()}`;
-  const blob = await deps.blobs.put(vacationReply(a, { messageId, now: new Date() }));
-  const kind = (await deps.directory.isLocalDomain(domainOf(a.to))) ? 'local' : 'remote';
+  const blob = o.blob ?? (await deps.blobs.put(o.raw!));
+  const recipients = [];
+  for (const rc of o.recipients)
+    recipients.push({
+      ...rc,
+      kind: (await deps.directory.isLocalDomain(domainOf(rc.address)))
+        ? ('local' as const)
+        : ('remote' as const),
+    });
   await deps.enqueue({
     queueId: id,
-    sender: '',
-    recipients: [{ address: a.to, kind }],
+    sender: o.sender,
+    recipients,
     blob,
-    trace: '',
-    messageId: `<${messageId}>`,
-    subject: a.subject,
+    trace: o.trace ?? '',
+    messageId: o.messageId === null || o.messageId.startsWith('<') ? o.messageId : `<${o.messageId}>`,
+    subject: o.subject,
     clientIp: null,
     clientName: null,
     helo: null,
     authUser: null,
     source: 'local',
   });
-  log.info({ event: 'sieve_vacation_sent', to: a.to, replyQueueId: id, inReplyTo: queueId });
+  return id;
+}
+
+async function sendRejectMdn(
+  deps: SieveStepDeps,
+  run: DeliveryRun,
+  reason: string,
+  at: { r: DueRecipient; deliveredTo: string },
+): Promise<void> {
+  const messageId = `${newId()}.mdn@${deps.hostname()}`;
+  const sender = at.r.message.sender;
+  const fields = firstFields(run, { subject: 'subject', originalMessageId: 'message-id' });
+  await queueMessage(deps, {
+    sender: '',
+    recipients: [{ address: sender }],
+    raw: rejectMdn({
+      to: sender,
+      recipient: at.deliveredTo,
+      ...(at.r.orcpt ? { originalRecipient: at.r.orcpt.replace(/^rfc822;/i, '') } : {}),
+      reason,
+      ...fields,
+      original: run.raw,
+      reportingHost: deps.hostname(),
+      messageId,
+      now: new Date(),
+    }),
+    messageId,
+    subject: `Rejected: ${fields.subject ?? ''}`,
+  });
+}
+
+/** The first value of each named header field, leaving out the absent ones. */
+function firstFields<K extends string>(
+  run: DeliveryRun,
+  names: Record<K, string>,
+): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const [key, field] of Object.entries(names) as [K, string][]) {
+    const v = run.header(field)[0];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
 }

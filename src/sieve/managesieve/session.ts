@@ -157,6 +157,7 @@ export class ManageSieveSession {
       ['IMPLEMENTATION', 'Mailstead'],
       ['SASL', this.account || !this.plaintextAllowed() ? '' : 'PLAIN'],
       ['SIEVE', EXTENSIONS.join(' ')],
+      ['NOTIFY', 'mailto'],
       ['MAXREDIRECTS', String(this.app.config.get<number>('sieve.max_redirects'))],
       ['VERSION', '1.0'],
       ['UNAUTHENTICATE'],

@@ -36,6 +36,8 @@ export interface DeliveryRunInput {
 
 export interface DeliveryRun extends ChainResult {
   raw: Buffer;
+  /** The message's header fields as the script saw them (decoded), for the messages actions send. */
+  header(name: string): string[];
   /** Persists what the run remembered (duplicate ids, vacation replies); call once the actions are carried out. */
   commit(): Promise<void>;
 }
@@ -222,6 +224,13 @@ export class SieveService {
     const ctx = messageContextFromRaw(raw, input.envelope, {
       now: new Date(now),
       host: this.config.get<string>('server.hostname'),
+      // The spam stage replaces any X-Spam-Status a message arrives with; without it, one is forged.
+      trustSpamStatus: this.config.get<boolean>('spam.enabled'),
+      // Infected mail is refused at SMTP, so what reaches delivery was scanned clean — unless
+      // clamd was down and antivirus.fail_open let it through unscanned, which we cannot tell here.
+      ...(this.config.get<string>('antivirus.clamd') && !this.config.get<boolean>('antivirus.fail_open')
+        ? { virusVerdict: 1 }
+        : {}),
       userAddresses: [account.address],
       mailboxExists: (name) => folderSet.has(name.toLowerCase()) || name.toUpperCase() === 'INBOX',
       vacationReplied: (_from, handle, seconds) => {
@@ -252,6 +261,7 @@ export class SieveService {
     return {
       ...result,
       raw,
+      header: ctx.header,
       commit: async () => {
         for (const [handle, at] of pendingReplies)
           await this.repo.recordVacationReply(account.id, sender, handle, at);

@@ -1,6 +1,7 @@
 import libmime from 'libmime';
 import { rfc5322Date } from '../../queue/rfc5322-date.js';
 import type { VacationAction } from '../actions.js';
+import { encodeHeader as encode, oneLine, textBody } from './header-text.js';
 
 /**
  * The auto-reply a vacation action sends (RFC 5230 §5, RFC 3834 §3): Auto-Submitted:
@@ -19,17 +20,5 @@ export function vacationReply(a: VacationAction, opts: { messageId: string; now:
   lines.push('Auto-Submitted: auto-replied (vacation)', 'MIME-Version: 1.0');
   const head = lines.map((l) => libmime.foldLines(l, 78)).join('\r\n');
   if (a.mime) return Buffer.from(`${head}\r\n${a.reason.replace(/\r?\n/g, '\r\n')}`);
-  const body = Buffer.from(a.reason.replace(/\r?\n/g, '\r\n')).toString('base64').replace(/.{76}/g, '$&\r\n');
-  return Buffer.from(
-    `${head}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${body}\r\n`,
-  );
-}
-
-function oneLine(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ');
-}
-
-function encode(s: string): string {
-  // eslint-disable-next-line no-control-regex -- non-ASCII and control characters need encoding
-  return /[^\x20-\x7e]/.test(s) ? libmime.encodeWords(s, 'Q', 52) : s;
+  return Buffer.from(`${head}\r\n${textBody(a.reason)}`);
 }

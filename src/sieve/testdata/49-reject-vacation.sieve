@@ -1,0 +1,4 @@
+# message: basic.eml
+require ["reject", "vacation"];
+vacation "Away";
+reject "Not today";

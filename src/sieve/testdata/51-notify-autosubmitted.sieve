@@ -1,0 +1,4 @@
+# message: multipart.eml
+require "enotify";
+notify "mailto:watch@example.org";
+keep;
