@@ -7,7 +7,8 @@ import type { KeyDef } from './config/schema.js';
 import { OperatorError } from './core/errors.js';
 import { initDataDir } from './cli/init.js';
 import { createHttpService } from './http/http-service.js';
-import { bindListeners, closeListeners, type BoundListener } from './server/listeners.js';
+import type { BoundListener } from './server/listeners.js';
+import { ServiceControl } from './server/service-control.js';
 import type { ProtocolService } from './server/service.js';
 import { protocolServices } from './server/services.js';
 import { safeModeServices } from './server/safe-mode.js';
@@ -16,7 +17,8 @@ import { DeliveryLogQuery } from './ops/log/delivery-log-query.js';
 
 export interface RunningServer {
   app: App;
-  listeners: BoundListener[];
+  /** The listeners bound now (a service stopped from the admin UI has none). */
+  readonly listeners: BoundListener[];
   stop(): Promise<void>;
 }
 
@@ -53,17 +55,11 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
     ...(opts.logDestination ? { logDestination: opts.logDestination } : {}),
   });
   let tls: TlsManager | undefined;
-  let listeners: BoundListener[] = [];
+  let control: ServiceControl | undefined;
   let services: ProtocolService[] = [];
   try {
     tls = new TlsManager(app.config, app.log);
-    const http = await createHttpService(app, () =>
-      listeners.map((l) => ({
-        service: l.service,
-        address: l.address,
-        connections: services.find((s) => s.name === l.service)?.connections() ?? 0,
-      })),
-    );
+    const http = await createHttpService(app, () => control!);
     const upgrade = app.store.upgrade;
     if (!upgrade.ok) out(`STORE UPGRADE FAILED, running in safe mode on the old schema: ${upgrade.message}`);
     services = [
@@ -72,12 +68,14 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
         : safeModeServices('store upgrade failed; see the server log')),
       http,
     ];
-    listeners = await bindListeners(services, app.config, app.log);
+    control = new ServiceControl(services, app.config, app.log);
+    await control.startAll();
   } catch (e) {
     tls?.close();
     await app.close();
     throw e;
   }
+  const running = control;
   app.config.watch();
   app.config.on('change', (defs: KeyDef[]) => {
     for (const d of defs) {
@@ -95,6 +93,7 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
 
   const admin = await app.directory.listAccounts({ role: 'server-admin', limit: 1 });
   out(`Mailstead is running (data: ${dir}, started in ${Date.now() - t0} ms)`);
+  const listeners = running.listeners();
   for (const l of listeners) out(`  ${l.service.padEnd(12)} ${l.address}`);
   const initialPassword = join(dir, INITIAL_PASSWORD_FILE);
   if (admin[0])
@@ -127,13 +126,19 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
       app.log.info({ event: 'stopping' }, 'draining sessions');
       clearInterval(logTimer);
       logQuery.close();
-      const closed = closeListeners(listeners);
+      const closed = running.closeAll();
       await Promise.all(services.map((s) => s.drain(opts.drainTimeoutMs ?? 10_000).catch(() => undefined)));
       await closed;
       tls?.close();
       await app.close();
     })());
-  return { app, listeners, stop };
+  return {
+    app,
+    get listeners() {
+      return running.listeners();
+    },
+    stop,
+  };
 }
 
 /** `mailstead serve`: runs in the foreground until SIGTERM or SIGINT, then drains and exits. */

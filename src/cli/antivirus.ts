@@ -17,29 +17,28 @@ export const antivirusCommand: CommandGroup = {
     const app = await openApp(ctx.dataDir);
     try {
       if (sub === 'status') {
-        const clamd = app.scan.virus.client();
-        if (!clamd) {
+        const st = await app.scan.virus.status();
+        if (st.address === null) {
           printRecord(ctx, { clamd: 'off (antivirus.clamd is empty)' });
           return 1;
         }
-        const address = app.config.get<string>('antivirus.clamd');
-        try {
-          const [v, s] = [await clamd.version(), await clamd.stats()];
-          printRecord(ctx, {
-            clamd: address,
-            reachable: 'yes',
-            engine: v.engine,
-            signatures_version: v.dbVersion,
-            signatures_date: v.dbDate,
-            threads: s.threads && `${s.threads.live} live, ${s.threads.idle} idle, ${s.threads.max} max`,
-            queue: s.queueItems,
-            memory_mb: s.memoryMb,
-          });
-          return 0;
-        } catch (e) {
-          printRecord(ctx, { clamd: address, reachable: 'no', error: (e as Error).message });
+        if (!st.reachable) {
+          printRecord(ctx, { clamd: st.address, reachable: 'no', error: st.error });
           return 1;
         }
+        printRecord(ctx, {
+          clamd: st.address,
+          reachable: 'yes',
+          engine: st.version.engine,
+          signatures_version: st.version.dbVersion,
+          signatures_date: st.version.dbDate,
+          threads:
+            st.stats.threads &&
+            `${st.stats.threads.live} live, ${st.stats.threads.idle} idle, ${st.stats.threads.max} max`,
+          queue: st.stats.queueItems,
+          memory_mb: st.stats.memoryMb,
+        });
+        return 0;
       }
       if (sub !== 'quarantine')
         throw new OperatorError(`unknown subcommand "${sub ?? ''}"; use status or quarantine`);

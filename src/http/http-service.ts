@@ -5,10 +5,10 @@ import type { App } from '../app.js';
 import type { ProtocolService } from '../server/service.js';
 import { registerAutoconfigRoutes } from './autoconfig/routes.js';
 import { registerAdminApi } from './api/register.js';
-import type { HealthSource } from './api/context.js';
+import type { ServicesSource } from './api/context.js';
 import { registerAdminUi } from './static.js';
 
-export type { HealthSource };
+export type { ServicesSource };
 
 /**
  * The HTTP listener: /healthz, Prometheus /metrics, autoconfig, the admin API (/api/v1) and
@@ -16,7 +16,7 @@ export type { HealthSource };
  */
 export async function createHttpService(
   app: App,
-  health: HealthSource,
+  services: ServicesSource,
 ): Promise<ProtocolService & { fastify: FastifyInstance }> {
   // Unknown properties in a request body are an error (a typo must not pass as a no-op), not dropped.
   const fastify = Fastify({
@@ -30,14 +30,20 @@ export async function createHttpService(
     status: 'ok',
     version: process.env.npm_package_version ?? null,
     uptimeSeconds: Math.round((Date.now() - started) / 1000),
-    listeners: health(),
+    listeners: services()
+      .status()
+      .flatMap((s) =>
+        s.state === 'running'
+          ? s.addresses.map((address) => ({ service: s.service, address, connections: s.connections }))
+          : [],
+      ),
   }));
   fastify.get('/metrics', async (_req, reply) => {
     reply.header('content-type', app.metrics.registry.contentType);
     return app.metrics.registry.metrics();
   });
   registerAutoconfigRoutes(fastify, app);
-  registerAdminApi(fastify, app, health);
+  registerAdminApi(fastify, app, services);
   registerAdminUi(fastify);
   await fastify.ready();
   const sockets = new Set<Socket>();

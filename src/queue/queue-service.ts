@@ -1,10 +1,11 @@
 import type { Clock } from '../core/clock.js';
-import { NotFoundError } from '../core/errors.js';
+import { NotFoundError, OperatorError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import type {
   AttemptRow,
   MessageRow,
+  QueueCursor,
   QueueFilter,
   RecipientRow,
   RecipientState,
@@ -27,6 +28,12 @@ export interface QueueListItem {
   attempts: number;
   nextAttempt: string | null;
   lastReply: string | null;
+}
+
+export interface QueuePage {
+  items: QueueListItem[];
+  /** Pass as `after` for the next page; null on the last page. */
+  next: string | null;
 }
 
 export interface QueueMessageDetail {
@@ -69,23 +76,39 @@ export class QueueService {
   ) {}
 
   async list(f: QueueFilter = {}): Promise<QueueListItem[]> {
+    return (await this.page(f, {})).items;
+  }
+
+  /**
+   * One page of the listing: `limit` rows after the cursor `after` (from the previous page's
+   * `next`), or after skipping `offset` rows. The cursor reads only the page itself, however deep.
+   */
+  async page(f: QueueFilter, opts: { after?: string; offset?: number }): Promise<QueuePage> {
     const now = this.clock.now();
-    const rows = await this.repo.list(f, now);
-    return rows.map((r) => ({
-      queueId: r.queueId,
-      sender: r.message.sender,
-      recipient: r.recipient,
-      kind: r.kind,
-      domain: r.domain,
-      state: r.state,
-      size: r.message.size,
-      subject: r.message.subject,
-      queuedAt: new Date(r.message.receivedAt).toISOString(),
-      ageSeconds: Math.round((now - r.message.receivedAt) / 1000),
-      attempts: r.attempts,
-      nextAttempt: r.state === 'deferred' ? new Date(r.nextAttempt).toISOString() : null,
-      lastReply: r.lastReply,
-    }));
+    const limit = f.limit ?? 1000;
+    const rows = await this.repo.list({ ...f, limit: limit + 1 }, now, {
+      ...(opts.after === undefined ? {} : { after: parseCursor(opts.after) }),
+      ...(opts.offset === undefined ? {} : { offset: opts.offset }),
+    });
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return {
+      items: rows.slice(0, limit).map((r) => ({
+        queueId: r.queueId,
+        sender: r.message.sender,
+        recipient: r.recipient,
+        kind: r.kind,
+        domain: r.domain,
+        state: r.state,
+        size: r.message.size,
+        subject: r.message.subject,
+        queuedAt: new Date(r.message.receivedAt).toISOString(),
+        ageSeconds: Math.round((now - r.message.receivedAt) / 1000),
+        attempts: r.attempts,
+        nextAttempt: r.state === 'deferred' ? new Date(r.nextAttempt).toISOString() : null,
+        lastReply: r.lastReply,
+      })),
+      next: last ? `${last.message.receivedAt}.${last.id}.${last.queueId}` : null,
+    };
   }
 
   async show(queueId: string): Promise<QueueMessageDetail> {
@@ -195,4 +218,14 @@ export class QueueService {
       source: 'local',
     });
   }
+}
+
+/** A cursor of `page`: `receivedAt.recipientRowId.queueId`, as `next` made it. */
+function parseCursor(s: string): QueueCursor {
+  const m = /^(\d{1,15})\.(\d{1,15})\.([\w-]{1,64})$/.exec(s);
+  if (!m)
+    throw new OperatorError(
+      `not a queue listing cursor: ${s.slice(0, 80)} (pass the "next" of the previous page)`,
+    );
+  return { receivedAt: Number(m[1]), recipientId: Number(m[2]), queueId: m[3]! };
 }

@@ -9,6 +9,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import type { SqlDb } from '../store/sql.js';
 import { SpamStore } from '../store/spam/spam-store.js';
+import { ScanCountRepo } from '../store/spam/scan-count-repo.js';
+import { ScanCounts } from './scan-counts.js';
 import { ContentScanner } from './content-scan.js';
 import { JunkFiling } from './junk-filing.js';
 import { SpamCheck } from './spam-check.js';
@@ -28,6 +30,8 @@ export interface ScanServiceDeps {
 
 export class ScanService {
   readonly store: SpamStore;
+  /** Scan results per hour, for the dashboard. */
+  readonly counts: ScanCounts;
   readonly virus: VirusCheck;
   readonly spam: SpamCheck;
   readonly content: ContentScanner;
@@ -39,13 +43,16 @@ export class ScanService {
   constructor(deps: ScanServiceDeps) {
     const { config, log, metrics, blobs, directory, mailbox } = deps;
     this.store = new SpamStore(deps.db);
-    this.virus = new VirusCheck({ config, log, metrics, blobs, quarantine: this.store.quarantine });
+    this.counts = new ScanCounts(new ScanCountRepo(deps.db), log);
+    const counts = this.counts;
+    this.virus = new VirusCheck({ config, log, metrics, blobs, quarantine: this.store.quarantine, counts });
     this.spam = new SpamCheck({
       config,
       log,
       metrics,
       blobs,
       store: this.store,
+      counts,
       accountOf: async (address) => {
         const r = await directory.resolveRecipient(address);
         return r.kind === 'account' ? r.account.id : undefined;
@@ -70,10 +77,12 @@ export class ScanService {
     this.started = true;
     this.spam.start();
     this.trainer.start();
+    this.counts.start();
   }
 
   async close(): Promise<void> {
     await this.trainer.close();
     await this.spam.close();
+    await this.counts.close();
   }
 }

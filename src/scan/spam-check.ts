@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { cachedNetworks } from '../policy/networks.js';
 import { refuse } from '../policy/refusal.js';
 import type { BlobRef, BlobStore } from '../store/blobs/blob-store.js';
+import type { ScanCounts } from './scan-counts.js';
 import type { SpamStore } from '../store/spam/spam-store.js';
 import type { VerdictAction } from '../store/spam/verdict-repo.js';
 import { quarantineHit } from './junk-filing.js';
@@ -39,6 +40,8 @@ export interface SpamCheckDeps {
   metrics: Metrics;
   blobs: BlobStore;
   store: SpamStore;
+  /** The dashboard's hourly counts. */
+  counts: ScanCounts;
   /** The account a local recipient address delivers to, if it is one mailbox. */
   accountOf(address: string): Promise<number | undefined>;
 }
@@ -99,6 +102,7 @@ export class SpamCheck {
     this.deps.metrics
       .counter('mailstead_spam_scans_total', 'Messages through the spam stage, by result', ['result'])
       .inc({ result });
+    this.deps.counts.record('spam', result);
   }
 
   private mode(t: SpamTarget): Mode {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { connect } from 'node:net';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -61,6 +62,25 @@ describe('admin UI in Chromium', () => {
     assert.equal(await page.locator('h1').textContent(), 'Dashboard');
     assert.ok(await page.getByRole('cell', { name: 'smtp', exact: true }).isVisible());
     await screenshot(page, 'dashboard');
+  });
+
+  test('stops and starts a service from the dashboard; spam and virus counts are shown', async () => {
+    const pop3 = server.port('pop3');
+    const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'pop3', exact: true }) });
+    await row.getByRole('button', { name: 'Stop' }).click();
+    await page.locator('main[data-ready="true"]').waitFor();
+    await row.getByText('stopped', { exact: true }).waitFor();
+    await assert.rejects(
+      new Promise((resolve, reject) => connect(pop3, '127.0.0.1').on('connect', resolve).on('error', reject)),
+      /ECONNREFUSED/,
+    );
+    await screenshot(page, 'dashboard-service-stopped');
+    await row.getByRole('button', { name: 'Start' }).click();
+    await row.getByText('running', { exact: true }).waitFor();
+    assert.ok(server.listeners.some((l) => l.service === 'pop3'));
+    for (const k of ['ham', 'spam', 'virus'])
+      assert.match((await page.locator(`dd[data-count="${k}"]`).textContent()) ?? '', /^\d+$/);
+    assert.equal(await page.locator('section.scans svg.graph polyline').count(), 3);
   });
 
   test('creates a domain', async () => {
@@ -233,6 +253,13 @@ describe('admin UI in Chromium', () => {
       }),
       /552|size/i,
     );
+  });
+
+  test('the antivirus page shows clamd off when no address is set', async () => {
+    await open(page, base, 'antivirus');
+    assert.equal(await page.locator('dl.facts').getAttribute('data-state'), 'off');
+    await page.getByText('not set: virus scanning is off').waitFor();
+    await screenshot(page, 'antivirus');
   });
 
   test('queue, logs, DKIM and translations pages render', async () => {

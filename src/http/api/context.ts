@@ -1,17 +1,18 @@
 import type { App } from '../../app.js';
+import type { ServiceControl } from '../../server/service-control.js';
 import { DeliveryLogQuery } from '../../ops/log/delivery-log-query.js';
 import type { SessionService } from '../session/sessions.js';
 import type { ApiTokenService } from '../session/tokens.js';
 
-/** Each listener's service, address and open sessions (what /healthz reports). */
-export type HealthSource = () => { service: string; address: string; connections: number }[];
+/** The running server's services, to report and to start and stop (set once the server binds). */
+export type ServicesSource = () => Pick<ServiceControl, 'status' | 'start' | 'stop' | 'restart'>;
 
 /** What the route modules work with: the services, plus what only the HTTP layer holds. */
 export interface ApiContext {
   app: App;
   sessions: SessionService;
   tokens: ApiTokenService;
-  health: HealthSource;
+  services: ServicesSource;
   /** The delivery-log analytics, opened on first use (it keeps an index file open). */
   logQuery(): DeliveryLogQuery;
 }

@@ -68,19 +68,19 @@ export function queueRoutes({ app }: ApiContext) {
         return q.stats();
       },
     }),
-    route<unknown, Filter & { limit: number; offset: number }>({
+    route<unknown, Filter & { limit: number; offset: number; after?: string }>({
       method: 'GET',
       url: '/queue',
       tag: 'queue',
-      summary: 'Queued recipients, filtered, a page at a time',
-      querystring: { type: 'object', properties: { ...filterProps, ...paging } },
-      response: object({ items: arrayOf(itemSchema), more: bool }),
+      summary:
+        "Queued recipients, newest first, filtered, a page at a time: pass the previous page's `next` as `after` (fast at any depth), or an offset",
+      querystring: { type: 'object', properties: { ...filterProps, ...paging, after: str } },
+      response: object({ items: arrayOf(itemSchema), more: bool, next: nullable(str) }),
       async handler({ actor, query }) {
         admin(actor);
-        const { limit, offset, ...f } = query;
-        // The queue's list takes a limit only: read up to the page's end and cut.
-        const rows = await q.list({ ...queueFilter(f), limit: offset + limit + 1 });
-        return { items: rows.slice(offset, offset + limit), more: rows.length > offset + limit };
+        const { limit, offset, after, ...f } = query;
+        const page = await q.page({ ...queueFilter(f), limit }, after === undefined ? { offset } : { after });
+        return { ...page, more: page.next !== null };
       },
     }),
     route({

@@ -3,7 +3,7 @@ import type { App } from '../../app.js';
 import { authenticateRequest, type Caller } from '../session/authenticate.js';
 import { SessionService } from '../session/sessions.js';
 import { ApiTokenService } from '../session/tokens.js';
-import { lazyLogQuery, type ApiContext, type HealthSource } from './context.js';
+import { lazyLogQuery, type ApiContext, type ServicesSource } from './context.js';
 import { errorHandler, HttpError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiRoute } from './route.js';
@@ -24,13 +24,13 @@ const ANONYMOUS: Caller = {
  * authenticated unless declared public; handlers call the same services as the CLI, passing the
  * caller as the acting account so the services' own checks apply.
  */
-export function registerAdminApi(fastify: FastifyInstance, app: App, health: HealthSource): void {
+export function registerAdminApi(fastify: FastifyInstance, app: App, services: ServicesSource): void {
   const log = lazyLogQuery(app);
   const ctx: ApiContext = {
     app,
     sessions: new SessionService(app.store.db, app.directory),
     tokens: new ApiTokenService(app.store.db, app.directory),
-    health,
+    services,
     logQuery: log.get,
   };
   const routes = apiRoutes(ctx);

@@ -9,6 +9,7 @@ import { groupRoutes } from './group-routes.js';
 import { i18nRoutes } from './i18n-routes.js';
 import { logRoutes } from './log-routes.js';
 import { queueRoutes } from './queue-routes.js';
+import { scanRoutes } from './scan-routes.js';
 import type { ApiRoute } from './route.js';
 import { sessionRoutes } from './session-routes.js';
 import { sharedMailboxRoutes } from './shared-mailbox-routes.js';
@@ -30,6 +31,7 @@ export function apiRoutes(ctx: ApiContext): ApiRoute[] {
     ...filterRoutes(ctx),
     ...configRoutes(ctx),
     ...queueRoutes(ctx),
+    ...scanRoutes(ctx),
     ...logRoutes(ctx),
     ...i18nRoutes(ctx),
   ];

@@ -13,6 +13,15 @@ const keySchema = object({
   record: object({ name: str, value: str }),
 });
 
+const serviceSchema = object({
+  service: str,
+  key: str,
+  state: { type: 'string', enum: ['running', 'stopped'] },
+  addresses: arrayOf(str),
+  connections: int,
+  controllable: bool,
+});
+
 /** Listener status for the dashboard, and DKIM keys (a domain admin manages their own domain's). */
 export function statusRoutes(ctx: ApiContext) {
   const { app } = ctx;
@@ -21,14 +30,33 @@ export function statusRoutes(ctx: ApiContext) {
       method: 'GET',
       url: '/status',
       tag: 'status',
-      summary: 'Each listener with its address and open connections',
+      summary: 'Each service with its state, addresses and open connections',
       response: object({
-        listeners: arrayOf(object({ service: str, address: str, connections: int })),
+        services: arrayOf(serviceSchema),
         uptimeSeconds: int,
       }),
       async handler({ actor }) {
         requireServerAdmin(actor, 'see the service status');
-        return { listeners: ctx.health(), uptimeSeconds: Math.round(process.uptime()) };
+        return { services: ctx.services().status(), uptimeSeconds: Math.round(process.uptime()) };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/services/:name/:action',
+      tag: 'status',
+      summary:
+        'Start, stop or restart one service: stop closes its ports and ends its sessions; start binds the addresses configured now',
+      params: object({ name: str, action: { type: 'string', enum: ['start', 'stop', 'restart'] } }),
+      response: serviceSchema,
+      async handler({ actor, params }) {
+        requireServerAdmin(actor, `${params.action} the ${params.name} service`);
+        const control = ctx.services();
+        const name = params.name!;
+        return params.action === 'start'
+          ? control.start(name)
+          : params.action === 'stop'
+            ? control.stop(name)
+            : control.restart(name);
       },
     }),
     route<unknown, { domain?: string }>({

@@ -7,8 +7,9 @@ import type { Metrics } from '../../metrics/metrics.js';
 import { refuse } from '../../policy/refusal.js';
 import type { BlobRef, BlobStore } from '../../store/blobs/blob-store.js';
 import type { QuarantineRepo } from '../../store/spam/quarantine-repo.js';
+import type { ScanCounts } from '../scan-counts.js';
 import { blobChunks } from '../blob-chunks.js';
-import { ClamdClient, ClamdError } from './clamd-client.js';
+import { ClamdClient, ClamdError, type ClamdStats, type ClamdVersion } from './clamd-client.js';
 import { largestPart } from './largest-part.js';
 
 export interface VirusTarget {
@@ -19,12 +20,20 @@ export interface VirusTarget {
   clientIp: string | null;
 }
 
+/** clamd as the admin sees it: off (no address), unreachable with why, or up with its figures. */
+export type ClamdStatus =
+  | { address: null; reachable: false }
+  | { address: string; reachable: false; error: string }
+  | { address: string; reachable: true; version: ClamdVersion; stats: ClamdStats };
+
 export interface VirusCheckDeps {
   config: Config;
   log: Logger;
   metrics: Metrics;
   blobs: BlobStore;
   quarantine: QuarantineRepo;
+  /** The dashboard's hourly counts. */
+  counts: ScanCounts;
 }
 
 export class VirusCheck {
@@ -34,12 +43,26 @@ export class VirusCheck {
     this.deps.metrics
       .counter('mailstead_antivirus_scans_total', 'Messages through the virus stage, by result', ['result'])
       .inc({ result });
+    this.deps.counts.record('virus', result);
   }
 
   /** The client for antivirus.clamd, or undefined when virus scanning is off. */
   client(): ClamdClient | undefined {
     const addr = this.deps.config.get<string>('antivirus.clamd');
     return addr ? new ClamdClient(addr, this.deps.config.get<number>('antivirus.timeout')) : undefined;
+  }
+
+  /** clamd as the admin sees it: off, or reachable with its engine, signature database and load. */
+  async status(): Promise<ClamdStatus> {
+    const clamd = this.client();
+    if (!clamd) return { address: null, reachable: false };
+    const address = this.deps.config.get<string>('antivirus.clamd');
+    try {
+      const [version, stats] = [await clamd.version(), await clamd.stats()];
+      return { address, reachable: true, version, stats };
+    } catch (e) {
+      return { address, reachable: false, error: (e as Error).message };
+    }
   }
 
   /** Resolves when the message may go on; throws the SMTP refusal otherwise. */

@@ -124,6 +124,16 @@ export interface QueueFilter {
   limit?: number;
 }
 
+/**
+ * Where a page of the queue listing ends: the last row's message time, id and recipient row.
+ * The next page starts strictly after it, so deep pages cost what the first one does.
+ */
+export interface QueueCursor {
+  receivedAt: number;
+  queueId: string;
+  recipientId: number;
+}
+
 const MESSAGE_COLS = `m.id AS m_id, m.sender AS m_sender, m.blob_hash AS m_blob_hash, m.blob_volume AS m_blob_volume, m.size AS m_size,
   m.trace AS m_trace, m.message_id AS m_message_id, m.subject AS m_subject, m.client_ip AS m_client_ip, m.client_name AS m_client_name,
   m.helo AS m_helo, m.auth_user AS m_auth_user, m.source AS m_source, m.dsn_ret AS m_dsn_ret, m.dsn_envid AS m_dsn_envid, m.received_at AS m_received_at`;
@@ -173,7 +183,11 @@ function toRecipient(r: Raw): RecipientRow {
   };
 }
 
-function filterSql(f: QueueFilter, now: number): { where: string; params: SqlValue[] } {
+function filterSql(
+  f: QueueFilter,
+  now: number,
+  opts: { byMessage?: boolean } = {},
+): { where: string; params: SqlValue[] } {
   const conds: string[] = [];
   const params: SqlValue[] = [];
   if (f.sender !== undefined) {
@@ -189,7 +203,9 @@ function filterSql(f: QueueFilter, now: number): { where: string; params: SqlVal
     params.push(f.domain.toLowerCase());
   }
   if (f.state !== undefined) {
-    conds.push('r.state = ?');
+    // Walking messages, recipients must be found by queue id: an indexable state test would
+    // make SQLite scan every recipient of that state once per message (seconds at 100k).
+    conds.push(opts.byMessage ? "r.state || '' = ?" : 'r.state = ?');
     params.push(f.state);
   }
   if (f.minAge !== undefined) {
@@ -205,6 +221,29 @@ function filterSql(f: QueueFilter, now: number): { where: string; params: SqlVal
     params.push(...f.queueIds);
   }
   return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+}
+
+/** The listing's statement (exported so a test can check SQLite's plan for it). */
+export function listSql(
+  f: QueueFilter,
+  now: number,
+  page: { after?: QueueCursor; offset?: number },
+): { sql: string; params: SqlValue[] } {
+  const { where, params } = filterSql(f, now, { byMessage: true });
+  const conds = where ? [where.slice('WHERE '.length)] : [];
+  const after = page.after;
+  if (after) {
+    // Spelled out rather than as a row value so the leading received_at bound uses the index.
+    conds.push('m.received_at <= ? AND (m.received_at < ? OR m.id < ? OR (m.id = ? AND r.id > ?))');
+    params.push(after.receivedAt, after.receivedAt, after.queueId, after.queueId, after.recipientId);
+  }
+  // Messages drive the join: CROSS JOIN keeps SQLite from starting at the recipients and sorting them all.
+  return {
+    sql: `SELECT ${RECIPIENT_COLS}, ${MESSAGE_COLS} FROM queue_messages m CROSS JOIN queue_recipients r
+       WHERE r.queue_id = m.id${conds.length ? ` AND ${conds.join(' AND ')}` : ''}
+       ORDER BY m.received_at DESC, m.id DESC, r.id LIMIT ? OFFSET ?`,
+    params: [...params, f.limit ?? 1000, page.offset ?? 0],
+  };
 }
 
 /** Every SQL statement of the queue. Callers pass a transaction view when they hold one. */
@@ -401,14 +440,18 @@ export class QueueRepo {
     });
   }
 
-  /** Recipient rows with their messages, newest message first. */
-  async list(f: QueueFilter, now: number): Promise<DueRecipient[]> {
-    const { where, params } = filterSql(f, now);
-    const rows = await this.db.all<Raw>(
-      `SELECT ${RECIPIENT_COLS}, ${MESSAGE_COLS} FROM queue_recipients r JOIN queue_messages m ON m.id = r.queue_id ${where}
-       ORDER BY m.received_at DESC, m.id, r.id LIMIT ?`,
-      [...params, f.limit ?? 1000],
-    );
+  /**
+   * Recipient rows with their messages, newest message first, starting after `after` (keyset
+   * paging: the index on received_at is walked from the cursor, nothing before it is read) or
+   * skipping `offset` rows.
+   */
+  async list(
+    f: QueueFilter,
+    now: number,
+    page: { after?: QueueCursor; offset?: number } = {},
+  ): Promise<DueRecipient[]> {
+    const { sql, params } = listSql(f, now, page);
+    const rows = await this.db.all<Raw>(sql, params);
     return rows.map((r) => ({ ...toRecipient(r), message: toMessage(r) }));
   }
 

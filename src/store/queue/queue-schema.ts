@@ -92,6 +92,13 @@ export const queueSchema: SchemaComponent = {
         );
       },
     },
+    {
+      version: 3,
+      name: 'index of messages by arrival, for paging the queue listing',
+      async up(db) {
+        await db.exec('CREATE INDEX queue_messages_received ON queue_messages (received_at, id)');
+      },
+    },
   ],
   async populate(db) {
     const now = Date.now();

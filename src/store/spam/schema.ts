@@ -6,7 +6,7 @@ import { ddl } from '../sql.js';
  * ('' is the global database, otherwise an account id), sender reputation (AWL), users'
  * preferences and allow/block lists, the verdict of each scanned message (the "why"), which
  * messages sit in a Junk folder and who put them there (for move training), training counts per
- * day, and the virus quarantine.
+ * day, the virus quarantine, and how many messages each scanner passed or stopped per hour.
  */
 export const spamSchema: SchemaComponent = {
   name: 'spam',
@@ -87,6 +87,24 @@ export const spamSchema: SchemaComponent = {
               blob_hash TEXT NOT NULL,
               size {{bigint}} NOT NULL,
               created_at {{bigint}} NOT NULL
+            );`,
+          ),
+        );
+      },
+    },
+    {
+      version: 2,
+      name: 'scan results counted per hour, for the dashboard graphs',
+      async up(db) {
+        await db.exec(
+          ddl(
+            db,
+            `CREATE TABLE scan_counts (
+              hour {{bigint}} NOT NULL,
+              scanner TEXT NOT NULL,
+              result TEXT NOT NULL,
+              n {{bigint}} NOT NULL,
+              PRIMARY KEY (hour, scanner, result)
             );`,
           ),
         );

@@ -1,6 +1,7 @@
 import type { SessionAccount } from '../session.js';
 import { accountPage, accountsPage } from './accounts.js';
 import { aliasesPage } from './aliases.js';
+import { antivirusPage } from './antivirus.js';
 import { dashboardPage } from './dashboard.js';
 import { dkimPage } from './dkim.js';
 import { domainsPage } from './domains.js';
@@ -39,6 +40,7 @@ export const pages: Page[] = [
   { path: 'folders', roles: ALL, nav: true, render: foldersPage },
   { path: 'filters', roles: ALL, nav: true, render: filtersPage },
   { path: 'settings', roles: SERVER, nav: true, render: settingsPage },
+  { path: 'antivirus', roles: SERVER, nav: true, render: antivirusPage },
   { path: 'queue', roles: SERVER, nav: true, render: queuePage },
   { path: 'logs', roles: SERVER, nav: true, render: logsPage },
   { path: 'dkim', roles: DOMAIN, nav: true, render: dkimPage },

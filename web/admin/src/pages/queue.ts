@@ -7,13 +7,18 @@ import { reload } from '../session.js';
 const PAGE = 100;
 const STATES = ['', 'queued', 'deferred', 'held'];
 
-/** Queue: counts, a filtered page of recipients with actions on the ticked ones, a test message. */
-export async function queuePage(main: HTMLElement, [query = '', pageText = '0']: string[]): Promise<void> {
+/**
+ * Queue: counts, a filtered page of recipients with actions on the ticked ones, a test message.
+ * Pages follow the server's cursor (`after`), so page 900 of a big queue is as fast as page 1;
+ * the cursors of the pages before are kept in the route so "Previous" needs no offset either.
+ */
+export async function queuePage(main: HTMLElement, [query = '', trail = '']: string[]): Promise<void> {
   const filter = new URLSearchParams(query);
-  const page = Number(pageText) || 0;
+  const cursors = trail ? trail.split(',') : [];
+  const after = cursors.at(-1);
   const [stats, list] = await Promise.all([
     get('/queue/stats'),
-    get(`/queue?${filter}&limit=${PAGE}&offset=${page * PAGE}`),
+    get(`/queue?${filter}&limit=${PAGE}${after ? `&after=${seg(after)}` : ''}`),
   ]);
   const picked = () =>
     [...main.querySelectorAll<HTMLInputElement>('input[name="pick"]:checked')].map((i) => i.value);
@@ -24,7 +29,7 @@ export async function queuePage(main: HTMLElement, [query = '', pageText = '0']:
       { danger: act === 'delete' },
     );
   const filterBody = Object.fromEntries([...filter].filter(([, v]) => v));
-  const link = (p: number) => `#/queue/${seg(filter.toString())}/${p}`;
+  const link = (c: string[]) => `#/queue/${seg(filter.toString())}/${seg(c.join(','))}`;
   replace(
     main,
     h('h1', {}, t('nav.queue')),
@@ -52,7 +57,7 @@ export async function queuePage(main: HTMLElement, [query = '', pageText = '0']:
       ],
       submit: t('common.filter'),
       onSubmit: async (v) =>
-        void (location.hash = `#/queue/${seg(new URLSearchParams(Object.entries(v).filter(([, x]) => x) as [string, string][]).toString())}/0`),
+        void (location.hash = `#/queue/${seg(new URLSearchParams(Object.entries(v).filter(([, x]) => x) as [string, string][]).toString())}`),
     }),
     h(
       'table',
@@ -106,9 +111,11 @@ export async function queuePage(main: HTMLElement, [query = '', pageText = '0']:
     h(
       'nav',
       { class: 'pager', 'aria-label': t('common.pages') },
-      page > 0 ? h('a', { href: link(page - 1) }, t('common.previous')) : null,
+      cursors.length > 0 ? h('a', { href: link(cursors.slice(0, -1)) }, t('common.previous')) : null,
       ' ',
-      list.more ? h('a', { href: link(page + 1) }, t('common.next')) : null,
+      h('span', { class: 'page-number' }, t('queue.page', { n: cursors.length + 1 })),
+      ' ',
+      list.next ? h('a', { href: link([...cursors, list.next]) }, t('common.next')) : null,
     ),
     h(
       'p',

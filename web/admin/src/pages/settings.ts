@@ -7,6 +7,7 @@ import { t } from '../i18n.js';
 const AREAS: Record<string, string[]> = {
   mta: ['server.', 'smtp.', 'queue.', 'remote.', 'authenticity.', 'policy.'],
   spam: ['spam.', 'scan.', 'virus.', 'antivirus.'],
+  antivirus: ['antivirus.'],
   mailbox: ['mailbox.', 'imap.', 'pop3.', 'sieve.'],
   all: [''],
 };
