@@ -19,8 +19,10 @@ export class SinkMta {
   private server: SMTPServer;
   port = 0;
 
-  constructor(opts: { tls?: boolean } = {}) {
+  /** `key` and `cert` replace smtp-server's built-in certificate for STARTTLS. */
+  constructor(opts: { tls?: boolean; key?: string; cert?: string } = {}) {
     this.server = new SMTPServer({
+      ...(opts.key && opts.cert ? { key: opts.key, cert: opts.cert } : {}),
       authOptional: true,
       disabledCommands: opts.tls ? [] : ['STARTTLS'],
       hideSTARTTLS: !opts.tls,

@@ -5,6 +5,7 @@ import type { Logger } from '../../log/logger.js';
 import type { Deliverer, DeliveryResult, DueRecipient } from '../../queue/types.js';
 import type { BlobStore } from '../../store/blobs/blob-store.js';
 import { Disclaimers } from './disclaimer.js';
+import { MtaSts, mxMatches } from './mta-sts.js';
 import { DestinationLimiter } from './destination-limiter.js';
 import { addressesOf, resolveMx } from './mx.js';
 import { createResolver } from './resolver.js';
@@ -35,6 +36,18 @@ interface Plan {
   dest: string;
   hosts: HostTarget[];
   auth: ClientSettings['auth'];
+  /** A TLS level the destination's MTA-STS policy requires, over the configured one. */
+  tls?: TlsLevel;
+}
+
+/**
+ * Trust settings for tests, which run their own CA and policy host on loopback. They exist only
+ * as code, never as config, and no option weakens a check: certificates are still verified and
+ * names still matched.
+ */
+export interface RemoteDelivererOptions {
+  ca?: string;
+  mtaStsPort?: number;
 }
 
 /**
@@ -54,14 +67,20 @@ export class RemoteDeliverer implements Deliverer {
   /** Recipients handed over in this turn of the event loop, by message, not yet sent. */
   private readonly gathering = new Map<string, Pending[]>();
   private readonly disclaimers: Disclaimers;
+  private readonly mtaSts: MtaSts;
 
   constructor(
     private readonly config: Config,
     private readonly blobs: BlobStore,
     private readonly log: Logger,
     private readonly sign: MessageSigner = async (_m, b) => b,
+    private readonly trust: RemoteDelivererOptions = {},
   ) {
     this.disclaimers = new Disclaimers(config);
+    this.mtaSts = new MtaSts(() => this.dns(), {
+      ...(trust.ca ? { ca: trust.ca } : {}),
+      ...(trust.mtaStsPort ? { httpsPort: trust.mtaStsPort } : {}),
+    });
     this.limiter = new DestinationLimiter(() => ({
       total: config.get<number>('smtp.max_connections'),
       initial: config.get<number>('smtp.destination_concurrency_initial'),
@@ -97,11 +116,35 @@ export class RemoteDeliverer implements Deliverer {
     }
     const mx = await resolveMx(this.dns(), domain);
     const port = route?.port ?? 25;
-    return {
+    const plan: Plan = {
       dest: domain,
       hosts: mx.flatMap((h) => h.addresses.map((a) => ({ host: h.host, address: a, port }))),
       auth: route?.auth,
     };
+    return this.config.get<boolean>('smtp.mta_sts') ? this.applyMtaSts(domain, plan) : plan;
+  }
+
+  /**
+   * RFC 8461 §4 for MX delivery: under `enforce` only MX hosts the policy names are used, with
+   * TLS and a certificate valid for the MX name, or the mail is deferred; `testing` only logs
+   * what enforcing would refuse.
+   */
+  private async applyMtaSts(domain: string, plan: Plan): Promise<Plan> {
+    const policy = await this.mtaSts.policyFor(domain);
+    if (!policy || policy.mode === 'none') return plan;
+    const allowed = plan.hosts.filter((h) => policy.mx.some((p) => mxMatches(p, h.host)));
+    if (policy.mode === 'testing') {
+      const refused = [...new Set(plan.hosts.filter((h) => !allowed.includes(h)).map((h) => h.host))];
+      if (refused.length)
+        this.log.warn({ event: 'mta_sts_testing_mismatch', domain, hosts: refused, patterns: policy.mx });
+      return plan;
+    }
+    if (!allowed.length)
+      throw new MailsteadError(
+        `MTA-STS policy of ${domain} names none of its MX hosts (${[...new Set(plan.hosts.map((h) => h.host))].join(', ')})`,
+        { smtp: { code: 451, enhanced: '4.7.5' } },
+      );
+    return { ...plan, hosts: allowed, tls: 'verify' };
   }
 
   private wireBytes(r: DueRecipient): Promise<Buffer> {
@@ -213,7 +256,8 @@ export class RemoteDeliverer implements Deliverer {
     const settings: ClientSettings = {
       heloName: this.config.get<string>('smtp.helo_name') || this.config.get<string>('server.hostname'),
       localAddress: this.config.get<string>('smtp.source_address') || undefined,
-      tls: this.tlsLevel(first.domain),
+      tls: plan.tls ?? this.tlsLevel(first.domain),
+      ...(this.trust.ca ? { ca: this.trust.ca } : {}),
       auth: plan.auth,
       connectTimeoutMs: this.config.get<number>('smtp.connect_timeout'),
       responseTimeoutMs: this.config.get<number>('smtp.response_timeout'),

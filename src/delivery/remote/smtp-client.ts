@@ -16,6 +16,8 @@ export interface ClientSettings {
   auth: { user: string; pass: string } | undefined;
   connectTimeoutMs: number;
   responseTimeoutMs: number;
+  /** Trusted CAs instead of the system's (tests with their own CA). */
+  ca?: string;
 }
 
 export interface OutboundEnvelope {
@@ -108,7 +110,12 @@ export class SmtpClient {
         ignoreTLS: !useTls,
         requireTLS: s.tls === 'encrypt' || s.tls === 'verify',
         opportunisticTLS: s.tls === 'may',
-        tls: { servername: t.host, rejectUnauthorized: s.tls === 'verify', minVersion: 'TLSv1.2' },
+        tls: {
+          servername: t.host,
+          rejectUnauthorized: s.tls === 'verify',
+          minVersion: 'TLSv1.2',
+          ...(s.ca ? { ca: s.ca } : {}),
+        },
         logger: false,
       });
       let settled = false;
