@@ -31,13 +31,23 @@ export function parseDnsblZone(entry: string): DnsblZone {
 export function dnsblName(ip: string, zone: string): string | undefined {
   if (isIPv4(ip)) return `${ip.split('.').reverse().join('.')}.${zone}`;
   if (!isIPv6(ip)) return undefined;
-  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (v4) return dnsblName(v4[1]!, zone);
-  const [head = '', tail = ''] = ip.split('::');
+  // A dotted-quad tail (::ffff:192.0.2.1, 64:ff9b::192.0.2.1) is two groups in hex.
+  const hexIp = ip.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a, b, c, d) =>
+    [Number(a) * 256 + Number(b), Number(c) * 256 + Number(d)].map((n) => n.toString(16)).join(':'),
+  );
+  const [head = '', tail = ''] = hexIp.split('::');
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
-  const groups = ip.includes('::') ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
-  const hex = groups.map((g) => g.padStart(4, '0')).join('');
+  const groups = hexIp.includes('::') ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
+  const hex = groups
+    .map((g) => g.padStart(4, '0'))
+    .join('')
+    .toLowerCase();
+  // An IPv4-mapped address is the IPv4 client: listed (and named) by its IPv4 address.
+  if (hex.startsWith('00000000000000000000ffff')) {
+    const n = parseInt(hex.slice(24), 16);
+    return dnsblName([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'), zone);
+  }
   return `${[...hex].reverse().join('.')}.${zone}`;
 }
 

@@ -1,7 +1,6 @@
-import type { Resolver } from 'node:dns/promises';
 import type { Config } from '../config/config.js';
 import { MailsteadError } from '../core/errors.js';
-import { createResolver } from '../delivery/remote/resolver.js';
+import { cachedResolver } from '../delivery/remote/resolver.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { BlobRef, BlobStore } from '../store/blobs/blob-store.js';
@@ -46,7 +45,7 @@ export interface InboundCheckRequest extends InboundClient {
  * refuses is refused, DNSBL zones set to score:N and DMARC quarantine go to the spam stage.
  */
 export class InboundChecks {
-  private resolver: { source: string; r: Resolver } | undefined;
+  private readonly dns = cachedResolver(() => this.config.get<string[]>('dns.servers'));
   private zones: { source: string; list: DnsblZone[] } | undefined;
   private readonly dnsblMemo = new Map<string, { at: number; hits: Promise<DnsblHit[]> }>();
 
@@ -56,13 +55,6 @@ export class InboundChecks {
     private readonly log: Logger,
     private readonly metrics: Metrics,
   ) {}
-
-  private dns(): Resolver {
-    const servers = this.config.get<string[]>('dns.servers');
-    const source = servers.join(',');
-    if (this.resolver?.source !== source) this.resolver = { source, r: createResolver(servers) };
-    return this.resolver.r;
-  }
 
   private dnsblZones(): DnsblZone[] {
     const entries = this.config.get<string[]>('dnsbl.zones');

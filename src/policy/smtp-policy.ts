@@ -1,11 +1,14 @@
-import { promises as dns } from 'node:dns';
+import addressparser from 'nodemailer/lib/addressparser';
+import { isIPv6 } from 'node:net';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import { parseAddress } from '../core/address.js';
 import type { MailsteadError } from '../core/errors.js';
 import type { Account, Alias, Recipient } from '../directory/types.js';
 import type { QuotaStatus } from '../mailbox/types.js';
+import { cachedResolver } from '../delivery/remote/resolver.js';
 import { cachedAccessMap } from './access-map.js';
+import { dnsblName } from './dnsbl.js';
 import { cachedPatterns } from './address-pattern.js';
 import { ConnectionCounts } from './connection-limits.js';
 import { cachedNetworks } from './networks.js';
@@ -49,6 +52,8 @@ export interface RcptDecision {
 /** Header facts of a message, gathered while it streams in. */
 export interface HeaderFacts {
   receivedCount: number;
+  /** The raw values of the From: and Sender: headers, when present. */
+  from: string | null;
   sender: string | null;
 }
 
@@ -75,6 +80,7 @@ export class SmtpPolicy {
   private readonly inboundBlacklist = cachedPatterns(() =>
     this.config.get<string[]>('smtp.inbound_blacklist'),
   );
+  private readonly dns = cachedResolver(() => this.config.get<string[]>('dns.servers'));
   private readonly outboundBlacklist = cachedPatterns(() =>
     this.config.get<string[]>('smtp.outbound_blacklist'),
   );
@@ -84,7 +90,6 @@ export class SmtpPolicy {
     private readonly directory: PolicyDirectory,
     private readonly clock: Clock,
     private readonly quota?: QuotaSource,
-    private readonly resolver: Pick<typeof dns, 'reverse' | 'lookup'> = dns,
   ) {}
 
   isTrusted(ip: string): boolean {
@@ -110,15 +115,33 @@ export class SmtpPolicy {
     return this.connections.total;
   }
 
-  /** With smtp.reject_unknown_client_hostname: the client's verified reverse name, or a refusal. */
+  /**
+   * With smtp.reject_unknown_client_hostname: the client's verified reverse name (a PTR name whose
+   * address records include the client's IP, Postfix's "unknown" test), or a refusal: 550 5.7.25
+   * when DNS says there is none, 450 4.7.25 when DNS could not answer (a DNS outage must not
+   * bounce mail for good).
+   */
   async clientHostname(ip: string): Promise<string | null> {
     if (!this.config.get<boolean>('smtp.reject_unknown_client_hostname') || this.isTrusted(ip)) return null;
-    const names = await this.resolver.reverse(ip).catch(() => [] as string[]);
+    const dns = this.dns();
+    let temporary = false;
+    // A PTR query rather than dns.reverse(), which answers from /etc/hosts first.
+    const ptr = dnsblName(ip, isIPv6(ip) ? 'ip6.arpa' : 'in-addr.arpa');
+    const names = await (ptr ? dns.resolvePtr(ptr) : Promise.resolve([])).catch((e: unknown) => {
+      temporary ||= !isNoData(e);
+      return [] as string[];
+    });
     for (const name of names.slice(0, 5)) {
-      const addrs = await this.resolver.lookup(name, { all: true }).catch(() => []);
-      if (addrs.some((a) => a.address === ip)) return name;
+      const addrs = await (isIPv6(ip) ? dns.resolve6(name) : dns.resolve4(name)).catch((e: unknown) => {
+        temporary ||= !isNoData(e);
+        return [] as string[];
+      });
+      if (addrs.some((a) => a.toLowerCase() === ip.toLowerCase())) return name;
     }
-    throw refuse(450, '4.7.25', `Client host rejected: cannot find your hostname, [${ip}]`);
+    const why = names.length ? `hostname ${names[0]} does not resolve to` : 'cannot find your hostname,';
+    throw temporary
+      ? refuse(450, '4.7.25', `Client host rejected: cannot find your hostname, [${ip}]`)
+      : refuse(550, '5.7.25', `Client host rejected: ${why} [${ip}]`);
   }
 
   /** The domain appended to bare names given by authenticated clients. */
@@ -217,21 +240,41 @@ export class SmtpPolicy {
     }
   }
 
-  /** Checks the header block once it is in; throwing ends the transfer with the reply. */
-  headers(c: ClientFacts, mail: MailDecision, h: HeaderFacts): void {
+  /**
+   * Checks the header block once it is in; throwing ends the transfer with the reply. For a
+   * logged-in client the From: header is held to the same grants as MAIL FROM (else the envelope
+   * check alone would let anyone put any author on a message): every From: address must be the
+   * user's own or granted to them, and an address they may only send on behalf of, in From: or
+   * in MAIL FROM, needs a Sender: header naming the user's own address.
+   */
+  async headers(c: ClientFacts, mail: MailDecision, h: HeaderFacts): Promise<void> {
     const max = this.config.get<number>('smtp.max_received_headers');
     if (h.receivedCount > max)
       throw refuse(554, '5.4.6', `Too many hops (${h.receivedCount} Received headers): mail loop detected`);
-    if (mail.permission === 'send-on-behalf' && c.account) {
-      const s = h.sender ? extractAddress(h.sender) : null;
-      if (!s || s.toLowerCase() !== c.account.address.toLowerCase()) {
-        throw refuse(
-          550,
-          '5.7.1',
-          `Sending on behalf of <${mail.sender}> needs a "Sender: <${c.account.address}>" header`,
-        );
+    const account = c.account;
+    if (!account) return;
+    let onBehalfOf = mail.permission === 'send-on-behalf' ? mail.sender : null;
+    if (h.from !== null && this.config.get<boolean>('smtp.check_from_header')) {
+      for (const a of headerAddresses(h.from)) {
+        const p = await this.directory.mayUseAddress(account, a);
+        if (!p)
+          throw refuse(
+            553,
+            '5.7.1',
+            `<${a}>: From: header address rejected: not owned by user ${account.address}`,
+          );
+        if (p === 'send-on-behalf') onBehalfOf ??= a;
       }
     }
+    if (!onBehalfOf) return;
+    const sender = h.sender === null ? [] : headerAddresses(h.sender);
+    const own = sender.length === 1 && (await this.directory.mayUseAddress(account, sender[0]!)) === 'own';
+    if (!own)
+      throw refuse(
+        553,
+        '5.7.1',
+        `Sending on behalf of <${onBehalfOf}> needs a "Sender: <${account.address}>" header`,
+      );
   }
 
   /** How a session answers its n-th refusal: tarpit delay, or disconnect past the hard limit. */
@@ -269,15 +312,21 @@ export class SmtpPolicy {
   }
 }
 
+/** DNS answers that mean "no such record" for good, as opposed to a failure to get an answer. */
+function isNoData(e: unknown): boolean {
+  const code = (e as { code?: string })?.code;
+  return code === 'ENOTFOUND' || code === 'ENODATA' || code === 'ENONAME';
+}
+
 function isQualifiedHelo(helo: string | null): boolean {
   if (!helo) return false;
   if (/^\[[0-9a-f:.]+\]$/i.test(helo) || /^\[ipv6:[0-9a-f:.]+\]$/i.test(helo)) return true;
   return /^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/i.test(helo) && !/^\d+(\.\d+){3}$/.test(helo);
 }
 
-function extractAddress(header: string): string | null {
-  const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(header);
-  if (angle) return angle[1]!;
-  const bare = /([^\s<>,;:"]+@[^\s<>,;:"]+)/.exec(header);
-  return bare ? bare[1]! : null;
+/** The addresses of an address-list header value (groups flattened). */
+function headerAddresses(value: string): string[] {
+  return addressparser(value, { flatten: true })
+    .map((a) => a.address)
+    .filter((a) => a.includes('@'));
 }

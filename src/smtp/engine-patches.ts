@@ -1,4 +1,5 @@
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { abortBdat, handleBdat, type BdatConnection } from './bdat.js';
 
 /**
  * Two changes to smtp-server's connection, applied once per process:
@@ -13,6 +14,9 @@ import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
  * - Bare addresses. The engine refuses `MAIL FROM:<alice>` as a syntax error before any handler
  *   sees it; for a logged-in client the default domain (server option `bareAddressDomain`) is
  *   appended first, as a submission server should (RFC 6409 §8.1).
+ * - CHUNKING (RFC 3030): a BDAT command (./bdat.ts) advertised in EHLO unless the session
+ *   disables it; DATA inside a BDAT transfer is refused with 503 5.5.1, and whatever resets
+ *   the transaction (RSET, EHLO, STARTTLS) drops a transfer that has not reached LAST.
  */
 interface Connection {
   send(code: number, data: unknown, context?: unknown): void;
@@ -20,6 +24,11 @@ interface Connection {
   connectionReady(): void;
   _setListeners(cb: () => void): void;
   _parseAddressCommand(name: string, command: unknown): unknown;
+  _isSupported(command: string): boolean;
+  _resetSession(): void;
+  handler_EHLO(command: Buffer, callback: () => void): void;
+  handler_DATA(command: Buffer, callback: () => void): void;
+  handler_BDAT(command: Buffer, callback: () => void): void;
   _server: {
     options: { maxClients?: number; greetPause?: number; bareAddressDomain?: () => string };
     connections: Set<unknown>;
@@ -52,6 +61,31 @@ if (!proto.__mailsteadPatched) {
   proto._parseAddressCommand = function (this: Connection, name: string, command: unknown) {
     const domain = this.session.user ? this._server.options.bareAddressDomain?.() : undefined;
     return parse.call(this, name, domain ? String(command).replace(BARE, `$1$2@${domain}>`) : command);
+  };
+  proto.handler_BDAT = handleBdat as unknown as Connection['handler_BDAT'];
+  const ehlo = proto.handler_EHLO;
+  proto.handler_EHLO = function (this: Connection, command: Buffer, callback: () => void) {
+    if (!this._isSupported('BDAT')) return ehlo.call(this, command, callback);
+    // The engine lists its own extensions; CHUNKING joins the list on its way out.
+    const own = this.send;
+    this.send = (code, data, context) =>
+      own.call(this, code, code === 250 && Array.isArray(data) ? [...data, 'CHUNKING'] : data, context);
+    try {
+      ehlo.call(this, command, callback);
+    } finally {
+      delete (this as Partial<Connection>).send;
+    }
+  };
+  const data = proto.handler_DATA;
+  proto.handler_DATA = function (this: Connection & BdatConnection, command: Buffer, callback: () => void) {
+    if (!this.__bdat) return data.call(this, command, callback);
+    this.send(503, '5.5.1 Error: DATA cannot follow BDAT in one message');
+    callback();
+  };
+  const reset = proto._resetSession;
+  proto._resetSession = function (this: Connection & BdatConnection) {
+    abortBdat(this);
+    reset.call(this);
   };
   proto.__mailsteadPatched = true;
 }

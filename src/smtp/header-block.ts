@@ -33,12 +33,12 @@ export function parseHeaderBlock(raw: Buffer): HeaderBlock {
   };
 }
 
-/** Where the header block ends in `buf` (index after the blank line), or -1 if not yet. */
+/** Where the header block ends in `buf` (index after the first empty line, CRLF or bare LF), or -1 if not yet. */
 export function headerEnd(buf: Buffer): number {
-  if (buf[0] === 0x0d && buf[1] === 0x0a) return 2;
-  if (buf[0] === 0x0a) return 1;
-  const crlf = buf.indexOf('\r\n\r\n');
-  const lf = buf.indexOf('\n\n');
-  if (crlf >= 0 && (lf < 0 || crlf + 2 <= lf)) return crlf + 4;
-  return lf >= 0 ? lf + 2 : -1;
+  let start = 0;
+  for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, start)) {
+    if (i === start || (i === start + 1 && buf[start] === 0x0d)) return i + 1;
+    start = i + 1;
+  }
+  return -1;
 }

@@ -33,7 +33,7 @@ export async function receiveMessage(
     if (stream.sizeExceeded) throw refuse(552, '5.3.4', 'Message size exceeds fixed maximum message size');
     if (chunk.includes(0)) throw refuse(554, '5.6.0', 'Message contains NUL characters');
     if (opts.rejectBareLf && hasBareLf(chunk, lastByte))
-      throw refuse(554, '5.6.0', 'Message contains bare LF line endings; use CRLF (RFC 5321 §2.3.8)');
+      throw refuse(554, '5.6.0', 'Message contains bare LF line endings; use CRLF (RFC 5321 section 2.3.8)');
     lastByte = chunk.length ? chunk[chunk.length - 1]! : lastByte;
   };
 

@@ -48,6 +48,8 @@ export interface SmtpDeps {
 /** Per-connection state beside smtp-server's session. */
 interface SessionState {
   release: () => void;
+  /** The client's verified reverse name (smtp-server resets session.clientHostname on every EHLO). */
+  clientName: string | null;
   account: Account | null;
   errors: number;
   mail: MailDecision | null;
@@ -55,6 +57,8 @@ interface SessionState {
 }
 
 type Done = (err?: Error | null) => void;
+
+const JOKES = ['WIZ', 'SHELL', 'KILL'];
 
 /**
  * The SMTP command layer over smtp-server: turns each stage into policy calls and the DATA
@@ -76,12 +80,19 @@ export class SmtpSessionHandlers {
     return this.deps.config.get<AuthMode>(authModeKey(this.profile));
   }
 
-  /** AUTH is offered only on TLS (unless auth.allow_plaintext) and never when the mode is none. */
-  private authCommands(secure: boolean): string[] {
+  /**
+   * The commands a session refuses as unknown: smtp-server's sendmail jokes (WIZ answers
+   * "200 Please pass, oh mighty wizard"), BDAT when smtp.chunking is off, and AUTH, which is
+   * offered only on TLS (unless auth.allow_plaintext) and never when the mode is none.
+   */
+  private disabledCommands(secure: boolean): string[] {
     const mode = this.authMode();
-    return mode === 'none' || (!secure && !this.deps.config.get<boolean>('auth.allow_plaintext'))
-      ? ['AUTH']
-      : [];
+    const noAuth = mode === 'none' || (!secure && !this.deps.config.get<boolean>('auth.allow_plaintext'));
+    return [
+      ...JOKES,
+      ...(noAuth ? ['AUTH'] : []),
+      ...(this.deps.config.get<boolean>('smtp.chunking') ? [] : ['BDAT']),
+    ];
   }
 
   /** Our own users (logged in, on submission, or on a trusted network) skip the inbound checks. */
@@ -145,13 +156,21 @@ export class SmtpSessionHandlers {
         .inc({ listener: this.profile.name });
       return done(toReply(e));
     }
-    this.states.set(session.id, { release, account: null, errors: 0, mail: null, recipients: [] });
-    (session as SMTPServerSession & { disabledCommands?: string[] }).disabledCommands = this.authCommands(
+    const st: SessionState = {
+      release,
+      clientName: null,
+      account: null,
+      errors: 0,
+      mail: null,
+      recipients: [],
+    };
+    this.states.set(session.id, st);
+    (session as SMTPServerSession & { disabledCommands?: string[] }).disabledCommands = this.disabledCommands(
       session.secure,
     );
     this.deps.policy.clientHostname(session.remoteAddress).then(
       (name) => {
-        if (name) session.clientHostname = name;
+        st.clientName = name;
         done();
       },
       (e) => {
@@ -163,7 +182,7 @@ export class SmtpSessionHandlers {
 
   onSecure = (_socket: unknown, session: SMTPServerSession, done: Done): void => {
     (session as SMTPServerSession & { disabledCommands?: string[] }).disabledCommands =
-      this.authCommands(true);
+      this.disabledCommands(true);
     done();
   };
 
@@ -272,8 +291,7 @@ export class SmtpSessionHandlers {
       : null;
     const trace = receivedHeader({
       helo: session.hostNameAppearsAs || null,
-      clientName:
-        session.clientHostname && !session.clientHostname.startsWith('[') ? session.clientHostname : null,
+      clientName: st.clientName,
       clientIp: session.remoteAddress,
       hostname: config.get<string>('smtp.hostname') || config.get<string>('server.hostname'),
       protocol: session.transmissionType,
@@ -290,7 +308,11 @@ export class SmtpSessionHandlers {
         maxHeaderBytes: config.get<number>('smtp.max_header_size'),
         rejectBareLf: config.get<string>('smtp.bare_lf') === 'reject',
         onHeaders: (h) =>
-          policy.headers(facts, mail, { receivedCount: h.receivedCount + 1, sender: h.sender }),
+          policy.headers(facts, mail, {
+            receivedCount: h.receivedCount + 1,
+            from: h.from,
+            sender: h.sender,
+          }),
       },
       this.deps.storeBody,
     );
@@ -327,7 +349,7 @@ export class SmtpSessionHandlers {
       messageId: headers.messageId,
       subject: headers.subject,
       clientIp: session.remoteAddress,
-      clientName: session.clientHostname || null,
+      clientName: st.clientName,
       helo: session.hostNameAppearsAs || null,
       authUser: st.account?.address ?? null,
       source: this.profile.submission ? 'submission' : 'smtp',

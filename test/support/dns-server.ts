@@ -8,7 +8,7 @@ export type DnsRecord =
   | { type: 'A' | 'AAAA'; address: string }
   | { type: 'MX'; exchange: string; priority: number }
   | { type: 'TXT'; data: string }
-  | { type: 'CNAME'; domain: string };
+  | { type: 'CNAME' | 'PTR'; domain: string };
 
 /**
  * A real DNS server on loopback (UDP and TCP on one port) answering from a zone the test edits.

@@ -180,7 +180,24 @@ export const smtpKeys = [
     key: 'smtp.reject_unknown_client_hostname',
     type: boolType,
     default: false,
-    description: 'Refuse clients whose IP has no reverse DNS name that resolves back to it (450 4.7.25).',
+    description:
+      'Refuse clients whose IP has no reverse DNS name that resolves back to it, using dns.servers: 550 5.7.25, or 450 4.7.25 when DNS fails to answer.',
+    reload: 'live',
+  }),
+  defineKey({
+    key: 'smtp.chunking',
+    type: boolType,
+    default: true,
+    description:
+      'Offer CHUNKING (RFC 3030): clients may send the message in BDAT chunks instead of DATA. Applies to new connections.',
+    reload: 'live',
+  }),
+  defineKey({
+    key: 'smtp.check_from_header',
+    type: boolType,
+    default: true,
+    description:
+      "For logged-in senders, hold the From: header to the same send-as / send-on-behalf grants as MAIL FROM (553 5.7.1 otherwise); send-on-behalf also needs a Sender: header with the user's own address.",
     reload: 'live',
   }),
   defineKey({

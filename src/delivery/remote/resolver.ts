@@ -9,3 +9,18 @@ export function createResolver(servers: readonly string[], timeoutMs = 5000): Re
   if (servers.length) r.setServers([...servers]);
   return r;
 }
+
+/** The resolver for a server list that may change at run time (`dns.servers` is live): rebuilt only when it does. */
+export function cachedResolver(read: () => readonly string[]): () => Resolver {
+  let source: string | undefined;
+  let resolver: Resolver | undefined;
+  return () => {
+    const servers = read();
+    const key = servers.join(',');
+    if (key !== source || !resolver) {
+      resolver = createResolver(servers);
+      source = key;
+    }
+    return resolver;
+  };
+}

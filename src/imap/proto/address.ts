@@ -13,7 +13,8 @@ function tokenize(text: string): Tok[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
+    // A ')' without its '(' is skipped like white space: as a word it would never advance.
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === ')') {
       i++;
     } else if (c === '(') {
       let depth = 1;
