@@ -46,7 +46,7 @@ const IGNORED = new Set(
     'welcomelist_from_dkim whitelist_from_spf welcomelist_from_spf whitelist_auth welcomelist_auth ' +
     'originating_ip_headers internal_networks msa_networks dns_available dns_server skip_rbl_checks ' +
     'uri_detail shortcircuit report_charset fold_headers clear_unsafe_report_template fns_ignore_dkim fns_ignore_headers fns_check envelope_sender_header ' +
-    'freemail_domains freemail_whitelist freemail_welcomelist freemail_import_whitelist_auth ' +
+    'freemail_import_whitelist_auth ' +
     'freemail_import_welcomelist_auth bayes_path bayes_file_mode bayes_store_module auto_whitelist_path ' +
     'auto_whitelist_file_mode lock_method util_rb_tld normalize_charset dcc_path pyzor_path razor_config ' +
     'textcat_max_languages textcat_optimal_ngrams inactive_report_template unwhitelist_from_rcvd ' +
@@ -58,6 +58,9 @@ const IGNORED = new Set(
 const RULE_TYPES = new Set<RuleType>(['header', 'body', 'rawbody', 'full', 'uri', 'meta', 'mimeheader']);
 
 const LISTS: Record<string, string> = {
+  freemail_domains: 'freemail_domains',
+  freemail_whitelist: 'freemail_welcomelist',
+  freemail_welcomelist: 'freemail_welcomelist',
   whitelist_from: 'welcomelist_from',
   welcomelist_from: 'welcomelist_from',
   blacklist_from: 'blocklist_from',

@@ -169,6 +169,90 @@ function mimeFacts(msg: PreparedMessage): MimeFacts {
   return f;
 }
 
+// FreeMail.pm: addresses never counted as freemail, and its email regex (without the TLD check)
+const FREEMAIL_SKIP =
+  /^(?:abuse|support|sales|info|helpdesk|contact|kontakt|(?:post|host|domain)master|undisclosed.*|request-[a-f0-9]{16}|bounced?-|[a-f0-9]{8}(?:\.[a-f0-9]{8}|-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})|.+=.+=.+)@/i;
+const EMAIL_RE =
+  /(?=.{0,64}@)(?<![a-z0-9!#$%&'*+/=?^_`{|}~-])([a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,59}[a-z0-9])?\.){1,4}[a-z]{2,})/gi;
+
+interface FreemailList {
+  exact: Set<string>;
+  wild?: RegExp;
+  welcome: Set<string>;
+}
+const freemailLists = new WeakMap<SpamSettings, FreemailList>();
+function freemailList(s: SpamSettings): FreemailList {
+  let l = freemailLists.get(s);
+  if (l) return l;
+  const doms = s.lists.get('freemail_domains') ?? [];
+  const wild = doms
+    .filter((d) => /[*?]/.test(d))
+    .map((d) => d.replace(/\./g, '\\.').replace(/\?/g, '.').replace(/\*/g, '[^.]*'));
+  l = {
+    exact: new Set(doms.filter((d) => !/[*?]/.test(d))),
+    wild: wild.length ? new RegExp(`@(?:${wild.join('|')})$`) : undefined,
+    welcome: new Set(s.lists.get('freemail_welcomelist') ?? []),
+  };
+  freemailLists.set(s, l);
+  return l;
+}
+
+function isFreemail(c: EvalContext, email: string): boolean {
+  if (!email) return false;
+  const l = freemailList(c.settings);
+  const domain = email.replace(/.*@/, '');
+  if (l.welcome.has(email) || l.welcome.has(domain) || FREEMAIL_SKIP.test(email)) return false;
+  return l.exact.has(domain) || !!l.wild?.test(email);
+}
+
+const addrOf = (c: EvalContext, h: string): string[] => {
+  const v = hdr(c, `${h}:addr`);
+  return v ? [v.toLowerCase()] : [];
+};
+
+/** PerMsgStatus::all_from_addrs */
+function allFromAddrs(c: EvalContext): string[] {
+  const resent = addrOf(c, 'Resent-From');
+  const addrs = resent.length
+    ? resent
+    : ['From', 'Envelope-Sender', 'Resent-Sender', 'X-Envelope-From', 'EnvelopeFrom'].flatMap((h) =>
+        addrOf(c, h).map((a) => a.replace(/\.{2,}/g, '.')),
+      );
+  return [...new Set(addrs.filter(Boolean))];
+}
+
+const bodyFreemails = new WeakMap<PreparedMessage, string[]>();
+/** FreeMail.pm's _parse_body: freemail addresses in mailto: links and the body text. */
+function freemailsInBody(c: EvalContext): string[] {
+  let out = bodyFreemails.get(c.msg);
+  if (out) return out;
+  const found = new Set<string>();
+  for (const u of c.msg.html.flatMap((h) => h.uris)) {
+    const m = /^mailto:(.*)$/i.exec(u);
+    const e = m && new RegExp(EMAIL_RE.source, 'i').exec(m[1]!);
+    if (e) found.add(e[1]!.toLowerCase());
+  }
+  for (const line of c.msg.body.slice(1)) {
+    const t = line
+      .replace(/<?https?:\/\/\S{0,255}(?:@|%40)\S{0,255}/gi, ' ')
+      .replace(
+        new RegExp(
+          `<?(?<!mailto:)${EMAIL_RE.source}(?:>|\\s{1,10}(?!(?:fa(?:x|csi)|tel|phone|e?-?mail))[a-z]{2,11}:)`,
+          'gi',
+        ),
+        ' ',
+      );
+    for (const m of t.matchAll(EMAIL_RE)) found.add(m[1]!.toLowerCase());
+    if (found.size >= 40) break;
+  }
+  out = [...found].filter((e) => isFreemail(c, e));
+  bodyFreemails.set(c.msg, out);
+  return out;
+}
+
+const BULK_ENVFROM =
+  /(?:^(?:post|host|domain)master|^double-bounce|^(?:sentto|owner|return|(?:gr)?bounced?)-.+|-(?:request|bounces?|admin|owner)|\b(?:do[._-t]?)?no[._-t]?repl(?:y|ies)|.+=.+)@/i;
+
 function words(s: string): Set<string> {
   return new Set(s.toLowerCase().match(/[a-z0-9']{2,}/g) ?? []);
 }
@@ -225,6 +309,22 @@ export const EVALS: Record<string, EvalFn> = {
     const from = dom(firstAddress(hdr(c, 'From') ?? ''));
     const env = dom(firstAddress(hdr(c, 'EnvelopeFrom') ?? ''));
     return !!from && !!env && from !== env;
+  },
+  // FreeMail
+  check_freemail_from: (c, [re]) =>
+    allFromAddrs(c).some((a) => isFreemail(c, a) && (re === undefined || new RegExp(re).test(a))),
+  check_freemail_header: (c, [h, re]) =>
+    addrOf(c, h ?? '').some((a) => isFreemail(c, a) && (re === undefined || new RegExp(re).test(a))),
+  check_freemail_replyto: (c, [what = 'replyto']) => {
+    if (BULK_ENVFROM.test(hdr(c, 'EnvelopeFrom') ?? '')) return false;
+    const from = addrOf(c, 'From');
+    const replyTo = addrOf(c, 'Reply-To');
+    const fromFm = from.some((a) => isFreemail(c, a));
+    const replyFm = replyTo.some((a) => isFreemail(c, a));
+    if (fromFm && replyFm && !from.some((a) => replyTo.includes(a))) return true;
+    if (what === 'replyto' ? !replyFm : (replyTo.length && !replyFm) || !fromFm) return false;
+    const reply = what === 'replyto' || replyFm ? replyTo : from;
+    return freemailsInBody(c).some((b) => reply.some((r) => r !== b));
   },
   // BodyEval
   check_body_length: (c, [len]) => c.msg.visibleText.replace(/\s+/g, ' ').trim().length < num(len, 0),

@@ -1,7 +1,6 @@
 // Header values as header rules see them, including SpamAssassin's pseudo headers and modifiers.
-import { headerValues } from './message.js';
+import { headerOctets, headerValues } from './message.js';
 import type { PreparedMessage } from './message.js';
-import { decodeHeader } from './mime.js';
 import type { HeaderSpec } from './types.js';
 
 export interface Envelope {
@@ -32,7 +31,7 @@ function instances(msg: PreparedMessage, spec: HeaderSpec, env: Envelope | undef
   const raw = spec.mods.includes('raw');
   switch (spec.name) {
     case 'ALL':
-      return [msg.headers.map((h) => `${h.name}: ${raw ? h.raw : decodeHeader(h.raw)}`).join('\n')];
+      return [msg.headers.map((h) => `${h.name}: ${raw ? h.raw : headerOctets(h.name, h.raw)}`).join('\n')];
     case 'ToCc': {
       const v = [...headerValues(msg, 'To', raw), ...headerValues(msg, 'Cc', raw)];
       return v.length ? [v.join(', ')] : [];

@@ -30,13 +30,23 @@ const KNOWN = new Set(
     'header footer nav main aside figure figcaption picture source video audio canvas svg time mark'
   ).split(' '),
 );
-const BLOCK = new Set(
-  'br p div li tr h1 h2 h3 h4 h5 h6 table blockquote ul ol hr pre dl dt dd form center title address'.split(
-    ' ',
-  ),
+// SpamAssassin's HTML.pm: tags it renders, and the whitespace each inserts (at start and end tags alike)
+const SA_ELEMENTS = new Set(
+  (
+    'a abbr acronym address area b base bdo big blockquote body br button caption cite code col colgroup dd del ' +
+    'dfn div dl dt em fieldset form h1 h2 h3 h4 h5 h6 head hr html i img input ins kbd label legend li link map meta ' +
+    'noscript object ol optgroup option p param pre q samp script select small span strong style sub sup table tbody ' +
+    'td textarea tfoot th thead title tr tt ul var applet basefont center dir font frame frameset iframe isindex ' +
+    'menu noframes s strike u nobr x-sigsep x-tab bgsound embed listing plaintext xmp'
+  ).split(' '),
 );
-const PARAGRAPH = new Set('p h1 h2 h3 h4 h5 h6 table blockquote hr pre'.split(' '));
-const SKIP_TEXT = new Set(['script', 'style', 'title', 'head', 'xmp', 'noembed', 'noframes']);
+const WHITESPACE: Record<string, string> = {
+  br: '\n',
+  div: '\n',
+  ...Object.fromEntries('li th td dt dd embed h1 h2 h3 h4 h5 h6'.split(' ').map((t) => [t, ' '])),
+  ...Object.fromEntries('p hr blockquote pre listing plaintext xmp title'.split(' ').map((t) => [t, '\n\n'])),
+};
+const SKIP_TEXT = new Set(['script', 'style']);
 const URI_ATTRS: Record<string, string[]> = {
   a: ['href'],
   area: ['href'],
@@ -59,34 +69,56 @@ const NAMED: Record<string, string> = {
   gt: '>',
   quot: '"',
   apos: "'",
-  nbsp: ' ',
-  copy: '\u00a9',
-  reg: '\u00ae',
   trade: '\u2122',
   euro: '\u20ac',
-  pound: '\u00a3',
-  middot: '\u00b7',
   bull: '\u2022',
   hellip: '\u2026',
   mdash: '\u2014',
   ndash: '\u2013',
-  laquo: '\u00ab',
-  raquo: '\u00bb',
   rsquo: '\u2019',
   lsquo: '\u2018',
   rdquo: '\u201d',
   ldquo: '\u201c',
+  sbquo: '\u201a',
+  bdquo: '\u201e',
+  dagger: '\u2020',
+  permil: '\u2030',
+  zwnj: '\u200c',
+  zwj: '\u200d',
+  thinsp: '\u2009',
+  ensp: '\u2002',
+  emsp: '\u2003',
 };
+// HTML 4's Latin-1 entities, U+00A0..U+00FF in order (names are case-sensitive)
+(
+  'nbsp iexcl cent pound curren yen brvbar sect uml copy ordf laquo not shy reg macr deg plusmn sup2 sup3 acute ' +
+  'micro para middot cedil sup1 ordm raquo frac14 frac12 frac34 iquest Agrave Aacute Acirc Atilde Auml Aring AElig ' +
+  'Ccedil Egrave Eacute Ecirc Euml Igrave Iacute Icirc Iuml ETH Ntilde Ograve Oacute Ocirc Otilde Ouml times Oslash ' +
+  'Ugrave Uacute Ucirc Uuml Yacute THORN szlig agrave aacute acirc atilde auml aring aelig ccedil egrave eacute ecirc ' +
+  'euml igrave iacute icirc iuml eth ntilde ograve oacute ocirc otilde ouml divide oslash ugrave uacute ucirc uuml ' +
+  'yacute thorn yuml'
+)
+  .split(' ')
+  .forEach((n, i) => (NAMED[n] = String.fromCharCode(0xa0 + i)));
 const SAFE_FONTS =
   /^(?:arial|helvetica|verdana|times|courier|georgia|tahoma|geneva|sans-serif|serif|monospace|wingdings|symbol|trebuchet|comic|garamond|lucida|palatino|calibri|cambria|segoe|book antiqua|century|impact|ms |microsoft|system|modern|roman|script|fixedsys|terminal|"|')/i;
 
+/** A string as UTF-8 octets, one char per byte: how SpamAssassin's rules see non-ASCII text. */
+export function utf8Octets(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(s) ? Buffer.from(s, 'utf8').toString('latin1') : s;
+}
+
+/** Decodes character references. */
 export function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});?/gi, (all, e: string) => {
+  if (!s.includes('&')) return s;
+  return s.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z][a-z0-9]{1,7});?/gi, (all, e: string) => {
+    let ch: string | undefined;
     if (e[0] === '#') {
       const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all;
-    }
-    return NAMED[e.toLowerCase()] ?? all;
+      ch = code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
+    } else ch = NAMED[e] ?? NAMED[e.toLowerCase()];
+    return ch ?? all;
   });
 }
 
@@ -107,8 +139,13 @@ function hexColor(c: string): number[] | null {
   return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16));
 }
 
-/** Renders HTML to text (block elements become line breaks) and gathers tag statistics. */
-export function renderHtml(html: string): HtmlInfo {
+/** Renders HTML to text as SpamAssassin's HTML.pm does (in character mode) and gathers its tag statistics. */
+export function renderHtml(source: string): HtmlInfo {
+  // as HTML.pm: &nbsp; is a plain space, <br/> is <br>, curly double quotes are straight ones
+  const html = source
+    .replace(/&nbsp;/g, ' ')
+    .replace(/<(\w+)\s*\/>/g, '<$1>')
+    .replace(/[\u201c\u201d]/g, '"');
   const info: HtmlInfo = {
     text: '',
     tags: new Set(),
@@ -125,7 +162,20 @@ export function renderHtml(html: string): HtmlInfo {
     uris: [],
     tests: new Set(['html']),
   };
+  // rendered pieces; a piece that is inserted whitespace eats the trailing space of the text before it
   const out: string[] = [];
+  let lastWs = false;
+  const whitespace = (ws: string): void => {
+    if (out.length && !lastWs) out[out.length - 1] = out[out.length - 1]!.replace(/ $/, '');
+    out.push(ws);
+    lastWs = true;
+  };
+  const text = (t: string): void => {
+    let v = t.replace(/[ \t\n\r\f\x0b]+/g, ' ');
+    if (lastWs) v = v.replace(/^ /, '');
+    out.push(v);
+    lastWs = false;
+  };
   const skip: string[] = [];
   let inAnchor = -1;
   let inTitle = false;
@@ -139,7 +189,7 @@ export function renderHtml(html: string): HtmlInfo {
       const t = decodeEntities(html.slice(i, textEnd));
       if (inTitle) info.title += t;
       if (!skip.length) {
-        out.push(t);
+        text(t);
         if (inAnchor >= 0) info.anchorText[inAnchor] += t;
       }
     }
@@ -160,7 +210,7 @@ export function renderHtml(html: string): HtmlInfo {
     }
     const m = /^<(\/?)([a-zA-Z][\w:-]*)/.exec(html.slice(lt, lt + 40));
     if (!m) {
-      if (!skip.length) out.push('<');
+      if (!skip.length) text('<');
       i = lt + 1;
       continue;
     }
@@ -176,9 +226,10 @@ export function renderHtml(html: string): HtmlInfo {
     const bal = info.balance.get(tag) ?? 0;
     if (closing && bal <= 0) info.closedExtra++;
     info.balance.set(tag, bal + (closing ? -1 : 1));
-    if (BLOCK.has(tag)) out.push(PARAGRAPH.has(tag) ? '\n\n' : '\n');
+    const ws = WHITESPACE[tag];
+    if (ws && SA_ELEMENTS.has(tag)) whitespace(ws);
     if (tag === 'title') inTitle = !closing;
-    if (SKIP_TEXT.has(tag) && tag !== 'head') {
+    if (SKIP_TEXT.has(tag)) {
       if (closing) {
         const at = skip.lastIndexOf(tag);
         if (at >= 0) skip.length = at;

@@ -75,8 +75,9 @@ export function headerValue(headers: HeaderField[], name: string): string | unde
   return headers.find((h) => h.name.toLowerCase() === lname)?.raw;
 }
 
+/** Unfolds as SpamAssassin does: a line break and the blank after it become one space. */
 export function unfold(v: string): string {
-  return v.replace(/\r?\n(?=[ \t])/g, '');
+  return v.replace(/\r?\n[ \t]/g, ' ').replace(/\r?\n/g, '');
 }
 
 /** Decodes RFC 2047 words; never throws. */

@@ -18,7 +18,22 @@ export function requiredAtom(source: string): string | undefined {
     if (c === '\\') {
       const n = source[i + 1] ?? '';
       i++;
+      // \xHH and \uHHHH are literal characters (the stock rules spell UTF-8 bytes this way)
+      const hex =
+        n === 'x'
+          ? /^[0-9a-fA-F]{2}/.exec(source.slice(i + 1))
+          : n === 'u'
+            ? /^[0-9a-fA-F]{4}/.exec(source.slice(i + 1))
+            : null;
+      if (hex) {
+        i += hex[0].length;
+        if (depth === 0) cur += String.fromCharCode(parseInt(hex[0], 16));
+        continue;
+      }
       if (/[A-Za-z0-9]/.test(n)) {
+        // the operand of \c, \x{...}, \xH or a backreference's digits must not read as literals
+        const operand = /^(?:c.|x\{[^}]*\}|x[0-9a-fA-F]?|\d+)/.exec(source.slice(i));
+        if (operand) i += operand[0].length - 1;
         flush();
         continue;
       }

@@ -57,6 +57,22 @@ body T1_HTML /click here now/i
 score T1_HTML 0.75
 body T1_PERL /\bcheap\sWATCH(?:es)?\z/i
 score T1_PERL 0.33
+body T1_UTF8 /caf\xc3\xa9 s/
+score T1_UTF8 0.11
+body T1_UTF8_CHAR /caf\xe9/
+score T1_UTF8_CHAR 0.12
+body T1_LATIN /na\xefve/
+score T1_LATIN 0.13
+rawbody T1_RAW8 /\xc3\xa9t\xc3\xa9/
+score T1_RAW8 0.14
+header T1_SUBJ8 Subject =~ /\xc3\xbcber/
+score T1_SUBJ8 0.16
+body T1_ENTITY /r\xe9sum\xe9 /
+score T1_ENTITY 0.17
+body T1_ENTITY8 /r\xc3\xa9sum\xc3\xa9 /
+score T1_ENTITY8 0.19
+body T1_TDSPACE /one two three/
+score T1_TDSPACE 0.18
 ifplugin Mail::SpamAssassin::Plugin::HeaderEval
 header T1_NOTO eval:check_for_missing_to_header()
 score T1_NOTO 0.5
@@ -119,6 +135,36 @@ Content-Transfer-Encoding: base64
 ${Buffer.from('<html><body><p>Please <b>bold</b> <a href="http://shop.example.net/buy">click here now</a></p><p>fast</p></body></html>\n').toString('base64')}
 --BB--
 `,
+  utf8: `From: a@example.com
+To: b@example.org
+Subject: plain
+Message-ID: <4@x>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+Un caf\u00e9 s'il vous pla\u00eet, \u00e9t\u00e9 comme hiver.
+`,
+  latin1: `From: a@example.com
+To: b@example.org
+Subject: =?iso-8859-1?Q?=FCber?= alles
+Message-ID: <5@x>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=iso-8859-1
+Content-Transfer-Encoding: quoted-printable
+
+Une id=E9e na=EFve.
+`,
+  entities: `From: a@example.com
+To: b@example.org
+Subject: cv
+Message-ID: <6@x>
+MIME-Version: 1.0
+Content-Type: text/html; charset=us-ascii
+
+<html><title>x</title><body><p>my r&eacute;sum&eacute; attached</p>
+<table><tr><td>one</td><td>two</td></tr><tr><td>three</td></tr></table></body></html>
+`,
 };
 
 let dir = '';
@@ -142,7 +188,7 @@ after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function runSa(msg: string): { score: number; hits: string[] } {
+function runSa(msg: Buffer): { score: number; hits: string[] } {
   const r = spawnSync(
     'spamassassin',
     ['-L', '-t', '-C', join(dir, 'cfg'), `--siteconfigpath=${join(dir, 'site')}`, '-p', join(dir, 'prefs')],
@@ -165,8 +211,10 @@ const engine = new SpamEngine(parseCf([{ file: 'rules.cf', text: RULES }]));
 
 for (const [name, text] of Object.entries(MESSAGES)) {
   test(`same hits and score as spamassassin: ${name}`, () => {
-    const sa = runSa(text);
-    const ours = engine.scan(Buffer.from(text, 'latin1'));
+    // the messages are UTF-8 text; the utf8 one is the only one with non-ASCII characters
+    const raw = Buffer.from(text, 'utf8');
+    const sa = runSa(raw);
+    const ours = engine.scan(raw);
     assert.deepEqual(ours.hits.map((h) => h.name).sort(), sa.hits);
     assert.equal(ours.score.toFixed(1), sa.score.toFixed(1));
   });
