@@ -19,14 +19,15 @@ test('GTUBE is detected without any rules', () => {
   );
 });
 
-test('body is subject first, then paragraphs with whitespace collapsed and HTML rendered', () => {
+test('body is the subject line, then one line per paragraph, whitespace collapsed and HTML rendered', () => {
   const m = prepareMessage(
     msg(
       'Subject: Hi there\nContent-Type: text/html',
       '<p>one\n  two</p><p>three&amp;four</p><script>x</script>',
     ),
   );
-  assert.deepEqual(m.body, ['Hi there', 'one two', 'three&four']);
+  // as SpamAssassin's get_body_text_array_common: lines keep their newline; <p> opens a paragraph
+  assert.deepEqual(m.body, ['Hi there\n', '\n', 'one two\n', 'three&four\n']);
 });
 
 test('multiple counts hits up to maxhits for metas; score counted once', () => {

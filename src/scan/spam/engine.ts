@@ -8,6 +8,7 @@ import { prepareMessage } from './message.js';
 import type { PreparedMessage } from './message.js';
 import { evalMeta, globToRegExp, metaDeps } from './meta-expr.js';
 import { AtomMatcher, requiredAtom } from './prefilter.js';
+import { relayPath } from './relays.js';
 import type { RuleDef, Ruleset } from './types.js';
 
 export const GTUBE_RE = /XJS\*C4JDBQADN1\.NSBN3\*2IDNEN\*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL\*C\.34X/;
@@ -134,6 +135,8 @@ export class SpamEngine {
     };
     const limit = (d: RuleDef): number => (d.tflags.has('multiple') ? (d.maxhits ?? 1000) : 1);
     const ctx: EvalContext = { msg, settings: s, env: opts.env, bayes: opts.bayes };
+    // the relay path is cached on the message; computing it first makes it honour trusted_networks
+    relayPath(msg, s.trustedNetworks);
 
     for (const c of this.byType.get('header') ?? []) {
       const d = c.def;

@@ -4,6 +4,7 @@ import { firstAddress, headerForRule } from './header-access.js';
 import type { Envelope } from './header-access.js';
 import type { HtmlInfo } from './html.js';
 import type { PreparedMessage } from './message.js';
+import { relayPath } from './relays.js';
 import { decodeBody, headerValue } from './mime.js';
 import type { RuleDef, Ruleset, SpamSettings } from './types.js';
 
@@ -325,6 +326,39 @@ export const EVALS: Record<string, EvalFn> = {
     if (what === 'replyto' ? !replyFm : (replyTo.length && !replyFm) || !fromFm) return false;
     const reply = what === 'replyto' || replyFm ? replyTo : from;
     return freemailsInBody(c).some((b) => reply.some((r) => r !== b));
+  },
+  // RelayEval
+  check_all_trusted: (c) => {
+    const p = relayPath(c.msg);
+    return p.trusted.length > 0 && !p.untrusted.length && !p.unparseable;
+  },
+  check_no_relays: (c) => {
+    const p = relayPath(c.msg);
+    return !p.trusted.length && !p.untrusted.length && !p.unparseable;
+  },
+  check_relays_unparseable: (c) => relayPath(c.msg).unparseable > 0,
+  check_for_no_rdns_dotcom_helo: (c) => {
+    const r = relayPath(c.msg).untrusted[0];
+    return (
+      !!r &&
+      r.rdns === '' &&
+      /^(?:msn|hotmail|yahoo|juno|excite|compuserve|netzero|aol|prodigy|earthlink|mail)\.com$/i.test(
+        r.helo.replace(/^.*\.(\w+\.com)$/i, '$1'),
+      )
+    );
+  },
+  check_outlook_message_id: (c) => {
+    const id = /^<[0-9a-f]{4}([0-9a-f]{8})\$[0-9a-f]{8}\$[0-9a-f]{8}@/.exec(hdr(c, 'MESSAGEID') ?? '');
+    if (!id) return false;
+    const token = parseInt(id[1]!, 16);
+    const expected = (t: number): number => Math.trunc(t * 0.0023283064365387 + 27111902.8329849);
+    const date = Date.parse((hdr(c, 'Date') ?? '').replace(/\(.*\)/, '').trim());
+    if (Math.abs(token - expected(Number.isFinite(date) ? date / 1000 : 0)) < 250) return false;
+    const received = c.msg.headers.filter((h) => h.name.toLowerCase() === 'received');
+    const last = received[received.length - 1]?.raw.replace(/\s+/g, ' ') ?? '';
+    const m = /\s.?(\d+ \S\S\S \d+ \d+:\d+:\d+ \S+)[^\n]*$/.exec(last);
+    const rcvd = m ? Date.parse(m[1]!) : NaN;
+    return Math.abs(token - expected(Number.isFinite(rcvd) ? rcvd / 1000 : 0)) >= 250;
   },
   // BodyEval
   check_body_length: (c, [len]) => c.msg.visibleText.replace(/\s+/g, ' ').trim().length < num(len, 0),

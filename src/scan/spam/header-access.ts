@@ -1,6 +1,7 @@
 // Header values as header rules see them, including SpamAssassin's pseudo headers and modifiers.
 import { headerOctets, headerValues } from './message.js';
 import type { PreparedMessage } from './message.js';
+import { relayPath } from './relays.js';
 import type { HeaderSpec } from './types.js';
 
 export interface Envelope {
@@ -38,12 +39,30 @@ function instances(msg: PreparedMessage, spec: HeaderSpec, env: Envelope | undef
     }
     case 'EnvelopeFrom': {
       if (env?.from !== undefined) return [env.from];
+      // PerMsgStatus::get_envelope_from: the envelope-from the nearest outside relay recorded, else
+      // a header that an MTA put above every Received header
+      const path = relayPath(msg);
+      const hop = path.untrusted[0] ?? path.trusted[path.trusted.length - 1];
+      if (hop?.envfrom.includes('@')) return [hop.envfrom];
+      const firstReceived = msg.headers.findIndex((h) => h.name.toLowerCase() === 'received');
       for (const h of ['X-Envelope-From', 'Envelope-Sender', 'Return-Path']) {
-        const v = headerValues(msg, h, raw);
-        if (v.length) return [firstAddress(v[0]!)];
+        const lname = h.toLowerCase();
+        const at = msg.headers.findIndex((x) => x.name.toLowerCase() === lname);
+        if (at < 0) continue;
+        if (firstReceived >= 0 && firstReceived < at) {
+          if (h === 'X-Envelope-From') return [];
+          continue;
+        }
+        return [firstAddress(headerValues(msg, h, raw)[0]!)];
       }
       return [];
     }
+    case 'X-Spam-Relays-Trusted':
+    case 'X-Spam-Relays-Internal':
+      return [relayPath(msg).trustedStr];
+    case 'X-Spam-Relays-Untrusted':
+    case 'X-Spam-Relays-External':
+      return [relayPath(msg).untrustedStr];
     case 'MESSAGEID':
       return MESSAGE_ID_HEADERS.flatMap((h) => headerValues(msg, h, raw));
     default:
