@@ -8,6 +8,7 @@ import { authorize, can, ROLES } from './authorization.js';
 import type { Domains } from './domains.js';
 import { canonicalAddress, mailboxAddress } from './names.js';
 import { hashPassword } from './password.js';
+import { scramCredentials } from './scram.js';
 import { managedGroups } from './scope.js';
 import type { Account, AccountFilter, AccountInput, AccountUpdate, Actor, Role } from './types.js';
 import { SYSTEM } from './types.js';
@@ -85,7 +86,10 @@ export class Accounts {
       `add ${role} accounts here`,
     );
     const forwardTo = (input.forwardTo ?? []).map((f) => canonicalAddress(f).address);
-    const passwordHash = await hashPassword(input.password);
+    const [passwordHash, scram] = await Promise.all([
+      hashPassword(input.password),
+      scramCredentials(input.password),
+    ]);
     return this.db.tx(async (db) => {
       await this.checkFree(db, addr.address);
       await this.domains.checkRoom(db, domain, 'accounts', input.quotaBytes ?? 0);
@@ -104,6 +108,7 @@ export class Accounts {
         forwardTo,
         forwardKeepCopy: input.forwardKeepCopy ?? true,
       });
+      await repo.setScramCredentials(db, id, scram);
       return (await repo.findAccountById(db, id))!;
     });
   }
@@ -148,7 +153,11 @@ export class Accounts {
       `set the password of ${a.address}`,
     );
     if (!password) throw new OperatorError('the password must not be empty');
-    await repo.setPasswordHash(this.db, a.id, await hashPassword(password));
+    const [hash, scram] = await Promise.all([hashPassword(password), scramCredentials(password)]);
+    await this.db.tx(async (db) => {
+      await repo.setPasswordHash(db, a.id, hash);
+      await repo.setScramCredentials(db, a.id, scram);
+    });
   }
 
   async setEnabled(address: string, enabled: boolean, actor: Actor = SYSTEM): Promise<Account> {

@@ -1,7 +1,13 @@
 import { MailsteadError } from '../core/errors.js';
 
 /** Why a login failed, as logged and counted; clients only ever see the generic message. */
-export type AuthFailureReason = 'unknown-user' | 'bad-password' | 'disabled' | 'locked-out';
+export type AuthFailureReason =
+  | 'unknown-user'
+  | 'bad-password'
+  | 'disabled'
+  | 'locked-out'
+  /** SCRAM asked for an account whose password was set before verifiers were kept (log in once with PLAIN). */
+  | 'no-scram-verifier';
 
 /** A failed login: wrong password, unknown or disabled account. The message never says which. */
 export class AuthError extends MailsteadError {

@@ -3,12 +3,19 @@ import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { passwordHash } from '../store/directory/account-repo.js';
+import { createHmac, randomBytes } from 'node:crypto';
+import {
+  passwordHash,
+  scramCredential,
+  setScramCredentials,
+  type ScramCredential,
+} from '../store/directory/account-repo.js';
 import type { SqlDb } from '../store/sql.js';
 import type { Accounts } from './accounts.js';
 import { AuthError, AuthLockedError, type AuthFailureReason } from './auth-error.js';
 import { FailureThrottle, type ThrottleSettings } from './auth-throttle.js';
 import { decoyHash, verifyPassword } from './password.js';
+import { SCRAM_ITERATIONS, scramCredentials, type ScramServer } from './scram.js';
 import type { Account, AuthContext } from './types.js';
 
 /**
@@ -45,7 +52,11 @@ export class Authenticator {
     );
   }
 
-  async authenticate(username: string, password: string, ctx: AuthContext): Promise<Account> {
+  /** The account a login names and its throttle key; throws while the IP or the name is locked out. */
+  private async loginTarget(
+    username: string,
+    ctx: AuthContext,
+  ): Promise<{ account: Account | undefined; key: string }> {
     const account = await this.accounts.find(username);
     const key = account?.address ?? username.trim().toLowerCase();
     const locked = Math.max(ctx.ip === null ? 0 : this.byIp.lockedFor(ctx.ip), this.byAccount.lockedFor(key));
@@ -53,11 +64,60 @@ export class Authenticator {
       this.logFailure(username, ctx, 'locked-out');
       throw new AuthLockedError(locked);
     }
+    return { account, key };
+  }
+
+  async authenticate(username: string, password: string, ctx: AuthContext): Promise<Account> {
+    const { account, key } = await this.loginTarget(username, ctx);
     const reason = await this.check(account, password);
     if (!reason) {
       this.byAccount.succeed(key);
+      // Accounts whose password was set before SCRAM verifiers were kept get them now.
+      if (!(await scramCredential(this.db, account!.id, 'SCRAM-SHA-256')))
+        await setScramCredentials(this.db, account!.id, await scramCredentials(password));
       return account!;
     }
+    this.fail(username, key, ctx, reason);
+  }
+
+  /**
+   * The server's half of a SCRAM login (RFC 5802) after the client-first-message: the same
+   * lockouts as `authenticate`, the stored verifier (a decoy for unknown accounts, so the reply
+   * does not tell which names exist), then `finish` checks the client's proof.
+   */
+  async scram(
+    exchange: ScramServer,
+    ctx: AuthContext,
+  ): Promise<{
+    serverFirst: string;
+    finish(clientFinal: string): Promise<{ account: Account; serverFinal: string }>;
+  }> {
+    const username = exchange.username;
+    const { account, key } = await this.loginTarget(username, ctx);
+    const stored = account && (await scramCredential(this.db, account.id, exchange.mechanism));
+    const serverFirst = exchange.serverFirst(stored ?? decoyCredential(exchange.mechanism, key));
+    return {
+      serverFirst,
+      finish: async (clientFinal) => {
+        const serverFinal = exchange.clientFinal(clientFinal);
+        const reason: AuthFailureReason | undefined = !account
+          ? 'unknown-user'
+          : !stored
+            ? 'no-scram-verifier'
+            : !serverFinal
+              ? 'bad-password'
+              : account.enabled
+                ? undefined
+                : 'disabled';
+        if (reason || (exchange.authzid !== undefined && exchange.authzid.toLowerCase() !== key))
+          this.fail(username, key, ctx, reason ?? 'bad-password');
+        this.byAccount.succeed(key);
+        return { account: account!, serverFinal: serverFinal! };
+      },
+    };
+  }
+
+  private fail(username: string, key: string, ctx: AuthContext, reason: AuthFailureReason): never {
     this.logFailure(username, ctx, reason);
     this.lockoutStarted('account', key, this.byAccount.fail(key));
     if (ctx.ip !== null) this.lockoutStarted('ip', ctx.ip, this.byIp.fail(ctx.ip));
@@ -93,4 +153,17 @@ export class Authenticator {
         `${kind} ${key} locked out for ${Math.round(ms / 1000)}s after repeated failed logins`,
       );
   }
+}
+
+/** Salts for names without a verifier stay the same across attempts, as a real account's would. */
+const DECOY_SECRET = randomBytes(32);
+
+function decoyCredential(mechanism: string, key: string): ScramCredential {
+  return {
+    mechanism,
+    salt: createHmac('sha256', DECOY_SECRET).update(`${mechanism}\0${key}`).digest().subarray(0, 16),
+    iterations: SCRAM_ITERATIONS,
+    storedKey: randomBytes(mechanism === 'SCRAM-SHA-1' ? 20 : 32),
+    serverKey: randomBytes(32),
+  };
 }

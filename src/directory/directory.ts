@@ -11,6 +11,7 @@ import { Domains } from './domains.js';
 import { Groups } from './groups.js';
 import { Recipients } from './recipients.js';
 import { SendGrants } from './send-grants.js';
+import type { ScramServer } from './scram.js';
 import type {
   Account,
   AccountFilter,
@@ -68,6 +69,11 @@ export class Directory {
   /** Checks a password login; throws AuthError (AuthLockedError while locked out). */
   authenticate(username: string, password: string, ctx: AuthContext): Promise<Account> {
     return this.auth.authenticate(username, password, ctx);
+  }
+
+  /** A SCRAM login (RFC 5802/7677) after the client-first-message; see Authenticator.scram. */
+  scram(exchange: ScramServer, ctx: AuthContext): ReturnType<Authenticator['scram']> {
+    return this.auth.scram(exchange, ctx);
   }
 
   resolveRecipient(address: string): Promise<Recipient> {

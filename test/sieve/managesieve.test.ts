@@ -20,11 +20,11 @@ describe('ManageSieve on the wire', () => {
     return client;
   }
 
-  test('greets with capabilities; no SASL mechanism before TLS, PLAIN after STARTTLS', async () => {
+  test('greets with capabilities; SCRAM only before TLS, PLAIN too after STARTTLS', async () => {
     const { client, greeting } = await SieveWire.open(port);
     try {
       assert.match(greeting, /^"IMPLEMENTATION" "Mailstead"\r\n/);
-      assert.match(greeting, /"SASL" ""\r\n/);
+      assert.match(greeting, /"SASL" "SCRAM-SHA-256 SCRAM-SHA-1"\r\n/);
       assert.match(greeting, /"SIEVE" "fileinto reject [^"]*vacation/);
       assert.match(greeting, /"STARTTLS"\r\n/);
       assert.match(greeting, /"VERSION" "1.0"\r\n/);
@@ -33,7 +33,7 @@ describe('ManageSieve on the wire', () => {
       assert.match(await client.login(USER, password(USER)), /^NO \(ENCRYPT-NEEDED\)/);
       assert.match(await client.cmd('LISTSCRIPTS'), /^NO "Authenticate first"/);
       const caps = await client.starttls();
-      assert.match(caps, /"SASL" "PLAIN"\r\n/);
+      assert.match(caps, /"SASL" "SCRAM-SHA-256 SCRAM-SHA-1 PLAIN"\r\n/);
       assert.doesNotMatch(caps, /"STARTTLS"/);
       assert.match(await client.login(USER, 'wrong'), /^NO "Authentication failed"/);
       assert.match(await client.login(USER, password(USER)), /^OK/);

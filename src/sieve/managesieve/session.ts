@@ -3,6 +3,7 @@ import { TLSSocket, type TlsOptions } from 'node:tls';
 import type { App } from '../../app.js';
 import { MailsteadError } from '../../core/errors.js';
 import { AuthError, AuthLockedError } from '../../directory/auth-error.js';
+import { isScramMechanism, SCRAM_MECHANISMS, ScramError, ScramServer } from '../../directory/scram.js';
 import type { Logger } from '../../log/logger.js';
 import { SieveSyntaxError } from '../errors.js';
 import { EXTENSIONS } from '../signatures.js';
@@ -20,7 +21,7 @@ const LINE_ALLOWANCE = 8192;
 
 /**
  * One ManageSieve connection (RFC 5804): CAPABILITY and STARTTLS before login, AUTHENTICATE
- * PLAIN, then script management for the logged-in account through app.sieve. Replies carry the
+ * SCRAM-SHA-256, SCRAM-SHA-1 or PLAIN, then script management for the logged-in account through app.sieve. Replies carry the
  * response codes the service's refusals name (QUOTA/MAXSIZE, NONEXISTENT, ACTIVE…).
  */
 export class ManageSieveSession {
@@ -33,8 +34,8 @@ export class ManageSieveSession {
   private busy = false;
   private closed = false;
   private account: { id: number; address: string } | null = null;
-  /** Set while waiting for the client's SASL response. */
-  private saslPending = false;
+  /** Set while waiting for the client's SASL response: what to do with it. */
+  private sasl: ((response: string) => Promise<void>) | null = null;
 
   constructor(
     socket: Socket,
@@ -79,7 +80,7 @@ export class ManageSieveSession {
         const r = parseCommand(
           this.input,
           { maxLine: 8192, maxLiteral: this.maxLiteral(), maxArgs: 8 },
-          this.saslPending,
+          this.sasl !== null,
         );
         if (r.kind === 'incomplete') break;
         this.input = this.input.subarray(r.consumed);
@@ -88,7 +89,7 @@ export class ManageSieveSession {
             this.skip = r.skip;
             this.input = this.discard(this.input);
           }
-          if (this.saslPending) this.saslPending = false;
+          this.sasl = null;
           await this.write(formatResponse('NO', r.message, r.skip ? 'QUOTA/MAXSIZE' : undefined));
           continue;
         }
@@ -148,6 +149,10 @@ export class ManageSieveSession {
     this.opts.onClose();
   }
 
+  private mechanisms(): string[] {
+    return [...Object.keys(SCRAM_MECHANISMS), ...(this.plaintextAllowed() ? ['PLAIN'] : [])];
+  }
+
   private plaintextAllowed(): boolean {
     return this.secure || this.app.config.get<boolean>('auth.allow_plaintext');
   }
@@ -155,7 +160,7 @@ export class ManageSieveSession {
   private capabilities(): string {
     const lines: [string, string?][] = [
       ['IMPLEMENTATION', 'Mailstead'],
-      ['SASL', this.account || !this.plaintextAllowed() ? '' : 'PLAIN'],
+      ['SASL', this.account ? '' : this.mechanisms().join(' ')],
       ['SIEVE', EXTENSIONS.join(' ')],
       ['NOTIFY', 'mailto'],
       ['MAXREDIRECTS', String(this.app.config.get<number>('sieve.max_redirects'))],
@@ -170,10 +175,11 @@ export class ManageSieveSession {
   }
 
   private async handle(name: string, args: Argument[]): Promise<void> {
-    if (this.saslPending) {
-      this.saslPending = false;
+    if (this.sasl) {
+      const next = this.sasl;
+      this.sasl = null;
       if (name === '*') return this.write(formatResponse('NO', 'Authentication cancelled'));
-      return this.login(String(args[0]));
+      return next(String(args[0]));
     }
     const str = (i: number): string | undefined =>
       typeof args[i] === 'string' ? (args[i] as string) : undefined;
@@ -190,8 +196,16 @@ export class ManageSieveSession {
         return this.end(formatResponse('OK', 'Logout completed'));
       case 'STARTTLS':
         return this.startTls();
-      case 'AUTHENTICATE':
+      case 'AUTHENTICATE': {
         if (this.account) return this.write(formatResponse('NO', 'Already authenticated'));
+        const mechanism = str(0)?.toUpperCase() ?? '';
+        // SCRAM never sends the password, so it needs no TLS (RFC 5804 §2.1 asks that only of PLAIN).
+        if (isScramMechanism(mechanism) && args.length <= 2) {
+          const start = (r: string) => this.scramStart(new ScramServer(mechanism), r);
+          if (args.length === 2) return start(String(args[1]));
+          this.sasl = start;
+          return this.write('""\r\n');
+        }
         if (!this.plaintextAllowed())
           return this.write(
             formatResponse(
@@ -200,11 +214,14 @@ export class ManageSieveSession {
               'ENCRYPT-NEEDED',
             ),
           );
-        if (str(0)?.toUpperCase() !== 'PLAIN' || args.length > 2)
-          return this.write(formatResponse('NO', 'Only SASL PLAIN is supported'));
+        if (mechanism !== 'PLAIN' || args.length > 2)
+          return this.write(
+            formatResponse('NO', `Unsupported SASL mechanism; use ${this.mechanisms().join(', ')}`),
+          );
         if (args.length === 2) return this.login(String(args[1]));
-        this.saslPending = true;
+        this.sasl = (r) => this.login(r);
         return this.write('""\r\n');
+      }
     }
     if (!this.account)
       return this.write(
@@ -292,25 +309,57 @@ export class ManageSieveSession {
   }
 
   private async login(b64: string): Promise<void> {
-    const creds =
-      /^[A-Za-z0-9+/]*={0,2}$/.test(b64) && b64.length % 4 === 0
-        ? decodeSaslPlain(Buffer.from(b64, 'base64').toString('utf8'))
-        : null;
+    const text = decodeBase64(b64);
+    const creds = text === null ? null : decodeSaslPlain(text);
     if (!creds) return this.write(formatResponse('NO', 'Invalid SASL PLAIN response'));
     try {
-      const account = await this.app.directory.authenticate(creds.user, creds.pass, {
-        ip: this.socket.remoteAddress ?? null,
-        protocol: 'managesieve',
-      });
-      this.account = { id: account.id, address: account.address };
+      const account = await this.app.directory.authenticate(creds.user, creds.pass, this.authContext());
+      return this.loggedIn(account, 'PLAIN');
     } catch (e) {
-      if (e instanceof AuthLockedError)
-        return this.write(formatResponse('NO', 'Too many failed logins; try again later', 'TRYLATER'));
-      if (e instanceof AuthError) return this.write(formatResponse('NO', 'Authentication failed'));
-      throw e;
+      return this.authFailed(e);
     }
-    this.opts.log.info({ event: 'managesieve_login', user: this.account.address });
-    return this.write(formatResponse('OK', 'Logged in'));
+  }
+
+  private async scramStart(exchange: ScramServer, b64: string): Promise<void> {
+    try {
+      exchange.clientFirst(decodeBase64(b64) ?? '');
+      const step = await this.app.directory.scram(exchange, this.authContext());
+      this.sasl = async (response) => {
+        try {
+          const { account, serverFinal } = await step.finish(decodeBase64(response) ?? '');
+          return this.loggedIn(account, exchange.mechanism, Buffer.from(serverFinal).toString('base64'));
+        } catch (e) {
+          return this.authFailed(e);
+        }
+      };
+      return this.write(`${formatString(Buffer.from(step.serverFirst).toString('base64'))}\r\n`);
+    } catch (e) {
+      return this.authFailed(e);
+    }
+  }
+
+  private authContext() {
+    return { ip: this.socket.remoteAddress ?? null, protocol: 'managesieve' as const };
+  }
+
+  /** RFC 5804 §2.1: the server's last SASL data (SCRAM's signature) rides on the OK. */
+  private loggedIn(
+    account: { id: number; address: string },
+    mechanism: string,
+    data?: string,
+  ): Promise<void> {
+    this.account = { id: account.id, address: account.address };
+    this.opts.log.info({ event: 'managesieve_login', user: account.address, mechanism });
+    return this.write(formatResponse('OK', 'Logged in', data ? `SASL ${formatString(data)}` : undefined));
+  }
+
+  private authFailed(e: unknown): Promise<void> {
+    if (e instanceof AuthLockedError)
+      return this.write(formatResponse('NO', 'Too many failed logins; try again later', 'TRYLATER'));
+    if (e instanceof AuthError) return this.write(formatResponse('NO', 'Authentication failed'));
+    if (e instanceof ScramError)
+      return this.write(formatResponse('NO', `Invalid SCRAM message: ${e.message}`));
+    throw e;
   }
 }
 
@@ -324,3 +373,10 @@ const KNOWN = new Set([
   'DELETESCRIPT',
   'RENAMESCRIPT',
 ]);
+
+/** Strict base64 (RFC 4648 §4), or null. */
+function decodeBase64(s: string): string | null {
+  return /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0
+    ? Buffer.from(s, 'base64').toString('utf8')
+    : null;
+}

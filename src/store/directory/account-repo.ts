@@ -151,5 +151,52 @@ export async function setUsedBytes(db: SqlDb, id: number, bytes: number): Promis
 }
 
 export async function deleteAccount(db: SqlDb, id: number): Promise<void> {
+  await db.run('DELETE FROM scram_credentials WHERE account_id = ?', [id]);
   await db.run('DELETE FROM accounts WHERE id = ?', [id]);
+}
+
+/** A SCRAM verifier (RFC 5802 §3): what the server keeps instead of the password. */
+export interface ScramCredential {
+  mechanism: string;
+  salt: Buffer;
+  iterations: number;
+  storedKey: Buffer;
+  serverKey: Buffer;
+}
+
+export async function scramCredential(
+  db: SqlDb,
+  id: number,
+  mechanism: string,
+): Promise<ScramCredential | undefined> {
+  const r = await db.get<{ salt: string; iterations: number; stored_key: string; server_key: string }>(
+    'SELECT salt, iterations, stored_key, server_key FROM scram_credentials WHERE account_id = ? AND mechanism = ?',
+    [id, mechanism],
+  );
+  return r
+    ? {
+        mechanism,
+        salt: Buffer.from(r.salt, 'base64'),
+        iterations: Number(r.iterations),
+        storedKey: Buffer.from(r.stored_key, 'base64'),
+        serverKey: Buffer.from(r.server_key, 'base64'),
+      }
+    : undefined;
+}
+
+/** Replaces the account's verifiers (a new password makes the old ones wrong). */
+export async function setScramCredentials(db: SqlDb, id: number, creds: ScramCredential[]): Promise<void> {
+  await db.run('DELETE FROM scram_credentials WHERE account_id = ?', [id]);
+  for (const c of creds)
+    await db.run(
+      'INSERT INTO scram_credentials (account_id, mechanism, salt, iterations, stored_key, server_key) VALUES (?, ?, ?, ?, ?, ?)',
+      [
+        id,
+        c.mechanism,
+        c.salt.toString('base64'),
+        c.iterations,
+        c.storedKey.toString('base64'),
+        c.serverKey.toString('base64'),
+      ],
+    );
 }

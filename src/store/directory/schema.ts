@@ -120,6 +120,26 @@ export const directorySchema: SchemaComponent = {
         );
       },
     },
+    {
+      version: 3,
+      name: 'SCRAM verifiers (RFC 5802) per account and hash, never the password itself',
+      async up(db) {
+        await db.exec(
+          ddl(
+            db,
+            `CREATE TABLE scram_credentials (
+              account_id {{bigint}} NOT NULL,
+              mechanism TEXT NOT NULL,
+              salt TEXT NOT NULL,
+              iterations INTEGER NOT NULL,
+              stored_key TEXT NOT NULL,
+              server_key TEXT NOT NULL,
+              PRIMARY KEY (account_id, mechanism)
+            );`,
+          ),
+        );
+      },
+    },
   ],
   /** Rows valid at every version, for the upgrade test: a domain, a group, an admin account. */
   async populate(db, version) {
@@ -139,6 +159,11 @@ export const directorySchema: SchemaComponent = {
       await db.run(
         `INSERT INTO directory_contacts (domain_id, name, email, created_at) VALUES (?, 'Populate', 'p@example.test', ?)`,
         [d!.id, now],
+      );
+    if (version >= 3)
+      await db.run(
+        `INSERT INTO scram_credentials (account_id, mechanism, salt, iterations, stored_key, server_key)
+         SELECT id, 'SCRAM-SHA-256', 'AA==', 4096, 'AA==', 'AA==' FROM accounts WHERE address = 'admin@populate.test'`,
       );
   },
 };
