@@ -2,8 +2,18 @@
 // reference Dovecot (/work/shared/reference/postfix-dovecot.sh, imaps on 11993) in the same run,
 // same messages, same client. Usage (needs root for Dovecot's Maildir):
 //   node dist/bench/imap/imap-bench.js [MESSAGES] [IDLE_CONNECTIONS] [ROUNDS]   (default 100000 5000 3)
+// BENCH_DATA=DIR keeps Mailstead's filled data dir and reuses it; SKIP_DOVECOT=1 measures Mailstead alone.
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openApp } from '../../src/app.js';
@@ -46,8 +56,20 @@ function fillDovecot(): void {
     chownSync(p, uid, gid);
 }
 
-async function startMailstead(): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mailstead-bench-imap-'));
+/**
+ * A data dir holding the benchmark mailbox. With BENCH_DATA=DIR the dir is kept and reused when it
+ * already holds COUNT messages (filling 100 000 takes a while); otherwise a temp dir is used.
+ */
+async function mailsteadData(): Promise<{ dir: string; keep: boolean }> {
+  const keep = !!process.env.BENCH_DATA;
+  const dir = process.env.BENCH_DATA ?? mkdtempSync(join(tmpdir(), 'mailstead-bench-imap-'));
+  const marker = join(dir, `bench-filled-${COUNT}`);
+  if (keep && existsSync(marker)) {
+    console.log(`mailstead: reusing ${dir} (${COUNT} messages)`);
+    return { dir, keep };
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   await initDataDir(dir, { hostname: 'mail.example.test' });
   const config = Config.open(dir);
   for (const k of [
@@ -63,15 +85,14 @@ async function startMailstead(): Promise<{ port: number; pid: number; stop: () =
   ])
     config.set(`listen.${k}`, '127.0.0.1:0');
   config.set('log.level', 'warn');
-  config.set('imap.max_connections_per_ip', String(IDLERS + 100));
-  config.set('imap.max_connections_per_account', String(IDLERS + 100));
   config.close();
   const app = await openApp(dir);
   if (!(await app.directory.isLocalDomain('example.test')))
     await app.directory.addDomain({ name: 'example.test' });
   const account = await app.directory.addAccount({ address: USER, password: PASS });
   const t = performance.now();
-  // Several deliveries at once: parsing overlaps with the store's writes.
+  // Many deliveries at once: blob writes overlap, and the mailbox stores deliveries that arrive
+  // together in one transaction.
   let next = 1;
   const worker = async () => {
     for (let i = next++; i <= COUNT; i = next++) {
@@ -85,11 +106,22 @@ async function startMailstead(): Promise<{ port: number; pid: number; stop: () =
       if (i % 10000 === 0) console.log(`  mailstead: ${i} delivered`);
     }
   };
-  await Promise.all(Array.from({ length: 16 }, worker));
+  await Promise.all(Array.from({ length: 64 }, worker));
+  const secs = (performance.now() - t) / 1000;
   console.log(
-    `mailstead: delivered ${COUNT} messages through the mailbox service in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    `mailstead: delivered ${COUNT} messages through the mailbox service in ${secs.toFixed(1)} s (${(COUNT / secs).toFixed(0)} msg/s)`,
   );
   await app.close();
+  writeFileSync(marker, '');
+  return { dir, keep };
+}
+
+async function startMailstead(): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
+  const { dir, keep } = await mailsteadData();
+  const config = Config.open(dir);
+  config.set('imap.max_connections_per_ip', String(IDLERS + 100));
+  config.set('imap.max_connections_per_account', String(IDLERS + 100));
+  config.close();
   const child = spawn(
     process.execPath,
     [join(process.cwd(), 'bin', 'mailstead.js'), 'serve', '--data', dir],
@@ -111,7 +143,7 @@ async function startMailstead(): Promise<{ port: number; pid: number; stop: () =
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -172,18 +204,22 @@ function dovecotPids(): number[] {
     });
 }
 
-/** Opens IDLE sessions until `n` or until the server refuses; returns how many and the RSS growth. */
+/**
+ * Opens IDLE sessions until `n` or until the server refuses. The cost of one is the PSS growth
+ * from the first half of the sessions to all of them: what was allocated before (and the heap
+ * the timed operations left behind) does not count.
+ */
 async function idleCost(
   port: number,
   pids: () => number[],
   n: number,
 ): Promise<{ open: number; rss: number; bytesEach: number }> {
-  const before = rssOf(pids());
   const clients: BenchImapClient[] = [];
-  try {
-    for (let i = 0; i < n; i += 50) {
+  const settle = () => new Promise((r) => setTimeout(r, 2000));
+  const openSome = async (upTo: number): Promise<boolean> => {
+    while (clients.length < upTo) {
       const batch = await Promise.allSettled(
-        Array.from({ length: Math.min(50, n - i) }, async () => {
+        Array.from({ length: Math.min(50, upTo - clients.length) }, async () => {
           const c = await BenchImapClient.open(port);
           clients.push(c);
           await c.command(`LOGIN ${USER} ${PASS}`);
@@ -191,49 +227,63 @@ async function idleCost(
           await c.idle();
         }),
       );
-      if (batch.some((b) => b.status === 'rejected')) break;
+      if (batch.some((b) => b.status === 'rejected')) return false;
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    return true;
+  };
+  try {
+    await openSome(Math.floor(n / 2));
+    await settle();
+    const half = clients.filter((c) => !c.socket.destroyed).length;
+    const atHalf = rssOf(pids());
+    await openSome(n);
+    await settle();
     const rss = rssOf(pids());
     const open = clients.filter((c) => !c.socket.destroyed).length;
-    return { open, rss, bytesEach: (rss - before) / Math.max(1, open) };
+    return { open, rss, bytesEach: (rss - atHalf) / Math.max(1, open - half) };
   } finally {
     for (const c of clients) c.close();
   }
 }
 
+function report(name: string, i: { open: number; rss: number; bytesEach: number }, note = ''): void {
+  console.log(
+    `IDLE: ${name} ${i.open} sessions${note}, PSS ${(i.rss / MiB).toFixed(0)} MiB in all, ${(i.bytesEach / 1024).toFixed(0)} KiB per added session`,
+  );
+}
+
 const MiB = 1024 ** 2;
-console.log(`filling dovecot with ${COUNT} messages (Maildir)`);
-fillDovecot();
+const withDovecot = !process.env.SKIP_DOVECOT;
+if (withDovecot) {
+  console.log(`filling dovecot with ${COUNT} messages (Maildir)`);
+  fillDovecot();
+}
 const ms = await startMailstead();
 try {
   const dovecot: Timings[] = [];
   const ours: Timings[] = [];
   // One untimed pass each: Dovecot builds its index and cache on first access.
-  await operations(DOVECOT_PORT, 0);
+  if (withDovecot) await operations(DOVECOT_PORT, 0);
   await operations(ms.port, 0);
   for (let r = 1; r <= ROUNDS; r++) {
-    dovecot.push(await operations(DOVECOT_PORT, r));
+    if (withDovecot) dovecot.push(await operations(DOVECOT_PORT, r));
     ours.push(await operations(ms.port, r));
   }
   console.log(
     `\nIMAP on a ${COUNT}-message INBOX over TLS, best of ${ROUNDS} (ratio: dovecot time / mailstead time; above 1 is faster than dovecot)`,
   );
   for (const op of Object.keys(ours[0]!)) {
-    const d = Math.min(...dovecot.map((x) => x[op]!));
     const o = Math.min(...ours.map((x) => x[op]!));
+    const d = withDovecot ? Math.min(...dovecot.map((x) => x[op]!)) : NaN;
     console.log(
       `  ${op.padEnd(24)} dovecot ${d.toFixed(0).padStart(7)} ms   mailstead ${o.toFixed(0).padStart(7)} ms   ratio ${(d / o).toFixed(2)}x`,
     );
   }
-  const oi = await idleCost(ms.port, () => [ms.pid], IDLERS);
-  console.log(
-    `\nIDLE: mailstead ${oi.open} sessions, server PSS ${(oi.rss / MiB).toFixed(0)} MiB, ${(oi.bytesEach / 1024).toFixed(0)} KiB per session`,
-  );
-  const di = await idleCost(DOVECOT_PORT, dovecotPids, IDLERS);
-  console.log(
-    `IDLE: dovecot ${di.open} sessions (its process limits), total PSS ${(di.rss / MiB).toFixed(0)} MiB, ${(di.bytesEach / 1024).toFixed(0)} KiB per session`,
-  );
+  if (IDLERS > 0) {
+    console.log('');
+    report('mailstead', await idleCost(ms.port, () => [ms.pid], IDLERS), ' (one process)');
+    if (withDovecot) report('dovecot', await idleCost(DOVECOT_PORT, dovecotPids, IDLERS), ' (its processes)');
+  }
 } finally {
   await ms.stop();
 }

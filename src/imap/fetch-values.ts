@@ -1,4 +1,5 @@
 import { MailsteadError } from '../core/errors.js';
+import { flagNames } from '../mailbox/flags.js';
 import type { MessageMeta } from '../mailbox/types.js';
 import type { FetchAttribute } from './proto/parser/fetch.js';
 import type { FetchValue } from './proto/protocol/fetch.js';
@@ -63,6 +64,43 @@ export function planFetch(attrs: readonly FetchAttribute[]): FetchPlan {
         a.item === 'RFC822.TEXT',
     ),
   };
+}
+
+/** `FLAGS (...)` of every combination of system flag bits, made once. */
+const FLAGS_BYTES = Array.from({ length: 32 }, (_, bits) =>
+  Buffer.from(`FLAGS (${flagNames(bits).join(' ')})`, 'latin1'),
+);
+
+/**
+ * `* n FETCH (...)` of items the view holds (UID, FLAGS, MODSEQ) and an already encoded ENVELOPE
+ * for message index `i`, written straight into the response: `UID FETCH 1:* (FLAGS)` of a large
+ * folder makes no object per message.
+ */
+export function writeCachedFetch(
+  s: ImapSession,
+  i: number,
+  attrs: readonly FetchAttribute[],
+  envelope?: string,
+): void {
+  const sel = s.selected!;
+  const w = s.w;
+  w.raw('* ')
+    .number(i + 1)
+    .raw(' FETCH (');
+  let first = true;
+  for (const a of attrs) {
+    const item = a.item;
+    // A message whose envelope could not be parsed at delivery has none to show.
+    if (item === 'ENVELOPE' && envelope === undefined) continue;
+    if (!first) w.sp();
+    first = false;
+    if (item === 'ENVELOPE') w.raw('ENVELOPE ').raw(envelope!);
+    else if (item === 'UID') w.raw('UID ').number(sel.uids[i]!);
+    else if (item === 'MODSEQ') w.raw('MODSEQ (').number(sel.modseqs[i]!).raw(')');
+    else if (sel.keywords.size && sel.keywords.has(sel.uids[i]!)) w.raw('FLAGS ').flags(sel.flagsAt(i));
+    else w.bytes(FLAGS_BYTES[sel.flags[i]! & 31]!);
+  }
+  w.raw(')\r\n');
 }
 
 /** UID, FLAGS and MODSEQ come from the session's view; null for any other item. */

@@ -5,18 +5,22 @@ import { newId } from '../core/ids.js';
 import type { ProtocolService } from '../server/service.js';
 import type { TlsManager } from '../tls/tls-manager.js';
 import { ConnectionLimits } from './connection-limits.js';
+import { EnvelopeCache } from './envelope-cache.js';
 import { ImapSession } from './session.js';
 
-/** The imap (STARTTLS) and imaps (implicit TLS) services, sharing one set of connection limits. */
+/** The imap (STARTTLS) and imaps (implicit TLS) services, sharing connection limits and the envelope cache. */
 export function imapServices(app: App, tls: TlsManager): ProtocolService[] {
-  const limits = new ConnectionLimits(app.config);
-  return [imapService(app, tls, limits, false), imapService(app, tls, limits, true)];
+  const shared = {
+    limits: new ConnectionLimits(app.config),
+    envelopes: new EnvelopeCache(app.config.get<number>('imap.envelope_cache_size')),
+  };
+  return [imapService(app, tls, shared, false), imapService(app, tls, shared, true)];
 }
 
 function imapService(
   app: App,
   tls: TlsManager,
-  limits: ConnectionLimits,
+  { limits, envelopes }: { limits: ConnectionLimits; envelopes: EnvelopeCache },
   implicitTls: boolean,
 ): ProtocolService {
   const sessions = new Set<ImapSession>();
@@ -38,6 +42,7 @@ function imapService(
     const session = new ImapSession(socket, {
       app,
       limits,
+      envelopes,
       tlsOptions: () => tls.serverOptions(),
       secure: implicitTls,
       log: app.log.child({ session: newId(), service: name }),

@@ -8,6 +8,7 @@ import type { MailboxActor } from '../mailbox/types.js';
 import { capabilityList } from './capabilities.js';
 import { dispatch } from './commands/index.js';
 import type { ConnectionLimits } from './connection-limits.js';
+import type { EnvelopeCache } from './envelope-cache.js';
 import { ImapParseError } from './proto/errors.js';
 import { CommandReceiver, type RawCommand, type ReceiverEvent } from './proto/receiver.js';
 import { ResponseWriter } from './proto/response.js';
@@ -26,6 +27,8 @@ import { syncSelected } from './sync.js';
 export interface ImapSessionOptions {
   app: App;
   limits: ConnectionLimits;
+  /** Encoded ENVELOPE responses shared by every session of the server. */
+  envelopes: EnvelopeCache;
   tlsOptions: () => TlsOptions;
   secure: boolean;
   log: Logger;

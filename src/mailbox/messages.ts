@@ -3,10 +3,12 @@ import { addBlobRefs, releaseBlobRefs } from '../store/blobs/blob-refs.js';
 import { accountView } from '../store/mailbox/account-view.js';
 import { adjustUsage, allocate } from '../store/mailbox/folder-repo.js';
 import {
+  bodyIdRows,
   changedRows,
   copyRows,
   deleteRows,
   locateMessage,
+  locateMessages,
   metaRows,
   rowsAtModseq,
   selectForMove,
@@ -100,6 +102,19 @@ export class MessageService {
     });
   }
 
+  /** The body id of each uid, in uid order: per-body data (ENVELOPE) can be cached by it. */
+  async bodyIds(
+    actor: MailboxActor,
+    ref: FolderRef,
+    uids: UidSet,
+  ): Promise<Array<{ uid: number; bodyId: number }>> {
+    const f = await resolveFolder(this.ctx.db, actor, ref, 'r');
+    return (await bodyIdRows(this.ctx.db, f.row.id, uids)).map((r) => ({
+      uid: Number(r.uid),
+      bodyId: Number(r.body_id),
+    }));
+  }
+
   private async locate(actor: MailboxActor, ref: FolderRef, uid: number) {
     const f = await resolveFolder(this.ctx.db, actor, ref, 'r');
     const loc = await locateMessage(this.ctx.db, f.row.id, uid);
@@ -127,6 +142,25 @@ export class MessageService {
         ? await this.ctx.blobs.get(loc.hash, loc.volume || undefined)
         : await this.ctx.blobs.read(loc.hash, bStart, bEnd, loc.volume || undefined);
     return head.length ? Buffer.concat([head, body]) : body;
+  }
+
+  /**
+   * Several whole messages at once (POP3 reads ahead of pipelined RETRs): one rights check and
+   * one query for all, the blob reads in parallel. Uids no longer in the folder are left out.
+   */
+  async readMany(actor: MailboxActor, ref: FolderRef, uids: readonly number[]): Promise<Map<number, Buffer>> {
+    const f = await resolveFolder(this.ctx.db, actor, ref, 'r');
+    const locs = await locateMessages(this.ctx.db, f.row.id, uids);
+    const out = new Map<number, Buffer>();
+    await Promise.all(
+      [...locs].map(async ([uid, loc]) => {
+        const blobSize = loc.size - loc.prefix.length;
+        // The size is known: one read of it, no stat of the file first.
+        const body = await this.ctx.blobs.read(loc.hash, 0, blobSize, loc.volume || undefined);
+        out.set(uid, loc.prefix.length ? Buffer.concat([loc.prefix, body]) : body);
+      }),
+    );
+    return out;
   }
 
   /** The whole message as chunks of at most `chunkSize` bytes, for streaming with backpressure. */

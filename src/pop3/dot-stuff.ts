@@ -1,3 +1,5 @@
+const LF_DOT = Buffer.from('\n.');
+
 /**
  * Byte-stuffs a message for a POP3 multi-line response (RFC 1939 section 3): a line starting
  * with "." gets another "." in front. Works chunk by chunk, remembering whether the previous
@@ -9,21 +11,22 @@ export class DotStuffer {
 
   push(chunk: Buffer): Buffer {
     if (!chunk.length) return chunk;
-    let extra = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      if (chunk[i] === 0x2e && (i === 0 ? this.atLineStart : chunk[i - 1] === 0x0a)) extra++;
-    }
-    const start = this.atLineStart;
+    // Lines starting with "." are rare: find them with the native search, not a byte loop.
+    const dots: number[] = [];
+    if (this.atLineStart && chunk[0] === 0x2e) dots.push(0);
+    for (let at = chunk.indexOf(LF_DOT); at >= 0; at = chunk.indexOf(LF_DOT, at + 1)) dots.push(at + 1);
     this.atLineStart = chunk[chunk.length - 1] === 0x0a;
     this.lastByte = chunk[chunk.length - 1]!;
-    if (!extra) return chunk;
-    const out = Buffer.allocUnsafe(chunk.length + extra);
+    if (!dots.length) return chunk;
+    const out = Buffer.allocUnsafe(chunk.length + dots.length);
+    let from = 0;
     let o = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i]!;
-      if (c === 0x2e && (i === 0 ? start : chunk[i - 1] === 0x0a)) out[o++] = 0x2e;
-      out[o++] = c;
+    for (const d of dots) {
+      o += chunk.copy(out, o, from, d);
+      out[o++] = 0x2e;
+      from = d;
     }
+    chunk.copy(out, o, from);
     return out;
   }
 

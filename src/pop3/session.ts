@@ -17,8 +17,10 @@ interface DropMessage {
 
 /** Messages up to this size are read whole (and read ahead when RETRs are pipelined). */
 const SMALL_MESSAGE = 256 * 1024;
-/** Pipelined RETRs read ahead of the one being sent. */
-const READ_AHEAD = 8;
+/** Pipelined RETR lines looked at for reading ahead of the one being sent. */
+const READ_AHEAD = 64;
+/** Bytes of messages read ahead at most. */
+const READ_AHEAD_BYTES = 1024 * 1024;
 
 /** Input kept while a command runs (pipelining); more than this unanswered closes the session. */
 const MAX_PENDING_INPUT = 64 * 1024;
@@ -46,7 +48,7 @@ export class Pop3Session {
   private uidvalidity = 0;
   /** INBOX by id once logged in, so a rename of INBOX elsewhere cannot swap the maildrop. */
   private inbox: FolderRef = 'INBOX';
-  private readonly readAhead = new Map<number, Promise<Buffer>>();
+  private readonly readAhead = new Map<number, Promise<Buffer | undefined>>();
 
   constructor(
     socket: Socket,
@@ -304,38 +306,51 @@ export class Pop3Session {
     }
   }
 
-  /** Starts reading the small messages of RETR commands already waiting in the input. */
-  private readAheadPipelined(): void {
-    const pending = this.input.toString('latin1').split('\n').slice(0, READ_AHEAD);
-    for (const line of pending) {
+  /**
+   * Starts reading message `n` together with the small messages of the RETR commands already
+   * waiting in the input, in one batch (one query, parallel blob reads), up to READ_AHEAD_BYTES.
+   */
+  private readAheadPipelined(n: number): void {
+    const wanted = [n];
+    let bytes = this.message(n)?.size ?? 0;
+    for (const line of this.input.toString('latin1').split('\n', READ_AHEAD)) {
       const p = /^RETR ([1-9][0-9]{0,9})\r?$/i.exec(line);
-      const n = p ? Number(p[1]) : 0;
-      const m = n ? this.message(n) : undefined;
-      if (!m || m.size > SMALL_MESSAGE || this.readAhead.has(n)) continue;
-      const read = this.opts.app.mailbox.messages.read(this.actor!, this.inbox, m.uid);
-      read.catch(() => undefined);
-      this.readAhead.set(n, read);
+      const k = p ? Number(p[1]) : 0;
+      const m = k ? this.message(k) : undefined;
+      if (!m || m.size > SMALL_MESSAGE || this.readAhead.has(k) || wanted.includes(k)) continue;
+      if (bytes + m.size > READ_AHEAD_BYTES) break;
+      bytes += m.size;
+      wanted.push(k);
     }
+    const uids = wanted.map((k) => this.drop[k - 1]!.uid);
+    const batch = this.opts.app.mailbox.messages.readMany(this.actor!, this.inbox, uids);
+    batch.catch(() => undefined);
+    wanted.forEach((k, j) =>
+      this.readAhead.set(
+        k,
+        batch.then((got) => got.get(uids[j]!)),
+      ),
+    );
   }
 
   private async retrieve(n: number, topLines: number | null): Promise<void> {
     const m = this.message(n);
-    const ahead = this.readAhead.get(n);
-    this.readAhead.delete(n);
-    if (!m) return this.reply('-ERR No such message');
+    if (!m) {
+      this.readAhead.delete(n);
+      return this.reply('-ERR No such message');
+    }
     const mailbox = this.opts.app.mailbox;
     const stuffer = new DotStuffer();
     if (topLines !== null || m.size <= SMALL_MESSAGE) {
-      if (topLines === null) this.readAheadPipelined();
-      const whole = await (ahead ?? mailbox.messages.read(this.actor!, this.inbox, m.uid));
+      if (topLines === null && !this.readAhead.has(n)) this.readAheadPipelined(n);
+      const ahead = await this.readAhead.get(n);
+      this.readAhead.delete(n);
+      // Not read ahead (TOP), or gone from the folder meanwhile: read alone, which reports why.
+      const whole = ahead ?? (await mailbox.messages.read(this.actor!, this.inbox, m.uid));
       const body = topLines === null ? whole : topOfMessage(whole, topLines);
-      await this.write(
-        Buffer.concat([
-          Buffer.from(topLines === null ? `+OK ${whole.length} octets\r\n` : '+OK\r\n'),
-          stuffer.push(body),
-          stuffer.end(),
-        ]),
-      );
+      const stuffed = stuffer.push(body);
+      const head = Buffer.from(topLines === null ? `+OK ${whole.length} octets\r\n` : '+OK\r\n');
+      await this.write(Buffer.concat([head, stuffed, stuffer.end()]));
       return;
     }
     const { size, chunks } = await mailbox.messages.open(this.actor!, this.inbox, m.uid);

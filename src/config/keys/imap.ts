@@ -1,5 +1,5 @@
 import { defineKey } from '../schema.js';
-import { durationType, intType } from '../types.js';
+import { durationType, intType, sizeType } from '../types.js';
 
 export const imapKeys = [
   defineKey({
@@ -32,5 +32,13 @@ export const imapKeys = [
     description:
       'Most authenticated IMAP sessions of one account at once; a login over it is refused with NO [LIMIT].',
     reload: 'live',
+  }),
+  defineKey({
+    key: 'imap.envelope_cache_size',
+    type: sizeType,
+    default: 64 * 1024 * 1024,
+    description:
+      'Memory for ENVELOPE responses already encoded, shared by all IMAP sessions, so a client listing a folder again costs no re-encoding; 0 turns the cache off.',
+    reload: 'restart',
   }),
 ];

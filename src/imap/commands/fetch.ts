@@ -1,9 +1,11 @@
 import type { MessageMeta } from '../../mailbox/types.js';
-import type { FetchCommand } from '../proto/parser/fetch.js';
-import { fetch } from '../proto/protocol/fetch.js';
+import { toUidSet } from '../../mailbox/uid-set.js';
+import type { FetchAttribute, FetchCommand } from '../proto/parser/fetch.js';
+import { encodeEnvelope, fetch } from '../proto/protocol/fetch.js';
+import type { Envelope } from '../proto/structure.js';
 import { vanished } from '../proto/protocol/mailbox.js';
 import { normalizeRanges, rangesContain, resolveSequenceSet } from '../proto/sequence.js';
-import { cachedValue, fetchValues, planFetch, type FetchPlan } from '../fetch-values.js';
+import { fetchValues, planFetch, writeCachedFetch, type FetchPlan } from '../fetch-values.js';
 import { FLUSH_BYTES, type ImapSession } from '../session.js';
 import { SELECTED, type CommandHandler } from './handler.js';
 
@@ -42,13 +44,14 @@ export const fetchCommand: CommandHandler<FetchCommand> = {
     if (!plan.meta) {
       // Only what the view holds: no store read, no awaiting per message.
       for (const i of indexes) {
-        fetch(
-          s.w,
-          i + 1,
-          attrs.map((a) => cachedValue(s, i, a)!),
-        );
+        writeCachedFetch(s, i, attrs);
         if (s.w.length >= FLUSH_BYTES) await s.flush();
       }
+      return { text: 'FETCH completed' };
+    }
+    if (envelopeOnly(attrs)) {
+      for (let at = 0; at < indexes.length; at += size)
+        await writeEnvelopes(s, indexes.slice(at, at + size), attrs);
       return { text: 'FETCH completed' };
     }
     for (let at = 0; at < indexes.length; at += size) {
@@ -69,6 +72,56 @@ export const fetchCommand: CommandHandler<FetchCommand> = {
     return { text: 'FETCH completed' };
   },
 };
+
+const VIEW_ITEMS = new Set(['UID', 'FLAGS', 'MODSEQ']);
+
+/** ENVELOPE with nothing else but what the view holds: the envelope cache's fast path. */
+function envelopeOnly(attrs: readonly FetchAttribute[]): boolean {
+  return (
+    attrs.some((a) => a.item === 'ENVELOPE') &&
+    attrs.every((a) => a.item === 'ENVELOPE' || VIEW_ITEMS.has(a.item))
+  );
+}
+
+/**
+ * FETCH (ENVELOPE ...) of a batch: the body id of each message from the store, the encoded
+ * envelope from the shared cache, and only the misses read, parsed and encoded.
+ */
+async function writeEnvelopes(
+  s: ImapSession,
+  batch: number[],
+  attrs: readonly FetchAttribute[],
+): Promise<void> {
+  const sel = s.selected!;
+  const cache = s.opts.envelopes;
+  const ref = { id: sel.folderId };
+  const rows = await s.app.mailbox.messages.bodyIds(s.actor!, ref, sel.uidSet(batch));
+  const bodyOf = new Map(rows.map((r) => [r.uid, r.bodyId]));
+  const encoded = new Map<number, string>();
+  const misses: number[] = [];
+  for (const r of rows) {
+    const e = cache.get(r.bodyId);
+    if (e === undefined) misses.push(r.uid);
+    else encoded.set(r.bodyId, e);
+  }
+  if (misses.length) {
+    for (const m of await s.app.mailbox.messages.fetch(s.actor!, ref, toUidSet(misses), { envelope: true })) {
+      if (!m.envelope) continue;
+      const e = encodeEnvelope(m.envelope as Envelope).toString('latin1');
+      const bodyId = bodyOf.get(m.uid)!;
+      encoded.set(bodyId, e);
+      cache.set(bodyId, e);
+    }
+  }
+  for (const i of batch) {
+    const bodyId = bodyOf.get(sel.uids[i]!);
+    // Expunged elsewhere and not reported yet: its content is gone.
+    if (bodyId === undefined) continue;
+    const envelope = encoded.get(bodyId);
+    writeCachedFetch(s, i, attrs, envelope);
+    await s.maybeFlush();
+  }
+}
 
 async function readMetas(
   s: ImapSession,

@@ -97,6 +97,23 @@ export async function metaRows(
   return out;
 }
 
+/** uid and body id of the given uids, in uid order: what per-body caches are keyed by. */
+export async function bodyIdRows(
+  db: SqlDb,
+  folderId: number,
+  uids: UidSet,
+): Promise<Array<{ uid: number; body_id: number }>> {
+  const out: Array<{ uid: number; body_id: number }> = [];
+  for (const c of uidSetSql('uid', uids))
+    out.push(
+      ...(await db.all<{ uid: number; body_id: number }>(
+        `SELECT uid, body_id FROM mailbox_messages WHERE folder_id = ? AND ${c.sql} ORDER BY uid`,
+        [folderId, ...c.params],
+      )),
+    );
+  return out;
+}
+
 export interface MessageLocation {
   hash: string;
   volume: string;
@@ -116,6 +133,38 @@ export async function locateMessage(
     [folderId, uid],
   );
   return r && { hash: r.hash, volume: r.volume ?? '', prefix: Buffer.from(r.prefix), size: Number(r.size) };
+}
+
+/** Where several messages' bytes are, by uid (missing uids are left out). */
+export async function locateMessages(
+  db: SqlDb,
+  folderId: number,
+  uids: readonly number[],
+): Promise<Map<number, MessageLocation>> {
+  const out = new Map<number, MessageLocation>();
+  for (let i = 0; i < uids.length; i += 500) {
+    const chunk = uids.slice(i, i + 500);
+    const rows = await db.all<{
+      uid: number;
+      hash: string;
+      volume: string | null;
+      prefix: Buffer | Uint8Array;
+      size: number;
+    }>(
+      `SELECT m.uid, b.hash, bl.volume, m.prefix, m.size FROM mailbox_messages m
+         JOIN mailbox_bodies b ON b.id = m.body_id LEFT JOIN blobs bl ON bl.hash = b.hash
+       WHERE m.folder_id = ? AND m.uid IN (${chunk.map(() => '?').join(', ')})`,
+      [folderId, ...chunk],
+    );
+    for (const r of rows)
+      out.set(Number(r.uid), {
+        hash: r.hash,
+        volume: r.volume ?? '',
+        prefix: Buffer.from(r.prefix),
+        size: Number(r.size),
+      });
+  }
+  return out;
 }
 
 function likeKeyword(k: string): string {
