@@ -1,5 +1,6 @@
 // The rule engine: compiles a ruleset once, then scores prepared messages synchronously.
 // Bayes probability comes in from outside (its store may be async); everything here is CPU only.
+import v8 from 'node:v8';
 import { EVALS } from './evals.js';
 import type { EvalContext } from './evals.js';
 import { headerForRule } from './header-access.js';
@@ -10,6 +11,9 @@ import { evalMeta, globToRegExp, metaDeps } from './meta-expr.js';
 import { AtomMatcher, requiredAtom } from './prefilter.js';
 import { relayPath } from './relays.js';
 import type { RuleDef, Ruleset } from './types.js';
+
+/** Source length above which a regex is compiled without V8's optimisation passes (see warmUp). */
+const HUGE_REGEX = 6000;
 
 export const GTUBE_RE = /XJS\*C4JDBQADN1\.NSBN3\*2IDNEN\*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL\*C\.34X/;
 
@@ -55,6 +59,9 @@ export class SpamEngine {
   private readonly metas: RuleDef[];
   private readonly matchers = new Map<string, AtomMatcher>();
   private readonly defs: Map<string, RuleDef>;
+  /** regexes not compiled yet: those every message runs, and those behind a prefilter literal */
+  private readonly eager: RegExp[] = [];
+  private readonly rest: RegExp[] = [];
 
   constructor(
     readonly ruleset: Ruleset,
@@ -95,20 +102,41 @@ export class SpamEngine {
       this.matchers.set(type, new AtomMatcher(atoms));
     }
     this.metas = orderMetas(rules.filter((r) => r.type === 'meta'));
+    for (const list of this.byType.values())
+      for (const c of list) if (c.def.re) (c.atom === undefined ? this.eager : this.rest).push(c.def.re);
   }
 
   /**
-   * Compiles every regex now: V8 compiles a regex on first use, which for the stock ruleset
-   * costs seconds that would otherwise land on the first message (and its time limit).
+   * Compiles regexes ahead of use: V8 compiles a regex on first use, which for the stock ruleset
+   * costs seconds that would otherwise land on the first messages (and their time limit).
+   * 'eager' compiles what runs on every message (no prefilter literal); 'rest', the others, within
+   * `budgetMs`, so a worker can do it between messages. Returns whether nothing is left.
+   * Only one-byte subjects are compiled for: rules see UTF-8 octets, one char per byte.
    */
-  warmUp(): void {
-    for (const list of this.byType.values())
-      for (const c of list)
-        if (c.def.re) {
-          // one-byte and two-byte subject strings compile separately
-          c.def.re.test('');
-          c.def.re.test('\u0100');
+  warmUp(part: 'eager' | 'rest' | 'all' = 'all', budgetMs = Infinity): boolean {
+    const end = performance.now() + budgetMs;
+    // Straight to native code (no bytecode tier to compile a second time later), and V8's regexp
+    // optimisation passes skipped for the few huge obfuscation-matching rules (ReplaceTags
+    // FUZZY_*), where they cost about a second each while those rules seldom get far in a text.
+    // Measured on the stock rules: compile 13.9 s -> 6.4 s, scanning no slower (loaded machine).
+    v8.setFlagsFromString('--no-regexp-tier-up');
+    try {
+      for (const list of part === 'all'
+        ? [this.eager, this.rest]
+        : [part === 'eager' ? this.eager : this.rest]) {
+        while (list.length) {
+          if (performance.now() >= end) return false;
+          const re = list.pop()!;
+          v8.setFlagsFromString(
+            re.source.length > HUGE_REGEX ? '--no-regexp-optimization' : '--regexp-optimization',
+          );
+          re.test('');
         }
+      }
+    } finally {
+      v8.setFlagsFromString('--regexp-optimization');
+    }
+    return !this.eager.length && !this.rest.length;
   }
 
   /** Which of the four score sets applies: bit 0 network tests, bit 1 Bayes. */
@@ -259,13 +287,18 @@ export class SpamEngine {
   }
 }
 
+const globalCopies = new WeakMap<RegExp, RegExp>();
+
 /** Counts regex matches over the strings, up to `max`. */
 function countMatches(re: RegExp, texts: string[], max: number): number {
   if (max <= 1) {
     for (const t of texts) if (re.test(t)) return 1;
     return 0;
   }
-  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
+  // one global copy per rule: building it per message would compile the regex again each time
+  let g = globalCopies.get(re);
+  if (!g)
+    globalCopies.set(re, (g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g')));
   let n = 0;
   for (const t of texts) {
     g.lastIndex = 0;

@@ -3,6 +3,7 @@
 import { firstAddress, headerForRule } from './header-access.js';
 import type { Envelope } from './header-access.js';
 import type { HtmlInfo } from './html.js';
+import { headerValues } from './message.js';
 import type { PreparedMessage } from './message.js';
 import { relayPath } from './relays.js';
 import { decodeBody, headerValue } from './mime.js';
@@ -81,20 +82,139 @@ function faraway(ctx: EvalContext, charset: string | undefined): boolean {
   return locale !== undefined && !ctx.settings.okLocales.includes(locale);
 }
 
-function receivedTime(ctx: EvalContext): number | undefined {
-  for (const r of ctx.msg.headers.filter((h) => h.name.toLowerCase() === 'received')) {
-    const semi = r.raw.lastIndexOf(';');
-    if (semi < 0) continue;
-    const t = Date.parse(
-      r.raw
-        .slice(semi + 1)
-        .replace(/\s+/g, ' ')
-        .replace(/\(.*\)/, '')
-        .trim(),
-    );
-    if (Number.isFinite(t)) return t;
+const MONTHS = 'jan feb mar apr may jun jul aug sep oct nov dec'.split(' ');
+const TZ: Record<string, number> = {
+  UT: 0,
+  UTC: 0,
+  GMT: 0,
+  WET: 0,
+  NDT: -230,
+  AST: -400,
+  ADT: -300,
+  NST: -330,
+  EST: -500,
+  EDT: -400,
+  CST: -600,
+  CDT: -500,
+  MST: -700,
+  MDT: -600,
+  PST: -800,
+  PDT: -700,
+  HST: -1000,
+  AKST: -900,
+  AKDT: -800,
+  HADT: -900,
+  HAST: -1000,
+  BST: 100,
+  IST: 100,
+  WEST: 100,
+  CET: 100,
+  CEST: 200,
+  EET: 200,
+  EEST: 300,
+  MSK: 300,
+  MSD: 400,
+  MET: 100,
+  MEZ: 100,
+  MEST: 200,
+  MESZ: 200,
+  BRST: -200,
+  BRT: -300,
+};
+
+/** Util::parse_rfc822_date: seconds since the epoch, clamped as SpamAssassin clamps, or undefined. */
+export function parseRfc822Date(date: string): number | undefined {
+  let s = ` ${date} `.replace(/, */g, ' ').replace(/\s+/g, ' ');
+  let dd: number, mon: string, yyyy: number;
+  const cut = (m: RegExpExecArray): void => {
+    s = s.slice(0, m.index) + ' ' + s.slice(m.index + m[0].length);
+  };
+  const mons = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+  let m: RegExpExecArray | null;
+  if ((m = new RegExp(` (\\d+) ${mons} (\\d{4}) `, 'i').exec(s))) [dd, mon, yyyy] = [+m[1]!, m[2]!, +m[3]!];
+  else if ((m = new RegExp(` ${mons} +(\\d+) \\d+:\\d+:\\d+ (\\d{4}) `, 'i').exec(s)))
+    [dd, mon, yyyy] = [+m[2]!, m[1]!, +m[3]!];
+  else if ((m = new RegExp(` (\\d+) ${mons} (\\d{2,3}) `, 'i').exec(s))) {
+    [dd, mon, yyyy] = [+m[1]!, m[2]!, +m[3]!];
+    yyyy += m[3]!.length === 2 && yyyy < 50 ? 2000 : 1900;
+  } else return undefined;
+  cut(m);
+  let [hh, mm, ss] = [0, 0, 0];
+  const t = / (\d?\d):(\d\d)(?::(\d\d))? /.exec(s);
+  if (t) {
+    [hh, mm, ss] = [+t[1]!, +t[2]!, +(t[3] ?? 0)];
+    cut(t);
   }
-  return undefined;
+  let tz = 0;
+  const off = / ([-+])(\d\d)(\d\d) /.exec(s);
+  const name = off ? null : /\b([A-Z]{2,4})\b/.exec(s);
+  if (off) tz = (off[1] === '-' ? -1 : 1) * (+off[2]! * 60 + +off[3]!);
+  else if (name && TZ[name[1]!] !== undefined) {
+    const v = TZ[name[1]!]!;
+    tz = Math.sign(v) * (Math.floor(Math.abs(v) / 100) * 60 + (Math.abs(v) % 100));
+  }
+  let month = MONTHS.indexOf(mon.toLowerCase());
+  [ss, mm, hh] = [Math.min(ss, 59), Math.min(mm, 59), Math.min(hh, 23)];
+  const maxDd = [3, 5, 8, 10].includes(month)
+    ? 30
+    : month === 1
+      ? yyyy % 4 === 0 && (yyyy % 100 !== 0 || yyyy % 400 === 0)
+        ? 29
+        : 28
+      : 31;
+  if (dd > maxDd) {
+    dd = 1;
+    if (++month > 11) [month, yyyy] = [0, yyyy + 1];
+  }
+  yyyy = Math.min(2037, Math.max(1970, yyyy));
+  const time = Date.UTC(yyyy, month, dd, hh, mm, ss) / 1000 - tz * 60;
+  return Math.max(0, time);
+}
+
+interface DateFacts {
+  date?: number;
+  /** Received dates, newest hop first, after SpamAssassin's local/fetchmail hand-over handling */
+  received: number[];
+}
+const dateCache = new WeakMap<PreparedMessage, DateFacts>();
+/** HeaderEval's _get_date_header_time and _get_received_header_times. */
+function dateFacts(ctx: EvalContext): DateFacts {
+  let f = dateCache.get(ctx.msg);
+  if (f) return f;
+  let date: number | undefined;
+  for (const h of ['Resent-Date', 'Date']) {
+    for (const v of headerValues(ctx.msg, h)) if (v.trim()) date ??= parseRfc822Date(v.trim());
+    if (date !== undefined) break;
+  }
+  const received = headerValues(ctx.msg, 'Received').filter((r) => /\S/.test(r));
+  const local: string[] = [];
+  if (
+    received.length &&
+    (/\bfrom (?:localhost\s|(?:\S+ ){1,2}\S*\b127\.0\.0\.1\b)/.test(received[0]!) ||
+      /qmail \d+ invoked by uid \d+/.test(received[0]!))
+  )
+    local.push(received.shift()!);
+  if (received.length && /\bby localhost with \w+ \(fetchmail-[\d.]+/.test(received[0]!))
+    local.push(received.shift()!);
+  else if (local.length) received.unshift(local.shift()!);
+  const times: number[] = [];
+  for (const r of received) {
+    const m = /(\s.?\d+ \S\S\S \d+ \d+:\d+:\d+ \S+)/.exec(r);
+    const t = m ? parseRfc822Date(m[1]!) : undefined;
+    if (t !== undefined) times.push(t);
+  }
+  f = { date, received: times };
+  dateCache.set(ctx.msg, f);
+  return f;
+}
+
+/** HeaderEval's _check_date_diff: Date minus the nearest Received time. */
+function dateDiff(ctx: EvalContext): number {
+  const { date, received } = dateFacts(ctx);
+  if (date === undefined || !received.length) return 0;
+  const diffs = received.map((t) => date - t);
+  if (diffs.length > 1 && diffs[diffs.length - 1] === 0) diffs.pop();
+  return diffs.reduce((best, d) => (Math.abs(d) < Math.abs(best) ? d : best));
 }
 
 function htmlAll(ctx: EvalContext): HtmlInfo | undefined {
@@ -266,10 +386,7 @@ export const EVALS: Record<string, EvalFn> = {
     return n >= num(min, 0) && n <= num(max, Infinity);
   },
   check_for_shifted_date: (c, [min, max]) => {
-    const date = Date.parse((hdr(c, 'Date') ?? '').replace(/\(.*\)/, '').trim());
-    const rcvd = receivedTime(c);
-    if (!Number.isFinite(date) || rcvd === undefined) return false;
-    const diff = (date - rcvd) / 1000;
+    const diff = dateDiff(c);
     return (min === 'undef' || diff >= 3600 * num(min, 0)) && (max === 'undef' || diff < 3600 * num(max, 0));
   },
   subject_is_all_caps: (c) => {
@@ -351,14 +468,13 @@ export const EVALS: Record<string, EvalFn> = {
     const id = /^<[0-9a-f]{4}([0-9a-f]{8})\$[0-9a-f]{8}\$[0-9a-f]{8}@/.exec(hdr(c, 'MESSAGEID') ?? '');
     if (!id) return false;
     const token = parseInt(id[1]!, 16);
-    const expected = (t: number): number => Math.trunc(t * 0.0023283064365387 + 27111902.8329849);
-    const date = Date.parse((hdr(c, 'Date') ?? '').replace(/\(.*\)/, '').trim());
-    if (Math.abs(token - expected(Number.isFinite(date) ? date / 1000 : 0)) < 250) return false;
-    const received = c.msg.headers.filter((h) => h.name.toLowerCase() === 'received');
-    const last = received[received.length - 1]?.raw.replace(/\s+/g, ' ') ?? '';
-    const m = /\s.?(\d+ \S\S\S \d+ \d+:\d+:\d+ \S+)[^\n]*$/.exec(last);
-    const rcvd = m ? Date.parse(m[1]!) : NaN;
-    return Math.abs(token - expected(Number.isFinite(rcvd) ? rcvd / 1000 : 0)) >= 250;
+    const off = (t: number | undefined): number =>
+      Math.abs(token - Math.trunc((t ?? 0) * 0.0023283064365387 + 27111902.8329849));
+    if (off(parseRfc822Date(hdr(c, 'Date') ?? '')) < 250) return false;
+    // the date of the last Received header, as the unanchored-newline match in HeaderEval finds it
+    const last = headerValues(c.msg, 'Received').pop() ?? '';
+    const m = /(\s.?\d+ \S\S\S \d+ \d+:\d+:\d+ \S+)[^\n]*$/.exec(last);
+    return off(m ? parseRfc822Date(m[1]!) : undefined) >= 250;
   },
   // BodyEval
   check_body_length: (c, [len]) => c.msg.visibleText.replace(/\s+/g, ' ').trim().length < num(len, 0),

@@ -54,10 +54,14 @@ const stores = {
 };
 function build(disabled: string[]): SpamFilter {
   const engine = new SpamEngine(ruleset, new Set(disabled));
-  engine.warmUp();
+  engine.warmUp('eager');
   return new SpamFilter(engine, stores);
 }
 let filter = build(init.disabled);
+// the prefiltered rules compile in slices between messages, after the worker says it is ready
+const warmRest = (): void => {
+  if (!filter.engine.warmUp('rest', 20)) setImmediate(warmRest);
+};
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'rpc-reply') {
@@ -77,3 +81,4 @@ port.on('message', (msg: ToWorker) => {
   }
 });
 port.postMessage({ type: 'ready', ruleNames: filter.engine.ruleNames } satisfies FromWorker);
+setImmediate(warmRest);
