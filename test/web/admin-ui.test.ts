@@ -220,6 +220,25 @@ describe('admin UI in Chromium', () => {
     assert.equal(status && status.messages, 1);
   });
 
+  test('the raw Sieve editor checks as you type, marks the bad line, and saves a good script', async () => {
+    await open(page, base, 'sieve/alice@ui.test');
+    await page.getByLabel('Script name').fill('expert');
+    const script = page.getByLabel('Script', { exact: true });
+    await script.fill('require ["fileinto"];\nif true {\n  fileinto Projects;\n}\n');
+    await page.locator('#sieve-problem', { hasText: /line 3, column/ }).waitFor();
+    assert.equal(await page.locator('.gutter .bad').textContent(), '3\n');
+    assert.equal(await script.getAttribute('aria-invalid'), 'true');
+    await screenshot(page, 'sieve-error');
+    await script.fill('require ["fileinto"];\nif true {\n  fileinto "Projects";\n}\n');
+    await page.locator('#sieve-problem', { hasText: 'No errors.' }).waitFor();
+    assert.equal(await page.locator('.gutter .bad').count(), 0);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('link', { name: 'expert' }).waitFor();
+    const alice = (await server.app.directory.getAccount('alice@ui.test'))!;
+    assert.match(await server.app.sieve.getScript(alice.id, 'expert'), /fileinto "Projects"/);
+    await screenshot(page, 'sieve');
+  });
+
   test('changes spam and MTA settings; an invalid value is shown beside its field', async () => {
     await open(page, base, 'settings/spam');
     const score = page.locator('form', { has: page.getByLabel('spam.required_score', { exact: true }) });

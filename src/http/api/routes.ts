@@ -12,6 +12,7 @@ import { queueRoutes } from './queue-routes.js';
 import { scanRoutes } from './scan-routes.js';
 import type { ApiRoute } from './route.js';
 import { sessionRoutes } from './session-routes.js';
+import { sieveRoutes } from './sieve-routes.js';
 import { sharedMailboxRoutes } from './shared-mailbox-routes.js';
 import { statusRoutes } from './status-routes.js';
 import { tokenRoutes } from './token-routes.js';
@@ -29,6 +30,7 @@ export function apiRoutes(ctx: ApiContext): ApiRoute[] {
     ...sharedMailboxRoutes(ctx),
     ...folderRoutes(ctx),
     ...filterRoutes(ctx),
+    ...sieveRoutes(ctx),
     ...configRoutes(ctx),
     ...queueRoutes(ctx),
     ...scanRoutes(ctx),

@@ -4,6 +4,9 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly key?: string,
+    /** Where a Sieve script's compile error is. */
+    readonly line?: number,
+    readonly column?: number,
   ) {
     super(message);
   }
@@ -33,7 +36,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   });
   const data = res.headers.get('content-type')?.includes('json') ? await res.json() : null;
   if (res.status === 401 && path !== '/session') onUnauthorized();
-  if (!res.ok) throw new ApiError(res.status, data?.error ?? res.statusText, data?.key);
+  if (!res.ok) throw new ApiError(res.status, data?.error ?? res.statusText, data?.key, data?.line, data?.column);
   return data as T;
 }
 

@@ -11,6 +11,7 @@ import { groupsPage } from './groups.js';
 import { logsPage } from './logs.js';
 import { queuePage } from './queue.js';
 import { settingsPage } from './settings.js';
+import { sievePage } from './sieve.js';
 import { sharedPage } from './shared.js';
 import { translationsPage } from './translations.js';
 
@@ -39,6 +40,7 @@ export const pages: Page[] = [
   { path: 'shared', roles: DOMAIN, nav: true, render: sharedPage },
   { path: 'folders', roles: ALL, nav: true, render: foldersPage },
   { path: 'filters', roles: ALL, nav: true, render: filtersPage },
+  { path: 'sieve', roles: ALL, nav: true, render: sievePage },
   { path: 'settings', roles: SERVER, nav: true, render: settingsPage },
   { path: 'antivirus', roles: SERVER, nav: true, render: antivirusPage },
   { path: 'queue', roles: SERVER, nav: true, render: queuePage },
