@@ -44,16 +44,41 @@ const REPLIES = {
   failure: '550 5.1.1 user unknown',
 } as const;
 
+/** One generated attempt, before it is written as a record. */
+export interface Draw {
+  i: number;
+  time: number;
+  outgoing: boolean;
+  localSender: boolean;
+  sender: string;
+  recipient: string;
+  webmail: boolean;
+  result: 0 | 1 | 2;
+  size: number;
+}
+
 /**
- * Calls `emit` with `count` delivery records spread evenly from `from` to `to`: incoming mail to
- * local users, outgoing mail from them (some through webmail), popular addresses far more common
- * than rare ones, and a little disorder in time as concurrent writers produce.
+ * Calls `emit` with `count` attempts spread evenly from `from` to `to`: incoming mail to local
+ * users, outgoing mail from them (some through webmail), popular addresses far more common than
+ * rare ones, and a little disorder in time as concurrent writers produce. `address` spells
+ * `user<a>@dom<b>.test` (local) or `ext<a>@far<b>.example` (remote); a caller may cache them.
  */
-export function generateRecords(shape: LogShape, emit: (r: DeliveryRecord) => void): void {
+export function generateDraws(
+  shape: LogShape,
+  emit: (d: Draw) => void,
+  address = (local: boolean, a: number, b: number) =>
+    local ? `user${a}@dom${b}.test` : `ext${a}@far${b}.example`,
+): void {
   const rnd = prng(shape.seed);
   const skewed = (n: number) => Math.floor(n * rnd() * rnd());
-  const local = () => `user${skewed(shape.usersPerDomain)}@dom${skewed(shape.localDomains)}.test`;
-  const remote = () => `ext${skewed(shape.remoteAddresses)}@far${skewed(7)}.example`;
+  const local = () => {
+    const user = skewed(shape.usersPerDomain);
+    return address(true, user, skewed(shape.localDomains));
+  };
+  const remote = () => {
+    const ext = skewed(shape.remoteAddresses);
+    return address(false, ext, skewed(7));
+  };
   const step = (shape.to - shape.from) / Math.max(1, shape.count - 1);
   for (let i = 0; i < shape.count; i++) {
     const time = Math.max(shape.from, Math.round(shape.from + i * step - rnd() * shape.jitterMs));
@@ -62,23 +87,34 @@ export function generateRecords(shape: LogShape, emit: (r: DeliveryRecord) => vo
     const sender = localSender ? local() : rnd() < 0.05 ? '' : remote();
     const webmail = localSender && rnd() < 0.2;
     const roll = rnd();
-    const result = roll < 0.85 ? 'success' : roll < 0.95 ? 'deferral' : 'failure';
+    const result = roll < 0.85 ? 0 : roll < 0.95 ? 1 : 2;
+    const recipient = outgoing ? remote() : local();
+    emit({ i, time, outgoing, localSender, sender, recipient, webmail, result, size: 500 + skewed(100_000) });
+  }
+}
+
+const RESULTS = ['success', 'deferral', 'failure'] as const;
+
+/** The generated attempts as delivery records. */
+export function generateRecords(shape: LogShape, emit: (r: DeliveryRecord) => void): void {
+  generateDraws(shape, (d) => {
+    const result = RESULTS[d.result];
     emit({
-      time: new Date(time).toISOString(),
-      queueId: `q${i.toString(36)}`,
-      messageId: `<m${i}@gen.test>`,
-      sender,
-      recipient: outgoing ? remote() : local(),
-      kind: outgoing ? 'remote' : 'local',
+      time: new Date(d.time).toISOString(),
+      queueId: `q${d.i.toString(36)}`,
+      messageId: `<m${d.i}@gen.test>`,
+      sender: d.sender,
+      recipient: d.recipient,
+      kind: d.outgoing ? 'remote' : 'local',
       result,
       reply: REPLIES[result],
-      ...(outgoing ? { relay: 'mx.far.example' } : {}),
-      size: 500 + skewed(100_000),
-      clientIp: localSender ? '192.0.2.10' : '198.51.100.7',
-      authUser: localSender ? sender : null,
-      source: webmail ? 'webmail' : localSender ? 'submission' : 'smtp',
+      ...(d.outgoing ? { relay: 'mx.far.example' } : {}),
+      size: d.size,
+      clientIp: d.localSender ? '192.0.2.10' : '198.51.100.7',
+      authUser: d.localSender ? d.sender : null,
+      source: d.webmail ? 'webmail' : d.localSender ? 'submission' : 'smtp',
     });
-  }
+  });
 }
 
 /** Writes a generated log in large chunks; returns the records too when `keep` is set. */

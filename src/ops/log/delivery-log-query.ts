@@ -2,11 +2,20 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { Config } from '../../config/config.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { DeliveryRecord } from '../../log/delivery-record.js';
-import { parseDeliveryLine, KIND, RESULT, type DeliveryFact } from './delivery-fact.js';
+import { FactReader, parseDeliveryLine, KIND, RESULT, type DeliveryFact } from './delivery-fact.js';
 import { readLines } from './line-reader.js';
 import { DeliveryLogIndex, type IndexUpdate } from './log-index.js';
 import { pruneDeliveryLogs, rotateDeliveryLog } from './log-files.js';
-import { recordConditions, reportColumns, statsSql, topSql, type FilterIds, type Sql } from './query-sql.js';
+import {
+  reportColumns,
+  rowTest,
+  statsReport,
+  topReport,
+  type Context,
+  type FilterIds,
+  type Row,
+} from './report.js';
+import { classOf, DetailBuilder } from './segment.js';
 import type {
   AnswerMeta,
   LogFilters,
@@ -45,9 +54,6 @@ export class DeliveryLogQuery {
     private readonly clock: Clock = systemClock,
   ) {
     this.index = new DeliveryLogIndex(logFile, indexPath);
-    this.index.db
-      .exec(`CREATE TEMP TABLE IF NOT EXISTS raw (seq INTEGER, sender INTEGER, recipient INTEGER, auth INTEGER,
-      kind INTEGER, result INTEGER, webmail INTEGER, n INTEGER, bytes INTEGER)`);
   }
 
   static open(config: Config, clock: Clock = systemClock): DeliveryLogQuery {
@@ -81,25 +87,37 @@ export class DeliveryLogQuery {
   }
 
   top(subject: TopSubject, q: TableQuery): LogTable {
-    return this.table(reportColumns('top', subject), q, (f, plan) => topSql(subject, f, plan, q));
+    return this.table(reportColumns('top', subject), q, (ctx, f, inDomain) =>
+      topReport(ctx, subject, f, inDomain, q),
+    );
   }
 
   stats(subject: StatsSubject, q: TableQuery): LogTable {
-    return this.table(reportColumns('stats', subject), q, (f, plan) => statsSql(subject, f, plan, q));
+    return this.table(reportColumns('stats', subject), q, (ctx, f, inDomain) =>
+      statsReport(ctx, subject, f, inDomain, q),
+    );
   }
 
   /** The attempts themselves, oldest first. */
   show(q: ShowQuery): LogListing {
     const { meta, ids } = this.prepare(q.range, q.filters, q.result);
     const { from, to } = meta.range;
-    const where = recordConditions(ids, true);
-    const hours = (
-      this.index.db
-        .prepare(
-          `SELECT DISTINCT hour FROM detail WHERE hour >= ? AND hour < ? AND ${where.text} ORDER BY hour`,
-        )
-        .all(Math.floor(from / HOUR_MS), Math.ceil(to / HOUR_MS), ...where.params) as { hour: number }[]
-    ).map((r) => r.hour);
+    const test = rowTest(ids, true, this.domainTest(ids.domain)).test ?? (() => true);
+    // Hours with at least one matching summary row; the rest need not be read at all.
+    const hours: number[] = [];
+    for (const seg of this.index.segments('detail', 'hour', [
+      Math.floor(from / HOUR_MS),
+      Math.ceil(to / HOUR_MS),
+    ])) {
+      if (hours.at(-1) === seg.bucket) continue;
+      const { sender, recipient, auth } = seg.ids;
+      for (let i = 0; i < seg.length; i++) {
+        if (test(sender ? sender[i]! : 0, recipient ? recipient[i]! : 0, auth ? auth[i]! : 0, seg.cls[i]!)) {
+          hours.push(seg.bucket);
+          break;
+        }
+      }
+    }
     const limit = q.limit && q.limit > 0 ? q.limit : Infinity;
     const records: DeliveryRecord[] = [];
     // Hour by hour, because every record of an hour lies within that hour's spans: once the limit
@@ -107,13 +125,19 @@ export class DeliveryLogQuery {
     for (const hour of hours) {
       const start = Math.max(from, hour * HOUR_MS);
       const stop = Math.min(to, (hour + 1) * HOUR_MS);
-      const found = this.loadRaw([[start, stop]], [hour]);
-      const keep = this.index.db
-        .prepare(`SELECT seq FROM temp.raw WHERE ${where.text} ORDER BY seq`)
-        .all(...where.params) as { seq: number }[];
-      const hourRecords = keep.map((k) => found[k.seq]!);
-      hourRecords.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-      records.push(...hourRecords);
+      const hourRecords: { time: number; record: DeliveryRecord }[] = [];
+      const inside = (t: number) => t >= start && t < stop;
+      this.readRaw([hour], (line) => {
+        const p = parseDeliveryLine(line);
+        if (
+          p &&
+          inside(p.fact.time) &&
+          test(...this.factIds(p.fact), classOf(p.fact.kind, p.fact.result, p.fact.webmail))
+        )
+          hourRecords.push({ time: p.fact.time, record: p.record });
+      });
+      hourRecords.sort((a, b) => a.time - b.time);
+      records.push(...hourRecords.map((h) => h.record));
       if (records.length >= limit) break;
     }
     return { ...meta, records: records.slice(0, limit), truncated: records.length > limit };
@@ -126,17 +150,38 @@ export class DeliveryLogQuery {
   private table(
     columns: string[],
     q: TableQuery,
-    build: (f: FilterIds, plan: ReturnType<typeof planRange>) => Sql,
+    build: (ctx: Context, f: FilterIds, inDomain: (id: number) => boolean) => Row[],
   ): LogTable {
     const { meta, ids } = this.prepare(q.range, q.filters);
     const plan = planRange(meta.range.from, meta.range.to);
-    this.loadRaw(
-      plan.raw,
+    const raw = new DetailBuilder();
+    const reader = new FactReader();
+    this.readRaw(
       plan.raw.map(([a]) => Math.floor(a / HOUR_MS)),
+      (line) => {
+        const f = reader.read(line);
+        if (f && plan.raw.some(([a, b]) => f.time >= a && f.time < b))
+          raw.add(...this.factIds(f), classOf(f.kind, f.result, f.webmail), 1, f.size);
+      },
     );
-    const sql = build(ids, plan);
-    const rows = this.index.db.prepare(sql.text).all(...sql.params) as Record<string, string | number>[];
-    return { ...meta, columns, rows };
+    const ctx: Context = { index: this.index, raw: raw.segment(), plan, idSpace: this.index.maxNameId() + 1 };
+    return { ...meta, columns, rows: build(ctx, ids, this.domainTest(ids.domain)) };
+  }
+
+  /** The ids of a fact's sender, recipient and submitting account (0 for none). */
+  private factIds(f: DeliveryFact): [number, number, number] {
+    return [
+      this.index.lookup(f.sender),
+      this.index.lookup(f.recipient),
+      f.auth === null ? 0 : this.index.lookup(f.auth),
+    ];
+  }
+
+  /** Whether a name id belongs to the filtered domain (by id; -1 or none matches nothing). */
+  private domainTest(domain: number | undefined): (id: number) => boolean {
+    if (domain === undefined || domain < 0) return () => false;
+    const members = new Set(this.index.domainMembers(domain));
+    return (id) => members.has(id);
   }
 
   /** Updates the index, clamps the range to the logs kept (with the warning), resolves names to ids. */
@@ -167,37 +212,8 @@ export class DeliveryLogQuery {
     return { meta, ids };
   }
 
-  /**
-   * Fills `temp.raw` with the attempts in the given ranges, read from the log bytes of the given
-   * hours; returns the records by their `seq`.
-   */
-  private loadRaw(ranges: [number, number][], hours: number[]): DeliveryRecord[] {
-    const db = this.index.db;
-    const records: DeliveryRecord[] = [];
-    const insert = db.prepare('INSERT INTO temp.raw VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)');
-    const inRange = (f: DeliveryFact) => ranges.some(([a, b]) => f.time >= a && f.time < b);
-    db.transaction(() => {
-      db.exec('DELETE FROM temp.raw');
-      for (const span of this.index.spansOf(hours)) {
-        readLines(span.path, span.start, span.stop, (line) => {
-          const p = parseDeliveryLine(line);
-          if (!p || !inRange(p.fact)) return;
-          const f = p.fact;
-          const auth = f.auth === null ? 0 : this.index.lookup(f.auth);
-          insert.run(
-            records.length,
-            this.index.lookup(f.sender),
-            this.index.lookup(f.recipient),
-            auth,
-            f.kind,
-            f.result,
-            f.webmail,
-            f.size,
-          );
-          records.push(p.record);
-        });
-      }
-    })();
-    return records;
+  /** Calls `visit` with every line of the log bytes that hold the given hours. */
+  private readRaw(hours: number[], visit: (line: string) => void): void {
+    for (const span of this.index.spansOf(hours)) readLines(span.path, span.start, span.stop, visit);
   }
 }

@@ -4,19 +4,31 @@ import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { readLines } from './line-reader.js';
 import { listLogFiles } from './log-files.js';
-import { domainOf, parseDeliveryLine, type DeliveryFact } from './delivery-fact.js';
-import { DAY_MS, HOUR_MS } from './range-plan.js';
+import { domainOf, FactReader } from './delivery-fact.js';
+import { DAY_MS, HOUR_MS, type BucketRange } from './range-plan.js';
+import {
+  classOf,
+  concatSegments,
+  decodeSegment,
+  DetailBuilder,
+  DIMS,
+  encodeSegment,
+  RollupBuilder,
+  type Dim,
+  type Segment,
+} from './segment.js';
 
-/** The dimensions with their own day rollup tables: `by_sender`, `by_recipient`, `by_auth`. */
-export const ROLLUP_DIMS = ['sender', 'recipient', 'auth'] as const;
-export type RollupDim = (typeof ROLLUP_DIMS)[number];
+/** Bumped when the layout changes: an index of another version is dropped and rebuilt from the log. */
+const LAYOUT_VERSION = 2;
 
 /**
  * Schema of the summary. Names (addresses, domains) are interned to integers; 0 means none.
- * - `detail`: per hour, counts by every dimension at once; answers any combination of filters.
- * - `by_<dim>`: counts by one dimension per UTC day, small enough that a month's top senders
- *   sums a few hundred thousand rows. Each row written costs about the same, so there are no
- *   per-hour copies of these: whole hours at the edges of a range come from `detail`.
+ * - `segments`: blocks of summary rows in columns (see segment.ts), several per bucket as batches
+ *   add them, merged when a bucket gathers too many:
+ *   - `detail` (per hour): a row per attempt with every id column; answers any combination of
+ *     filters, and the whole hours of a range outside whole days;
+ *   - one rollup per id column per UTC day, merged by (address, class): a month's top senders
+ *     sums 30 of these plus at most 46 hours of detail.
  * - `spans`: which bytes of which file hold each hour, to read the edges of a range raw.
  * - `files`: how far each file has been read, followed by inode across renames.
  */
@@ -27,18 +39,22 @@ CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNI
 CREATE INDEX IF NOT EXISTS names_domain ON names (domain);
 CREATE TABLE IF NOT EXISTS spans (file INTEGER NOT NULL, hour INTEGER NOT NULL, start INTEGER NOT NULL, stop INTEGER NOT NULL,
   PRIMARY KEY (file, hour)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS detail (hour INTEGER NOT NULL, sender INTEGER NOT NULL, recipient INTEGER NOT NULL, auth INTEGER NOT NULL,
-  kind INTEGER NOT NULL, result INTEGER NOT NULL, webmail INTEGER NOT NULL, n INTEGER NOT NULL, bytes INTEGER NOT NULL,
-  PRIMARY KEY (hour, sender, recipient, auth, kind, result, webmail)) WITHOUT ROWID;
-${ROLLUP_DIMS.map(
-  (d) => `CREATE TABLE IF NOT EXISTS by_${d} (day INTEGER NOT NULL, ${d} INTEGER NOT NULL,
-  kind INTEGER NOT NULL, result INTEGER NOT NULL, webmail INTEGER NOT NULL, n INTEGER NOT NULL, bytes INTEGER NOT NULL,
-  PRIMARY KEY (day, ${d}, kind, result, webmail)) WITHOUT ROWID;`,
-).join('\n')}
+CREATE TABLE IF NOT EXISTS segments (id INTEGER PRIMARY KEY, source TEXT NOT NULL, level TEXT NOT NULL,
+  bucket INTEGER NOT NULL, rows INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS segments_bucket ON segments (source, level, bucket);
 `;
 
-/** Bytes read per transaction: bounds memory and how long another reader waits for the lock. */
-const BATCH_BYTES = 64 * 1024 * 1024;
+/** Where summary rows come from: every id column (`detail`, per hour) or one id column (per day). */
+export type Source = 'detail' | Dim;
+export type Level = 'hour' | 'day';
+export type BucketSegment = Segment & { bucket: number };
+
+/** Bytes of log read per transaction: bounds memory and how long another reader waits for the lock. */
+const BATCH_BYTES = 256 * 1024 * 1024;
+/** Segments a bucket may gather (one per batch that touched it) before they are merged into one. */
+const MAX_PARTS = 6;
+/** A backlog this large loads every known name at once rather than looking them up one by one. */
+const BULK_BYTES = 32 * 1024 * 1024;
 
 export interface IndexUpdate {
   lines: number;
@@ -53,29 +69,47 @@ export interface FileSpan {
   stop: number;
 }
 
-/** Counts accumulated in memory for one batch, keyed by the row's key columns joined with commas. */
-class Counts {
-  readonly rows = new Map<string, [number, number]>();
-  add(key: string, size: number): void {
-    const r = this.rows.get(key);
-    if (r) {
-      r[0]++;
-      r[1] += size;
-    } else this.rows.set(key, [1, size]);
+/** The segments one batch builds: detail per hour, a rollup per id column per day. */
+class BatchSegments {
+  readonly detail = new Map<number, DetailBuilder>();
+  readonly days = new Map<number, RollupBuilder[]>();
+  private hour = NaN;
+  private hourDetail!: DetailBuilder;
+  private dayRollups!: RollupBuilder[];
+
+  add(time: number, ids: [number, number, number], cls: number, size: number): void {
+    const hour = Math.floor(time / HOUR_MS);
+    if (hour !== this.hour) this.enter(hour);
+    this.hourDetail.add(ids[0], ids[1], ids[2], cls, 1, size);
+    for (let d = 0; d < 3; d++) if (ids[d] !== 0) this.dayRollups[d]!.add(ids[d]!, cls, 1, size);
   }
-  flush(stmt: Statement): void {
-    for (const [key, [n, bytes]] of this.rows) stmt.run(...key.split(',').map(Number), n, bytes);
+
+  /** Switches the builders lines go to; consecutive lines nearly always share an hour. */
+  private enter(hour: number): void {
+    this.hour = hour;
+    const day = Math.floor(hour / 24);
+    let det = this.detail.get(hour);
+    if (!det) this.detail.set(hour, (det = new DetailBuilder()));
+    this.hourDetail = det;
+    let days = this.days.get(day);
+    if (!days) this.days.set(day, (days = DIMS.map((d) => new RollupBuilder(d))));
+    this.dayRollups = days;
   }
 }
 
 /**
  * The delivery log's summary, kept in SQLite beside the log and brought up to date from each
- * file's last read offset. Every batch commits its counts together with the new offset, so a
+ * file's last read offset. Every batch commits its segments together with the new offset, so a
  * crash or a second process updating at the same time never counts a line twice.
  */
 export class DeliveryLogIndex {
   readonly db: Db;
   private readonly nameIds = new Map<string, number>();
+  /** When set, nameIds holds every name up to loadedId and new ones are added without a lookup. */
+  private namesComplete = false;
+  private loadedId = 0;
+  /** Names given ids in this batch and not yet written: [name, id, domain id]. */
+  private newNames: [string, number, number][] = [];
   private readonly stmts: Record<string, Statement>;
 
   constructor(
@@ -87,18 +121,28 @@ export class DeliveryLogIndex {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 30000');
-    // Rollup upserts touch pages all over the B-trees; a small cache turns each into a read.
-    this.db.pragma('cache_size = -262144');
-    this.db.exec(SCHEMA);
-    const upsertRollup = (table: string, keys: string[]) =>
-      this.db.prepare(
-        `INSERT INTO ${table} (${keys.join(', ')}, n, bytes) VALUES (${keys.map(() => '?').join(', ')}, ?, ?)
-         ON CONFLICT (${keys.join(', ')}) DO UPDATE SET n = n + excluded.n, bytes = bytes + excluded.bytes`,
-      );
+    // The name index grows at random places as new addresses come; keep it in memory while it does.
+    this.db.pragma('cache_size = -524288');
+    this.db
+      .transaction(() => {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        if (version !== LAYOUT_VERSION) {
+          // A cache of the log: an older layout is dropped and the log read again.
+          const tables = this.db
+            .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+            .all() as { name: string }[];
+          for (const t of tables) this.db.exec(`DROP TABLE "${t.name}"`);
+          this.db.pragma(`user_version = ${LAYOUT_VERSION}`);
+        }
+        this.db.exec(SCHEMA);
+      })
+      .immediate();
     this.stmts = {
-      detail: upsertRollup('detail', ['hour', 'sender', 'recipient', 'auth', 'kind', 'result', 'webmail']),
-      ...Object.fromEntries(
-        ROLLUP_DIMS.map((d) => [d, upsertRollup(`by_${d}`, ['day', d, 'kind', 'result', 'webmail'])]),
+      segmentAdd: this.db.prepare(
+        'INSERT INTO segments (source, level, bucket, rows, data) VALUES (?, ?, ?, ?, ?)',
+      ),
+      segmentsOf: this.db.prepare(
+        'SELECT bucket, data FROM segments WHERE source = ? AND level = ? AND bucket >= ? AND bucket < ? ORDER BY bucket',
       ),
       span: this.db.prepare(
         `INSERT INTO spans (file, hour, start, stop) VALUES (?, ?, ?, ?)
@@ -106,6 +150,7 @@ export class DeliveryLogIndex {
       ),
       nameGet: this.db.prepare('SELECT id FROM names WHERE name = ?'),
       nameAdd: this.db.prepare('INSERT INTO names (name, domain) VALUES (?, ?)'),
+      nameAddWithId: this.db.prepare('INSERT INTO names (name, id, domain) VALUES (?, ?, ?)'),
       fileGet: this.db.prepare('SELECT id, path, offset FROM files WHERE dev = ? AND ino = ?'),
       fileAdd: this.db.prepare('INSERT INTO files (path, dev, ino) VALUES (?, ?, ?)'),
       fileMove: this.db.prepare('UPDATE files SET path = ? WHERE id = ?'),
@@ -119,11 +164,15 @@ export class DeliveryLogIndex {
   intern(name: string): number {
     let id = this.nameIds.get(name);
     if (id !== undefined) return id;
-    id = (this.stmts.nameGet!.get(name) as { id: number } | undefined)?.id;
+    if (!this.namesComplete) id = (this.stmts.nameGet!.get(name) as { id: number } | undefined)?.id;
     if (id === undefined) {
       const domain = domainOf(name);
       const domainId = domain === undefined ? 0 : this.intern(domain);
-      id = Number(this.stmts.nameAdd!.run(name, domainId).lastInsertRowid);
+      if (this.namesComplete) {
+        // Inside the batch's write transaction no other process adds names, so the next id is ours.
+        id = ++this.loadedId;
+        this.newNames.push([name, id, domainId]);
+      } else id = Number(this.stmts.nameAdd!.run(name, domainId).lastInsertRowid);
     }
     this.nameIds.set(name, id);
     return id;
@@ -131,7 +180,48 @@ export class DeliveryLogIndex {
 
   /** The id of a known name, or -1 (which matches nothing) for a name never seen. */
   lookup(name: string): number {
-    return this.nameIds.get(name) ?? (this.stmts.nameGet!.get(name) as { id: number } | undefined)?.id ?? -1;
+    let id = this.nameIds.get(name);
+    if (id === undefined) {
+      id = (this.stmts.nameGet!.get(name) as { id: number } | undefined)?.id;
+      if (id === undefined) return -1;
+      this.nameIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** The highest id given to a name so far (ids are dense from 1). */
+  maxNameId(): number {
+    return (this.db.prepare('SELECT max(id) AS m FROM names').get() as { m: number | null }).m ?? 0;
+  }
+
+  /** Names and domain ids of the given ids. */
+  names(ids: ArrayLike<number>): Map<number, { name: string; domain: number }> {
+    const out = new Map<number, { name: string; domain: number }>();
+    const stmt = this.db.prepare(
+      'SELECT id, name, domain FROM names WHERE id IN (SELECT value FROM json_each(?))',
+    );
+    const chunk = 100_000;
+    for (let i = 0; i < ids.length; i += chunk) {
+      const part = Array.from({ length: Math.min(chunk, ids.length - i) }, (_, k) => ids[i + k]!);
+      for (const r of stmt.all(JSON.stringify(part)) as { id: number; name: string; domain: number }[])
+        out.set(r.id, { name: r.name, domain: r.domain });
+    }
+    return out;
+  }
+
+  /** The ids of every name in a domain. */
+  domainMembers(domain: number): number[] {
+    return (this.db.prepare('SELECT id FROM names WHERE domain = ?').all(domain) as { id: number }[]).map(
+      (r) => r.id,
+    );
+  }
+
+  /** The stored segments of one source and level over buckets [from, to), oldest bucket first. */
+  segments(source: Source, level: Level, [from, to]: BucketRange): BucketSegment[] {
+    if (from >= to) return [];
+    return (this.stmts.segmentsOf!.all(source, level, from, to) as { bucket: number; data: Buffer }[]).map(
+      (r) => ({ ...decodeSegment(r.data), bucket: r.bucket }),
+    );
   }
 
   /** Reads whatever the log files gained since the last update; forgets files that are gone. */
@@ -139,10 +229,11 @@ export class DeliveryLogIndex {
     const files = listLogFiles(this.logFile);
     const out: IndexUpdate = { lines: 0, skipped: 0, bytes: 0 };
     const present = new Set(files.map((f) => `${f.dev}:${f.ino}`));
-    const known = this.db.prepare('SELECT id, dev, ino FROM files').all() as {
+    const known = this.db.prepare('SELECT id, dev, ino, offset FROM files').all() as {
       id: number;
       dev: number;
       ino: number;
+      offset: number;
     }[];
     const gone = known.filter((k) => !present.has(`${k.dev}:${k.ino}`));
     if (gone.length) {
@@ -155,18 +246,56 @@ export class DeliveryLogIndex {
         })
         .immediate();
     }
+    const offsets = new Map(known.map((k) => [`${k.dev}:${k.ino}`, k.offset]));
     const total = files.reduce((s, f) => s + f.size, 0);
-    let done = 0;
-    for (const f of files) {
-      for (;;) {
-        const before = out.bytes;
-        const more = this.db.transaction(() => this.readBatch(f.path, f.dev, f.ino, f.size, out)).immediate();
-        done += out.bytes - before;
-        onProgress?.(done, total);
-        if (!more) break;
+    const backlog = files.reduce(
+      (s, f) => s + Math.max(0, f.size - (offsets.get(`${f.dev}:${f.ino}`) ?? 0)),
+      0,
+    );
+    if (backlog >= BULK_BYTES && !this.namesComplete) {
+      this.namesComplete = true;
+      this.loadedId = 0;
+    }
+    let done = total - backlog;
+    try {
+      for (const f of files) {
+        for (;;) {
+          const before = out.bytes;
+          const more = this.db
+            .transaction(() => this.readBatch(f.path, f.dev, f.ino, f.size, out))
+            .immediate();
+          done += out.bytes - before;
+          onProgress?.(done, total);
+          if (!more) break;
+        }
       }
+    } catch (e) {
+      // Ids handed out in a rolled-back transaction do not exist.
+      this.nameIds.clear();
+      this.namesComplete = false;
+      this.loadedId = 0;
+      this.newNames = [];
+      throw e;
     }
     return out;
+  }
+
+  /** Writes the names the batch gave ids to, with those ids. */
+  private writeNewNames(): void {
+    for (const n of this.newNames) this.stmts.nameAddWithId!.run(...n);
+    this.newNames = [];
+  }
+
+  /** Catches nameIds up with names other processes added, inside the batch's transaction. */
+  private loadNames(): void {
+    const rows = this.db
+      .prepare('SELECT id, name FROM names WHERE id > ? ORDER BY id')
+      .raw()
+      .iterate(this.loadedId) as Iterable<[number, string]>;
+    for (const [id, name] of rows) {
+      this.nameIds.set(name, id);
+      this.loadedId = id;
+    }
   }
 
   /** One transaction's worth of one file; true when there is more to read. */
@@ -183,49 +312,90 @@ export class DeliveryLogIndex {
       row.offset = 0;
     }
     if (size <= row.offset) return false;
+    if (this.namesComplete) this.loadNames();
     const end = Math.min(size, row.offset + BATCH_BYTES);
-    const detail = new Counts();
-    const dims = Object.fromEntries(ROLLUP_DIMS.map((d) => [d, new Counts()])) as Record<RollupDim, Counts>;
+    const batch = new BatchSegments();
     const spans = new Map<number, [number, number]>();
+    const reader = new FactReader();
+    const ids: [number, number, number] = [0, 0, 0];
     let first = Infinity;
     let last = -Infinity;
-    const add = (f: DeliveryFact, lineStart: number, lineEnd: number) => {
-      const hour = Math.floor(f.time / HOUR_MS);
-      const day = Math.floor(f.time / DAY_MS);
-      const ids = {
-        sender: this.intern(f.sender),
-        recipient: this.intern(f.recipient),
-        auth: f.auth === null ? 0 : this.intern(f.auth),
-      };
-      const cls = `${f.kind},${f.result},${f.webmail}`;
-      detail.add(`${hour},${ids.sender},${ids.recipient},${ids.auth},${cls}`, f.size);
-      for (const d of ROLLUP_DIMS) {
-        if (ids[d] === 0) continue;
-        dims[d].add(`${day},${ids[d]},${cls}`, f.size);
+    let spanHour = NaN;
+    let span: [number, number] = [0, 0];
+    const stop = readLines(path, row.offset, end, (line, lineStart, lineEnd) => {
+      const f = reader.read(line);
+      if (!f) {
+        if (line.trim()) out.skipped++;
+        return;
       }
-      const s = spans.get(hour);
-      if (s) {
-        s[0] = Math.min(s[0], lineStart);
-        s[1] = Math.max(s[1], lineEnd);
-      } else spans.set(hour, [lineStart, lineEnd]);
+      out.lines++;
+      ids[0] = this.intern(f.sender);
+      ids[1] = this.intern(f.recipient);
+      // Mail from an account is sent as the account: one lookup serves both.
+      ids[2] = f.auth === null ? 0 : f.auth === f.sender ? ids[0] : this.intern(f.auth);
+      batch.add(f.time, ids, classOf(f.kind, f.result, f.webmail), f.size);
+      const hour = Math.floor(f.time / HOUR_MS);
+      if (hour !== spanHour) {
+        spanHour = hour;
+        const s = spans.get(hour);
+        if (s) span = s;
+        else spans.set(hour, (span = [lineStart, lineEnd]));
+      }
+      if (lineStart < span[0]) span[0] = lineStart;
+      if (lineEnd > span[1]) span[1] = lineEnd;
       if (f.time < first) first = f.time;
       if (f.time > last) last = f.time;
-    };
-    const stop = readLines(path, row.offset, end, (line, lineStart, lineEnd) => {
-      const parsed = parseDeliveryLine(line);
-      if (parsed) {
-        out.lines++;
-        add(parsed.fact, lineStart, lineEnd);
-      } else if (line.trim()) out.skipped++;
     });
-    detail.flush(this.stmts.detail!);
-    for (const d of ROLLUP_DIMS) dims[d].flush(this.stmts[d]!);
+    const touched: [Source, Level, number][] = [];
+    for (const [hour, b] of batch.detail) {
+      this.store('detail', 'hour', hour, b.segment());
+      touched.push(['detail', 'hour', hour]);
+    }
+    for (const [day, rollups] of batch.days) {
+      for (const b of rollups) {
+        this.store(b.dim, 'day', day, b.segment());
+        touched.push([b.dim, 'day', day]);
+      }
+    }
+    for (const [source, level, bucket] of touched) this.compact(source, level, bucket);
     for (const [hour, [a, b]] of spans) this.stmts.span!.run(row.id, hour, a, b);
     const firstMs = Number.isFinite(first) ? first : null;
     const lastMs = Number.isFinite(last) ? last : null;
+    this.writeNewNames();
     this.stmts.fileRead!.run(stop, firstMs, firstMs, lastMs, lastMs, row.id);
     out.bytes += stop - row.offset;
     return stop > row.offset && stop < size;
+  }
+
+  private store(source: Source, level: Level, bucket: number, s: Segment): void {
+    if (s.length) this.stmts.segmentAdd!.run(source, level, bucket, s.length, encodeSegment(s));
+  }
+
+  /** Merges a bucket's segments into one once it has gathered more than MAX_PARTS. */
+  private compact(source: Source, level: Level, bucket: number): void {
+    const where = 'WHERE source = ? AND level = ? AND bucket = ?';
+    const count = this.db
+      .prepare(`SELECT count(*) AS n FROM segments ${where}`)
+      .get(source, level, bucket) as {
+      n: number;
+    };
+    if (count.n <= MAX_PARTS) return;
+    const parts = this.db.prepare(`SELECT id, data FROM segments ${where}`).all(source, level, bucket) as {
+      id: number;
+      data: Buffer;
+    }[];
+    const segs = parts.map((p) => decodeSegment(p.data));
+    let merged: Segment;
+    if (source === 'detail') merged = concatSegments(segs);
+    else {
+      const r = new RollupBuilder(source);
+      for (const s of segs) r.addSegment(s);
+      merged = r.segment();
+    }
+    this.db
+      .prepare('DELETE FROM segments WHERE id IN (SELECT value FROM json_each(?))')
+      .run(JSON.stringify(parts.map((p) => p.id)));
+    this.store(source, level, bucket, merged);
   }
 
   /** The time of the oldest and newest record still in a log file, or null when there are none. */
@@ -257,16 +427,9 @@ export class DeliveryLogIndex {
 
   /** Drops summary rows wholly older than `ms` (after retention removed the files behind them). */
   purgeBefore(ms: number): void {
-    const hour = Math.floor(ms / HOUR_MS);
-    const day = Math.floor(ms / DAY_MS);
     this.db
-      .transaction(() => {
-        this.db.prepare('DELETE FROM detail WHERE hour < ?').run(hour);
-        for (const d of ROLLUP_DIMS) {
-          this.db.prepare(`DELETE FROM by_${d} WHERE day < ?`).run(day);
-        }
-      })
-      .immediate();
+      .prepare(`DELETE FROM segments WHERE (level = 'hour' AND bucket < ?) OR (level = 'day' AND bucket < ?)`)
+      .run(Math.floor(ms / HOUR_MS), Math.floor(ms / DAY_MS));
   }
 
   close(): void {
