@@ -8,36 +8,11 @@
 import { openApp, type App } from '../../src/app.js';
 import { initDataDir } from '../../src/cli/init.js';
 import { newId } from '../../src/core/ids.js';
-import type { Rule } from '../../src/sieve/rules.js';
 import { tempDir } from '../../test/support/tmp.js';
+import { benchRules } from './bench-rules.js';
 
 const COUNT = Number(process.argv[2] ?? 1000);
 const ROUNDS = Number(process.argv[3] ?? 5);
-
-function fiftyRules(): Omit<Rule, 'id'>[] {
-  return Array.from({ length: 50 }, (_, i) => ({
-    name: `rule ${i + 1}`,
-    enabled: true,
-    match: i % 2 ? 'any' : 'all',
-    conditions: [
-      { field: 'subject', op: 'contains', value: i === 49 ? 'weekly report' : `project-${i}` },
-      ...(i % 3 === 0
-        ? [
-            {
-              field: 'from' as const,
-              op: 'contains' as const,
-              value: i === 49 ? '@' : `@vendor-${i}.example`,
-            },
-          ]
-        : []),
-      ...(i % 5 === 0
-        ? [{ field: 'header' as const, header: `X-List-${i}`, op: 'exists' as const, value: '' }]
-        : []),
-    ],
-    actions: [{ type: 'fileinto', folder: i === 49 ? 'Reports' : `Folder-${i}` }],
-    stop: true,
-  }));
-}
 
 async function round(app: App, account: { id: number; address: string }, folder: string): Promise<number> {
   const actor = await app.mailbox.actorFor(account.id);
@@ -88,7 +63,7 @@ try {
     password: 'pw-filtered-123456',
   });
   await app.mailbox.folders.create(await app.mailbox.actorFor(filtered.id), 'Reports');
-  for (const rule of fiftyRules()) await app.sieve.editRules(filtered.id, { op: 'add', rule });
+  for (const rule of benchRules(50)) await app.sieve.editRules(filtered.id, { op: 'add', rule });
   app.queue.start();
   await round(app, plain, 'INBOX');
   await round(app, filtered, 'Reports');
