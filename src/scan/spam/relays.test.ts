@@ -30,6 +30,15 @@ test('Received formats of common MTAs, as SpamAssassin reads them', () => {
     ],
     ['from pop.example [192.0.2.1] by localhost with POP3 (fetchmail-5.9.0)', 'fetch'],
     ['(qmail 1234 invoked by uid 0); 5 Aug 2002 12:00:00 -0000', 'skip'],
+    ['(from nobody@localhost) by ks1.example (8.9.3/8.9.3) id WAA15535', 'skip'],
+    [
+      'from mail pickup service by mail1.example with Microsoft SMTPSVC; Thu, 29 Aug 2002 18:53:43 -0400',
+      'skip',
+    ],
+    [
+      'from ks1.example (co-location.example.kr [211.36.253.28] (may be forged)) by dogma.example (8.11.6/8.11.6) with ESMTP id g7RDRwZ09790',
+      { ip: '211.36.253.28', rdns: 'co-location.example.kr', helo: 'ks1.example' },
+    ],
     ['from nowhere by somewhere with weird', undefined],
   ];
   for (const [header, want] of cases) {

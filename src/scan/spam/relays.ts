@@ -56,6 +56,8 @@ const FORMATS: [RegExp, Group[]][] = [
     re(String.raw`^(\S+) \((\S+) \[(IP)\]\)(?: \(authenticated bits=\d+\))? by (\S+) \(`),
     ['helo', 'rdns', 'ip', 'by'],
   ],
+  // Sendmail's "(may be forged)" and other notes after the address
+  [re(String.raw`^(\S+) \((\S+) \[(IP)\].*\) by (\S+) \(`), ['helo', 'rdns', 'ip', 'by']],
 ];
 // after the mail fetcher check
 const LATE_FORMATS: [RegExp, Group[]][] = [
@@ -94,6 +96,12 @@ export function parseReceived(header: string): Relay | 'skip' | 'fetch' | undefi
   let s = header.replace(/\s+/g, ' ').trim();
   while (/\s?;$/.test(s)) s = s.replace(/\s?;$/, '');
   if (!/^\(?from /i.test(s) || /\bwith local for\b/.test(s)) return 'skip';
+  // local submissions and Exchange's pickup directory are no hop
+  if (
+    /^\(from \S+@localhost\) by \S+ /.test(s) ||
+    /^from mail pickup service by \S+ with Microsoft SMTPSVC/.test(s)
+  )
+    return 'skip';
   const bare = /^from (\S+) by [^\s;]+ ?;/i.exec(s);
   if (bare && !/^\[[\d.]+\]$/.test(bare[1]!)) return 'skip';
   s = s.replace(DATE_TAIL, '').replace(/\)by /, ') by ');
