@@ -25,7 +25,10 @@ export function adminDomain(host: string): string {
  * the admin's domain and a server-admin account `admin@DOMAIN` with a random password. Refuses
  * a directory that exists and is not empty; undoes its work if a step fails.
  */
-export async function initDataDir(dir: string, opts: { hostname?: string } = {}): Promise<InitResult> {
+export async function initDataDir(
+  dir: string,
+  opts: { hostname?: string; settings?: Record<string, string> } = {},
+): Promise<InitResult> {
   const dataDir = resolve(dir);
   const given = opts.hostname ?? (osHostname().includes('.') ? osHostname() : 'localhost');
   const host = normalizeDomain(given);
@@ -40,7 +43,8 @@ export async function initDataDir(dir: string, opts: { hostname?: string } = {})
   const created = !existsSync(dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   try {
-    const config = Config.create(dataDir, { 'server.hostname': host });
+    // Settings the store is opened with (store.url, store.blobs) must be there before it is.
+    const config = Config.create(dataDir, { 'server.hostname': host, ...opts.settings });
     await writeSelfSignedCertificate(host, config.path('tls.cert'), config.path('tls.key'));
     const app = await openApp(dataDir);
     try {

@@ -23,12 +23,11 @@ export async function prepareDataDir(
   port: number,
   settings: Record<string, string> = {},
 ): Promise<void> {
-  await initDataDir(dir, { hostname: 'mail.example.test' });
+  await initDataDir(dir, { hostname: 'mail.example.test', settings });
   const config = Config.open(dir);
   for (const k of allKeys) if (k.key.startsWith('listen.')) config.set(k.key, 'off');
   config.set('listen.smtp', `127.0.0.1:${port}`);
   config.set('log.level', 'warn');
-  for (const [k, v] of Object.entries(settings)) config.set(k, v);
   config.close();
 }
 

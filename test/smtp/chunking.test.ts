@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import type { TestServer } from '../support/server.js';
 import { SmtpWire } from './smtp-client.js';
-import { inbox, queueSettled, startSmtpServer } from './smtp-fixture.js';
+import { inbox, queueSettled, startSmtpServer, noPartialBlobs } from './smtp-fixture.js';
 
 /*
  * CHUNKING (RFC 3030) through Python's smtplib, which has no BDAT of its own: the script sends
@@ -215,9 +213,7 @@ test('a client that disconnects in the middle of a chunk leaves nothing stored',
   c.write(`BDAT 100000 LAST\r\nSubject: cut\r\n\r\n${'partial\r\n'.repeat(1000)}`);
   await new Promise((r) => setTimeout(r, 200));
   c.close();
-  const tmp = join(s.app.config.path('store.blob_dir'), 'tmp');
-  for (let i = 0; i < 50 && readdirSync(tmp).length; i++) await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(readdirSync(tmp), [], 'no partial blob left behind');
+  assert.equal(await noPartialBlobs(s), 0, 'no partial blob left behind');
   assert.equal(await queuedFrom('cut@sender.example'), 0);
 });
 

@@ -95,5 +95,13 @@ test("Postfix's smtp-source: 200 messages over 10 sessions all arrive", async ()
     `127.0.0.1:${s.port('smtp')}`,
   ]);
   await queueSettled(s, ['queued'], 30_000);
+  const left = (await s.app.queue.admin.list({ recipient: 'carol@example.test' })).filter(
+    (m) => m.state !== 'delivered',
+  );
+  assert.deepEqual(
+    left.map((m) => `${m.state}: ${m.lastReply}`),
+    [],
+    'no message stays in the queue (deferred or held)',
+  );
   assert.equal((await inbox(s, 'carol@example.test')).length - before, 200);
 });

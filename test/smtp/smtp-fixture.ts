@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { SmtpWire } from './smtp-client.js';
 
@@ -97,4 +99,22 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error('condition not reached in time');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Blobs begun and not finished: files in the blob dir's tmp/, or PostgreSQL uploads without a hash. */
+export async function partialBlobs(s: TestServer): Promise<number> {
+  if (s.app.config.get<string>('store.blobs') === 'postgres') {
+    const r = await s.app.store.db.get<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM blob_contents WHERE hash IS NULL',
+    );
+    return Number(r?.n);
+  }
+  const tmp = join(s.app.config.path('store.blob_dir'), 'tmp');
+  return existsSync(tmp) ? readdirSync(tmp).length : 0;
+}
+
+/** Waits (bounded) for the server to notice a dropped client and discard its partial blob. */
+export async function noPartialBlobs(s: TestServer): Promise<number> {
+  for (let i = 0; i < 50 && (await partialBlobs(s)); i++) await new Promise((r) => setTimeout(r, 100));
+  return partialBlobs(s);
 }

@@ -39,6 +39,16 @@ export interface TestBackend {
   config(settings?: Record<string, string>): Promise<Config>;
 }
 
+/** A fresh schema in the test database: its `store.url`, and how to drop it. */
+export async function pgSchema(admin: pg.Pool): Promise<{ url: string; drop: () => Promise<unknown> }> {
+  const schema = `t_${randomBytes(8).toString('hex')}`;
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const u = new URL(PG_URL);
+  // Spaces as %20: libpq (pg_dump) does not read + as a space.
+  u.search = `?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return { url: u.toString(), drop: () => admin.query(`DROP SCHEMA ${schema} CASCADE`) };
+}
+
 function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `mailstead-${prefix}-`));
 }
@@ -64,13 +74,9 @@ function makeBackend(name: 'sqlite' | 'postgres', cleanup: Cleanup, admin: () =>
       const dataDir = tempDir('data');
       cleanup.add(() => rmSync(dataDir, { recursive: true, force: true }));
       if (name === 'sqlite') return { url: `sqlite:${join(dataDir, 'store.db')}`, dataDir };
-      const schema = `t_${randomBytes(8).toString('hex')}`;
-      await admin().query(`CREATE SCHEMA ${schema}`);
-      cleanup.add(() => admin().query(`DROP SCHEMA ${schema} CASCADE`));
-      const u = new URL(PG_URL);
-      // Spaces as %20: libpq (pg_dump) does not read + as a space.
-      u.search = `?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-      return { url: u.toString(), dataDir };
+      const { url, drop } = await pgSchema(admin());
+      cleanup.add(drop);
+      return { url, dataDir };
     },
     async open(location) {
       const db = await openDatabase(location);
