@@ -224,7 +224,9 @@ function htmlAll(ctx: EvalContext): HtmlInfo | undefined {
 function htmlValue(h: HtmlInfo, test: string): number | undefined {
   switch (test) {
     case 'length':
-      return h.text.replace(/\s+/g, ' ').trim().length;
+      return h.sourceLength;
+    case 'non_space_len':
+      return h.text.length - (h.text.match(/\s/g) ?? []).length;
     case 'max_size':
       return h.maxFontSize;
     case 'bad_tag_ratio':
@@ -526,16 +528,17 @@ export const EVALS: Record<string, EvalFn> = {
   // HTMLEval
   html_tag_exists: (c, [tag]) => c.msg.html.some((h) => h.tags.has((tag ?? '').toLowerCase())),
   html_test: (c, [test]) => c.msg.html.some((h) => h.tests.has(test ?? '')),
-  html_eval: (c, [test, expr]) => {
-    const h = htmlAll(c);
-    const v = h && htmlValue(h, test ?? '');
-    return v !== undefined && compare(v, expr ?? '');
-  },
-  html_range: (c, [test, min, max]) => {
-    const h = htmlAll(c);
-    const v = h && htmlValue(h, test ?? '');
-    return v !== undefined && v > num(min, 0) && v <= num(max, Infinity);
-  },
+  // HTMLEval tests any HTML part (its html_all)
+  html_eval: (c, [test, expr]) =>
+    c.msg.html.some((h) => {
+      const v = htmlValue(h, test ?? '');
+      return v !== undefined && compare(v, expr ?? '');
+    }),
+  html_range: (c, [test, min, max]) =>
+    c.msg.html.some((h) => {
+      const v = htmlValue(h, test ?? '');
+      return v !== undefined && v > num(min, 0) && v <= num(max, Infinity);
+    }),
   html_text_match: (c, [area, re]) => {
     let rx: RegExp;
     try {
@@ -555,18 +558,16 @@ export const EVALS: Record<string, EvalFn> = {
       return texts.some((t) => rx.test(t));
     });
   },
-  html_image_only: (c, [min, max]) => {
-    const h = htmlAll(c);
-    if (!h || h.images === 0) return false;
-    const len = htmlValue(h, 'length')!;
-    return len > num(min, 0) && len <= num(max, Infinity);
-  },
-  html_image_ratio: (c, [min, max]) => {
-    const h = htmlAll(c);
-    if (!h || h.imageArea === 0) return false;
-    const r = htmlValue(h, 'length')! / h.imageArea;
-    return r > num(min, 0) && r <= num(max, Infinity);
-  },
+  html_image_only: (c, [min, max]) =>
+    c.msg.html.some(
+      (h) => h.tags.has('img') && h.sourceLength > num(min, 0) && h.sourceLength <= num(max, Infinity),
+    ),
+  html_image_ratio: (c, [min, max]) =>
+    c.msg.html.some((h) => {
+      if (h.imageArea === 0) return false;
+      const r = htmlValue(h, 'non_space_len')! / h.imageArea;
+      return r > num(min, 0) && r <= num(max, Infinity);
+    }),
   html_tag_balance: (c, [tag, expr]) =>
     c.msg.html.some((h) => h.tags.has(tag ?? '') && compare(h.balance.get(tag ?? '') ?? 0, expr ?? '')),
   html_title_subject_ratio: (c, [ratio]) => {

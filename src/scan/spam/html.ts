@@ -3,6 +3,8 @@
 
 export interface HtmlInfo {
   text: string;
+  /** length of the HTML source (HTML.pm's `length`, which the image-only and length tests read) */
+  sourceLength: number;
   tags: Set<string>;
   /** open minus close count per tag */
   balance: Map<string, number>;
@@ -148,6 +150,7 @@ export function renderHtml(source: string): HtmlInfo {
     .replace(/[\u201c\u201d]/g, '"');
   const info: HtmlInfo = {
     text: '',
+    sourceLength: source.length,
     tags: new Set(),
     balance: new Map(),
     elements: 0,
