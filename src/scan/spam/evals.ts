@@ -376,6 +376,18 @@ function freemailsInBody(c: EvalContext): string[] {
 const BULK_ENVFROM =
   /(?:^(?:post|host|domain)master|^double-bounce|^(?:sentto|owner|return|(?:gr)?bounced?)-.+|-(?:request|bounces?|admin|owner)|\b(?:do[._-t]?)?no[._-t]?repl(?:y|ies)|.+=.+)@/i;
 
+/** HeaderEval's gated_through_received_hdr_remover: lists known to strip Received headers. */
+function gatedThroughReceivedRemover(c: EvalContext): boolean {
+  const rcvd = headerValues(c.msg, 'Received').join('\n');
+  if (
+    /^contact \S+@\S+; run by ezmlm$/m.test(hdr(c, 'Mailing-List') ?? '') &&
+    /^mailing list \S+@\S+/m.test(hdr(c, 'Delivered-To') ?? '') &&
+    /qmail \d+ invoked (?:from network|by .{3,20})\); \d+ ... \d+/.test(rcvd)
+  )
+    return true;
+  return !rcvd || /from groups\.msn\.com \(\S+\.msn\.com /.test(rcvd);
+}
+
 function words(s: string): Set<string> {
   return new Set(s.toLowerCase().match(/[a-z0-9']{2,}/g) ?? []);
 }
@@ -477,6 +489,27 @@ export const EVALS: Record<string, EvalFn> = {
     const last = headerValues(c.msg, 'Received').pop() ?? '';
     const m = /(\s.?\d+ \S\S\S \d+ \d+:\d+:\d+ \S+)[^\n]*$/.exec(last);
     return off(m ? parseRfc822Date(m[1]!) : undefined) >= 250;
+  },
+  check_for_forged_yahoo_received_headers: (c) => {
+    const from = hdr(c, 'From:addr') ?? '';
+    if (!/\byahoo\.com$/i.test(from) || gatedThroughReceivedRemover(c)) return false;
+    let rcvd = headerValues(c.msg, 'Received').join('\n');
+    if (hdr(c, 'Resent-From') && hdr(c, 'Resent-To'))
+      rcvd = headerValues(c.msg, 'X-Received').join('\n') || rcvd;
+    rcvd = rcvd.replace(/\s+/g, ' ');
+    const p = relayPath(c.msg);
+    if (/ rdns=\S+\.yahoo\.com /.test(p.trustedStr) || /^[^\]]+ rdns=\S+\.yahoo\.com /.test(p.untrustedStr))
+      return false;
+    return (
+      ![
+        /by web\S+\.mail\S*\.yahoo\.com via HTTP/,
+        /by sonic\S+\.consmr\.mail\S*\.yahoo\.com with HTTP/,
+        /by smtp\S+\.yahoo\.com with SMTP/,
+        /from \[[\d.:a-f]+\] by \S+\.(?:groups|scd|dcn)\.yahoo\.com with NNFMP/i,
+        /by \w+\.\w+\.yahoo\.com \(\d+\.\d+\.\d+\/\d+\.\d+\.\d+\)(?: with ESMTP)? id \w+/,
+      ].some((re) => re.test(rcvd)) &&
+      !(/\bmailer\d+\.bulk\.scd\.yahoo\.com\b/.test(rcvd) && /@reply\.yahoo\.com$/i.test(from))
+    );
   },
   // BodyEval
   check_body_length: (c, [len]) => c.msg.visibleText.replace(/\s+/g, ' ').trim().length < num(len, 0),
