@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { openApp } from '../../src/app.js';
 import { initDataDir } from '../../src/cli/init.js';
 import { Config } from '../../src/config/config.js';
+import { fillInbox } from './fill.js';
 import { BenchImapClient } from './bench-client.js';
 
 const COUNT = Number(process.argv[2] ?? 100_000);
@@ -26,7 +27,7 @@ const IDLERS = Number(process.argv[3] ?? 5000);
 const ROUNDS = Number(process.argv[4] ?? 3);
 const REF_DIR = process.env.REF_DIR ?? '/tmp/mailstead-reference';
 const DOVECOT_PORT = 11993;
-// u2: the POP3 benchmark uses u1's Maildir.
+// u2: u1 takes the reference SMTP benchmark's mail, u3 the POP3 benchmark's.
 const USER = 'u2@example.test';
 const PASS = 'pw-u2-123';
 
@@ -90,27 +91,7 @@ async function mailsteadData(): Promise<{ dir: string; keep: boolean }> {
   if (!(await app.directory.isLocalDomain('example.test')))
     await app.directory.addDomain({ name: 'example.test' });
   const account = await app.directory.addAccount({ address: USER, password: PASS });
-  const t = performance.now();
-  // Many deliveries at once: blob writes overlap, and the mailbox stores deliveries that arrive
-  // together in one transaction.
-  let next = 1;
-  const worker = async () => {
-    for (let i = next++; i <= COUNT; i = next++) {
-      const blob = await app.store.blobs.put(Buffer.from(messageText(i)));
-      await app.mailbox.deliver({
-        accountId: account.id,
-        blob,
-        prefix: Buffer.alloc(0),
-        dedupeKey: `bench-${i}`,
-      });
-      if (i % 10000 === 0) console.log(`  mailstead: ${i} delivered`);
-    }
-  };
-  await Promise.all(Array.from({ length: 64 }, worker));
-  const secs = (performance.now() - t) / 1000;
-  console.log(
-    `mailstead: delivered ${COUNT} messages through the mailbox service in ${secs.toFixed(1)} s (${(COUNT / secs).toFixed(0)} msg/s)`,
-  );
+  await fillInbox(app, account.id, COUNT, messageText, (l) => console.log(`mailstead: ${l}`));
   await app.close();
   writeFileSync(marker, '');
   return { dir, keep };

@@ -9,14 +9,16 @@ import { join } from 'node:path';
 import { openApp } from '../../src/app.js';
 import { initDataDir } from '../../src/cli/init.js';
 import { Config } from '../../src/config/config.js';
+import { fillInbox } from '../imap/fill.js';
 import { BenchPop3Client } from './pop3-client.js';
 
 const COUNT = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const REF_DIR = process.env.REF_DIR ?? '/tmp/mailstead-reference';
 const DOVECOT_PORT = 11995;
-const USER = 'u1@example.test';
-const PASS = 'pw-u1-123';
+// u3: u1 takes the reference SMTP benchmark's mail, u2 the IMAP benchmark's.
+const USER = 'u3@example.test';
+const PASS = 'pw-u3-123';
 
 /** A plausible message of about 4 KB, different per index. */
 function messageText(i: number): string {
@@ -40,7 +42,7 @@ async function timeRetr(port: number): Promise<{ ms: number; bytes: number }> {
 
 function fillDovecot(): void {
   execFileSync('bash', ['/work/shared/reference/postfix-dovecot.sh'], { stdio: 'ignore' });
-  const maildir = join(REF_DIR, 'mail', 'example.test', 'u1', 'Maildir');
+  const maildir = join(REF_DIR, 'mail', 'example.test', 'u3', 'Maildir');
   rmSync(maildir, { recursive: true, force: true });
   const uid = Number(execFileSync('id', ['-u', 'vmail']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'vmail']).toString().trim());
@@ -53,7 +55,7 @@ function fillDovecot(): void {
     writeFileSync(f, messageText(i));
     chownSync(f, uid, gid);
   }
-  for (const p of [join(REF_DIR, 'mail', 'example.test', 'u1'), join(REF_DIR, 'mail', 'example.test')])
+  for (const p of [join(REF_DIR, 'mail', 'example.test', 'u3'), join(REF_DIR, 'mail', 'example.test')])
     chownSync(p, uid, gid);
 }
 
@@ -70,17 +72,7 @@ async function startMailstead(): Promise<{ port: number; stop: () => Promise<voi
   if (!(await app.directory.isLocalDomain('example.test')))
     await app.directory.addDomain({ name: 'example.test' });
   const account = await app.directory.addAccount({ address: USER, password: PASS });
-  const t = performance.now();
-  for (let i = 1; i <= COUNT; i++) {
-    const blob = await app.store.blobs.put(Buffer.from(messageText(i)));
-    await app.mailbox.deliver({
-      accountId: account.id,
-      blob,
-      prefix: Buffer.alloc(0),
-      dedupeKey: `bench-${i}`,
-    });
-  }
-  console.log(`mailstead: delivered ${COUNT} messages in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  await fillInbox(app, account.id, COUNT, messageText, (l) => console.log(`mailstead: ${l}`));
   await app.close();
   const child = spawn(
     process.execPath,

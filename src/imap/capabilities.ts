@@ -10,6 +10,7 @@ const EXTENSIONS = [
   'NAMESPACE',
   'UNSELECT',
   'UIDPLUS',
+  'MULTIAPPEND',
   'MOVE',
   'CHILDREN',
   'SPECIAL-USE',

@@ -72,7 +72,8 @@ export class ImapSession {
   private inputPaused = false;
   private closed = false;
   private lineWaiter: ((line: Buffer) => Promise<void>) | null = null;
-  private spool: LiteralSpool | null = null;
+  /** The streamed literals of the command being read (several with MULTIAPPEND). */
+  private spools: LiteralSpool[] = [];
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -159,12 +160,12 @@ export class ImapSession {
         return this.send(continuation());
       case 'literal-start':
         // Only an authenticated APPEND may spend disk; anything else is read and dropped.
-        this.spool = new LiteralSpool(ev.index, this.state === 'auth' || this.state === 'selected');
+        this.spools.push(new LiteralSpool(ev.index, this.state === 'auth' || this.state === 'selected'));
         return;
       case 'literal-data':
-        return this.spool?.write(ev.data);
+        return this.spools.at(-1)?.write(ev.data);
       case 'literal-end':
-        return this.spool?.end();
+        return this.spools.at(-1)?.end();
       case 'line': {
         const waiter = this.lineWaiter;
         this.lineWaiter = null;
@@ -173,8 +174,7 @@ export class ImapSession {
         return;
       }
       case 'error':
-        this.spool?.discard();
-        this.spool = null;
+        this.discardSpools();
         if (ev.fatal) return this.bye(ev.error.message, ev.error.code);
         await this.send(parseErrorResponse(ev.error));
         if (this.lineWaiter) {
@@ -192,19 +192,24 @@ export class ImapSession {
   }
 
   private async run(raw: RawCommand): Promise<void> {
-    const spool = this.spool;
-    this.spool = null;
+    const spools = this.spools;
+    this.spools = [];
     try {
-      await dispatch(this, raw, spool);
+      await dispatch(this, raw, spools);
     } catch (e) {
       if (!(e instanceof ImapParseError)) this.logFailure(raw, e);
       await this.send(errorReply(raw.tag, e));
     } finally {
-      spool?.discard();
+      for (const sp of spools) sp.discard();
     }
     // IDLE, AUTHENTICATE, STARTTLS and COMPRESS pause the receiver; unless the command is now
     // waiting for a line of its own, commands continue.
     if (!this.lineWaiter && this.receiver.paused && !this.closed) this.resumeCommands();
+  }
+
+  private discardSpools(): void {
+    for (const sp of this.spools) sp.discard();
+    this.spools = [];
   }
 
   private logFailure(raw: RawCommand, e: unknown): void {
@@ -382,7 +387,7 @@ export class ImapSession {
     if (this.closed) return;
     this.closed = true;
     this.unselect();
-    this.spool?.discard();
+    this.discardSpools();
     this.queue.length = 0;
     if (this.actor) this.opts.limits.logout(this.actor.accountId);
     this.opts.onClose();

@@ -1,7 +1,8 @@
 import { LimitError, NotFoundError, PermissionError } from '../core/errors.js';
 import { addBlobRefs, releaseBlobRefs } from '../store/blobs/blob-refs.js';
 import { accountView } from '../store/mailbox/account-view.js';
-import { adjustUsage, allocate } from '../store/mailbox/folder-repo.js';
+import type { BlobRef } from '../store/blobs/blob-store.js';
+import { adjustUsage, allocate, folderById } from '../store/mailbox/folder-repo.js';
 import {
   bodyIdRows,
   changedRows,
@@ -25,7 +26,7 @@ import type { MailboxChange } from './events.js';
 import { decodeKeywords, flagNames, isValidKeyword, splitFlags } from './flags.js';
 import { SYSTEM_OWNER } from './folder-names.js';
 import { shiftStructure } from './structure-offsets.js';
-import { prepareBody, storeMessage } from './message-writer.js';
+import { prepareBody, storeMessage, type PreparedBody } from './message-writer.js';
 import { checkQuota } from './quota.js';
 import { hasRights } from './rights.js';
 import type { SearchKey, SearchResult } from './search-criteria.js';
@@ -335,35 +336,57 @@ export class MessageService {
 
   /** APPEND (`i`): the bytes go to the blob store first, then one transaction stores the message. */
   async append(actor: MailboxActor, ref: FolderRef, req: AppendRequest): Promise<AppendResult> {
+    const [r] = await this.appendMany(actor, ref, [req]);
+    return r!;
+  }
+
+  /**
+   * MULTIAPPEND (RFC 3502): every message's bytes go to the blob store first, one after the
+   * other (each may be a stream), then one transaction stores them all, or none when one fails.
+   */
+  async appendMany(
+    actor: MailboxActor,
+    ref: FolderRef,
+    reqs: readonly AppendRequest[],
+  ): Promise<AppendResult[]> {
     const f = await resolveFolder(this.ctx.db, actor, ref, 'i');
     const limit = this.ctx.config.get<number>('mailbox.append_limit');
     const owner = f.row.ownerId === SYSTEM_OWNER ? undefined : await accountView(this.ctx.db, f.row.ownerId);
     const volume = owner?.blobVolume ?? '';
-    const blob = await this.ctx.blobs.put(
-      Buffer.isBuffer(req.data) ? req.data : limitStream(req.data, limit),
-      volume || undefined,
-    );
-    if (blob.size > limit)
-      throw new LimitError(`message larger than the append limit (${limit} bytes)`, {
-        imap: { status: 'NO', code: 'TOOBIG' },
-      });
-    const body = await prepareBody(this.ctx, blob, volume);
+    const prepared: Array<{ req: AppendRequest; blob: BlobRef; body: PreparedBody }> = [];
+    for (const req of reqs) {
+      const blob = await this.ctx.blobs.put(
+        Buffer.isBuffer(req.data) ? req.data : limitStream(req.data, limit),
+        volume || undefined,
+      );
+      if (blob.size > limit)
+        throw new LimitError(`message larger than the append limit (${limit} bytes)`, {
+          imap: { status: 'NO', code: 'TOOBIG' },
+        });
+      prepared.push({ req, blob, body: await prepareBody(this.ctx, blob, volume) });
+    }
     return writeTx(this.ctx, async (t, publish) => {
       const again = await resolveFolder(t, actor, ref, 'i');
-      const r = await storeMessage(
-        t,
-        again.row,
-        body,
-        {
-          blob,
-          volume,
-          prefix: Buffer.alloc(0),
-          flags: allowedFlags(again.rights, req.flags ?? []),
-          internalDate: req.internalDate ?? Date.now(),
-        },
-        publish,
-      );
-      return { uidvalidity: again.row.uidvalidity, uid: r.uid, messageId: r.messageId };
+      const out: AppendResult[] = [];
+      for (const { req, blob, body } of prepared) {
+        const r = await storeMessage(
+          t,
+          again.row,
+          body,
+          {
+            blob,
+            volume,
+            prefix: Buffer.alloc(0),
+            flags: allowedFlags(again.rights, req.flags ?? []),
+            internalDate: req.internalDate ?? Date.now(),
+          },
+          publish,
+        );
+        // The folder row's uid and modseq counters moved: the next message reads them again.
+        again.row = (await folderById(t, again.row.id)) ?? again.row;
+        out.push({ uidvalidity: again.row.uidvalidity, uid: r.uid, messageId: r.messageId });
+      }
+      return out;
     });
   }
 

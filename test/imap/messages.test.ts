@@ -45,6 +45,28 @@ describe('imap APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
     ]);
   });
 
+  it('MULTIAPPEND: several messages in one command, one of them streamed; all of them or none', async () => {
+    assert.ok((await c.cmd('CAPABILITY'))[0]!.split(' ').includes('MULTIAPPEND'));
+    await c.cmd('CREATE Multi');
+    const big = `Subject: big\r\n\r\n${'x'.repeat(300 * 1024)}\r\n`;
+    assert.match(
+      await c.status(`APPEND Multi (\\Seen) {7+}\r\nSmall 1 (\\Flagged) {${big.length}+}\r\n${big}`),
+      /^OK \[APPENDUID \d+ 1:2\] APPEND completed$/,
+    );
+    await c.cmd('EXAMINE Multi');
+    assert.deepEqual(tagless(await c.cmd('FETCH 1:* (FLAGS RFC822.SIZE)')), [
+      '* 1 FETCH (FLAGS (\\Seen) RFC822.SIZE 7)',
+      `* 2 FETCH (FLAGS (\\Flagged) RFC822.SIZE ${big.length})`,
+      'OK FETCH completed',
+    ]);
+    await c.cmd('UNSELECT');
+    // The second message does not fit: the first is not stored either.
+    assert.equal(await c.status('SETQUOTA Multi (MESSAGE 3)'), 'OK SETQUOTA completed');
+    assert.match(await c.status('APPEND Multi {3+}\r\nabc {3+}\r\ndef'), /^NO /);
+    assert.match((await c.cmd('STATUS Multi (MESSAGES)'))[0]!, /\(MESSAGES 2\)/);
+    assert.match(await c.status('APPEND Multi {3+}\r\nabc'), /^OK \[APPENDUID \d+ 3\]/);
+  });
+
   it('FETCH: envelope, body structure, sections, partial, BINARY, OBJECTID', async () => {
     await c.cmd('SELECT INBOX');
     const r = tagless(

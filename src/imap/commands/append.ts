@@ -1,29 +1,41 @@
+import type { AppendRequest } from '../../mailbox/types.js';
 import type { AppendCommand } from '../proto/parser/append.js';
 import { codes } from '../proto/protocol/status.js';
 import { asTargetError } from '../reply.js';
 import { AUTHENTICATED, type CommandHandler } from './handler.js';
 
-/** APPEND with UIDPLUS's APPENDUID; large messages come from the session's spool, not memory. */
+/**
+ * APPEND, and MULTIAPPEND (RFC 3502) with several messages stored in one transaction, all or
+ * none; UIDPLUS's APPENDUID. Large messages come from the session's spools, not memory.
+ */
 export const appendCommand: CommandHandler<AppendCommand> = {
   states: AUTHENTICATED,
-  async run(s, cmd, spool) {
-    if (cmd.messages.length !== 1) {
-      await s.bad(cmd.tag, 'One message per APPEND (MULTIAPPEND is not supported)');
-      return null;
+  async run(s, cmd, spools) {
+    const reqs: AppendRequest[] = [];
+    for (const m of cmd.messages) {
+      let data: Buffer | AsyncIterable<Buffer>;
+      if (Buffer.isBuffer(m.source)) data = m.source;
+      else {
+        const index = m.source.streamed;
+        const spool = spools.find((sp) => sp.index === index);
+        if (!spool) throw new Error('streamed APPEND literal without its spool');
+        data = await spool.open();
+      }
+      reqs.push({
+        data,
+        flags: m.flags,
+        ...(m.internalDate ? { internalDate: m.internalDate.getTime() } : {}),
+      });
     }
-    const m = cmd.messages[0]!;
-    let data: Buffer | AsyncIterable<Buffer>;
-    if (Buffer.isBuffer(m.source)) data = m.source;
-    else if (spool && spool.index === m.source.streamed) data = await spool.open();
-    else throw new Error('streamed APPEND literal without its spool');
-    const req = {
-      data,
-      flags: m.flags,
-      ...(m.internalDate ? { internalDate: m.internalDate.getTime() } : {}),
-    };
-    const r = await s.app.mailbox.messages.append(s.actor!, cmd.mailbox, req).catch((e: unknown) => {
+    const r = await s.app.mailbox.messages.appendMany(s.actor!, cmd.mailbox, reqs).catch((e: unknown) => {
       throw asTargetError(e);
     });
-    return { text: 'APPEND completed', code: codes.appendUid(r.uidvalidity, [r.uid]) };
+    return {
+      text: 'APPEND completed',
+      code: codes.appendUid(
+        r[0]!.uidvalidity,
+        r.map((x) => x.uid),
+      ),
+    };
   },
 };

@@ -13,7 +13,8 @@ export interface CommandHandler<C extends ImapCommand = ImapCommand> {
    * STORE and SEARCH by sequence number, during which EXPUNGE would renumber messages.
    */
   sync?: 'full' | 'no-expunge';
-  run(s: ImapSession, cmd: C, spool: LiteralSpool | null): Promise<Completion>;
+  /** `spools`: the command's literals that were streamed to disk, by literal index. */
+  run(s: ImapSession, cmd: C, spools: readonly LiteralSpool[]): Promise<Completion>;
 }
 
 export const ANY: readonly SessionState[] = ['notauth', 'auth', 'selected'];

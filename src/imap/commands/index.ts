@@ -89,14 +89,18 @@ function refusal(handler: CommandHandler, state: SessionState): string {
 }
 
 /** Parses, checks the state, runs the command, sends pending updates and the tagged OK. */
-export async function dispatch(s: ImapSession, raw: RawCommand, spool: LiteralSpool | null): Promise<void> {
+export async function dispatch(
+  s: ImapSession,
+  raw: RawCommand,
+  spools: readonly LiteralSpool[],
+): Promise<void> {
   const cmd = parseCommand(raw, { utf8: s.utf8 });
   const handler = HANDLERS[cmd.name] as CommandHandler;
   if (!handler.states.includes(s.state)) {
     await s.bad(cmd.tag, `${raw.uid ? 'UID ' : ''}${cmd.name} is not allowed ${refusal(handler, s.state)}`);
     return;
   }
-  const done = await handler.run(s, cmd, spool);
+  const done = await handler.run(s, cmd, spools);
   if (done === null) return;
   if (s.state === 'selected') {
     const bySequence = !('uid' in cmd && cmd.uid);
