@@ -376,6 +376,41 @@ function freemailsInBody(c: EvalContext): string[] {
 const BULK_ENVFROM =
   /(?:^(?:post|host|domain)master|^double-bounce|^(?:sentto|owner|return|(?:gr)?bounced?)-.+|-(?:request|bounces?|admin|owner)|\b(?:do[._-t]?)?no[._-t]?repl(?:y|ies)|.+=.+)@/i;
 
+const recipientCache = new WeakMap<PreparedMessage, { similar: number; sorted: boolean }>();
+/** HeaderEval's _check_recipients: are the To/Cc addresses sorted, how alike are they. */
+function recipients(c: EvalContext): { similar: number; sorted: boolean } {
+  let r = recipientCache.get(c.msg);
+  if (r) return r;
+  const inputs: string[] = [];
+  for (const h of ['ToCc', 'Bcc']) {
+    for (const m of (hdr(c, h) ?? '').matchAll(/[^\s<>",;:()]+@[^\s<>",;:()]+/g)) inputs.push(m[0]);
+    if (inputs.length >= 5) break;
+  }
+  const address: string[] = [];
+  let previous = '';
+  for (const a of inputs) {
+    if (a.toLowerCase() !== previous.toLowerCase()) address.push((previous = a));
+    if (address.length === 256) break;
+  }
+  let similar = 0;
+  if (address.length >= 5) {
+    const fqhn = address.map((a) => a.replace(/^[^@]*@/, ''));
+    let hits = 0;
+    let pairs = 0;
+    for (let i = 0; i < address.length; i++)
+      for (let j = i + 1; j < address.length; j++) {
+        if (address[i]!.slice(0, 2) === address[j]!.slice(0, 2)) hits++;
+        if (fqhn[i]!.slice(0, 2) === fqhn[j]!.slice(0, 2) && fqhn[i] !== fqhn[j]) hits++;
+        pairs++;
+      }
+    similar = hits / pairs;
+  }
+  const sorted = address.length >= 7 && address.join(',') === [...address].sort().join(',');
+  r = { similar, sorted };
+  recipientCache.set(c.msg, r);
+  return r;
+}
+
 /** HeaderEval's gated_through_received_hdr_remover: lists known to strip Received headers. */
 function gatedThroughReceivedRemover(c: EvalContext): boolean {
   const rcvd = headerValues(c.msg, 'Received').join('\n');
@@ -490,6 +525,11 @@ export const EVALS: Record<string, EvalFn> = {
     const m = /(\s.?\d+ \S\S\S \d+ \d+:\d+:\d+ \S+)[^\n]*$/.exec(last);
     return off(m ? parseRfc822Date(m[1]!) : undefined) >= 250;
   },
+  similar_recipients: (c, [min, max]) => {
+    const similar = recipients(c).similar;
+    return (min === 'undef' || similar >= num(min, 0)) && (max === 'undef' || similar < num(max, 0));
+  },
+  sorted_recipients: (c) => recipients(c).sorted,
   check_for_forged_yahoo_received_headers: (c) => {
     const from = hdr(c, 'From:addr') ?? '';
     if (!/\byahoo\.com$/i.test(from) || gatedThroughReceivedRemover(c)) return false;
