@@ -1,0 +1,106 @@
+/**
+ * The spam-storm case: fresh mail to a live destination while the queue holds BACKLOG deferred
+ * recipients (due now) for a dead one. Measures fresh-mail latency (accepted → at the receiving
+ * MTA) and throughput without and with the backlog. Not a test:
+ * `npm run build && flock /tmp/mailstead-bench.lock node dist/bench/remote/spam-storm.js [FRESH] [BACKLOG]`.
+ */
+import { openApp } from '../../src/app.js';
+import { freePort, prepareDataDir, spawnServer, stopGracefully } from '../../test/queue/server-process.js';
+import { tempDir } from '../../test/support/tmp.js';
+import { CountingSinks, destinationDns, inject, message } from './parts.js';
+
+const FRESH = Number(process.argv[2] ?? 300);
+const BACKLOG = Number(process.argv[3] ?? 100_000);
+const PER_MESSAGE = 100;
+/** What the backlog's rows do not record about where they came from. */
+const UNKNOWN_CLIENT = { clientName: null, helo: null, authUser: null, dsnRet: null, dsnEnvid: null };
+
+/** Writes the backlog straight into the queue store: one transaction per 100 messages. */
+async function fillBacklog(dir: string, recipients: number): Promise<number> {
+  const app = await openApp(dir);
+  const t0 = performance.now();
+  try {
+    const blob = await app.store.blobs.put(message('backlog', 4096));
+    const now = Date.now();
+    const messages = Math.ceil(recipients / PER_MESSAGE);
+    for (let m = 0; m < messages; m += 100) {
+      const batch = Array.from({ length: Math.min(100, messages - m) }, (_, k) => ({
+        id: `backlog${m + k}`,
+        sender: 'spammer@src.test',
+        blob,
+        trace: '',
+        messageId: null,
+        subject: 'backlog',
+        clientIp: '127.0.0.1',
+        source: 'smtp',
+        receivedAt: now,
+        ...UNKNOWN_CLIENT,
+        recipients: Array.from({ length: PER_MESSAGE }, (_, j) => ({
+          address: `v${j}.${m + k}@dead.bench.test`,
+          domain: 'dead.bench.test',
+          kind: 'remote' as const,
+          orcpt: null,
+          notify: 'NEVER',
+          state: 'deferred' as const,
+          nextAttempt: now,
+        })),
+      }));
+      await app.store.db.tx((tx) => app.queue.queue.repo.insertMessages(tx, batch));
+    }
+    return (performance.now() - t0) / 1000;
+  } finally {
+    await app.close();
+  }
+}
+
+async function run(sinks: CountingSinks, backlog: number): Promise<string> {
+  const live = sinks.destinations[0]!;
+  const dns = await destinationDns(sinks.destinations, (d) =>
+    d
+      .add('dead.bench.test', { type: 'MX', exchange: 'mx.dead.bench.test', priority: 10 })
+      .add('mx.dead.bench.test', { type: 'A', address: '127.0.0.1' }),
+  );
+  const { dir, cleanup } = tempDir('mailstead-bench-');
+  try {
+    const port = await freePort();
+    await prepareDataDir(dir, port, {
+      'dns.servers': dns.address,
+      // The dead destination's MX port is closed: every attempt fails to connect.
+      'smtp.routes': `${live.domain}::${live.port}, dead.bench.test::1`,
+      'smtp.trusted_networks': '127.0.0.0/8',
+      'smtp.max_clients_per_ip': '0',
+      'spam.enabled': 'no',
+      'authenticity.check': 'no',
+    });
+    const fill = backlog ? await fillBacklog(dir, backlog) : 0;
+    const child = await spawnServer(dir);
+    try {
+      const before = sinks.recipients;
+      const t0 = performance.now();
+      const sent = await inject(port, FRESH, 4, (i) => [`f${i}@${live.domain}`], 4096, 20);
+      await sinks.waitFor(before + FRESH);
+      const secs = (performance.now() - t0) / 1000;
+      const lat = [...sent].map(([s, t]) => sinks.arrivals.get(s)! - t).sort((a, b) => a - b);
+      const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))]!.toFixed(0);
+      return `${String(backlog).padStart(7)} backlog (filled in ${fill.toFixed(1)} s)  fresh ${(FRESH / secs).toFixed(1)} msg/s  latency p50 ${q(0.5)} ms  p99 ${q(0.99)} ms  max ${lat.at(-1)!.toFixed(0)} ms`;
+    } finally {
+      await stopGracefully(child);
+    }
+  } finally {
+    cleanup();
+    await dns.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const sinks = await new CountingSinks().start(['live.bench.test']);
+  try {
+    console.log(`Spam storm: ${FRESH} fresh messages (4 sessions, 20 ms pause each) to a live MX`);
+    console.log(await run(sinks, 0));
+    console.log(await run(sinks, BACKLOG));
+  } finally {
+    await sinks.stop();
+  }
+}
+
+await main();
