@@ -18,3 +18,11 @@ export function newId(now = Date.now()): string {
   for (const b of rnd) tail += ALPHABET[b % 30];
   return head + tail;
 }
+
+/** The millisecond a `newId` id was made, or undefined when `id` is not one. */
+export function idTime(id: string): number | undefined {
+  if (!/^[0-9BCDFGHJKLMNPQRSTVWXZ]{15}$/.test(id)) return undefined;
+  let t = 0;
+  for (const c of id.slice(0, 9)) t = t * 30 + ALPHABET.indexOf(c);
+  return t;
+}

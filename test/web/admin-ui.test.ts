@@ -220,6 +220,24 @@ describe('admin UI in Chromium', () => {
     assert.equal(status && status.messages, 1);
   });
 
+  test('traces the filed message from SMTP to its delivery', async () => {
+    await open(page, base, 'trace');
+    await submitForm(
+      page,
+      'Find a message',
+      { Recipient: 'alice@ui.test', 'Within the last': '1 hour' },
+      'Trace',
+    );
+    const trace = page.locator('section.trace').first();
+    await trace.locator('li.stage-delivered', { hasText: 'alice@ui.test' }).waitFor();
+    assert.deepEqual(await trace.locator('.timeline strong').allTextContents(), [
+      'received',
+      'scanned',
+      'delivered',
+    ]);
+    await screenshot(page, 'trace');
+  });
+
   test('the raw Sieve editor checks as you type, marks the bad line, and saves a good script', async () => {
     await open(page, base, 'sieve/alice@ui.test');
     await page.getByLabel('Script name').fill('expert');

@@ -1,6 +1,10 @@
 import type { DeliveryResult, LogFilters, StatsSubject, TopSubject } from '../../ops/log/query-types.js';
 import { resolveRange } from '../../ops/log/time-expression.js';
-import { requireServerAdmin } from './access.js';
+import { MessageTrace } from '../../ops/trace/message-trace.js';
+import { HttpError } from './errors.js';
+import { can } from '../../directory/authorization.js';
+import type { Actor } from '../../directory/types.js';
+import { requireDomainAccess, requireServerAdmin } from './access.js';
 import type { ApiContext } from './context.js';
 import { route } from './route.js';
 import { arrayOf, bool, int, object, str } from './schemas.js';
@@ -54,10 +58,28 @@ const tableSchema = {
   required: ['range', 'columns', 'rows'],
 };
 
+/**
+ * The selection a caller may read: a server admin any; a domain admin only their own domain's
+ * mail (what its accounts sent and what was delivered into them), whatever else they filter by.
+ */
+function scoped<S extends Selection>(actor: Actor, s: S): S {
+  if (can.manageDomains(actor)) return s;
+  if (actor.kind === 'account' && actor.account.role === 'domain-admin') {
+    const domain = s.domain ?? actor.account.domain;
+    requireDomainAccess(actor, domain, `read the delivery log of ${domain}`);
+    return { ...s, domain };
+  }
+  requireServerAdmin(actor, 'read the delivery log');
+  return s;
+}
+
 /** The delivery log as pages: search, top senders / recipients / deferrals / failures, per-user and per-domain totals, traffic. */
 export function logRoutes(ctx: ApiContext) {
-  const admin = (actor: Parameters<typeof requireServerAdmin>[0]) =>
-    requireServerAdmin(actor, 'read the delivery log');
+  const tracer = new MessageTrace({
+    queue: ctx.app.queue.admin,
+    log: ctx.logQuery,
+    verdicts: ctx.app.scan.store.verdicts,
+  });
   return [
     route<unknown, Selection & { result?: DeliveryResult }>({
       method: 'GET',
@@ -78,8 +100,8 @@ export function logRoutes(ctx: ApiContext) {
         },
         required: ['range', 'records', 'truncated'],
       },
-      async handler({ actor, query }) {
-        admin(actor);
+      async handler({ actor, query: asked }) {
+        const query = scoped(actor, asked);
         return ctx.logQuery().show({
           range: range(query),
           filters: filters(query),
@@ -98,8 +120,8 @@ export function logRoutes(ctx: ApiContext) {
       }),
       querystring: { type: 'object', properties: selection },
       response: tableSchema,
-      async handler({ actor, params, query }) {
-        admin(actor);
+      async handler({ actor, params, query: asked }) {
+        const query = scoped(actor, asked);
         return ctx.logQuery().top(params.subject as TopSubject, {
           range: range(query),
           filters: filters(query),
@@ -115,8 +137,8 @@ export function logRoutes(ctx: ApiContext) {
       params: object({ subject: { type: 'string', enum: ['users', 'domains'] } }),
       querystring: { type: 'object', properties: selection },
       response: tableSchema,
-      async handler({ actor, params, query }) {
-        admin(actor);
+      async handler({ actor, params, query: asked }) {
+        const query = scoped(actor, asked);
         return ctx.logQuery().stats(params.subject as StatsSubject, {
           range: range(query),
           filters: filters(query),
@@ -135,18 +157,62 @@ export function logRoutes(ctx: ApiContext) {
       },
       response: arrayOf(object({ from: int, in: int, out: int })),
       async handler({ actor, query }) {
-        admin(actor);
+        const { domain } = scoped<Selection>(actor, { limit: 0 });
         const hour = 3_600_000;
         const end = Math.ceil(Date.now() / hour) * hour;
         const total = (flavour: 'local' | 'remote', from: number) =>
           ctx
             .logQuery()
-            .top('senders', { range: { from, to: from + hour }, filters: { flavour }, limit: 0 })
+            .top('senders', { range: { from, to: from + hour }, filters: { flavour, domain }, limit: 0 })
             .rows.reduce((n, r) => n + Number(r.total ?? 0), 0);
         const out = [];
         for (let from = end - query.hours * hour; from < end; from += hour)
           out.push({ from, in: total('local', from), out: total('remote', from) });
         return out;
+      },
+    }),
+    route<unknown, Selection & { queueId?: string; messageId?: string }>({
+      method: 'GET',
+      url: '/trace',
+      tag: 'logs',
+      summary:
+        'Follow a message by queue id, Message-ID, or sender and/or recipient: received, spam verdict with rule hits, each delivery attempt, what still waits',
+      querystring: {
+        type: 'object',
+        properties: {
+          queueId: str,
+          messageId: str,
+          sender: str,
+          recipient: str,
+          domain: str,
+          last: str,
+          from: str,
+          to: str,
+        },
+      },
+      response: {
+        type: 'object',
+        properties: {
+          messages: arrayOf({ type: 'object', additionalProperties: true }),
+          truncated: bool,
+        },
+        required: ['messages', 'truncated'],
+      },
+      async handler({ actor, query: asked }) {
+        const query = scoped(actor, asked);
+        if (!query.queueId && !query.messageId && !query.sender && !query.recipient)
+          throw new HttpError(400, 'give a queue id, a Message-ID, a sender or a recipient to trace');
+        return tracer.find({
+          queueId: query.queueId,
+          messageId: query.messageId,
+          sender: query.sender,
+          recipient: query.recipient,
+          domain: query.domain,
+          range: resolveRange(
+            { last: query.last ?? (query.from ? undefined : '7 days'), from: query.from, to: query.to },
+            Date.now(),
+          ),
+        });
       },
     }),
   ];

@@ -50,7 +50,14 @@ export async function antivirusPage(main: HTMLElement): Promise<void> {
     h('p', {}, h('a', { href: '#/settings/antivirus' }, t('antivirus.change'))),
     h('h2', {}, t('antivirus.quarantined')),
     table(
-      [t('logs.time'), t('antivirus.virus'), t('logs.sender'), t('antivirus.recipients'), t('queue.size'), ''],
+      [
+        t('logs.time'),
+        t('antivirus.virus'),
+        t('logs.sender'),
+        t('antivirus.recipients'),
+        t('queue.size'),
+        '',
+      ],
       quarantine.map((e: any) => [
         new Date(e.createdAt).toISOString(),
         e.virus,

@@ -76,7 +76,9 @@ function services(list: any[]): HTMLElement {
         ? h(
             'span',
             { class: 'toggles' },
-            s.state === 'running' ? [act(s.service, 'stop'), act(s.service, 'restart')] : act(s.service, 'start'),
+            s.state === 'running'
+              ? [act(s.service, 'stop'), act(s.service, 'restart')]
+              : act(s.service, 'start'),
           )
         : t('dashboard.fixed'),
     ]),

@@ -13,6 +13,7 @@ import { queuePage } from './queue.js';
 import { settingsPage } from './settings.js';
 import { sievePage } from './sieve.js';
 import { sharedPage } from './shared.js';
+import { tracePage } from './trace.js';
 import { translationsPage } from './translations.js';
 
 type Role = SessionAccount['role'];
@@ -44,7 +45,8 @@ export const pages: Page[] = [
   { path: 'settings', roles: SERVER, nav: true, render: settingsPage },
   { path: 'antivirus', roles: SERVER, nav: true, render: antivirusPage },
   { path: 'queue', roles: SERVER, nav: true, render: queuePage },
-  { path: 'logs', roles: SERVER, nav: true, render: logsPage },
+  { path: 'trace', roles: DOMAIN, nav: true, render: tracePage },
+  { path: 'logs', roles: DOMAIN, nav: true, render: logsPage },
   { path: 'dkim', roles: DOMAIN, nav: true, render: dkimPage },
   { path: 'translations', roles: SERVER, nav: true, render: translationsPage },
 ];

@@ -97,7 +97,7 @@ export async function queuePage(main: HTMLElement, [query = '', trail = '']: str
                 'aria-label': t('queue.pick', { id: i.queueId }),
               }),
             ),
-            h('td', {}, i.queueId),
+            h('td', {}, h('a', { href: `#/trace/${seg(`queueId=${i.queueId}`)}` }, i.queueId)),
             h('td', {}, i.sender || '<>'),
             h('td', {}, i.recipient),
             h('td', {}, t(`queue.${i.state}`)),
