@@ -18,7 +18,9 @@ import { freePort, prepareDataDir, spawnServer, stopGracefully } from '../../tes
 const run = promisify(execFile);
 const COUNT = Number(process.argv[2] ?? 2000);
 const REF = '/work/shared/reference';
-const REF_MAIL = '/tmp/mailstead-reference/mail/example.test/u1/Maildir';
+// u9: the IMAP and POP3 benchmarks fill and empty u1's reference mailbox.
+const RCPT = 'u9@example.test';
+const REF_MAIL = '/tmp/mailstead-reference/mail/example.test/u9/Maildir';
 
 interface Result {
   size: number;
@@ -63,7 +65,7 @@ async function load(
       '-f',
       'load@src.test',
       '-t',
-      'u1@example.test',
+      RCPT,
       `127.0.0.1:${port}`,
     ],
     { maxBuffer: 1 << 26 },
@@ -98,7 +100,7 @@ async function mailstead(size: number, sessions: number, n: number): Promise<Res
       ...filters,
     });
     const app = await openApp(dir);
-    await app.directory.addAccount({ address: 'u1@example.test', password: 'pw-u1-123456' });
+    await app.directory.addAccount({ address: RCPT, password: 'pw-u9-123456' });
     await app.close();
     const child = await spawnServer(dir);
     const db = SqliteDb.open(join(dir, 'mailstead.db'), { readonly: true });

@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, writeSync, closeSync, fsyncSync, fstatSync, statSync } from 'node:fs';
+import { mkdirSync, openSync, writeSync, closeSync, fsync, fsyncSync, fstatSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DeliveryRecord } from './delivery-record.js';
 
@@ -11,6 +11,7 @@ import type { DeliveryRecord } from './delivery-record.js';
 export class DeliveryLog {
   private fd: number | undefined;
   private dirty = false;
+  private syncing = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -19,9 +20,18 @@ export class DeliveryLog {
   ) {
     mkdirSync(dirname(file), { recursive: true });
     this.fd = openSync(file, 'a', 0o640);
+    // The periodic flush runs on the thread pool: an fsync on the event loop stalls every socket.
     this.timer = setInterval(() => {
-      this.flush();
-      this.reopenIfRotated();
+      if (this.fd === undefined || this.syncing) return;
+      if (!this.dirty) return this.reopenIfRotated();
+      const fd = this.fd;
+      this.syncing = true;
+      this.dirty = false;
+      fsync(fd, () => {
+        this.syncing = false;
+        // Reopened only once no flush uses the old descriptor.
+        if (this.fd === fd) this.reopenIfRotated();
+      });
     }, syncEveryMs);
     this.timer.unref();
   }

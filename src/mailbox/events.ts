@@ -14,6 +14,8 @@ export interface MailboxChange {
   /** The folder's HIGHESTMODSEQ after the change. */
   modseq: number;
   uids: UidSet | null;
+  /** Set on messages stored by local delivery (not by a client's APPEND, COPY or MOVE). */
+  delivered?: true;
 }
 
 /** A change to the folder itself (deleted, ACL changed) rather than to its messages. */

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { GroupCommit } from '../core/group-commit.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import { deliveryByKey, pruneDeliveries, recordDelivery } from '../store/mailbox/delivery-repo.js';
@@ -7,16 +8,26 @@ import type { SqlDb } from '../store/sql.js';
 import { AclService } from './acl.js';
 import { actorFor } from './access.js';
 import { writeTx, type MailboxContext, type StructureParser } from './context.js';
-import { LocalChangeBus, type ChangeBus, type ChangeListener } from './events.js';
+import { LocalChangeBus, type ChangeBus, type ChangeListener, type MailboxChange } from './events.js';
 import { checkFolderPath } from './folder-names.js';
 import { FolderService } from './folders.js';
 import { FolderViews } from './folder-views.js';
-import { prepareBody, storeMessage } from './message-writer.js';
+import { prepareBody, storeMessage, type PreparedBody } from './message-writer.js';
 import { MessageService } from './messages.js';
 import { MetadataService } from './metadata.js';
 import { accountQuota, QuotaService } from './quota.js';
 import { reconstruct, type FolderRepair } from './reconstruct.js';
 import type { DeliverRequest, DeliverResult, MailboxActor, QuotaStatus } from './types.js';
+
+/** A delivery parsed and checked outside the transaction, waiting for the next group commit. */
+interface PendingDelivery {
+  req: DeliverRequest;
+  folderName: string;
+  body: PreparedBody;
+}
+
+/** Most deliveries in one transaction: enough to share an fsync, short enough to keep readers waiting little. */
+const DELIVERY_BATCH = 64;
 
 export interface MailboxServiceOptions {
   db: SqlDb;
@@ -41,6 +52,7 @@ export class MailboxService {
   readonly views: FolderViews;
   readonly bus: ChangeBus;
   private readonly ctx: MailboxContext;
+  private readonly deliveries: GroupCommit<PendingDelivery, DeliverResult>;
 
   constructor(opts: MailboxServiceOptions) {
     this.bus = opts.bus ?? new LocalChangeBus();
@@ -57,6 +69,10 @@ export class MailboxService {
     this.quota = new QuotaService(this.ctx);
     this.metadata = new MetadataService(this.ctx);
     this.views = new FolderViews(this.bus, this.folders, this.messages);
+    this.deliveries = new GroupCommit((items) => this.storeDeliveries(items), {
+      maxBatch: () => DELIVERY_BATCH,
+      delayMs: () => 0,
+    });
   }
 
   /** The actor for an authenticated account: its address and group identifiers. */
@@ -71,7 +87,9 @@ export class MailboxService {
 
   /**
    * Local delivery of a blob already in the blob store, idempotent by `dedupeKey`. Throws
-   * LimitError over quota, NotFoundError for a missing folder unless `createFolder`.
+   * LimitError over quota, NotFoundError for a missing folder unless `createFolder`. Deliveries
+   * that arrive together are stored in one transaction (see deliveries), each in its own
+   * savepoint so one failure fails alone.
    */
   async deliver(req: DeliverRequest): Promise<DeliverResult> {
     const earlier = await deliveryByKey(this.ctx.db, req.dedupeKey);
@@ -80,33 +98,7 @@ export class MailboxService {
     const folderName = checkFolderPath(req.folder ?? 'INBOX');
     const body = await prepareBody(this.ctx, req.blob, '');
     try {
-      return await writeTx(this.ctx, async (t, publish) => {
-        // Checked again inside the transaction: two deliveries of one key may race.
-        const again = await deliveryByKey(t, req.dedupeKey);
-        if (again) return again;
-        let folder = await folderByName(t, req.accountId, folderName);
-        if (!folder) {
-          if (!req.createFolder)
-            throw new NotFoundError(`folder ${folderName}`, { imap: { status: 'NO', code: 'TRYCREATE' } });
-          folder = await insertFolder(t, { ownerId: req.accountId, name: folderName });
-        }
-        const r = await storeMessage(
-          t,
-          folder,
-          body,
-          {
-            blob: req.blob,
-            volume: '',
-            prefix: req.prefix,
-            flags: req.flags ?? [],
-            internalDate: req.internalDate ?? Date.now(),
-          },
-          publish,
-        );
-        const result = { uid: r.uid, folder: folderName, messageId: r.messageId };
-        await recordDelivery(t, req.dedupeKey, req.accountId, result);
-        return result;
-      });
+      return await this.deliveries.submit({ req, folderName, body });
     } catch (e) {
       // PostgreSQL: a concurrent transaction recorded the same key first.
       if (e instanceof ConflictError || /unique|duplicate/i.test((e as Error).message)) {
@@ -115,6 +107,57 @@ export class MailboxService {
       }
       throw e;
     }
+  }
+
+  private storeDeliveries(items: PendingDelivery[]): Promise<Array<DeliverResult | Error>> {
+    return writeTx(this.ctx, async (t, publish) => {
+      const results: Array<DeliverResult | Error> = [];
+      for (const d of items) {
+        // A rolled-back delivery must not announce its changes.
+        const changes: MailboxChange[] = [];
+        try {
+          results.push(
+            await t.tx((sp) => this.storeDelivery(sp, d, (c) => changes.push({ ...c, delivered: true }))),
+          );
+          for (const c of changes) publish(c);
+        } catch (e) {
+          results.push(e instanceof Error ? e : new Error(String(e)));
+        }
+      }
+      return results;
+    });
+  }
+
+  private async storeDelivery(
+    t: SqlDb,
+    { req, folderName, body }: PendingDelivery,
+    publish: (c: MailboxChange) => void,
+  ): Promise<DeliverResult> {
+    // Checked again inside the transaction: two deliveries of one key may race.
+    const again = await deliveryByKey(t, req.dedupeKey);
+    if (again) return again;
+    let folder = await folderByName(t, req.accountId, folderName);
+    if (!folder) {
+      if (!req.createFolder)
+        throw new NotFoundError(`folder ${folderName}`, { imap: { status: 'NO', code: 'TRYCREATE' } });
+      folder = await insertFolder(t, { ownerId: req.accountId, name: folderName });
+    }
+    const r = await storeMessage(
+      t,
+      folder,
+      body,
+      {
+        blob: req.blob,
+        volume: '',
+        prefix: req.prefix,
+        flags: req.flags ?? [],
+        internalDate: req.internalDate ?? Date.now(),
+      },
+      publish,
+    );
+    const result = { uid: r.uid, folder: folderName, messageId: r.messageId };
+    await recordDelivery(t, req.dedupeKey, req.accountId, result);
+    return result;
   }
 
   quotaStatus(accountId: number): Promise<QuotaStatus> {

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { SqlDb } from '../store/sql.js';
 import { QueueRepo, type NewMessage, type RecipientOutcome } from '../store/queue/queue-repo.js';
 import { domainOf } from './address-domain.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit } from '../core/group-commit.js';
 import type { EnqueueRequest } from './types.js';
 
 const OUTCOME_DELAY_MS = 50;

@@ -7,7 +7,7 @@ import type { Account } from '../../directory/types.js';
 import type { Logger } from '../../log/logger.js';
 import type { MailboxChange } from '../../mailbox/events.js';
 import type { MailboxService } from '../../mailbox/mailbox-service.js';
-import { SYSTEM_ACTOR, type FolderInfo, type UidSet } from '../../mailbox/types.js';
+import { SYSTEM_ACTOR, type UidSet } from '../../mailbox/types.js';
 import { toUidSet } from '../../mailbox/uid-set.js';
 import type { SpamStore } from '../../store/spam/spam-store.js';
 import { headerValue, parseHeaderBlock } from '../spam/mime.js';
@@ -145,9 +145,10 @@ export class SpamTrainer {
     return res;
   }
 
-  private async folderOf(c: MailboxChange): Promise<FolderInfo | undefined> {
+  private async folderOf(c: MailboxChange): Promise<{ name: string; specialUse: string | null } | undefined> {
     const actor = await this.deps.mailbox.actorFor(c.ownerId);
-    return (await this.deps.mailbox.folders.list(actor)).find((f) => f.id === c.folderId);
+    const f = await this.deps.mailbox.folders.resolve(actor, { id: c.folderId }, 'l').catch(() => undefined);
+    return f && { name: f.name, specialUse: f.row.specialUse };
   }
 
   private async onNew(c: MailboxChange): Promise<void> {
@@ -160,6 +161,8 @@ export class SpamTrainer {
     )
       return;
     const junk = folder.specialUse === '\\Junk';
+    // A delivery anywhere but Junk was never in Junk: there is nothing to learn from it.
+    if (c.delivered && !junk) return;
     const { store, mailbox } = this.deps;
     for (const uid of uidsOf(c.uids!)) {
       const raw = await mailbox.messages.read(SYSTEM_ACTOR, { id: c.folderId }, uid);

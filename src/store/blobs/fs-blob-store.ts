@@ -1,11 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { closeSync, fsync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { NotFoundError } from '../../core/errors.js';
 import type { BlobLocation, BlobRef } from './blob-store.js';
+import { RecentBlobs } from './recent-blobs.js';
 
 const HASH = /^[0-9a-f]{64}$/;
+const fsyncAsync = promisify(fsync);
+/** Recently written blobs kept in memory (see RecentBlobs): a few hundred ordinary messages. */
+const RECENT_BUDGET = 16 << 20;
+const RECENT_MAX_ITEM = 1 << 20;
 
 function notFoundAsError(hash: string) {
   return (e: unknown): never => {
@@ -20,6 +26,7 @@ function notFoundAsError(hash: string) {
  */
 export class FsBlobStore implements BlobLocation {
   private readonly madeDirs = new Set<string>();
+  private readonly recent = new RecentBlobs(RECENT_BUDGET, RECENT_MAX_ITEM);
   private readonly tmpDir: string;
 
   constructor(private readonly root: string) {
@@ -32,24 +39,31 @@ export class FsBlobStore implements BlobLocation {
     return join(this.root, hash.slice(0, 2), hash.slice(2, 4), hash);
   }
 
+  /**
+   * Opening, writing, renaming and closing run synchronously: on a local file system they take
+   * microseconds, and each trip through the thread pool would cost a thread switch. Only the two
+   * fsyncs, which take milliseconds, go to the thread pool.
+   */
   async put(data: Buffer | AsyncIterable<Buffer>): Promise<BlobRef> {
     const tmp = join(this.tmpDir, randomBytes(12).toString('hex'));
     const hasher = createHash('sha256');
+    const kept: Buffer[] = [];
     let size = 0;
-    const fh = await open(tmp, 'w', 0o600);
+    const fd = openSync(tmp, 'w', 0o600);
     try {
       for await (const chunk of Buffer.isBuffer(data) ? [data] : data) {
         hasher.update(chunk);
         size += chunk.length;
-        await fh.write(chunk);
+        for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
+        if (size <= this.recent.maxItem) kept.push(chunk);
       }
-      await fh.sync();
+      await fsyncAsync(fd);
     } catch (e) {
-      await fh.close();
-      await rm(tmp, { force: true });
+      closeSync(fd);
+      rmSync(tmp, { force: true });
       throw e;
     }
-    await fh.close();
+    closeSync(fd);
     const hash = hasher.digest('hex');
     const dir = join(this.root, hash.slice(0, 2), hash.slice(2, 4));
     if (!this.madeDirs.has(dir)) {
@@ -57,21 +71,24 @@ export class FsBlobStore implements BlobLocation {
       this.madeDirs.add(dir);
     }
     // Same content already there: replacing it with identical bytes is harmless.
-    await rename(tmp, this.pathOf(hash));
-    const dh = await open(dir, 'r');
+    renameSync(tmp, this.pathOf(hash));
+    const dfd = openSync(dir, 'r');
     try {
-      await dh.sync();
+      await fsyncAsync(dfd);
     } finally {
-      await dh.close();
+      closeSync(dfd);
     }
+    if (size <= this.recent.maxItem) this.recent.add(hash, Buffer.concat(kept, size));
     return { hash, size };
   }
 
   async get(hash: string): Promise<Buffer> {
-    return readFile(this.pathOf(hash)).catch(notFoundAsError(hash));
+    return this.recent.get(hash) ?? readFile(this.pathOf(hash)).catch(notFoundAsError(hash));
   }
 
   async read(hash: string, start: number, end: number): Promise<Buffer> {
+    const hit = this.recent.get(hash);
+    if (hit) return hit.subarray(start, Math.max(start, end));
     const fh = await open(this.pathOf(hash), 'r').catch(notFoundAsError(hash));
     try {
       const buf = Buffer.alloc(Math.max(0, end - start));
@@ -90,6 +107,7 @@ export class FsBlobStore implements BlobLocation {
   }
 
   async remove(hash: string): Promise<void> {
+    this.recent.delete(hash);
     await rm(this.pathOf(hash), { force: true });
   }
 

@@ -316,15 +316,25 @@ export class QueueRepo {
     limit: number,
     exclude: ReadonlySet<number>,
   ): Promise<DueRecipient[]> {
+    // Ids first (the index answers it alone): the rows in progress are skipped before any message
+    // columns are read, so a manager with many deliveries in flight reads only what it will start.
+    const ids = (
+      await this.db.all<{ id: number }>(
+        `SELECT r.id FROM queue_recipients r WHERE r.state = ? AND r.next_attempt <= ?
+         ORDER BY r.next_attempt, r.id LIMIT ?`,
+        [state, now, limit + exclude.size],
+      )
+    )
+      .map((r) => Number(r.id))
+      .filter((id) => !exclude.has(id))
+      .slice(0, limit);
+    if (!ids.length) return [];
     const rows = await this.db.all<Raw>(
       `SELECT ${RECIPIENT_COLS}, ${MESSAGE_COLS} FROM queue_recipients r JOIN queue_messages m ON m.id = r.queue_id
-       WHERE r.state = ? AND r.next_attempt <= ? ORDER BY r.next_attempt, r.id LIMIT ?`,
-      [state, now, limit + exclude.size],
+       WHERE r.id IN (${ids.map(() => '?').join(', ')}) ORDER BY r.next_attempt, r.id`,
+      ids,
     );
-    return rows
-      .map((r) => ({ ...toRecipient(r), message: toMessage(r) }))
-      .filter((r) => !exclude.has(r.id))
-      .slice(0, limit);
+    return rows.map((r) => ({ ...toRecipient(r), message: toMessage(r) }));
   }
 
   /**

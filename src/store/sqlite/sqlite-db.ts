@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { Row, RunResult, SqlDb, SqlValue } from '../sql.js';
+import { WalSync } from './wal-sync.js';
 
 type Param = string | number | bigint | null | Buffer;
 
@@ -18,7 +20,8 @@ function bind(params: readonly SqlValue[]): Param[] {
 
 /**
  * SQLite through better-sqlite3. Calls are synchronous underneath; a transaction holds a lock so
- * no other caller's statement runs inside it while it awaits.
+ * no other caller's statement runs inside it while it awaits. Every write resolves only once it
+ * is on disk (see WalSync), like synchronous=FULL, but the fsync runs off the event loop.
  */
 export class SqliteDb implements SqlDb {
   readonly dialect = 'sqlite' as const;
@@ -26,18 +29,28 @@ export class SqliteDb implements SqlDb {
   private lock: Promise<void> = Promise.resolve();
   private inTx = false;
 
-  constructor(readonly raw: Db) {}
+  constructor(
+    readonly raw: Db,
+    private readonly wal?: WalSync,
+  ) {}
 
   static open(file: string, opts: { readonly?: boolean } = {}): SqliteDb {
     const raw = new Database(file, { readonly: opts.readonly ?? false, timeout: 10_000 });
-    if (!opts.readonly) {
+    let wal: WalSync | undefined;
+    if (!opts.readonly && !raw.memory) {
       raw.pragma('journal_mode = WAL');
-      // FULL: a committed transaction survives power loss, not only a process crash.
-      raw.pragma('synchronous = FULL');
+      // NORMAL leaves out the per-commit WAL fsync, which WalSync then does off the event loop.
+      raw.pragma('synchronous = NORMAL');
+      wal = new WalSync(`${resolve(file)}-wal`);
     }
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 10000');
-    return new SqliteDb(raw);
+    return new SqliteDb(raw, wal);
+  }
+
+  /** Resolves once every commit made so far is on disk. */
+  durable(): Promise<void> {
+    return this.wal?.durable() ?? Promise.resolve();
   }
 
   private stmt(sql: string): Statement {
@@ -83,11 +96,14 @@ export class SqliteDb implements SqlDb {
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
-    return this.whenIdle(() => this.runSync(sql, params));
+    const r = await this.whenIdle(() => this.runSync(sql, params));
+    if (r.changes) await this.durable();
+    return r;
   }
 
   async exec(sql: string): Promise<void> {
     await this.whenIdle(() => this.raw.exec(sql));
+    await this.durable();
   }
 
   async tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
@@ -97,11 +113,11 @@ export class SqliteDb implements SqlDb {
     this.lock = new Promise((r) => (release = r));
     this.inTx = true;
     const inner = new SqliteTxView(this);
+    let result: T;
     try {
       this.raw.exec('BEGIN IMMEDIATE');
-      const result = await fn(inner);
+      result = await fn(inner);
       this.raw.exec('COMMIT');
-      return result;
     } catch (e) {
       if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
       throw e;
@@ -109,10 +125,15 @@ export class SqliteDb implements SqlDb {
       this.inTx = false;
       release();
     }
+    // Others may use the connection while this commit is flushed to disk.
+    await this.durable();
+    return result;
   }
 
   async close(): Promise<void> {
+    await this.durable();
     await this.whenIdle(() => this.raw.close());
+    this.wal?.close();
   }
 }
 

@@ -22,3 +22,15 @@ test('concurrent submissions share commits; a failing item fails alone', async (
     [8, 9, 10, 11, 12, 14, 15, 16, 17],
   );
 });
+
+test('each caller gets its own item result, and an Error result fails that item only', async () => {
+  const gc = new GroupCommit<number, string>(
+    async (items) => items.map((i) => (i % 3 === 0 ? new Error(`no ${i}`) : `ok ${i}`)),
+    { maxBatch: () => 100, delayMs: () => 0 },
+  );
+  const results = await Promise.allSettled([1, 2, 3, 4].map((i) => gc.submit(i)));
+  assert.deepEqual(
+    results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+    ['ok 1', 'ok 2', 'no 3', 'ok 4'],
+  );
+});

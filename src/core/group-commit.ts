@@ -1,6 +1,6 @@
-interface Pending<T> {
+interface Pending<T, R> {
   item: T;
-  resolve: () => void;
+  resolve: (r: R) => void;
   reject: (e: unknown) => void;
 }
 
@@ -13,21 +13,22 @@ export interface GroupCommitOptions {
 
 /**
  * Group commit: callers submit items and wait; items that arrive while a commit runs (or within
- * the gathering delay) go into the next commit together, so N concurrent sessions cost one
- * transaction and one fsync instead of N. A failed batch is retried item by item so one bad item
- * fails alone.
+ * the gathering delay) go into the next commit together, so N concurrent callers cost one
+ * transaction and one fsync instead of N. `commit` returns one result per item, in order; an
+ * Error in that list fails its item alone. A batch that throws is retried item by item, so one
+ * bad item fails alone either way.
  */
-export class GroupCommit<T> {
-  private pending: Pending<T>[] = [];
+export class GroupCommit<T, R = void> {
+  private pending: Pending<T, R>[] = [];
   private running = false;
   private scheduled = false;
 
   constructor(
-    private readonly commit: (items: T[]) => Promise<void>,
+    private readonly commit: (items: T[]) => Promise<Array<R | Error> | void>,
     private readonly opts: GroupCommitOptions,
   ) {}
 
-  submit(item: T): Promise<void> {
+  submit(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       this.schedule();
@@ -56,17 +57,27 @@ export class GroupCommit<T> {
     this.running = true;
     const batch = this.pending.splice(0, this.opts.maxBatch());
     try {
-      await this.commit(batch.map((p) => p.item));
-      for (const p of batch) p.resolve();
+      settle(batch, await this.commit(batch.map((p) => p.item)));
     } catch (e) {
       if (batch.length === 1) batch[0]!.reject(e);
       else
         for (const p of batch) {
-          await this.commit([p.item]).then(p.resolve, p.reject);
+          await this.commit([p.item]).then(
+            (r) => settle([p], r),
+            (err: unknown) => p.reject(err),
+          );
         }
     } finally {
       this.running = false;
       if (this.pending.length) this.schedule();
     }
   }
+}
+
+function settle<T, R>(batch: Pending<T, R>[], results: Array<R | Error> | void): void {
+  batch.forEach((p, i) => {
+    const r = results?.[i];
+    if (r instanceof Error) p.reject(r);
+    else p.resolve(r as R);
+  });
 }
