@@ -69,13 +69,22 @@ export class FolderService {
     const want: Array<[string, SpecialUse | null]> = [['INBOX', null], ...this.specialFolders()];
     const have = new Set((await foldersOf(db, accountId)).map((f) => f.name));
     if (want.some(([n]) => !have.has(n))) {
-      await db.tx(async (t) => {
-        for (const [name, use] of want) {
-          // Another node or request may have made it meanwhile: look again inside the transaction.
-          if (!(await folderByName(t, accountId, name)))
-            await insertFolder(t, { ownerId: accountId, name, specialUse: use });
-        }
-      });
+      const make = () =>
+        db.tx(async (t) => {
+          for (const [name, use] of want) {
+            // Another node or request may have made it meanwhile: look again inside the transaction.
+            if (!(await folderByName(t, accountId, name)))
+              await insertFolder(t, { ownerId: accountId, name, specialUse: use });
+          }
+        });
+      try {
+        await make();
+      } catch (e) {
+        // PostgreSQL: a concurrent first delivery made them after our look; it has committed by
+        // the time the unique index refuses ours, so a second look finds its folders.
+        if (!/unique|duplicate/i.test((e as Error).message)) throw e;
+        await make();
+      }
     }
     this.ensured.add(accountId);
   }

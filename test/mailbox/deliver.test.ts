@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { LimitError } from '../../src/core/errors.js';
+import type { Config } from '../../src/config/config.js';
+import { MailboxService } from '../../src/mailbox/mailbox-service.js';
+import type { BlobStore } from '../../src/store/blobs/blob-store.js';
+import type { SqlDb } from '../../src/store/sql.js';
 import { forEachBackend } from '../store/backends.js';
 import { mailboxFixture, message } from './fixture.js';
 
@@ -44,6 +48,37 @@ forEachBackend('mailbox deliver', (backend) => {
       [3],
     );
     assert.equal(Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM mailbox_bodies'))!.n), 1);
+  });
+
+  it('stores concurrent deliveries together; one over quota fails alone, the others are stored', async () => {
+    const f = await mailboxFixture(backend);
+    // A second service on the same store: another node delivering the first mail of the same accounts.
+    const other = new MailboxService({
+      db: (f.mailbox as unknown as { ctx: { db: SqlDb } }).ctx.db,
+      blobs: (f.mailbox as unknown as { ctx: { blobs: BlobStore } }).ctx.blobs,
+      config: (f.mailbox as unknown as { ctx: { config: Config } }).ctx.config,
+    });
+    await f.directory.updateAccount(f.carol.address, { quotaMessages: 0 });
+    const blobs = (f.mailbox as unknown as { ctx: { blobs: BlobStore } }).ctx.blobs;
+    const blob = await blobs.put(Buffer.from(message('together')));
+    const results = await Promise.allSettled(
+      [f.alice, f.bob, f.carol, f.alice, f.bob].map((who, i) =>
+        (i % 2 ? other : f.mailbox).deliver({
+          accountId: who.accountId,
+          blob,
+          prefix: Buffer.from(`Delivered-To: ${who.address}\r\n`),
+          dedupeKey: `together-${i}`,
+        }),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+    );
+    assert.ok((results[2] as PromiseRejectedResult).reason instanceof LimitError);
+    for (const who of [f.alice, f.bob])
+      assert.equal((await f.mailbox.folders.status(who, 'INBOX')).messages, 2);
+    assert.equal((await f.mailbox.folders.status(f.carol, 'INBOX')).messages, 0);
   });
 
   it('creates the default folders with special use, idempotently', async () => {
