@@ -1,8 +1,10 @@
 import { Config } from '../config/config.js';
 import { runBackup } from '../ops/backup/backup.js';
 import { outsidePaths } from '../ops/backup/data-files.js';
+import { pruneBackups } from '../ops/backup/prune.js';
+import { OperatorError } from '../core/errors.js';
 import { openBlobStore, openDatabase } from '../store/store.js';
-import { type CommandGroup, parseOptions, requireArg } from './command.js';
+import { type CliContext, type CommandGroup, parseOptions, requireArg } from './command.js';
 import { humanSize, progressPrinter } from './progress.js';
 
 export const backupCommand: CommandGroup = {
@@ -10,8 +12,12 @@ export const backupCommand: CommandGroup = {
   summary: 'online backup of the store, message bodies, config and keys; incremental into the same DEST',
   usage: [
     'backup DEST    a consistent snapshot while the server runs; later runs into DEST copy only new message bodies',
+    'backup prune DEST --keep N --keep-days D [--dry-run]',
+    '               deletes backups beyond the newest N / older than D days (kept if either keeps it; the newest always),',
+    '               then the message bodies no remaining backup needs; refused while a backup into DEST runs',
   ],
   async run(args, ctx) {
+    if (args[0] === 'prune') return prune(args.slice(1), ctx);
     const { positionals } = parseOptions(args, {});
     const dest = requireArg(positionals[0], 'DEST (the backup directory)');
     const config = Config.open(ctx.dataDir);
@@ -49,3 +55,35 @@ export const backupCommand: CommandGroup = {
     }
   },
 };
+
+function count(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new OperatorError(`${flag} needs a number, not "${value}"`);
+  return n;
+}
+
+async function prune(args: string[], ctx: CliContext): Promise<number> {
+  const { positionals, values } = parseOptions(args, {
+    keep: { type: 'string' },
+    'keep-days': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  });
+  const dest = requireArg(positionals[0], 'DEST (the backup directory)');
+  const r = await pruneBackups(dest, {
+    keep: count(values.keep, '--keep'),
+    keepDays: count(values['keep-days'], '--keep-days'),
+    dryRun: values['dry-run'] ?? false,
+  });
+  if (ctx.json) ctx.out(JSON.stringify({ dryRun: values['dry-run'] ?? false, ...r }, null, 2));
+  else {
+    const verb = values['dry-run'] ? 'would remove' : 'removed';
+    for (const id of r.removed) ctx.out(`${verb} backup ${id}`);
+    for (const id of r.incomplete) ctx.out(`${verb} incomplete backup ${id}`);
+    ctx.out(
+      `${verb} ${r.removed.length} backups and ${r.incomplete.length} incomplete ones (${humanSize(r.removedBackupBytes)}), ${r.removedBlobs} message bodies (${humanSize(r.removedBlobBytes)}); kept ${r.kept.length} backups sharing ${r.keptBlobs} bodies`,
+    );
+  }
+  return 0;
+}

@@ -15,6 +15,7 @@ import {
   type BackupManifest,
   type BlobEntry,
 } from './manifest.js';
+import { withDestLock } from './lock.js';
 import { noProgress, type ProgressListener } from './progress.js';
 import { dumpTables, withConsistentView } from './store-dump.js';
 
@@ -42,6 +43,14 @@ export async function runBackup(
   progress: ProgressListener = noProgress,
 ): Promise<BackupManifest & { dir: string }> {
   dest = resolve(dest);
+  return withDestLock(dest, 'backup', () => backupLocked(src, dest, progress));
+}
+
+async function backupLocked(
+  src: BackupSource,
+  dest: string,
+  progress: ProgressListener,
+): Promise<BackupManifest & { dir: string }> {
   const id = backupId();
   const dir = join(backupsDir(dest), id);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
