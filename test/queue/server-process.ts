@@ -28,6 +28,8 @@ export async function prepareDataDir(
   for (const k of allKeys) if (k.key.startsWith('listen.')) config.set(k.key, 'off');
   config.set('listen.smtp', `127.0.0.1:${port}`);
   config.set('log.level', 'warn');
+  // Again after the listeners were turned off: a caller may ask for one (listen.http).
+  for (const [k, v] of Object.entries(settings)) if (k.startsWith('listen.')) config.set(k, v);
   config.close();
 }
 
