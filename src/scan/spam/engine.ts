@@ -1,6 +1,5 @@
 // The rule engine: compiles a ruleset once, then scores prepared messages synchronously.
 // Bayes probability comes in from outside (its store may be async); everything here is CPU only.
-import v8 from 'node:v8';
 import { EVALS } from './evals.js';
 import type { EvalContext } from './evals.js';
 import { headerForRule } from './header-access.js';
@@ -11,9 +10,6 @@ import { evalMeta, globToRegExp, metaDeps } from './meta-expr.js';
 import { AtomMatcher, requiredAtom } from './prefilter.js';
 import { relayPath } from './relays.js';
 import type { RuleDef, Ruleset } from './types.js';
-
-/** Source length above which a regex is compiled without V8's optimisation passes (see warmUp). */
-const HUGE_REGEX = 6000;
 
 export const GTUBE_RE = /XJS\*C4JDBQADN1\.NSBN3\*2IDNEN\*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL\*C\.34X/;
 
@@ -115,26 +111,15 @@ export class SpamEngine {
    */
   warmUp(part: 'eager' | 'rest' | 'all' = 'all', budgetMs = Infinity): boolean {
     const end = performance.now() + budgetMs;
-    // Straight to native code (no bytecode tier to compile a second time later), and V8's regexp
-    // optimisation passes skipped for the few huge obfuscation-matching rules (ReplaceTags
-    // FUZZY_*), where they cost about a second each while those rules seldom get far in a text.
-    // Measured on the stock rules: compile 13.9 s -> 6.4 s, scanning no slower (loaded machine).
-    v8.setFlagsFromString('--no-regexp-tier-up');
-    try {
-      for (const list of part === 'all'
-        ? [this.eager, this.rest]
-        : [part === 'eager' ? this.eager : this.rest]) {
-        while (list.length) {
-          if (performance.now() >= end) return false;
-          const re = list.pop()!;
-          v8.setFlagsFromString(
-            re.source.length > HUGE_REGEX ? '--no-regexp-optimization' : '--regexp-optimization',
-          );
-          re.test('');
-        }
+    // No V8 flags are switched here: changing regexp flags at run time (setFlagsFromString) while
+    // other threads compile crashed test processes with SIGSEGV.
+    for (const list of part === 'all'
+      ? [this.eager, this.rest]
+      : [part === 'eager' ? this.eager : this.rest]) {
+      while (list.length) {
+        if (performance.now() >= end) return false;
+        list.pop()!.test('');
       }
-    } finally {
-      v8.setFlagsFromString('--regexp-optimization');
     }
     return !this.eager.length && !this.rest.length;
   }
