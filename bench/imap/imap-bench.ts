@@ -3,7 +3,7 @@
 // same messages, same client. Usage (needs root for Dovecot's Maildir):
 //   node dist/bench/imap/imap-bench.js [MESSAGES] [IDLE_CONNECTIONS] [ROUNDS]   (default 100000 5000 3)
 // BENCH_DATA=DIR keeps Mailstead's filled data dir and reuses it; SKIP_DOVECOT=1 measures Mailstead alone.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   chownSync,
   existsSync,
@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serveForBench } from '../serve-for-bench.js';
 import { openApp } from '../../src/app.js';
 import { initDataDir } from '../../src/cli/init.js';
 import { Config } from '../../src/config/config.js';
@@ -103,27 +104,11 @@ async function startMailstead(): Promise<{ port: number; pid: number; stop: () =
   config.set('imap.max_connections_per_ip', String(IDLERS + 100));
   config.set('imap.max_connections_per_account', String(IDLERS + 100));
   config.close();
-  const child = spawn(
-    process.execPath,
-    [join(process.cwd(), 'bin', 'mailstead.js'), 'serve', '--data', dir],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /imaps\s+127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`mailstead serve exited with ${code}: ${out}`)));
-  });
+  const server = await serveForBench(dir, 'imaps');
   return {
-    port,
-    pid: child.pid!,
+    ...server,
     stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
       if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };

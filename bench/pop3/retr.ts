@@ -2,10 +2,11 @@
 // against the reference Dovecot (/work/shared/reference/postfix-dovecot.sh, pop3s on 11995),
 // same messages, same pipelining client, in the same run. Usage:
 //   node dist/bench/pop3/retr.js [COUNT] [ROUNDS]      (default 10000 3; needs root for Dovecot's Maildir)
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serveForBench } from '../serve-for-bench.js';
 import { openApp } from '../../src/app.js';
 import { initDataDir } from '../../src/cli/init.js';
 import { Config } from '../../src/config/config.js';
@@ -74,27 +75,12 @@ async function startMailstead(): Promise<{ port: number; stop: () => Promise<voi
   const account = await app.directory.addAccount({ address: USER, password: PASS });
   await fillInbox(app, account.id, COUNT, messageText, (l) => console.log(`mailstead: ${l}`));
   await app.close();
-  const child = spawn(
-    process.execPath,
-    [join(process.cwd(), 'bin', 'mailstead.js'), 'serve', '--data', dir],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /pop3s\s+127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`mailstead serve exited with ${code}: ${out}`)));
-  });
+  const server = await serveForBench(dir, 'pop3s');
   return {
-    port,
+    port: server.port,
     dir,
     stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
