@@ -2,12 +2,12 @@
 // SpamAssassin hits that we miss (and the reverse), ranked by the score they move, and which
 // messages get a different verdict. spamd's answers are cached (they take minutes to collect).
 // Run: npm run build && node dist/bench/spam/rule-diff.js [messagesPerClass=200] [--refresh]
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadRuleset } from '../../src/scan/spam/cf-parser.js';
+import { askSpamd } from './spamd.js';
 import { STOCK_RULES_DIR } from '../../src/scan/spam/cli.js';
 import { loadCorpus, pick } from '../../src/scan/spam/corpus-fixture.js';
 import type { CorpusMessage } from '../../src/scan/spam/corpus-fixture.js';
@@ -36,41 +36,13 @@ export function parseSpamStatus(processed: string): SaAnswer | undefined {
 }
 
 /** spamd's answer for each message (spamd -L with 2 children, processing mode through spamc). */
-async function spamdAnswers(msgs: CorpusMessage[]): Promise<SaAnswer[]> {
-  const port = '17832';
-  const pidFile = join(tmpdir(), 'mailstead-rule-diff-spamd.pid');
-  execFileSync(
-    'spamd',
-    ['-L', '-d', '-i', '127.0.0.1', '-p', port, '-A', '127.0.0.1', '--max-children=2', '-r', pidFile],
-    { stdio: 'ignore' },
-  );
-  try {
-    for (let i = 0; i < 60 && spawnSync('spamc', ['-p', port, '-K']).status !== 0; i++)
-      await new Promise((r) => setTimeout(r, 1000));
-    const out: SaAnswer[] = new Array(msgs.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < msgs.length) {
-        const i = next++;
-        out[i] = await new Promise<SaAnswer>((resolve, reject) => {
-          // -s: spamc's default 500 KB cap would skip the large corpus messages spamd reads whole
-          const c = spawn('spamc', ['-p', port, '-s', '10000000']);
-          const chunks: Buffer[] = [];
-          c.stdout.on('data', (d: Buffer) => chunks.push(d));
-          c.on('close', () => {
-            const a = parseSpamStatus(Buffer.concat(chunks).toString('latin1'));
-            if (a) resolve(a);
-            else reject(new Error(`no X-Spam-Status for ${msgs[i]!.id}`));
-          });
-          c.stdin.end(msgs[i]!.raw);
-        });
-      }
-    };
-    await Promise.all([worker(), worker()]);
-    return out;
-  } finally {
-    spawnSync('sh', ['-c', `kill $(cat ${pidFile})`]);
-  }
+function spamdAnswers(msgs: CorpusMessage[]): Promise<SaAnswer[]> {
+  // -s: spamc's default 500 KB cap would skip the large corpus messages spamd reads whole
+  return askSpamd(msgs, '17832', ['-s', '10000000'], (output, m) => {
+    const a = parseSpamStatus(output.toString('latin1'));
+    if (!a) throw new Error(`no X-Spam-Status for ${m.id}`);
+    return a;
+  });
 }
 
 interface RuleTally {

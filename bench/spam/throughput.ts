@@ -1,6 +1,6 @@
 // Spam scanning throughput and accuracy on the SpamAssassin corpus, ours against spamd.
 // Run: npm run build && node dist/bench/spam/throughput.js [messagesPerClass=200]
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { loadCorpus, pick } from '../../src/scan/spam/corpus-fixture.js';
 import type { CorpusMessage } from '../../src/scan/spam/corpus-fixture.js';
 import { prepareMessage } from '../../src/scan/spam/message.js';
 import { SpamScanner } from '../../src/scan/spam/scanner.js';
+import { askSpamd } from './spamd.js';
 
 interface Run {
   seconds: number;
@@ -50,36 +51,8 @@ async function train(msgs: CorpusMessage[]): Promise<MemoryBayesStore> {
 }
 
 /** Per-message spamd verdicts through spamc, for agreement. */
-async function spamdVerdicts(msgs: CorpusMessage[]): Promise<boolean[]> {
-  const port = '17831';
-  const pidFile = join(tmpdir(), 'mailstead-bench-spamd.pid');
-  execFileSync(
-    'spamd',
-    ['-L', '-d', '-i', '127.0.0.1', '-p', port, '-A', '127.0.0.1', '--max-children=2', '-r', pidFile],
-    { stdio: 'ignore' },
-  );
-  try {
-    for (let i = 0; i < 60 && spawnSync('spamc', ['-p', port, '-K']).status !== 0; i++)
-      await new Promise((r) => setTimeout(r, 1000));
-    const out: boolean[] = new Array(msgs.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < msgs.length) {
-        const i = next++;
-        out[i] = await new Promise<boolean>((resolve) => {
-          const c = spawn('spamc', ['-p', port, '-c']);
-          let text = '';
-          c.stdout.on('data', (d: Buffer) => (text += d.toString()));
-          c.on('close', () => resolve(Number(text.split('/')[0]) >= 5));
-          c.stdin.end(msgs[i]!.raw);
-        });
-      }
-    };
-    await Promise.all([worker(), worker()]);
-    return out;
-  } finally {
-    spawnSync('sh', ['-c', `kill $(cat ${pidFile})`]);
-  }
+function spamdVerdicts(msgs: CorpusMessage[]): Promise<boolean[]> {
+  return askSpamd(msgs, '17831', ['-c'], (output) => Number(output.toString().split('/')[0]) >= 5);
 }
 
 export async function main(perClass = Number(process.argv[2] ?? 200)): Promise<void> {
