@@ -95,7 +95,7 @@ export const importCommand: CommandGroup = {
       printTable(
         ctx,
         r.folders.map((f) => ({
-          folder: f.folder,
+          folder: f.into ? `${f.folder} → ${f.into}` : f.folder,
           [r.dryRun ? 'would import' : 'imported']: f.imported,
           'already there': f.skipped,
           size: humanSize(f.bytes),

@@ -43,9 +43,13 @@ async function freePort(): Promise<number> {
 
 /**
  * Dovecot (Debian's dovecot-imapd) on loopback with a throw-away config: any user, one password,
- * `mailLocation` as given (maildir:~/Maildir, maildir:~/Maildir:LAYOUT=fs, mbox:~/mail:INBOX=~/mail/inbox).
+ * `mailLocation` as given (maildir:~/Maildir, maildir:~/Maildir:LAYOUT=fs, mbox:~/mail:INBOX=~/mail/inbox),
+ * `specialUse` giving folders their RFC 6154 attribute (`{ Gesendet: '\\Sent' }`).
  */
-export async function startDovecot(mailLocation: string): Promise<Dovecot> {
+export async function startDovecot(
+  mailLocation: string,
+  specialUse: Record<string, string> = {},
+): Promise<Dovecot> {
   const { dir, cleanup } = tempDir('mailstead-dovecot-');
   chmodSync(dir, 0o755);
   const port = await freePort();
@@ -70,7 +74,9 @@ mail_location = ${mailLocation}
 namespace inbox {
   inbox = yes
   separator = /
-}
+${Object.entries(specialUse)
+  .map(([name, use]) => `  mailbox "${name}" {\n    special_use = ${use}\n  }\n`)
+  .join('')}}
 passdb {
   driver = static
   args = password=${DOVECOT_PASSWORD}

@@ -20,6 +20,20 @@ function mailstead(dataDir: string, args: string[], input: string) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+const importImap = (port: number, login: string, user: string) => [
+  'import',
+  'imap',
+  '--host',
+  '127.0.0.1',
+  '--port',
+  String(port),
+  '--login',
+  login,
+  '--password-stdin',
+  '--user',
+  user,
+];
+
 describe('import from IMAP and PST', () => {
   let server: TestServer;
   before(async () => {
@@ -33,21 +47,7 @@ describe('import from IMAP and PST', () => {
       const messages = fixtureMessages();
       await fillDovecot(dovecot, 'alice', messages);
       const user = await newAccount(server);
-      const imap = [
-        'import',
-        'imap',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(dovecot.port),
-        '--login',
-        'alice',
-        '--password-stdin',
-        '--user',
-        user,
-        '--batch',
-        '3',
-      ];
+      const imap = [...importImap(dovecot.port, 'alice', user), '--batch', '3'];
       const dry = mailstead(server.dir, [...imap, '--dry-run'], DOVECOT_PASSWORD + '\n');
       assert.equal(dry.code, 0, dry.err);
       assert.equal(JSON.parse(dry.out).imported, 10);
@@ -59,6 +59,64 @@ describe('import from IMAP and PST', () => {
       assert.deepEqual([JSON.parse(second.out).imported, JSON.parse(second.out).skipped], [0, 10]);
       const wrong = mailstead(server.dir, imap, 'not-the-password\n');
       assert.notEqual(wrong.code, 0);
+    } finally {
+      await dovecot.stop();
+    }
+  });
+
+  it('files special-use folders of other names (Gesendet, Entwürfe, Spam…) into our Sent, Drafts, Junk, Trash, Archive; the ledger keeps the source names', async () => {
+    const uses = {
+      Gesendet: '\\Sent',
+      Entwürfe: '\\Drafts',
+      Spam: '\\Junk',
+      Papierkorb: '\\Trash',
+      Archiv: '\\Archive',
+    };
+    const ours: Record<string, string> = {
+      Gesendet: 'Sent',
+      'Gesendet/2019': 'Sent/2019',
+      Entwürfe: 'Drafts',
+      Spam: 'Junk',
+      Papierkorb: 'Trash',
+      Archiv: 'Archive',
+      Projekte: 'Projekte',
+      INBOX: 'INBOX',
+    };
+    const dovecot = await startDovecot('maildir:~/Maildir', uses);
+    try {
+      const messages = Object.keys(ours).map((folder, i) => ({
+        folder,
+        raw: `From: s${i}@example.org\r\nTo: alice@example.test\r\nSubject: special use ${i}\r\nMessage-ID: <su${i}@example.org>\r\n\r\nbody ${i}\r\n`,
+        flags: i % 2 ? ['\\Seen'] : [],
+        internalDate: new Date(Date.UTC(2022, i, 3, 12, 0, 0)),
+      }));
+      await fillDovecot(dovecot, 'bob', messages);
+      const user = await newAccount(server);
+      const args = importImap(dovecot.port, 'bob', user);
+      const first = mailstead(server.dir, args, DOVECOT_PASSWORD + '\n');
+      assert.equal(first.code, 0, first.err);
+      const report = JSON.parse(first.out) as {
+        imported: number;
+        folders: { folder: string; into?: string }[];
+      };
+      assert.equal(report.imported, messages.length);
+      for (const f of report.folders) assert.equal(f.into ?? f.folder, ours[f.folder], f.folder);
+      assert.deepEqual(
+        await importedView(server.app, user),
+        expectedView(messages.map((m) => ({ ...m, folder: ours[m.folder]! }))),
+      );
+      const account = (await server.app.directory.getAccount(user))!;
+      const names = (
+        await server.app.mailbox.folders.list(await server.app.mailbox.actorFor(account.id))
+      ).map((f) => f.name);
+      for (const source of Object.keys(uses)) assert.ok(!names.includes(source), `no folder ${source} made`);
+      const ledger = readFileSync(join(server.dir, 'import', `ledger-${account.id}.txt`), 'utf8');
+      assert.match(ledger, /^Gesendet\/2019\timap:127\.0\.0\.1\/Gesendet\/2019;UIDVALIDITY=\d+\/;UID=1$/m);
+      const second = mailstead(server.dir, args, DOVECOT_PASSWORD + '\n');
+      assert.deepEqual(
+        [JSON.parse(second.out).imported, JSON.parse(second.out).skipped],
+        [0, messages.length],
+      );
     } finally {
       await dovecot.stop();
     }

@@ -46,13 +46,17 @@ export class ImapSource implements ImportSource {
     return this.client;
   }
 
-  /** Source path → target folder name (`/`-separated). */
-  private async folderList(): Promise<{ path: string; folder: string }[]> {
+  /**
+   * Source path → folder name (`/`-separated) and special use: the server's SPECIAL-USE or XLIST
+   * attribute, else imapflow's guess from well-known names in several languages.
+   */
+  private async folderList(): Promise<{ path: string; folder: string; specialUse?: string }[]> {
     const list = await (await this.ready()).list();
     return list
       .filter((f) => !f.flags.has('\\Noselect') && !f.flags.has('\\NonExistent'))
       .map((f) => ({
         path: f.path,
+        ...(f.specialUse ? { specialUse: f.specialUse } : {}),
         folder:
           f.path.toUpperCase() === 'INBOX'
             ? 'INBOX'
@@ -64,6 +68,12 @@ export class ImapSource implements ImportSource {
 
   async *folders(): AsyncIterable<string> {
     for (const f of await this.folderList()) yield f.folder;
+  }
+
+  async specialUses(): Promise<ReadonlyMap<string, string>> {
+    const uses = new Map<string, string>();
+    for (const f of await this.folderList()) if (f.specialUse) uses.set(f.folder, f.specialUse);
+    return uses;
   }
 
   async *messages(opts: {

@@ -20,6 +20,11 @@ export interface ImportSource {
   readonly name: string;
   /** Every folder of the source, so empty ones are created too. */
   folders(): AsyncIterable<string>;
+  /**
+   * The RFC 6154 special use (`\Sent`, `\Junk`…) of source folders that have one, so the
+   * importer can file them into the account's own folders of that use whatever their names.
+   */
+  specialUses?(): Promise<ReadonlyMap<string, string>>;
   messages(opts: {
     metadataOnly: boolean;
     skip: (folder: string, key: string) => boolean;

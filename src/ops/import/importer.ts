@@ -14,7 +14,10 @@ export interface ImportOptions {
 }
 
 export interface FolderCount {
+  /** The source's folder. */
   folder: string;
+  /** The account's folder it went into, when that differs (a special-use folder of another name). */
+  into?: string;
   /** New messages: imported, or that would be in a dry run. */
   imported: number;
   /** Already imported by an earlier run. */
@@ -56,18 +59,26 @@ export async function runImport(
   const actor = await app.mailbox.actorFor(account.id);
   const ledger = ImportLedger.open(app.config.dataDir, account.id);
   const counts = new Map<string, FolderCount>();
+  let targets = new Map<string, string>();
   const count = (folder: string) => {
     let c = counts.get(folder);
-    if (!c) counts.set(folder, (c = { folder, imported: 0, skipped: 0, bytes: 0 }));
+    if (!c) {
+      const into = targetFolder(folder, targets);
+      counts.set(
+        folder,
+        (c = { folder, ...(into === folder ? {} : { into }), imported: 0, skipped: 0, bytes: 0 }),
+      );
+    }
     return c;
   };
   const made = new Set<string>();
   let done = 0;
   try {
     if (!dryRun) await app.mailbox.folders.ensureDefaults(account.id);
+    targets = await specialUseTargets(app, actor, source);
     for await (const f of source.folders()) {
       count(f);
-      if (!dryRun) await ensureFolder(app, actor, f, made);
+      if (!dryRun) await ensureFolder(app, actor, targetFolder(f, targets), made);
     }
     const skip = (folder: string, key: string) => {
       const known = ledger.has(`${folder}\t${key}`);
@@ -79,8 +90,9 @@ export async function runImport(
     const pending: { m: ImportMessage; entry: string; blob: Promise<BlobRef> }[] = [];
     const storeNext = async () => {
       const p = pending.shift()!;
-      await ensureFolder(app, actor, p.m.folder, made);
-      await deliver(app, account.id, p.m, await p.blob, p.entry);
+      const into = targetFolder(p.m.folder, targets);
+      await ensureFolder(app, actor, into, made);
+      await deliver(app, account.id, { ...p.m, folder: into }, await p.blob, p.entry);
       ledger.add(p.entry);
     };
     for await (const m of source.messages({ metadataOnly: dryRun, skip })) {
@@ -117,6 +129,41 @@ export async function runImport(
     bytes: sum('bytes'),
     ms: Math.round(performance.now() - started),
   };
+}
+
+/** The uses a person files mail into; \All, \Flagged and the like are views, not places. */
+const FILED_USES = new Set(['\\sent', '\\drafts', '\\junk', '\\trash', '\\archive']);
+
+/**
+ * Source folders with a special use → the account's own folder of that use, so a source's
+ * "Gesendet" (\Sent) lands in our Sent. The ledger keeps the source's folder name.
+ */
+async function specialUseTargets(
+  app: App,
+  actor: MailboxActor,
+  source: ImportSource,
+): Promise<Map<string, string>> {
+  const uses = (await source.specialUses?.()) ?? new Map<string, string>();
+  if (!uses.size) return new Map();
+  const ours = new Map<string, string>();
+  for (const f of await app.mailbox.folders.list(actor)) {
+    const use = f.specialUse?.toLowerCase();
+    if (use && !ours.has(use)) ours.set(use, f.name);
+  }
+  const targets = new Map<string, string>();
+  for (const [folder, use] of uses) {
+    const to = FILED_USES.has(use.toLowerCase()) ? ours.get(use.toLowerCase()) : undefined;
+    if (to) targets.set(folder, to);
+  }
+  return targets;
+}
+
+/** Where a source folder goes: a mapped folder's sub-folders move with it (Gesendet/2019 → Sent/2019). */
+function targetFolder(folder: string, targets: ReadonlyMap<string, string>): string {
+  let best = '';
+  for (const from of targets.keys())
+    if ((folder === from || folder.startsWith(from + '/')) && from.length > best.length) best = from;
+  return best ? targets.get(best)! + folder.slice(best.length) : folder;
 }
 
 function ledgerKey(m: ImportMessage): string {
