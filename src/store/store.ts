@@ -6,7 +6,8 @@ import type { Logger } from '../log/logger.js';
 import type { BlobLocation, BlobStore } from './blobs/blob-store.js';
 import { BlobVolumes } from './blobs/blob-volumes.js';
 import { FsBlobStore } from './blobs/fs-blob-store.js';
-import { PgBlobStore } from './blobs/pg-blob-store.js';
+import { DbBlobStore } from './blobs/db-blob-store.js';
+import { TieredBlobStore } from './blobs/tiered-blob-store.js';
 import { schemaComponents } from './components.js';
 import { pendingMigrations } from './migrate.js';
 import { PostgresDb } from './postgres/postgres-db.js';
@@ -45,9 +46,11 @@ export function openBlobStore(config: Config, db: SqlDb): BlobStore {
   if (config.get<string>('store.blobs') === 'postgres') {
     if (db.dialect !== 'postgres')
       throw new OperatorError('store.blobs = postgres needs store.url to be a postgres:// URL');
-    main = new PgBlobStore(db);
+    main = new DbBlobStore(db);
   } else {
-    main = new FsBlobStore(config.path('store.blob_dir'));
+    const files = new FsBlobStore(config.path('store.blob_dir'));
+    const inlineMax = config.get<number>('store.inline_blob_max');
+    main = inlineMax > 0 ? new TieredBlobStore(new DbBlobStore(db), files, inlineMax) : files;
   }
   const volumes = Object.entries(parseBlobVolumes(config.get<string[]>('store.blob_volumes'))).map(
     ([name, path]) => [name, new FsBlobStore(config.path(path))],

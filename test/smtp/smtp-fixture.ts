@@ -101,16 +101,13 @@ export async function waitFor<T>(
   }
 }
 
-/** Blobs begun and not finished: files in the blob dir's tmp/, or PostgreSQL uploads without a hash. */
+/** Blobs begun and not finished: files in the blob dir's tmp/, and database uploads without a hash. */
 export async function partialBlobs(s: TestServer): Promise<number> {
-  if (s.app.config.get<string>('store.blobs') === 'postgres') {
-    const r = await s.app.store.db.get<{ n: number }>(
-      'SELECT COUNT(*) AS n FROM blob_contents WHERE hash IS NULL',
-    );
-    return Number(r?.n);
-  }
+  const r = await s.app.store.db.get<{ n: number }>(
+    'SELECT COUNT(*) AS n FROM blob_contents WHERE hash IS NULL',
+  );
   const tmp = join(s.app.config.path('store.blob_dir'), 'tmp');
-  return existsSync(tmp) ? readdirSync(tmp).length : 0;
+  return Number(r?.n) + (existsSync(tmp) ? readdirSync(tmp).length : 0);
 }
 
 /** Waits (bounded) for the server to notice a dropped client and discard its partial blob. */

@@ -8,12 +8,16 @@ import { Config } from '../../src/config/config.js';
 import type { BlobStore } from '../../src/store/blobs/blob-store.js';
 import { BlobVolumes } from '../../src/store/blobs/blob-volumes.js';
 import { FsBlobStore } from '../../src/store/blobs/fs-blob-store.js';
-import { PgBlobStore } from '../../src/store/blobs/pg-blob-store.js';
+import { DbBlobStore } from '../../src/store/blobs/db-blob-store.js';
+import { TieredBlobStore } from '../../src/store/blobs/tiered-blob-store.js';
 import { schemaComponents } from '../../src/store/components.js';
 import { migrate } from '../../src/store/migrate.js';
 import type { SchemaComponent } from '../../src/store/migration.js';
 import type { SqlDb } from '../../src/store/sql.js';
 import { openDatabase } from '../../src/store/store.js';
+
+/** store.inline_blob_max's default, so the conformance tests cover both tiers. */
+export const INLINE_MAX = 128 * 1024;
 
 export const PG_URL =
   process.env.MAILSTEAD_TEST_PG_URL ?? 'postgres://mailstead:mailstead@127.0.0.1:5432/mailstead_test';
@@ -31,8 +35,9 @@ export interface TestBackend {
   /** Opens another connection to a location (closed after the test). */
   open(location: { url: string; dataDir: string }): Promise<SqlDb>;
   /**
-   * The blob store of this backend's usual configuration over `db`: files (sqlite) or
-   * PgBlobStore (postgres), plus a filesystem volume named `archive`.
+   * The blob store of this backend's usual configuration over `db`: small bodies in the database
+   * and the rest as files (sqlite), or all in the database (postgres), plus a filesystem volume
+   * named `archive`.
    */
   blobs(db: SqlDb): BlobStore;
   /** A data dir with mailstead.toml pointing at a fresh location; `settings` are added to it. */
@@ -92,7 +97,11 @@ function makeBackend(name: 'sqlite' | 'postgres', cleanup: Cleanup, admin: () =>
       const dir = tempDir('blobs');
       cleanup.add(() => rmSync(dir, { recursive: true, force: true }));
       const archive = new FsBlobStore(join(dir, 'archive'));
-      return new BlobVolumes(name === 'sqlite' ? new FsBlobStore(join(dir, 'main')) : new PgBlobStore(db), {
+      const main =
+        name === 'sqlite'
+          ? new TieredBlobStore(new DbBlobStore(db), new FsBlobStore(join(dir, 'main')), INLINE_MAX)
+          : new DbBlobStore(db);
+      return new BlobVolumes(main, {
         archive,
       });
     },

@@ -1,5 +1,14 @@
 import { defineKey } from '../schema.js';
-import { boolType, durationType, enumType, intType, listenType, listType, stringType } from '../types.js';
+import {
+  boolType,
+  durationType,
+  enumType,
+  intType,
+  listenType,
+  listType,
+  sizeType,
+  stringType,
+} from '../types.js';
 
 const listen = (name: string, port: number, what: string) =>
   defineKey({
@@ -40,7 +49,16 @@ export const serverKeys = [
     key: 'store.blobs',
     type: enumType(['fs', 'postgres'] as const),
     default: 'fs',
-    description: 'Where message bodies are kept: fs (files under blob_dir) or postgres (in the database).',
+    description:
+      'Where message bodies are kept: fs (files under blob_dir, the small ones in the database, see store.inline_blob_max) or postgres (all in the database).',
+    reload: 'restart',
+  }),
+  defineKey({
+    key: 'store.inline_blob_max',
+    type: sizeType,
+    default: 128 * 1024,
+    description:
+      'With store.blobs = fs, message bodies up to this size are kept in the database instead of one file each: they are written in the commit that the database flushes anyway, which saves two fsyncs per message. 0 keeps every body in a file.',
     reload: 'restart',
   }),
   defineKey({

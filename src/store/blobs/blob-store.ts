@@ -8,7 +8,7 @@ export interface BlobRef {
   size: number;
 }
 
-/** One place blobs live: a directory (FsBlobStore) or a database table (PgBlobStore). */
+/** One place blobs live: a directory (FsBlobStore), database tables (DbBlobStore) or both (TieredBlobStore). */
 export interface BlobLocation {
   /** Stores the bytes durably before resolving. */
   put(data: Buffer | AsyncIterable<Buffer>): Promise<BlobRef>;

@@ -27,17 +27,18 @@ async function* chunked(data: Buffer | AsyncIterable<Buffer>): AsyncIterable<Buf
 }
 
 /**
- * Blobs in PostgreSQL (`store.blobs = postgres`): one `blob_contents` row per body and its bytes
- * in `blob_chunks` of 256 KiB, so a range read fetches only the chunks it needs. Chunks are
- * written under a row without a hash and the hash is set in one transaction at the end, so a
- * reader never sees half a blob; a commit is durable, as every PostgreSQL commit is.
+ * Blobs in the database: every body with `store.blobs = postgres`, and the small ones with the
+ * default store (see TieredBlobStore). One `blob_contents` row per body and its bytes in
+ * `blob_chunks` of 256 KiB, so a range read fetches only the chunks it needs. A body of one chunk
+ * is written in one transaction; a longer one is written chunk by chunk under a row without a
+ * hash, which is set in one transaction at the end, so a reader never sees half a blob. Writes
+ * resolve once committed, and a commit is durable on both backends.
  */
-export class PgBlobStore implements BlobLocation {
-  constructor(private readonly db: SqlDb) {
-    if (db.dialect !== 'postgres') throw new Error('PgBlobStore needs a PostgreSQL store');
-  }
+export class DbBlobStore implements BlobLocation {
+  constructor(private readonly db: SqlDb) {}
 
   async put(data: Buffer | AsyncIterable<Buffer>): Promise<BlobRef> {
+    if (Buffer.isBuffer(data) && data.length <= CHUNK) return this.putOne(data);
     const upload = await this.db.get<{ id: number }>(
       'INSERT INTO blob_contents (hash, size, chunk_size, created_at) VALUES (NULL, 0, ?, ?) RETURNING id',
       [CHUNK, Date.now()],
@@ -62,12 +63,8 @@ export class PgBlobStore implements BlobLocation {
     }
     const hash = hasher.digest('hex');
     await this.db.tx(async (t) => {
-      // Two puts of the same body finishing together: the lock makes the second see the first.
-      await t.get('SELECT pg_advisory_xact_lock(hashtext(?))', [hash]);
       const now = Date.now();
-      // An existing copy is re-dated like a rewritten file, so garbage collection spares it.
-      const existing = await t.run('UPDATE blob_contents SET created_at = ? WHERE hash = ?', [now, hash]);
-      if (existing.changes > 0) await t.run('DELETE FROM blob_contents WHERE id = ?', [id]);
+      if (await this.redate(t, hash, now)) await t.run('DELETE FROM blob_contents WHERE id = ?', [id]);
       else
         await t.run('UPDATE blob_contents SET hash = ?, size = ?, created_at = ? WHERE id = ?', [
           hash,
@@ -77,6 +74,32 @@ export class PgBlobStore implements BlobLocation {
         ]);
     });
     return { hash, size };
+  }
+
+  /** A body of at most one chunk: its row and its chunk in one transaction, one commit to wait for. */
+  private async putOne(data: Buffer): Promise<BlobRef> {
+    const hash = createHash('sha256').update(data).digest('hex');
+    await this.db.tx(async (t) => {
+      const now = Date.now();
+      if (await this.redate(t, hash, now)) return;
+      const row = await t.get<{ id: number }>(
+        'INSERT INTO blob_contents (hash, size, chunk_size, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+        [hash, data.length, CHUNK, now],
+      );
+      await t.run('INSERT INTO blob_chunks (content_id, seq, data) VALUES (?, 0, ?)', [row!.id, data]);
+    });
+    return { hash, size: data.length };
+  }
+
+  /**
+   * Inside a put's transaction: whether `hash` is stored already, re-dating it like a rewritten
+   * file if so, so garbage collection spares it.
+   */
+  private async redate(t: SqlDb, hash: string, now: number): Promise<boolean> {
+    // Two puts of the same body finishing together: the lock makes the second see the first.
+    // (SQLite needs none: its write transactions run one at a time.)
+    if (t.dialect === 'postgres') await t.get('SELECT pg_advisory_xact_lock(hashtext(?))', [hash]);
+    return (await t.run('UPDATE blob_contents SET created_at = ? WHERE hash = ?', [now, hash])).changes > 0;
   }
 
   private async content(hash: string): Promise<{ id: number; size: number; chunk_size: number }> {
