@@ -14,6 +14,7 @@ import { queueCommand } from './queue.js';
 import { storeCommand } from './store.js';
 import { upgradeCommand } from './upgrade.js';
 import { tokenCommand } from './token.js';
+import { brandingCommand } from './branding.js';
 import { spamCommand } from './spam.js';
 import { antivirusCommand } from './antivirus.js';
 
@@ -36,4 +37,5 @@ export const commandGroups: readonly CommandGroup[] = [
   spamCommand,
   antivirusCommand,
   tokenCommand,
+  brandingCommand,
 ];

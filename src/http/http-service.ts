@@ -6,6 +6,7 @@ import type { ProtocolService } from '../server/service.js';
 import { registerAutoconfigRoutes } from './autoconfig/routes.js';
 import { registerAdminApi } from './api/register.js';
 import type { ServicesSource } from './api/context.js';
+import { BrandingService } from './branding/branding.js';
 import { registerAdminUi } from './static.js';
 
 export type { ServicesSource };
@@ -43,8 +44,9 @@ export async function createHttpService(
     return app.metrics.registry.metrics();
   });
   registerAutoconfigRoutes(fastify, app);
-  registerAdminApi(fastify, app, services);
-  registerAdminUi(fastify);
+  const branding = new BrandingService(app.store.db, app.directory);
+  registerAdminApi(fastify, app, services, branding);
+  registerAdminUi(fastify, branding);
   await fastify.ready();
   const sockets = new Set<Socket>();
   const servers: Server[] = [];

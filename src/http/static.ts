@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { hostnameOf, type BrandingService } from './branding/branding.js';
 
 /** The package root, from dist/src/http/. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -44,8 +45,12 @@ async function send(reply: FastifyReply, dir: string, relative: string): Promise
   }
 }
 
-/** The admin single-page app at /admin/ (its routes live after the #, so one page serves them all). */
-export function registerAdminUi(fastify: FastifyInstance): void {
+/**
+ * The admin single-page app at /admin/ (its routes live after the #, so one page serves them all),
+ * with the branding of the hostname it is opened at: colours as a generated stylesheet, since the
+ * CSP allows no inline style, and logos as images of our own origin.
+ */
+export function registerAdminUi(fastify: FastifyInstance, branding: BrandingService): void {
   fastify.get('/admin', (_req, reply) => reply.redirect('/admin/'));
   fastify.get('/admin/', (_req, reply) => send(reply, PAGE_DIR, 'index.html'));
   fastify.get<{ Params: { '*': string } }>('/admin/assets/*', (req, reply) =>
@@ -54,4 +59,22 @@ export function registerAdminUi(fastify: FastifyInstance): void {
   fastify.get<{ Params: { '*': string } }>('/admin/js/*', (req, reply) =>
     send(reply, SCRIPT_DIR, req.params['*']),
   );
+  fastify.get('/admin/brand.css', async (req, reply) =>
+    reply
+      .headers({
+        ...SECURITY_HEADERS,
+        'content-type': 'text/css; charset=utf-8',
+        'cache-control': 'no-cache',
+        vary: 'host',
+      })
+      .send(await branding.stylesheet(hostnameOf(req.headers.host))),
+  );
+  fastify.get<{ Params: { scope: string } }>('/admin/brand/logo/:scope', async (req, reply) => {
+    const logo = await branding.logo(req.params.scope);
+    if (!logo) return reply.status(404).send('not found');
+    const etag = `"${logo.hash}"`;
+    reply.headers({ ...SECURITY_HEADERS, etag, 'cache-control': 'no-cache' });
+    if (req.headers['if-none-match'] === etag) return reply.status(304).send();
+    return reply.header('content-type', logo.contentType).send(logo.image);
+  });
 }

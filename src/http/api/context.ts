@@ -1,6 +1,7 @@
 import type { App } from '../../app.js';
 import type { ServiceControl } from '../../server/service-control.js';
 import { DeliveryLogQuery } from '../../ops/log/delivery-log-query.js';
+import type { BrandingService } from '../branding/branding.js';
 import type { SessionService } from '../session/sessions.js';
 import type { ApiTokenService } from '../session/tokens.js';
 
@@ -13,6 +14,7 @@ export interface ApiContext {
   sessions: SessionService;
   tokens: ApiTokenService;
   services: ServicesSource;
+  branding: BrandingService;
   /** The delivery-log analytics, opened on first use (it keeps an index file open). */
   logQuery(): DeliveryLogQuery;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.js';
+import type { BrandingService } from '../branding/branding.js';
 import { authenticateRequest, type Caller } from '../session/authenticate.js';
 import { SessionService } from '../session/sessions.js';
 import { ApiTokenService } from '../session/tokens.js';
@@ -24,13 +25,19 @@ const ANONYMOUS: Caller = {
  * authenticated unless declared public; handlers call the same services as the CLI, passing the
  * caller as the acting account so the services' own checks apply.
  */
-export function registerAdminApi(fastify: FastifyInstance, app: App, services: ServicesSource): void {
+export function registerAdminApi(
+  fastify: FastifyInstance,
+  app: App,
+  services: ServicesSource,
+  branding: BrandingService,
+): void {
   const log = lazyLogQuery(app);
   const ctx: ApiContext = {
     app,
     sessions: new SessionService(app.store.db, app.directory),
     tokens: new ApiTokenService(app.store.db, app.directory),
     services,
+    branding,
     logQuery: log.get,
   };
   const routes = apiRoutes(ctx);

@@ -1,4 +1,5 @@
 import { accountRoutes } from './account-routes.js';
+import { brandingRoutes } from './branding-routes.js';
 import { aliasRoutes } from './alias-routes.js';
 import { configRoutes } from './config-routes.js';
 import type { ApiContext } from './context.js';
@@ -36,5 +37,6 @@ export function apiRoutes(ctx: ApiContext): ApiRoute[] {
     ...scanRoutes(ctx),
     ...logRoutes(ctx),
     ...i18nRoutes(ctx),
+    ...brandingRoutes(ctx),
   ];
 }

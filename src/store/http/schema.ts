@@ -2,8 +2,8 @@ import type { SchemaComponent } from '../migration.js';
 import { ddl } from '../sql.js';
 
 /**
- * The HTTP layer's state: login sessions of the admin UI, API tokens for scripts, and the
- * administrator's overrides of UI strings per locale. Secrets are stored only as SHA-256 hashes:
+ * The HTTP layer's state: login sessions of the admin UI, API tokens for scripts, the
+ * administrator's overrides of UI strings per locale, and branding per server, domain or hostname. Secrets are stored only as SHA-256 hashes:
  * a copy of the store does not log anyone in.
  */
 export const httpSchema: SchemaComponent = {
@@ -44,8 +44,35 @@ export const httpSchema: SchemaComponent = {
         );
       },
     },
+    {
+      version: 2,
+      name: 'branding: product name, colours and logo per scope',
+      async up(db) {
+        // One row per scope: '' for the server, else a hostname or domain. The logo is small
+        // (400×50 at most), so it lives in the row and is served with the row's metadata.
+        await db.exec(
+          ddl(
+            db,
+            `CREATE TABLE branding (
+              scope TEXT PRIMARY KEY,
+              product_name TEXT,
+              accent TEXT,
+              header TEXT,
+              header_text TEXT,
+              logo {{blob}},
+              logo_type TEXT,
+              logo_width INTEGER,
+              logo_height INTEGER,
+              logo_bytes INTEGER,
+              logo_hash TEXT,
+              updated_at {{bigint}} NOT NULL
+            );`,
+          ),
+        );
+      },
+    },
   ],
-  async populate(db) {
+  async populate(db, version) {
     await db.run(
       "INSERT INTO http_sessions (token_hash, account_id, csrf, created_at, expires_at) VALUES ('h', 1, 'c', 1, 2)",
     );
@@ -53,5 +80,9 @@ export const httpSchema: SchemaComponent = {
       "INSERT INTO api_tokens (account_id, name, token_hash, created_at) VALUES (1, 'script', 'th', 1)",
     );
     await db.run("INSERT INTO ui_strings (locale, key, value) VALUES ('en', 'account.telex', 'Party')");
+    if (version >= 2)
+      await db.run(
+        "INSERT INTO branding (scope, product_name, accent, updated_at) VALUES ('', 'Mail', '#123456', 1)",
+      );
   },
 };

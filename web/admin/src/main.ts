@@ -1,11 +1,18 @@
 import { get, post, del, setCsrf, whenLoggedOut } from './api.js';
 import { h, replace } from './dom.js';
 import { form } from './forms.js';
-import { loadStrings, t } from './i18n.js';
+import { loadStrings, setProductName, t } from './i18n.js';
 import { pages, type Page } from './pages/index.js';
 import { setSession, session } from './session.js';
 
 const root = document.getElementById('app')!;
+
+/** The hostname's logo, as GET /branding describes it; its colours come with brand.css. */
+let logo: { url: string; width: number; height: number } | null = null;
+
+/** The logo image, sized as stored so the layout does not jump when it loads; the name is its text. */
+const logoImg = () =>
+  logo && h('img', { class: 'logo', src: logo.url, width: logo.width, height: logo.height, alt: t('app.name') });
 
 function showLogin(): void {
   setSession(null);
@@ -15,6 +22,7 @@ function showLogin(): void {
     h(
       'main',
       { class: 'login' },
+      logoImg(),
       h('h1', {}, t('app.name')),
       form({
         legend: t('login.title'),
@@ -71,7 +79,7 @@ async function render(): Promise<void> {
     h(
       'header',
       {},
-      h('span', { class: 'brand' }, t('app.name')),
+      h('span', { class: 'brand' }, logoImg(), h('span', { class: 'brand-name' }, t('app.name'))),
       h('span', { class: 'who' }, session()!.address),
       h(
         'button',
@@ -93,7 +101,12 @@ async function render(): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  await loadStrings();
+  const [branding] = await Promise.all([
+    get('/branding').catch(() => ({ productName: null, logo: null })),
+    loadStrings(),
+  ]);
+  setProductName(branding.productName);
+  logo = branding.logo;
   whenLoggedOut(showLogin);
   try {
     const s = await get('/session');

@@ -2,6 +2,7 @@ import type { SessionAccount } from '../session.js';
 import { accountPage, accountsPage } from './accounts.js';
 import { aliasesPage } from './aliases.js';
 import { antivirusPage } from './antivirus.js';
+import { brandingPage } from './branding.js';
 import { dashboardPage } from './dashboard.js';
 import { dkimPage } from './dkim.js';
 import { domainsPage } from './domains.js';
@@ -49,4 +50,5 @@ export const pages: Page[] = [
   { path: 'logs', roles: DOMAIN, nav: true, render: logsPage },
   { path: 'dkim', roles: DOMAIN, nav: true, render: dkimPage },
   { path: 'translations', roles: SERVER, nav: true, render: translationsPage },
+  { path: 'branding', roles: DOMAIN, nav: true, render: brandingPage },
 ];
