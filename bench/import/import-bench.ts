@@ -33,16 +33,20 @@ async function freshApp(): Promise<{ app: App; cleanup: () => void }> {
 async function measure(name: string, source: () => ImportSource): Promise<void> {
   const { app, cleanup } = await freshApp();
   try {
+    const cpu = process.cpuUsage();
     const r = await runImport(app, 'user@example.test', source());
+    const used = process.cpuUsage(cpu);
+    const cpuMs = (used.user + used.system) / 1000;
     const again = await runImport(app, 'user@example.test', source());
     console.log(
-      `${name.padEnd(22)} ${String(r.imported).padStart(6)} msgs  ${(r.ms / 1000).toFixed(2).padStart(6)} s  ${Math.round(
-        (r.imported * 1000) / r.ms,
-      )
-        .toString()
-        .padStart(
-          6,
-        )} msg/s   re-run: ${again.imported} imported, ${again.skipped} skipped in ${(again.ms / 1000).toFixed(2)} s`,
+      [
+        name.padEnd(26),
+        `${r.imported} msgs`.padStart(11),
+        `${(r.ms / 1000).toFixed(2)} s`.padStart(9),
+        `${Math.round((r.imported * 1000) / r.ms)} msg/s`.padStart(11),
+        `CPU ${(cpuMs / r.imported).toFixed(2)} ms/msg (${Math.round((r.imported * 1000) / cpuMs)} msg per CPU-s)`,
+        `  re-run: ${again.imported} imported, ${again.skipped} skipped in ${(again.ms / 1000).toFixed(2)} s`,
+      ].join(' '),
     );
   } finally {
     await app.close();

@@ -29,6 +29,8 @@ interface PendingDelivery {
 /** Most deliveries in one transaction: enough to share an fsync, short enough to keep readers waiting little. */
 const DELIVERY_BATCH = 64;
 
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+
 export interface MailboxServiceOptions {
   db: SqlDb;
   blobs: BlobStore;
@@ -92,20 +94,45 @@ export class MailboxService {
    * savepoint so one failure fails alone.
    */
   async deliver(req: DeliverRequest): Promise<DeliverResult> {
+    const d = await this.prepareDelivery(req);
+    return 'body' in d ? this.submitDelivery(d) : d;
+  }
+
+  /**
+   * Many deliveries from one caller (an import), stored in the order given so UIDs follow it.
+   * They are parsed together and share group commits as concurrent deliver calls would; each
+   * succeeds or fails alone, its Error in its place.
+   */
+  async deliverMany(reqs: readonly DeliverRequest[]): Promise<Array<DeliverResult | Error>> {
+    const ready = await Promise.all(reqs.map((req) => this.prepareDelivery(req).catch(asError)));
+    // Submitted in one turn, so they queue in this order.
+    return Promise.all(
+      ready.map((d) => (d instanceof Error || !('body' in d) ? d : this.submitDelivery(d).catch(asError))),
+    );
+  }
+
+  /** A delivery parsed and ready to store, or the earlier result of its dedupe key. */
+  private async prepareDelivery(req: DeliverRequest): Promise<PendingDelivery | DeliverResult> {
     const earlier = await deliveryByKey(this.ctx.db, req.dedupeKey);
     if (earlier) return earlier;
     await this.folders.ensureDefaults(req.accountId);
     const folderName = checkFolderPath(req.folder ?? 'INBOX');
-    const body = await prepareBody(this.ctx, req.blob, '');
+    return { req, folderName, body: await prepareBody(this.ctx, req.blob, '') };
+  }
+
+  private async submitDelivery(d: PendingDelivery, again = false): Promise<DeliverResult> {
     try {
-      return await this.deliveries.submit({ req, folderName, body });
+      return await this.deliveries.submit(d);
     } catch (e) {
-      // PostgreSQL: a concurrent transaction recorded the same key first.
-      if (e instanceof ConflictError || /unique|duplicate/i.test((e as Error).message)) {
-        const winner = await deliveryByKey(this.ctx.db, req.dedupeKey);
-        if (winner) return winner;
-      }
-      throw e;
+      if (!(e instanceof ConflictError || /unique|duplicate/i.test((e as Error).message))) throw e;
+      // PostgreSQL: a concurrent transaction recorded the same key first…
+      const winner = await deliveryByKey(this.ctx.db, d.req.dedupeKey);
+      if (winner) return winner;
+      // …or stored the same body first (another node delivering the same message): it is known
+      // now, so the second attempt refers to it.
+      if (again || d.body.kind === 'known') throw e;
+      const next = await this.prepareDelivery(d.req);
+      return 'body' in next ? this.submitDelivery(next, true) : next;
     }
   }
 
@@ -121,7 +148,7 @@ export class MailboxService {
           );
           for (const c of changes) publish(c);
         } catch (e) {
-          results.push(e instanceof Error ? e : new Error(String(e)));
+          results.push(asError(e));
         }
       }
       return results;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { LimitError } from '../../src/core/errors.js';
+import { LimitError, NotFoundError } from '../../src/core/errors.js';
 import type { Config } from '../../src/config/config.js';
 import { MailboxService } from '../../src/mailbox/mailbox-service.js';
 import type { BlobStore } from '../../src/store/blobs/blob-store.js';
@@ -79,6 +79,38 @@ forEachBackend('mailbox deliver', (backend) => {
     for (const who of [f.alice, f.bob])
       assert.equal((await f.mailbox.folders.status(who, 'INBOX')).messages, 2);
     assert.equal((await f.mailbox.folders.status(f.carol, 'INBOX')).messages, 0);
+  });
+
+  it('deliverMany stores in the order given (UIDs follow it); a missing folder fails alone, a known key returns its first result', async () => {
+    const f = await mailboxFixture(backend);
+    const earlier = await f.deliver(f.alice, message('m7'), { key: 'many-7' });
+    const subjects = Array.from({ length: 150 }, (_, i) => `m${i}`);
+    const reqs = await Promise.all(
+      subjects.map(async (subject, i) => ({
+        accountId: f.alice.accountId,
+        ...(i === 40 ? { folder: 'Nowhere' } : {}),
+        blob: await putBlob(f, message(subject)),
+        prefix: Buffer.alloc(0),
+        dedupeKey: `many-${i}`,
+      })),
+    );
+    const results = await f.mailbox.deliverMany(reqs);
+    assert.ok(results[40] instanceof NotFoundError);
+    assert.equal((results[7] as { uid: number }).uid, earlier);
+    const stored = results.filter((r, i) => i !== 7 && !(r instanceof Error)) as { uid: number }[];
+    assert.equal(stored.length, 148);
+    assert.deepEqual(
+      stored.map((r) => r.uid),
+      stored.map((_, i) => earlier + 1 + i),
+    );
+    const envelopes = await f.mailbox.messages.fetch(f.alice, 'INBOX', [[earlier + 1, 0xffffffff]], {
+      envelope: true,
+    });
+    assert.deepEqual(
+      envelopes.map((m) => (m.envelope as { subject: string }).subject),
+      subjects.filter((_, i) => i !== 7 && i !== 40),
+    );
+    assert.equal((await f.mailbox.folders.status(f.alice, 'INBOX')).messages, 149);
   });
 
   it('creates the default folders with special use, idempotently', async () => {

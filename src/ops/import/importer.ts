@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { App } from '../../app.js';
 import { ConflictError, OperatorError } from '../../core/errors.js';
-import type { MailboxActor } from '../../mailbox/types.js';
+import type { DeliverRequest, MailboxActor } from '../../mailbox/types.js';
 import type { BlobRef } from '../../store/blobs/blob-store.js';
 import { noProgress, type ProgressListener } from '../backup/progress.js';
 import { ImportLedger } from './import-ledger.js';
@@ -36,7 +36,9 @@ export interface ImportReport {
   ms: number;
 }
 
-const PUTS_AHEAD = 16;
+/** Messages stored per batch (one deliverMany, group-committed), and most bytes held for one. */
+const BATCH = 64;
+const BATCH_BYTES = 32 << 20;
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
@@ -73,6 +75,7 @@ export async function runImport(
   };
   const made = new Set<string>();
   let done = 0;
+  let storing = Promise.resolve();
   try {
     if (!dryRun) await app.mailbox.folders.ensureDefaults(account.id);
     targets = await specialUseTargets(app, actor, source);
@@ -85,15 +88,31 @@ export async function runImport(
       if (known) count(folder).skipped++;
       return known;
     };
-    // Bodies are written to the blob store ahead (fsync per blob is the slow part), then stored
-    // one by one in source order, so UIDs follow the source's order.
-    const pending: { m: ImportMessage; entry: string; blob: Promise<BlobRef> }[] = [];
-    const storeNext = async () => {
-      const p = pending.shift()!;
-      const into = targetFolder(p.m.folder, targets);
-      await ensureFolder(app, actor, into, made);
-      await deliver(app, account.id, { ...p.m, folder: into }, await p.blob, p.entry);
-      ledger.add(p.entry);
+    // Bodies go to the blob store as they are read (fsync per blob is slow, so many at once);
+    // a full batch is then stored with one deliverMany, in source order so UIDs follow it, while
+    // the source reads the next batch.
+    let pending: Pending[] = [];
+    let pendingBytes = 0;
+    storing = Promise.resolve();
+    const flush = async () => {
+      const batch = pending;
+      pending = [];
+      pendingBytes = 0;
+      await storing;
+      storing = storeBatch(batch);
+      storing.catch(() => undefined); // awaited by the next flush or at the end
+    };
+    const storeBatch = async (batch: Pending[]) => {
+      for (const p of batch) await ensureFolder(app, actor, p.into, made);
+      const blobs = await Promise.all(batch.map((p) => p.blob));
+      const results = await app.mailbox.deliverMany(
+        batch.map((p, i) => deliverRequest(account.id, p.m, p.into, blobs[i]!, p.entry)),
+      );
+      // Ledger lines for what was stored, in order, up to the first failure.
+      for (const [i, r] of results.entries()) {
+        if (r instanceof Error) throw r;
+        ledger.add(batch[i]!.entry);
+      }
     };
     for await (const m of source.messages({ metadataOnly: dryRun, skip })) {
       const c = count(m.folder);
@@ -103,17 +122,21 @@ export async function runImport(
         if (!dryRun) {
           if (!m.raw) throw new Error(`${m.folder}: message without bytes`);
           const blob = app.store.blobs.put(m.raw);
-          blob.catch(() => undefined); // awaited in order by storeNext; this only keeps an early failure from being unhandled
-          pending.push({ m, entry, blob });
-          if (pending.length >= PUTS_AHEAD) await storeNext();
+          blob.catch(() => undefined); // awaited by storeBatch; this only keeps an early failure from being unhandled
+          pending.push({ m, entry, into: targetFolder(m.folder, targets), blob });
+          pendingBytes += m.raw.length;
+          if (pending.length >= BATCH || pendingBytes >= BATCH_BYTES) await flush();
         }
         c.imported++;
         c.bytes += m.size;
       }
       progress({ phase: m.folder, done: ++done });
     }
-    while (pending.length) await storeNext();
+    await flush();
+    await storing;
   } finally {
+    // A batch still being stored writes ledger lines: let it finish (its error, if any, is thrown above).
+    await storing.catch(() => undefined);
     ledger.close();
     await source.close?.();
   }
@@ -172,23 +195,31 @@ function ledgerKey(m: ImportMessage): string {
   return `${m.folder}\tsha256:${sha256(m.raw)}`;
 }
 
-async function deliver(
-  app: App,
+interface Pending {
+  m: ImportMessage;
+  entry: string;
+  /** The account's folder it goes into. */
+  into: string;
+  blob: Promise<BlobRef>;
+}
+
+function deliverRequest(
   accountId: number,
   m: ImportMessage,
+  folder: string,
   blob: BlobRef,
   entry: string,
-): Promise<void> {
-  await app.mailbox.deliver({
+): DeliverRequest {
+  return {
     accountId,
-    folder: m.folder,
+    folder,
     blob,
     prefix: Buffer.alloc(0),
     flags: m.flags.filter((f) => f.toLowerCase() !== '\\recent'),
     internalDate: m.internalDate ?? Date.now(),
     // Commits with the message: a crash before the ledger line is written cannot store it twice.
     dedupeKey: `import:${accountId}:${sha256(entry)}`,
-  });
+  };
 }
 
 /** Creates a folder and its parents, subscribed, unless they exist. */
