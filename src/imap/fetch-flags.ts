@@ -13,9 +13,10 @@ export function writeFlags(s: ImapSession, i: number, withFlags = true): void {
 
 /** The same for message index `i` with the flags of `u`, before the view takes them in. */
 export function writeFlagUpdate(s: ImapSession, i: number, u: FlagUpdate): void {
+  const recent = s.selected!.isRecent(u.uid);
   const values: FetchValue[] = [
     { item: 'UID', value: u.uid },
-    { item: 'FLAGS', flags: u.flags },
+    { item: 'FLAGS', flags: recent ? [...u.flags, '\\Recent'] : u.flags },
   ];
   if (s.condstore) values.push({ item: 'MODSEQ', value: u.modseq });
   fetch(s.w, i + 1, values);

@@ -1,5 +1,4 @@
 import { MailsteadError } from '../core/errors.js';
-import { flagNames } from '../mailbox/flags.js';
 import type { MessageMeta } from '../mailbox/types.js';
 import type { FetchAttribute } from './proto/parser/fetch.js';
 import type { FetchValue } from './proto/protocol/fetch.js';
@@ -10,6 +9,7 @@ import {
   type Envelope,
   type MessageStructure,
 } from './proto/structure.js';
+import { SYSTEM_FLAG_SETS } from './selected-mailbox.js';
 import type { ImapSession } from './session.js';
 
 /** What a FETCH needs from the store, decided once per command. */
@@ -66,10 +66,8 @@ export function planFetch(attrs: readonly FetchAttribute[]): FetchPlan {
   };
 }
 
-/** `FLAGS (...)` of every combination of system flag bits, made once. */
-const FLAGS_BYTES = Array.from({ length: 32 }, (_, bits) =>
-  Buffer.from(`FLAGS (${flagNames(bits).join(' ')})`, 'latin1'),
-);
+/** `FLAGS (...)` of every combination of system flag bits and \Recent, made once. */
+const FLAGS_BYTES = SYSTEM_FLAG_SETS.map((names) => Buffer.from(`FLAGS (${names.join(' ')})`, 'latin1'));
 
 /**
  * `* n FETCH (...)` of items the view holds (UID, FLAGS, MODSEQ) and an already encoded ENVELOPE
@@ -98,7 +96,7 @@ export function writeCachedFetch(
     else if (item === 'UID') w.raw('UID ').number(sel.uids[i]!);
     else if (item === 'MODSEQ') w.raw('MODSEQ (').number(sel.modseqs[i]!).raw(')');
     else if (sel.keywords.size && sel.keywords.has(sel.uids[i]!)) w.raw('FLAGS ').flags(sel.flagsAt(i));
-    else w.bytes(FLAGS_BYTES[sel.flags[i]! & 31]!);
+    else w.bytes(FLAGS_BYTES[sel.bitsAt(i)]!);
   }
   w.raw(')\r\n');
 }

@@ -7,7 +7,7 @@ const NOTHING: StoreKey = { type: 'not', key: { type: 'all' } };
 
 /**
  * A parsed SEARCH program in the mailbox service's terms: sequence numbers become UIDs of the
- * view, `$` the saved result. No message is ever \Recent here (it is gone in IMAP4rev2).
+ * view, `$` the saved result, RECENT the uids the session reports as \Recent (none in IMAP4rev2).
  */
 export function toStoreKey(key: SearchKey, sel: SelectedMailbox): StoreKey {
   switch (key.op) {
@@ -20,7 +20,11 @@ export function toStoreKey(key: SearchKey, sel: SelectedMailbox): StoreKey {
     case 'not':
       return { type: 'not', key: toStoreKey(key.key, sel) };
     case 'flag':
-      if (key.flag === '\\Recent') return key.set ? NOTHING : { type: 'all' };
+      if (key.flag === '\\Recent') {
+        if (!sel.recent.length) return key.set ? NOTHING : { type: 'all' };
+        const recent: StoreKey = { type: 'uid', uids: sel.recent };
+        return key.set ? recent : { type: 'not', key: recent };
+      }
       return { type: 'flag', flag: key.flag, set: key.set };
     case 'seq':
     case 'uid':

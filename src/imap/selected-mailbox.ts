@@ -4,8 +4,13 @@ import type { FlagUpdate, UidSet } from '../mailbox/types.js';
 import { ImapParseError } from './proto/errors.js';
 import { normalizeRanges, resolveSequenceSet, type SequenceSet } from './proto/sequence.js';
 
+/** \Recent as a flag bit of the session's own, above the stored system flags (see flags.ts). */
+export const RECENT_BIT = 32;
+
 /** The system flag names of every combination of flag bits, so FETCH FLAGS allocates nothing. */
-const SYSTEM_FLAG_SETS = Array.from({ length: 32 }, (_, bits) => flagNames(bits));
+export const SYSTEM_FLAG_SETS = Array.from({ length: 64 }, (_, bits) =>
+  bits & RECENT_BIT ? [...flagNames(bits & 31), '\\Recent'] : flagNames(bits),
+);
 
 /**
  * The session's view of the selected folder: message i (0-based) has sequence number i + 1. The
@@ -38,6 +43,10 @@ export class SelectedMailbox {
   readonly gone = new Set<number>();
   /** SEARCHRES (RFC 5182): the UIDs saved by SEARCH RETURN (SAVE). */
   saved: number[] = [];
+  /** IMAP4rev1 \Recent: the uids this session reports as recent, ascending disjoint ranges. */
+  readonly recent: Array<[number, number]> = [];
+  /** Uids below this have been considered for \Recent. */
+  private recentChecked = 1;
   /** True while the arrays are `base`'s, which must not be written. */
   private shared = true;
 
@@ -115,8 +124,67 @@ export class SelectedMailbox {
     return -1;
   }
 
+  /**
+   * Takes the messages up to the newest in the view into account for \Recent: a read-write
+   * session claims those no session was told of, a read-only one shows them without claiming
+   * (RFC 3501 2.3.2). Returns whether a claim was made, which the caller must save.
+   */
+  noteRecent(): boolean {
+    const upTo = this.maxUid + 1;
+    if (upTo <= this.recentChecked) return false;
+    let range: [number, number] | null;
+    if (this.readOnly) {
+      const from = Math.max(this.view.firstRecentUid, this.recentChecked);
+      range = from < upTo ? [from, upTo - 1] : null;
+    } else range = this.view.claimRecent(upTo);
+    this.recentChecked = upTo;
+    if (!range) return false;
+    const last = this.recent[this.recent.length - 1];
+    if (last && last[1] + 1 === range[0]) last[1] = range[1];
+    else this.recent.push(range);
+    return !this.readOnly;
+  }
+
+  isRecent(uid: number): boolean {
+    const r = this.recent;
+    if (!r.length || uid < r[0]![0]) return false;
+    let lo = 0;
+    let hi = r.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (r[mid]![1] < uid) lo = mid + 1;
+      else if (r[mid]![0] > uid) hi = mid - 1;
+      else return true;
+    }
+    return false;
+  }
+
+  /** How many messages in the view are \Recent (`* n RECENT`). */
+  get recentCount(): number {
+    let n = 0;
+    for (const [from, to] of this.recent) n += this.lowerBound(to + 1) - this.lowerBound(from);
+    return n;
+  }
+
+  /** The index of the first uid at or above `uid`. */
+  private lowerBound(uid: number): number {
+    let lo = 0;
+    let hi = this.uids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.uids[mid]! < uid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The system flag bits of message `i`, with RECENT_BIT. */
+  bitsAt(i: number): number {
+    return (this.flags[i]! & 31) | (this.recent.length && this.isRecent(this.uids[i]!) ? RECENT_BIT : 0);
+  }
+
   flagsAt(i: number): readonly string[] {
-    const system = SYSTEM_FLAG_SETS[this.flags[i]! & 31]!;
+    const system = SYSTEM_FLAG_SETS[this.bitsAt(i)]!;
     const keywords = this.keywords.get(this.uids[i]!);
     return keywords ? system.concat(keywords) : system;
   }

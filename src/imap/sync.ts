@@ -1,7 +1,7 @@
 import { NotFoundError } from '../core/errors.js';
 import type { FolderSnapshot } from '../mailbox/folder-views.js';
 import type { FlagUpdate } from '../mailbox/types.js';
-import { expunge, exists, vanished } from './proto/protocol/mailbox.js';
+import { expunge, exists, recent, vanished } from './proto/protocol/mailbox.js';
 import { normalizeRanges } from './proto/sequence.js';
 import { writeFlags, writeFlagUpdate } from './fetch-flags.js';
 import type { ImapSession } from './session.js';
@@ -30,15 +30,19 @@ export async function syncSelected(s: ImapSession, allowExpunge: boolean): Promi
     }
     // The session may have been deselected while it waited.
     if (s.selected !== sel) return;
-    if (latest !== sel.base) catchUp(s, latest, allowExpunge);
-    else if (allowExpunge) reportExpunged(s);
+    if (latest !== sel.base) {
+      if (catchUp(s, latest, allowExpunge)) await sel.view.saveRecent();
+    } else if (allowExpunge) reportExpunged(s);
     return;
   }
   if (allowExpunge) reportExpunged(s);
 }
 
-/** Reports the steps from the session's snapshot to `latest` and, when it may, shares `latest`. */
-function catchUp(s: ImapSession, latest: FolderSnapshot, allowExpunge: boolean): void {
+/**
+ * Reports the steps from the session's snapshot to `latest` and, when it may, shares `latest`.
+ * Returns whether new messages were claimed as \Recent, a claim the caller must save.
+ */
+function catchUp(s: ImapSession, latest: FolderSnapshot, allowExpunge: boolean): boolean {
   const sel = s.selected!;
   const changed = new Map<number, FlagUpdate>();
   for (let step = sel.base.next; step; step = step.snapshot.next) {
@@ -66,15 +70,24 @@ function catchUp(s: ImapSession, latest: FolderSnapshot, allowExpunge: boolean):
     }
     if (sel.gone.size) writeExpunged(s, [...sel.gone]);
     sel.adopt(latest);
-    if (added) exists(s.w, sel.count);
-    return;
+    return added > 0 && reportAdded(s);
   }
   // Expunges must wait: the session keeps its own numbering, with the flags and messages it can tell.
   for (const i of sel.applyFlags(known)) writeFlags(s, i);
   sel.appendMessages([...changed.values()].filter((c) => c.uid > maxUid).sort((a, b) => a.uid - b.uid));
   sel.base = latest;
   sel.highestModseq = Math.max(sel.highestModseq, latest.highestModseq);
-  if (added) exists(s.w, sel.count);
+  return added > 0 && reportAdded(s);
+}
+
+/** `* n EXISTS` for new messages and, to an IMAP4rev1 client, `* n RECENT`; true when a \Recent claim was made. */
+function reportAdded(s: ImapSession): boolean {
+  const sel = s.selected!;
+  exists(s.w, sel.count);
+  if (s.enabled.has('IMAP4rev2')) return false;
+  const claimed = sel.noteRecent();
+  recent(s.w, sel.recentCount);
+  return claimed;
 }
 
 function reportExpunged(s: ImapSession): void {

@@ -60,6 +60,14 @@ export class FolderView {
   /** Bumped on folder-level changes (rename, delete, ACL): sessions check their rights again. */
   epoch = 0;
   users = 0;
+  /**
+   * IMAP4rev1 \Recent: uids from here up were reported as recent to no session. Claims are
+   * decided here, in memory and synchronously, so two sessions of this process never both get
+   * a message; the store keeps the mark for the next view (see saveRecent).
+   */
+  private firstRecent: number;
+  private savedRecent: number;
+  private recentWrite: Promise<void> = Promise.resolve();
   private stale = false;
   private refreshing: Promise<void> | null = null;
   private readonly listeners = new Set<() => void>();
@@ -69,10 +77,42 @@ export class FolderView {
     readonly uidvalidity: number,
     first: FolderSnapshot,
     knownKeywords: readonly string[],
+    firstRecentUid: number,
     private readonly changesSince: (modseq: number) => Promise<Changes>,
+    private readonly writeRecent: (uid: number) => Promise<void>,
   ) {
     this.latest = first;
     this.knownKeywords = new Set(knownKeywords);
+    this.firstRecent = this.savedRecent = firstRecentUid;
+  }
+
+  /** The lowest uid no session has been told of as \Recent. */
+  get firstRecentUid(): number {
+    return this.firstRecent;
+  }
+
+  /**
+   * A read-write IMAP4rev1 session learns of the messages below `upTo`: the uids among them no
+   * session was told of are its \Recent ones (ascending range), or null when there are none.
+   */
+  claimRecent(upTo: number): [number, number] | null {
+    if (upTo <= this.firstRecent) return null;
+    const claimed: [number, number] = [this.firstRecent, upTo - 1];
+    this.firstRecent = upTo;
+    return claimed;
+  }
+
+  /** Writes the claims so far to the store; claims made while a write runs share the next one. */
+  saveRecent(): Promise<void> {
+    const next = this.recentWrite.then(async () => {
+      const uid = this.firstRecent;
+      if (uid <= this.savedRecent) return;
+      await this.writeRecent(uid);
+      this.savedRecent = uid;
+    });
+    // A failed write is reported to its caller; the next claim tries again.
+    this.recentWrite = next.catch(() => undefined);
+    return next;
   }
 
   /** Whether a change was published that `latest` does not hold yet. */
@@ -264,7 +304,9 @@ export class FolderViews {
         next: undefined,
       },
       snap.knownKeywords,
+      snap.firstRecentUid,
       (modseq) => this.messages.changesSince(SYSTEM_ACTOR, { id: folderId }, modseq),
+      (uid) => this.folders.reportedRecent(folderId, uid),
     );
     made.view = view;
     if (missed) view.markStale();

@@ -4,6 +4,7 @@ import { addressesOf } from '../store/mailbox/account-view.js';
 import { copyAcl } from '../store/mailbox/acl-repo.js';
 import {
   adjustUsage,
+  advanceFirstRecent,
   deleteFolderRow,
   folderByName,
   foldersOf,
@@ -254,11 +255,12 @@ export class FolderService {
 
   async status(actor: MailboxActor, ref: FolderRef): Promise<FolderStatus> {
     const f = await this.resolve(actor, ref, 'r');
-    const c = await statusCounts(this.ctx.db, f.row.id);
+    const c = await statusCounts(this.ctx.db, f.row.id, f.row.firstRecentUid);
     return {
       messages: f.row.messageCount,
       unseen: c.unseen,
       deleted: c.deleted,
+      recent: c.recent,
       size: f.row.sizeBytes,
       uidnext: f.row.uidnext,
       uidvalidity: f.row.uidvalidity,
@@ -300,7 +302,16 @@ export class FolderService {
       modseqs,
       keywords,
       knownKeywords: await knownKeywords(db, f.row.id),
+      firstRecentUid: f.row.firstRecentUid,
     };
+  }
+
+  /**
+   * IMAP4rev1 \Recent: uids below `uid` have been reported to a session. Called by the shared
+   * folder view, which decides which session is first; no rights involved.
+   */
+  async reportedRecent(folderId: number, uid: number): Promise<void> {
+    await advanceFirstRecent(this.ctx.db, folderId, uid);
   }
 
   async setType(actor: MailboxActor, ref: FolderRef, type: FolderType): Promise<void> {

@@ -62,6 +62,8 @@ export interface FolderStatus {
   messages: number;
   unseen: number;
   deleted: number;
+  /** Messages no session has been told of as \Recent (IMAP4rev1 STATUS RECENT). */
+  recent: number;
   /** Total octets of every message (STATUS=SIZE). */
   size: number;
   uidnext: number;
@@ -90,6 +92,8 @@ export interface SelectSnapshot {
   keywords: Map<number, string[]>;
   /** Every keyword in use in the folder (FLAGS / PERMANENTFLAGS). */
   knownKeywords: string[];
+  /** Uids from here up have been reported as \Recent to no session. */
+  firstRecentUid: number;
 }
 
 export interface MessageMeta {

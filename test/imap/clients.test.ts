@@ -49,6 +49,7 @@ out = {}
 m = imaplib.IMAP4_SSL('127.0.0.1', ${f.tlsPort}, ssl_context=ctx)
 m.login('${ALICE.user}', '${ALICE.pass}')
 typ, data = m.select('INBOX'); out['select'] = [typ, data[0].decode()]
+typ, data = m.recent(); out['recent'] = data[0].decode()
 typ, data = m.search(None, 'SUBJECT', '"message 2"'); out['search'] = data[0].decode()
 typ, data = m.fetch('1', '(RFC822)'); out['fetch'] = data[0][1].decode().split('\\r\\n')[2]
 typ, data = m.append('INBOX', '(\\\\Seen)', None, b'Subject: from imaplib\\r\\n\\r\\nhi\\r\\n'); out['append'] = typ
@@ -57,19 +58,20 @@ m.create('FromPython'); typ, data = m.copy('1:2', 'FromPython'); out['copy'] = t
 m.store('1', '+FLAGS', '\\\\Deleted'); typ, data = m.expunge(); out['expunge'] = [d.decode() for d in data]
 m.logout()
 s = imaplib.IMAP4('127.0.0.1', ${f.port}); s.starttls(ssl_context=ctx); s.login('${ALICE.user}', '${ALICE.pass}')
-typ, data = s.status('INBOX', '(MESSAGES)'); out['status'] = data[0].decode(); s.logout()
+typ, data = s.status('INBOX', '(MESSAGES RECENT)'); out['status'] = data[0].decode(); s.logout()
 print(json.dumps(out))`;
     const r = await run('python3', ['-c', script]);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), {
       select: ['OK', '3'],
+      recent: '3',
       search: '2',
       fetch: 'Subject: message 1',
       append: 'OK',
       list: 6,
       copy: 'OK',
       expunge: ['1'],
-      status: 'INBOX (MESSAGES 3)',
+      status: 'INBOX (MESSAGES 3 RECENT 0)',
     });
   });
 

@@ -39,8 +39,8 @@ describe('imap APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
     assert.match(await c.status(`APPEND Drafts {${body.length}+}\r\n${body}`), /^OK \[APPENDUID \d+ 2\]/);
     await c.cmd('EXAMINE Drafts');
     assert.deepEqual(tagless(await c.cmd('FETCH 1:2 (FLAGS INTERNALDATE RFC822.SIZE)')), [
-      '* 1 FETCH (FLAGS (\\Seen \\Draft) INTERNALDATE " 5-Jan-2024 09:00:00 +0000" RFC822.SIZE 47)',
-      `* 2 FETCH (FLAGS () INTERNALDATE ${/INTERNALDATE ("[^"]+")/.exec((await c.cmd('FETCH 2 INTERNALDATE'))[0]!)![1]} RFC822.SIZE ${body.length})`,
+      '* 1 FETCH (FLAGS (\\Seen \\Draft \\Recent) INTERNALDATE " 5-Jan-2024 09:00:00 +0000" RFC822.SIZE 47)',
+      `* 2 FETCH (FLAGS (\\Recent) INTERNALDATE ${/INTERNALDATE ("[^"]+")/.exec((await c.cmd('FETCH 2 INTERNALDATE'))[0]!)![1]} RFC822.SIZE ${body.length})`,
       'OK FETCH completed',
     ]);
   });
@@ -55,8 +55,8 @@ describe('imap APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
     );
     await c.cmd('EXAMINE Multi');
     assert.deepEqual(tagless(await c.cmd('FETCH 1:* (FLAGS RFC822.SIZE)')), [
-      '* 1 FETCH (FLAGS (\\Seen) RFC822.SIZE 7)',
-      `* 2 FETCH (FLAGS (\\Flagged) RFC822.SIZE ${big.length})`,
+      '* 1 FETCH (FLAGS (\\Seen \\Recent) RFC822.SIZE 7)',
+      `* 2 FETCH (FLAGS (\\Flagged \\Recent) RFC822.SIZE ${big.length})`,
       'OK FETCH completed',
     ]);
     await c.cmd('UNSELECT');
@@ -92,27 +92,30 @@ describe('imap APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
     const envelope1 = /ENVELOPE (\(.*\)) BODYSTRUCTURE/.exec(r[0]!)![1]!;
     for (let round = 0; round < 2; round++)
       assert.deepEqual(tagless(await c.cmd('FETCH 1:2 (FLAGS ENVELOPE UID)')), [
-        `* 1 FETCH (FLAGS () ENVELOPE ${envelope1} UID 1)`,
-        `* 2 FETCH (FLAGS () ENVELOPE ${envelope1.replaceAll('1', '2').replace('02 Jan 2024 20:00', '03 Jan 2024 10:00')} UID 2)`,
+        `* 1 FETCH (FLAGS (\\Recent) ENVELOPE ${envelope1} UID 1)`,
+        `* 2 FETCH (FLAGS (\\Recent) ENVELOPE ${envelope1.replaceAll('1', '2').replace('02 Jan 2024 20:00', '03 Jan 2024 10:00')} UID 2)`,
         'OK FETCH completed',
       ]);
     const ids = (await c.cmd('FETCH 1 (EMAILID THREADID)'))[0]!;
     assert.match(ids, /^\* 1 FETCH \(EMAILID \(M\d+\) THREADID \(T\d+\)\)$/);
-    assert.deepEqual(tagless(await c.cmd('FETCH 1 FLAGS')), ['* 1 FETCH (FLAGS ())', 'OK FETCH completed']);
+    assert.deepEqual(tagless(await c.cmd('FETCH 1 FLAGS')), [
+      '* 1 FETCH (FLAGS (\\Recent))',
+      'OK FETCH completed',
+    ]);
     const seen = tagless(await c.cmd('FETCH 1 BODY[TEXT]'));
-    assert.equal(seen.at(-2), ' FLAGS (\\Seen))');
+    assert.equal(seen.at(-2), ' FLAGS (\\Seen \\Recent))');
     assert.match(await c.status('FETCH 1 (BODY[HEADER.FIELDS Subject])'), /^BAD /);
     assert.match(await c.status('FETCH 1 (NOTANITEM)'), /^BAD /);
   });
 
   it('STORE: +FLAGS, -FLAGS, FLAGS.SILENT, keywords, UNCHANGEDSINCE', async () => {
     assert.deepEqual(tagless(await c.cmd('STORE 2:3 +FLAGS ($Work \\Flagged)')), [
-      '* 2 FETCH (UID 2 FLAGS (\\Flagged $Work))',
-      '* 3 FETCH (UID 3 FLAGS (\\Flagged $Work))',
+      '* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent $Work))',
+      '* 3 FETCH (UID 3 FLAGS (\\Flagged \\Recent $Work))',
       'OK STORE completed',
     ]);
     assert.deepEqual(tagless(await c.cmd('STORE 2 -FLAGS ($Work)')), [
-      '* 2 FETCH (UID 2 FLAGS (\\Flagged))',
+      '* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent))',
       'OK STORE completed',
     ]);
     assert.deepEqual(tagless(await c.cmd('UID STORE 2 FLAGS.SILENT (\\Answered)')), ['OK STORE completed']);

@@ -14,13 +14,18 @@ describe('imap updates between sessions and IDLE', () => {
     await b.cmd('SELECT INBOX');
     await b.cmd('STORE 2 +FLAGS (\\Flagged)');
     assert.deepEqual(tagless(await a.cmd('NOOP')), [
-      '* 2 FETCH (UID 2 FLAGS (\\Flagged))',
+      '* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent))',
       'OK NOOP completed',
     ]);
     await b.cmd('STORE 1 +FLAGS.SILENT (\\Deleted)');
     await b.cmd('EXPUNGE');
     await b.cmd('APPEND INBOX {5}\r\nhello'.replace('{5}\r\n', '{5+}\r\n'));
-    assert.deepEqual(tagless(await a.cmd('NOOP')), ['* 1 EXPUNGE', '* 3 EXISTS', 'OK NOOP completed']);
+    assert.deepEqual(tagless(await a.cmd('NOOP')), [
+      '* 1 EXPUNGE',
+      '* 3 EXISTS',
+      '* 2 RECENT',
+      'OK NOOP completed',
+    ]);
     a.close();
     b.close();
   });
@@ -55,6 +60,8 @@ describe('imap updates between sessions and IDLE', () => {
       '* 2 FETCH (FLAGS ())',
       `* 2 FETCH (UID ${uid2} FLAGS (\\Answered))`,
       `* ${n + 1} EXISTS`,
+      // b heard of the new message first (its FETCH above): it is b's \Recent, not a's.
+      '* 0 RECENT',
       'OK FETCH completed',
     ]);
     assert.deepEqual(tagless(await a.cmd('STORE 2 +FLAGS (\\Flagged)')), [
@@ -86,14 +93,14 @@ describe('imap updates between sessions and IDLE', () => {
     assert.equal(await a.waitFor(/\r\n/), '+ idling\r\n');
     let t0 = Date.now();
     await f.deliver(f.accounts.alice, message(100));
-    assert.equal(await a.waitFor(/EXISTS\r\n/, 1000), `* ${count + 1} EXISTS\r\n`);
+    assert.equal(await a.waitFor(/RECENT\r\n/, 1000), `* ${count + 1} EXISTS\r\n* 1 RECENT\r\n`);
     assert.ok(Date.now() - t0 < 1000);
     await b.cmd('SELECT INBOX');
     t0 = Date.now();
     await b.cmd(`STORE ${count + 1} +FLAGS (\\Seen)`);
     assert.match(
       await a.waitFor(/FETCH[^\r]*\r\n/, 1000),
-      new RegExp(`^\\* ${count + 1} FETCH \\(UID \\d+ FLAGS \\(\\\\Seen\\)\\)\\r\\n$`),
+      new RegExp(`^\\* ${count + 1} FETCH \\(UID \\d+ FLAGS \\(\\\\Seen \\\\Recent\\)\\)\\r\\n$`),
     );
     await b.cmd(`STORE ${count + 1} +FLAGS.SILENT (\\Deleted)`);
     await b.cmd('EXPUNGE');

@@ -3,7 +3,7 @@ import { it } from 'node:test';
 import fc from 'fast-check';
 import { NotFoundError } from '../../src/core/errors.js';
 import { flagNames, splitFlags } from '../../src/mailbox/flags.js';
-import { nextSnapshot, type FolderSnapshot } from '../../src/mailbox/folder-views.js';
+import { FolderViews, nextSnapshot, type FolderSnapshot } from '../../src/mailbox/folder-views.js';
 import { toUidSet } from '../../src/mailbox/uid-set.js';
 import { forEachBackend } from '../store/backends.js';
 import { fuzzRuns } from '../support/fuzz.js';
@@ -87,6 +87,34 @@ forEachBackend('mailbox folder views', (backend) => {
     const latest = await opened.view.current();
     assert.deepEqual([...latest.uids], [1, 2]);
     m.views.release(opened.view);
+  });
+
+  it('\\Recent: each uid is claimed once, the mark is kept in the store for the next view and STATUS', async () => {
+    const f = await mailboxFixture(backend);
+    const { mailbox: m, alice } = f;
+    for (let i = 1; i <= 3; i++) await f.deliver(alice, message(`m${i}`));
+    assert.equal((await m.folders.status(alice, 'INBOX')).recent, 3);
+    const { view } = await m.views.open(alice, 'INBOX');
+    assert.deepEqual(view.claimRecent(3), [1, 2]);
+    assert.equal(view.claimRecent(3), null);
+    assert.deepEqual(view.claimRecent(4), [3, 3]);
+    // Two claims while nothing is written yet share one write.
+    let writes = 0;
+    const reported = m.folders.reportedRecent.bind(m.folders);
+    m.folders.reportedRecent = (...args) => (writes++, reported(...args));
+    await Promise.all([view.saveRecent(), view.saveRecent()]);
+    assert.equal(writes, 1);
+    assert.equal((await m.folders.status(alice, 'INBOX')).recent, 0);
+    await f.deliver(alice, message('m4'));
+    assert.equal((await m.folders.status(alice, 'INBOX')).recent, 1);
+    m.views.release(view);
+
+    // Another process (or this one after the view is gone) starts from the stored mark.
+    const other = new FolderViews(m.bus, m.folders, m.messages);
+    const again = await other.open(alice, 'INBOX');
+    assert.equal(again.view.firstRecentUid, 4);
+    assert.deepEqual(again.view.claimRecent(5), [4, 4]);
+    other.release(again.view);
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { blobsSchema } from '../../src/store/blobs/blobs-schema.js';
 import { schemaComponents } from '../../src/store/components.js';
+import { mailboxSchema } from '../../src/store/mailbox/schema.js';
 import { currentVersions, migrate } from '../../src/store/migrate.js';
 import { latestVersion, type SchemaComponent } from '../../src/store/migration.js';
 import type { SqlDb } from '../../src/store/sql.js';
@@ -81,6 +82,22 @@ forEachBackend('store upgrade', (backend) => {
       });
     }
   }
+
+  it('mailbox version 2 counts the messages already in a folder as told, not \\Recent', async () => {
+    const upTo = Object.fromEntries(
+      schemaComponents.slice(schemaComponents.indexOf(mailboxSchema)).map((x) => [x.name, 0]),
+    );
+    upTo.mailbox = 1;
+    const { db, location, snapshotDir } = await populatedStore(backend, schemaComponents, upTo);
+    const { db: after, report } = await upgradeStore({ db, url: location.url, snapshotDir });
+    assert.equal(report.ok, true, report.message);
+    const rows = await after.all<{ uidnext: number; first_recent_uid: number }>(
+      'SELECT uidnext, first_recent_uid FROM mailbox_folders',
+    );
+    assert.ok(rows.length > 0);
+    for (const r of rows) assert.equal(Number(r.first_recent_uid), Number(r.uidnext));
+    if (after !== db) await after.close();
+  });
 
   it('restores the snapshot when a migration fails: versions and rows as before, a clear message', async () => {
     const components = [...schemaComponents, component('upgrades_fine', 2), component('broken', 2, 2)];

@@ -39,13 +39,14 @@ export const selectCommand: CommandHandler<SelectCommand> = {
     if (cmd.condstore) s.enabled.add('CONDSTORE');
     const sel = new SelectedMailbox(opened, cmd.name === 'EXAMINE');
     s.select(sel);
+    const rev1 = !s.enabled.has('IMAP4rev2');
+    if (rev1 && sel.noteRecent()) await sel.view.saveRecent();
     flags(s.w, [...SYSTEM_FLAGS, ...sel.knownKeywords]);
     exists(s.w, sel.count);
-    if (!s.enabled.has('IMAP4rev2')) recent(s.w, 0);
+    if (rev1) recent(s.w, sel.recentCount);
     s.w.bytes(untagged('OK', 'Flags permitted', codes.permanentFlags(permanentFlags(sel))));
     const firstUnseen = sel.flags.findIndex((f) => (f & 1) === 0);
-    if (firstUnseen >= 0 && !s.enabled.has('IMAP4rev2'))
-      s.w.bytes(untagged('OK', 'First unseen', codes.unseen(firstUnseen + 1)));
+    if (firstUnseen >= 0 && rev1) s.w.bytes(untagged('OK', 'First unseen', codes.unseen(firstUnseen + 1)));
     s.w.bytes(untagged('OK', 'UIDs valid', codes.uidValidity(sel.uidvalidity)));
     s.w.bytes(untagged('OK', 'Predicted next UID', codes.uidNext(sel.uidnext)));
     s.w.bytes(untagged('OK', 'Highest', codes.highestModseq(sel.highestModseq)));

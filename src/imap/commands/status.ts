@@ -36,7 +36,7 @@ function statusValue(s: ImapSession, item: Exclude<StatusItem, 'MAILBOXID'>, st:
     case 'SIZE':
       return st.size;
     case 'RECENT':
-      return 0;
+      return s.enabled.has('IMAP4rev2') ? 0 : st.recent;
     case 'HIGHESTMODSEQ':
       s.enabled.add('CONDSTORE');
       return st.highestModseq;

@@ -12,10 +12,12 @@ export interface FolderRow {
   sizeBytes: number;
   quotaBytes: number | null;
   quotaMessages: number | null;
+  /** Uids from here up have been reported as \Recent to no session (IMAP4rev1). */
+  firstRecentUid: number;
 }
 
 const COLUMNS = `f.id, f.owner_id, f.name, f.special_use, f.uidvalidity, f.uidnext, f.highestmodseq,
-  f.message_count, f.size_bytes, f.quota_bytes, f.quota_messages`;
+  f.message_count, f.size_bytes, f.quota_bytes, f.quota_messages, f.first_recent_uid`;
 
 type Raw = Record<string, unknown>;
 const num = (v: unknown) => Number(v);
@@ -34,6 +36,7 @@ function toRow(r: Raw): FolderRow {
     sizeBytes: num(r.size_bytes),
     quotaBytes: numOrNull(r.quota_bytes),
     quotaMessages: numOrNull(r.quota_messages),
+    firstRecentUid: num(r.first_recent_uid),
   };
 }
 
@@ -180,4 +183,13 @@ export async function ownerUsage(db: SqlDb, ownerId: number): Promise<{ bytes: n
     [ownerId],
   );
   return { bytes: num(r?.b ?? 0), messages: num(r?.m ?? 0) };
+}
+
+/** Records that uids below `uid` were reported as \Recent; never moves the mark back. */
+export async function advanceFirstRecent(db: SqlDb, id: number, uid: number): Promise<void> {
+  await db.run('UPDATE mailbox_folders SET first_recent_uid = ? WHERE id = ? AND first_recent_uid < ?', [
+    uid,
+    id,
+    uid,
+  ]);
 }

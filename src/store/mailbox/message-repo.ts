@@ -338,12 +338,14 @@ export async function vanishedUids(db: SqlDb, folderId: number, sinceModseq: num
 export async function statusCounts(
   db: SqlDb,
   folderId: number,
-): Promise<{ unseen: number; deleted: number }> {
-  const r = await db.get<{ unseen: number; deleted: number }>(
+  firstRecentUid: number,
+): Promise<{ unseen: number; deleted: number; recent: number }> {
+  const r = await db.get<{ unseen: number; deleted: number; recent: number }>(
     `SELECT COALESCE(SUM(CASE WHEN (flags & 1) = 0 THEN 1 ELSE 0 END), 0) AS unseen,
-            COALESCE(SUM(CASE WHEN (flags & ${DELETED}) <> 0 THEN 1 ELSE 0 END), 0) AS deleted
+            COALESCE(SUM(CASE WHEN (flags & ${DELETED}) <> 0 THEN 1 ELSE 0 END), 0) AS deleted,
+            COALESCE(SUM(CASE WHEN uid >= ? THEN 1 ELSE 0 END), 0) AS recent
      FROM mailbox_messages WHERE folder_id = ?`,
-    [folderId],
+    [firstRecentUid, folderId],
   );
-  return { unseen: Number(r?.unseen ?? 0), deleted: Number(r?.deleted ?? 0) };
+  return { unseen: Number(r?.unseen ?? 0), deleted: Number(r?.deleted ?? 0), recent: Number(r?.recent ?? 0) };
 }

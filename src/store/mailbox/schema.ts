@@ -117,7 +117,37 @@ export const mailboxSchema: SchemaComponent = {
         await createFullTextIndex(db);
       },
     },
+    {
+      // IMAP4rev1's \Recent: a message is recent for the one session first told of it. Uids from
+      // first_recent_uid up were told to no session yet. Messages already in a folder when the
+      // column arrives count as told, so the upgrade does not make a whole mailbox recent.
+      version: 2,
+      name: 'first uid not yet reported as \\Recent, per folder',
+      async up(db) {
+        await db.exec(
+          ddl(
+            db,
+            `ALTER TABLE mailbox_folders ADD COLUMN first_recent_uid {{bigint}} NOT NULL DEFAULT 1;
+            UPDATE mailbox_folders SET first_recent_uid = uidnext;`,
+          ),
+        );
+      },
+    },
   ],
+  /** Rows valid at every version, for the upgrade test: a folder with one message. */
+  async populate(db, version) {
+    if (version < 1) return;
+    await db.run(
+      `INSERT INTO mailbox_folders (owner_id, name, uidvalidity, uidnext, highestmodseq, message_count, size_bytes, created_at)
+       VALUES (1, 'INBOX', 7, 2, 2, 1, 3, 0)`,
+    );
+    await db.run(`INSERT INTO mailbox_bodies (hash, subject) VALUES ('${'0'.repeat(64)}', 'populate')`);
+    await db.run(
+      `INSERT INTO mailbox_messages (folder_id, uid, modseq, body_id, prefix, size, internal_date, thread_id)
+       SELECT f.id, 1, 2, b.id, ?, 3, 0, b.id FROM mailbox_folders f, mailbox_bodies b WHERE f.name = 'INBOX' AND f.uidvalidity = 7`,
+      [Buffer.alloc(0)],
+    );
+  },
 };
 
 /** SQLite: a contentless FTS5 table keyed by body id. PostgreSQL: tsvectors with GIN indexes. */
