@@ -19,7 +19,7 @@ export interface BodyPart {
 /** One MIME entity of the message (RFC 5703), the message itself being the root. */
 export interface MimePart {
   /** All values of the named field, unfolded, trimmed, RFC 2047-decoded, in order. */
-  header(name: string): string[];
+  header(name: string): readonly string[];
   /** Lower-cased "type/subtype"; text/plain when the part has no Content-Type. */
   contentType: string;
   children: MimePart[];
@@ -30,7 +30,7 @@ export interface MimePart {
 export interface SieveMessageContext {
   envelope: SieveEnvelope;
   /** All values of the named header field (case-insensitive), unfolded, trimmed, RFC 2047-decoded, in order. */
-  header(name: string): string[];
+  header(name: string): readonly string[];
   /** The raw header block, up to and excluding the empty line. */
   rawHeader: string;
   /** The body exactly as received, for body :raw (may be truncated for very large messages). */

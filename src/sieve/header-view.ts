@@ -5,11 +5,11 @@ export const PROTECTED_HEADERS = new Set(['received', 'auto-submitted']);
 
 /** The message's header fields as the script sees them after its own addheader/deleteheader edits. */
 export class HeaderView {
-  private readonly edited = new Map<string, string[]>();
+  private readonly edited = new Map<string, readonly string[]>();
 
   constructor(private readonly ctx: SieveMessageContext) {}
 
-  get(name: string): string[] {
+  get(name: string): readonly string[] {
     const key = name.toLowerCase();
     return this.edited.get(key) ?? this.ctx.header(key);
   }

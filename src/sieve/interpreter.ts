@@ -19,8 +19,8 @@ import { vacationRefusal } from './vacation.js';
 import { applyModifiers, expandVariables } from './variables.js';
 
 export interface RunOptions {
-  /** Resolves "include" (RFC 6609); undefined when the script does not exist. */
-  loadScript?: (name: string, location: 'personal' | 'global') => string | undefined;
+  /** Resolves "include" (RFC 6609), as text or already compiled; undefined when the script does not exist. */
+  loadScript?: (name: string, location: 'personal' | 'global') => string | CompiledScript | undefined;
   /** Work units (commands, tests, comparisons, regex steps) before the script is aborted. */
   maxSteps?: number;
   maxRedirects?: number;
@@ -166,9 +166,11 @@ class Execution {
     return expandVariables(s, (name) => this.getVar(name, f), this.opts.maxVariableLength);
   }
 
-  private list(v: Value | true | undefined, f: Frame): string[] {
+  /** A string list argument; without variables the compiled constant itself, not a copy. */
+  private list(v: Value | true | undefined, f: Frame): readonly string[] {
     if (v === undefined || v === true) return [];
-    return (Array.isArray(v) ? v : [String(v)]).map((s) => this.str(s, f));
+    const items = Array.isArray(v) ? v : [String(v)];
+    return f.script.extensions.has('variables') ? items.map((s) => this.str(s, f)) : items;
   }
 
   private getVar(name: string, f: Frame): string {
@@ -185,7 +187,7 @@ class Execution {
     else (f.globalNames.has(key) ? this.globals : f.locals).set(key, v);
   }
 
-  private match(t: Node, values: string[], keys: string[], f: Frame): boolean {
+  private match(t: Node, values: readonly string[], keys: readonly string[], f: Frame): boolean {
     let r;
     try {
       r = matchValues(t.match as MatchSpec, values, keys, this.tick);
@@ -224,7 +226,9 @@ class Execution {
         return names.every((h) => this.headers.get(h).length > 0);
       }
       case 'header': {
-        const values = this.list(args[0], f).flatMap((h) => this.fields(h, t));
+        const names = this.list(args[0], f);
+        const values =
+          names.length === 1 ? this.fields(names[0]!, t) : names.flatMap((h) => this.fields(h, t));
         return this.match(t, this.mimeOption(values, t, f), this.list(args[1], f), f);
       }
       case 'address': {
@@ -318,7 +322,7 @@ class Execution {
   }
 
   /** The named header fields the test sees: the message's, or with :mime its current MIME part's. */
-  private fields(name: string, t: Node): string[] {
+  private fields(name: string, t: Node): readonly string[] {
     if (!t.tags.mime) return this.indexed(this.headers.get(name), t);
     return this.mimeParts(t).flatMap((p) => this.indexed(p.header(name), t));
   }
@@ -330,7 +334,7 @@ class Execution {
   }
 
   /** RFC 5703 §4.2: :type, :subtype, :contenttype and :param pick from a Content-Type-like value. */
-  private mimeOption(values: string[], t: Node, f: Frame): string[] {
+  private mimeOption(values: readonly string[], t: Node, f: Frame): readonly string[] {
     const { tags } = t;
     if (!tags.type && !tags.subtype && !tags.contenttype && tags.param === undefined) return values;
     const names = tags.param !== undefined ? this.list(tags.param, f).map((n) => n.toLowerCase()) : [];
@@ -350,7 +354,7 @@ class Execution {
   }
 
   /** RFC 5260 §6 :index/:last: only the n-th field (counted from the end with :last). */
-  private indexed(values: string[], t: Node): string[] {
+  private indexed(values: readonly string[], t: Node): readonly string[] {
     const n = t.tags.index;
     if (typeof n !== 'number' || t.name === 'deleteheader') return values;
     const v = values[t.tags.last ? values.length - n : n - 1];
@@ -568,7 +572,7 @@ class Execution {
       reason,
       mime: tags.mime === true,
       seconds,
-      addresses,
+      addresses: [...addresses],
       handle,
       ...(inReplyTo ? { inReplyTo } : {}),
     });
@@ -659,7 +663,7 @@ class Execution {
       method,
       ...(from !== undefined ? { from } : {}),
       importance,
-      options: this.list(tags.options, f),
+      options: [...this.list(tags.options, f)],
       ...(tags.message !== undefined ? { message: this.str(tags.message, f) } : {}),
     });
   }
@@ -683,7 +687,7 @@ class Execution {
         if (c.tags.optional) return;
         throw new SieveRuntimeError(`included ${location} script "${name}" does not exist`, c.line);
       }
-      script = compileSieve(src, { ...this.opts.compile, name });
+      script = typeof src === 'string' ? compileSieve(src, { ...this.opts.compile, name }) : src;
       this.scripts.set(key, script);
     }
     this.includedOnce.add(key);

@@ -52,7 +52,7 @@ export function messageContextFromRaw(
     (tree ??= mimeEntity({ headers: header, body }, opts.maxParts ?? 64, opts.maxDepth ?? 8));
   return {
     envelope,
-    header: (name) => header.get(name.toLowerCase())?.map(decodeValue) ?? [],
+    header: decodedHeader(header),
     rawHeader,
     rawBody: () => body.toString('utf8'),
     bodyParts: () =>
@@ -76,6 +76,23 @@ export function messageContextFromRaw(
     mailboxExists: opts.mailboxExists ?? (() => false),
     duplicate: opts.duplicate ?? (() => false),
     vacationReplied: opts.vacationReplied ?? (() => false),
+  };
+}
+
+/**
+ * Field lookup, RFC 2047-decoding each field once: a rule-editor script tests the same few
+ * fields in every rule, and decoding dominated the run. Callers must not mutate the arrays.
+ */
+function decodedHeader(fields: Map<string, string[]>): (name: string) => readonly string[] {
+  const decoded = new Map<string, string[]>();
+  return (name) => {
+    const key = name.toLowerCase();
+    let values = decoded.get(key);
+    if (!values) {
+      values = fields.get(key)?.map(decodeValue) ?? [];
+      decoded.set(key, values);
+    }
+    return values;
   };
 }
 
@@ -152,7 +169,7 @@ function mimeEntity(root: Entity, maxParts: number, maxDepth: number): MimePart 
     }
     let text: string | undefined;
     return {
-      header: (name) => e.headers.get(name.toLowerCase())?.map(decodeValue) ?? [],
+      header: decodedHeader(e.headers),
       contentType: type,
       children,
       text: () => (text ??= multipart ? '' : decodeContent(e, ct.params.charset)),

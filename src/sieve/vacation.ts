@@ -18,7 +18,7 @@ const LIST_HEADERS = [
  */
 export function vacationRefusal(
   sender: string,
-  header: (name: string) => string[],
+  header: (name: string) => readonly string[],
   own: string[],
 ): string | undefined {
   const from = sender.toLowerCase();

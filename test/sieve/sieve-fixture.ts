@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -111,6 +112,59 @@ export async function waitFor(
     if (msgs.length >= count) return msgs;
     if (Date.now() > deadline) throw new Error(`${address} ${name}: ${msgs.length} of ${count} messages`);
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * A folder's messages as an IMAP client reads them: Python's imaplib logs in over STARTTLS,
+ * selects the folder read-only and fetches every message whole (BODY.PEEK[]), in UID order.
+ * A folder that does not exist reads as empty.
+ */
+export function imapRead(f: SieveFixture, address: string, name: string): Promise<string[]> {
+  const script = `
+import imaplib, json, ssl, sys
+a = json.loads(sys.stdin.read())
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+m = imaplib.IMAP4('127.0.0.1', a['port']); m.starttls(ssl_context=ctx); m.login(a['user'], a['password'])
+out = []
+typ, _ = m.select('"%s"' % a['folder'], readonly=True)
+if typ == 'OK':
+    typ, data = m.uid('SEARCH', None, 'ALL')
+    for uid in data[0].split():
+        typ, msg = m.uid('FETCH', uid, '(BODY.PEEK[])')
+        out.append(msg[0][1].decode('utf-8', 'replace'))
+m.logout()
+print(json.dumps(out))`;
+  return new Promise((resolve, reject) => {
+    const child = execFile('python3', ['-c', script], { timeout: 30_000 }, (e, out, err) =>
+      e ? reject(new Error(`imaplib: ${err || e.message}`)) : resolve(JSON.parse(out) as string[]),
+    );
+    child.stdin!.end(
+      JSON.stringify({
+        port: f.server.port('imap'),
+        user: address,
+        password: password(address),
+        folder: name,
+      }),
+    );
+  });
+}
+
+/** Waits until IMAP shows `count` messages in the folder, and returns them. */
+export async function imapWait(
+  f: SieveFixture,
+  address: string,
+  name: string,
+  count: number,
+  ms = 15_000,
+): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const msgs = await imapRead(f, address, name);
+    if (msgs.length >= count) return msgs;
+    if (Date.now() > deadline)
+      throw new Error(`${address} ${name} over IMAP: ${msgs.length} of ${count} messages`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

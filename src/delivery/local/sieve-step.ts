@@ -59,6 +59,7 @@ export function sieveStep(deps: SieveStepDeps): SieveRunner {
             ...(r.orcpt ? { originalRecipient: r.orcpt.replace(/^rfc822;/i, '') } : {}),
           },
           readMessage: () => deps.blobs.get(m.blobHash, m.blobVolume || undefined),
+          arrival: { queueId: r.queueId, source: m.source },
           folderNames: async () =>
             (await deps.mailbox.folders.list(await deps.mailbox.actorFor(accountId))).map((f) => f.name),
         })

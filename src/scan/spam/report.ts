@@ -125,8 +125,11 @@ export function applyResult(raw: Buffer, r: SpamResult, s: SpamSettings): Buffer
     return Buffer.from(out, 'latin1');
   }
   const boundary = `----------=_${randomBytes(8).toString('hex')}`;
+  // The virus stage's unscanned mark stays outside, where Sieve's virustest looks for it.
   const copy = kept.filter((h) =>
-    /^(?:from|to|cc|subject|date|message-id|return-path|received|reply-to)$/i.test(h.name),
+    /^(?:from|to|cc|subject|date|message-id|return-path|received|reply-to|x-mailstead-virus-scan)$/i.test(
+      h.name,
+    ),
   );
   const original = Buffer.from(raw).toString('latin1');
   const outer = [

@@ -11,6 +11,7 @@ import type { ScanCounts } from '../scan-counts.js';
 import { blobChunks } from '../blob-chunks.js';
 import { ClamdClient, ClamdError, type ClamdStats, type ClamdVersion } from './clamd-client.js';
 import { largestPart } from './largest-part.js';
+import { unscannedMark } from './unscanned-mark.js';
 
 export interface VirusTarget {
   queueId: string;
@@ -65,8 +66,11 @@ export class VirusCheck {
     }
   }
 
-  /** Resolves when the message may go on; throws the SMTP refusal otherwise. */
-  async check(t: VirusTarget): Promise<void> {
+  /**
+   * Resolves with the blob to go on with (the same, or when clamd could not answer and
+   * antivirus.fail_open let it through, a copy marked unscanned); throws the SMTP refusal otherwise.
+   */
+  async check(t: VirusTarget): Promise<BlobRef> {
     const { config, log, blobs } = this.deps;
     const maxPart = config.get<number>('antivirus.max_part_size');
     if (maxPart > 0) {
@@ -78,7 +82,7 @@ export class VirusCheck {
       }
     }
     const clamd = this.client();
-    if (!clamd) return;
+    if (!clamd) return t.blob;
     let verdict;
     try {
       verdict = await clamd.scan(blobChunks(blobs, t.blob));
@@ -97,10 +101,13 @@ export class VirusCheck {
         { event: 'clamd_unavailable', queueId: t.queueId, err: (e as Error).message, failOpen: open },
         open ? 'clamd unavailable; message accepted unscanned' : 'clamd unavailable; message deferred',
       );
-      if (open) return;
+      if (open)
+        return blobs.put(
+          Buffer.concat([Buffer.from(unscannedMark(t.queueId)), await blobs.get(t.blob.hash)]),
+        );
       throw refuse(451, '4.7.1', 'Virus scanner unavailable, try again later');
     }
-    if (!verdict.infected) return this.count('clean');
+    if (!verdict.infected) return (this.count('clean'), t.blob);
     this.count('infected');
     const quarantined = config.get<boolean>('antivirus.quarantine');
     log.warn({

@@ -1,10 +1,16 @@
 import type { SieveMessageContext } from '../context.js';
+import { SieveSyntaxError } from '../errors.js';
 import { runSieve, type RunOptions, type SieveResult } from '../interpreter.js';
 import { compileSieve, type CompiledScript } from '../validator.js';
 
 export interface NamedScript {
   name: string;
   content: string;
+  /**
+   * Where the script is stored (e.g. account and name), so its compiled form is found without
+   * hashing the text; the text still decides whether that compiled form is current.
+   */
+  key: string;
 }
 
 /** The scripts one delivery runs, in order: global before, the user's active script, global after. */
@@ -13,7 +19,7 @@ export interface ScriptChain {
   user?: NamedScript;
   after: NamedScript[];
   /** The user's other scripts, for `include :personal`. */
-  personal: (name: string) => string | undefined;
+  personal: (name: string) => NamedScript | undefined;
 }
 
 export interface ChainResult extends SieveResult {
@@ -21,21 +27,44 @@ export interface ChainResult extends SieveResult {
   userError?: SieveResult['error'];
 }
 
-const CACHE_SIZE = 500;
-const compiled = new Map<string, CompiledScript>();
+const CACHE_SIZE = 1000;
+const compiled = new Map<string, { content: string; result: CompiledScript | SieveSyntaxError }>();
 
-/** Compiling a 50-rule script costs more than running it, and scripts change rarely. */
-function compileCached(s: NamedScript): CompiledScript {
-  const key = `${s.name}\0${s.content}`;
-  let c = compiled.get(key);
-  if (c) {
-    compiled.delete(key);
+/**
+ * Compiling a 50-rule script costs several times running it, and scripts change rarely: the
+ * compiled form (or the syntax error) is kept per storage key, least recently used dropped first.
+ * Comparing the stored text with the cached one is a memcmp, where keying by the text would hash
+ * it on every delivery.
+ */
+export function compileCached(s: NamedScript): CompiledScript {
+  let entry = compiled.get(s.key);
+  if (entry && entry.content === s.content) {
+    compiled.delete(s.key);
   } else {
-    c = compileSieve(s.content, { name: s.name });
+    let result: CompiledScript | SieveSyntaxError;
+    try {
+      result = compileSieve(s.content, { name: s.name });
+    } catch (e) {
+      if (!(e instanceof SieveSyntaxError)) throw e;
+      result = e;
+    }
+    entry = { content: s.content, result };
+    compiled.delete(s.key);
     if (compiled.size >= CACHE_SIZE) compiled.delete(compiled.keys().next().value!);
   }
-  compiled.set(key, c);
-  return c;
+  compiled.set(s.key, entry);
+  if (entry.result instanceof SieveSyntaxError) throw entry.result;
+  return entry.result;
+}
+
+/** A stored script that no longer compiles (e.g. after an engine change) is not run, and adds no needs. */
+export function compiledOrUndefined(s: NamedScript): CompiledScript | undefined {
+  try {
+    return compileCached(s);
+  } catch (e) {
+    if (e instanceof SieveSyntaxError) return undefined;
+    throw e;
+  }
 }
 
 function quote(s: string): string {
@@ -57,26 +86,23 @@ export function runChain(chain: ScriptChain, ctx: SieveMessageContext, opts: Run
 
 function run(chain: ScriptChain, ctx: SieveMessageContext, opts: RunOptions): SieveResult {
   const globals = [...chain.before, ...chain.after];
+  const loadScript = (name: string, location: 'personal' | 'global') => {
+    const s =
+      location === 'global'
+        ? globals.find((g) => g.name === name)
+        : chain.user?.name === name
+          ? chain.user
+          : chain.personal(name);
+    return s && compileCached(s);
+  };
   if (!globals.length)
     return chain.user
-      ? runSieve(safeCompile(chain.user) ?? chain.user.content, ctx, { ...opts, loadScript: load })
+      ? runSieve(compiledOrUndefined(chain.user) ?? chain.user.content, ctx, { ...opts, loadScript })
       : { actions: [{ type: 'keep', flags: [], implicit: true }] };
   const parts = [...chain.before.map((s) => `include :global ${quote(s.name)};`)];
   if (chain.user) parts.push(`include :personal ${quote(chain.user.name)};`);
   parts.push(...chain.after.map((s) => `include :global ${quote(s.name)};`));
-  return runSieve(`require "include";\n${parts.join('\n')}\n`, ctx, { ...opts, loadScript: load });
-
-  function load(name: string, location: 'personal' | 'global'): string | undefined {
-    if (location === 'global') return globals.find((s) => s.name === name)?.content;
-    return chain.user?.name === name ? chain.user.content : chain.personal(name);
-  }
-}
-
-/** A stored script that no longer compiles (e.g. after an engine change) fails inside runSieve instead. */
-function safeCompile(s: NamedScript): CompiledScript | undefined {
-  try {
-    return compileCached(s);
-  } catch {
-    return undefined;
-  }
+  const wrapper = `require "include";\n${parts.join('\n')}\n`;
+  const script = compiledOrUndefined({ name: 'chain', content: wrapper, key: `chain\0${wrapper}` });
+  return runSieve(script ?? wrapper, ctx, { ...opts, loadScript });
 }

@@ -1,14 +1,16 @@
 import type { Config } from '../../config/config.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { MailsteadError, NotFoundError } from '../../core/errors.js';
+import { markedUnscanned, UNSCANNED_FIELD } from '../../scan/virus/unscanned-mark.js';
 import type { GlobalPosition, SieveRepo } from '../../store/sieve/sieve-repo.js';
 import type { SieveEnvelope } from '../context.js';
 import type { RunOptions } from '../interpreter.js';
 import { messageContextFromRaw } from '../message.js';
 import { compileRules } from '../rules.js';
 import { compileSieve } from '../validator.js';
+import type { Extension } from '../signatures.js';
 import { applyRuleEdit, emptyModel, RuleEditError, type RuleEdit, type RuleModel } from './rule-model.js';
-import { runChain, type ChainResult, type NamedScript } from './script-chain.js';
+import { compiledOrUndefined, runChain, type ChainResult, type NamedScript } from './script-chain.js';
 
 /** The script the rule editor writes and activates. */
 export const RULES_SCRIPT = 'mailstead-rules';
@@ -32,12 +34,14 @@ export interface DeliveryRunInput {
   readMessage: () => Promise<Buffer>;
   /** The account's folder names, asked only when a script tests mailboxexists. */
   folderNames: () => Promise<string[]>;
+  /** How the message reached the queue, for virustest: only SMTP and submission go through the virus stage. */
+  arrival?: { queueId: string; source: string };
 }
 
 export interface DeliveryRun extends ChainResult {
   raw: Buffer;
   /** The message's header fields as the script saw them (decoded), for the messages actions send. */
-  header(name: string): string[];
+  header(name: string): readonly string[];
   /** Persists what the run remembered (duplicate ids, vacation replies); call once the actions are carried out. */
   commit(): Promise<void>;
 }
@@ -197,24 +201,32 @@ export class SieveService {
       scopes.flatMap((scope) =>
         globals
           .filter((g) => g.scope === scope && g.position === position)
-          .map((g) => ({ name: globalName(scope, position), content: g.content })),
+          .map((g) => ({
+            name: globalName(scope, position),
+            content: g.content,
+            key: `global\0${scope}\0${position}`,
+          })),
       );
+    const userKey = (name: string) => `user\0${account.id}\0${name}`;
     const before = pick('before', ['', account.domain]);
     const after = pick('after', [account.domain, '']);
-    const texts = [user?.content ?? '', ...globals.map((g) => g.content)].join('\n');
-    const personal =
-      user && /\binclude\b/.test(user.content)
-        ? new Map((await this.repo.list(account.id)).map((s) => [s.name, s.content]))
-        : undefined;
+    const userScript = user && { name: user.name, content: user.content, key: userKey(user.name) };
+    const scripts = [...before, ...(userScript ? [userScript] : []), ...after].map(compiledOrUndefined);
+    const personal = scripts.some((c) => c?.extensions.has('include'))
+      ? new Map((await this.repo.list(account.id)).map((s) => [s.name, s.content]))
+      : undefined;
+    // What the run may ask for is read from the store only when a script can ask; a script
+    // including the user's others could ask for anything.
+    const needs = (ext: Extension) => !!personal || scripts.some((c) => c?.extensions.has(ext));
     const now = this.clock.now();
     const sender = input.envelope.from.toLowerCase();
     const [raw, folders, replies, duplicates] = await Promise.all([
       input.readMessage(),
-      /\bmailboxexists\b/.test(texts) ? input.folderNames() : Promise.resolve([]),
-      /\bvacation\b/.test(texts)
+      needs('mailbox') ? input.folderNames() : Promise.resolve([]),
+      needs('vacation')
         ? this.repo.vacationReplies(account.id, sender)
         : Promise.resolve(new Map<string, number>()),
-      /\bduplicate\b/.test(texts)
+      needs('duplicate')
         ? this.repo.duplicates(account.id, now)
         : Promise.resolve(new Map<string, { first: number; last: number }>()),
     ]);
@@ -226,11 +238,6 @@ export class SieveService {
       host: this.config.get<string>('server.hostname'),
       // The spam stage replaces any X-Spam-Status a message arrives with; without it, one is forged.
       trustSpamStatus: this.config.get<boolean>('spam.enabled'),
-      // Infected mail is refused at SMTP, so what reaches delivery was scanned clean — unless
-      // clamd was down and antivirus.fail_open let it through unscanned, which we cannot tell here.
-      ...(this.config.get<string>('antivirus.clamd') && !this.config.get<boolean>('antivirus.fail_open')
-        ? { virusVerdict: 1 }
-        : {}),
       userAddresses: [account.address],
       mailboxExists: (name) => folderSet.has(name.toLowerCase()) || name.toUpperCase() === 'INBOX',
       vacationReplied: (_from, handle, seconds) => {
@@ -248,12 +255,23 @@ export class SieveService {
         return dup;
       },
     });
+    // Infected mail is refused at SMTP, so what came in through it was scanned clean, unless
+    // clamd was down and antivirus.fail_open let it through marked unscanned (RFC 5235: "0").
+    const { arrival } = input;
+    const scanned =
+      !!this.config.get<string>('antivirus.clamd') &&
+      (arrival?.source === 'smtp' || arrival?.source === 'submission') &&
+      !markedUnscanned(ctx.header(UNSCANNED_FIELD), arrival.queueId);
+    ctx.virusVerdict = () => (scanned ? 1 : undefined);
     const result = runChain(
       {
         before,
         after,
-        ...(user ? { user: { name: user.name, content: user.content } } : {}),
-        personal: (n) => personal?.get(n),
+        ...(userScript ? { user: userScript } : {}),
+        personal: (n) => {
+          const content = personal?.get(n);
+          return content === undefined ? undefined : { name: n, content, key: userKey(n) };
+        },
       },
       ctx,
       this.runOptions(),
