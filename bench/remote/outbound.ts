@@ -5,6 +5,7 @@
  * same MTAs, since Postfix cannot be pointed at a DNS server on a custom port), in the same run.
  * Not a test: `npm run build && flock /tmp/mailstead-bench.lock node dist/bench/remote/outbound.js [COUNT]`.
  * REFERENCE=off skips Postfix (which needs root); QUEUE_CONCURRENCY sets Mailstead's queue.concurrency.
+ * SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") go to the server's node.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { freePort, prepareDataDir, spawnServer, stopGracefully } from '../../tes
 import { tempDir } from '../../test/support/tmp.js';
 import { CountingSinks, destinationDns, inject, type Destination } from './parts.js';
 
+/** Node options for the server process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+const SERVER_NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const COUNT = Number(process.argv[2] ?? 200);
 const SESSIONS = Number(process.env.SESSIONS ?? 10);
 const SIZE = Number(process.env.SIZE ?? 4096);
@@ -49,7 +52,7 @@ async function mailstead(sinks: CountingSinks): Promise<Run> {
       'authenticity.check': 'no',
       ...(process.env.QUEUE_CONCURRENCY ? { 'queue.concurrency': process.env.QUEUE_CONCURRENCY } : {}),
     });
-    const child = await spawnServer(dir);
+    const child = await spawnServer(dir, SERVER_NODE_ARGS);
     try {
       return await measure(port, sinks);
     } finally {

@@ -9,6 +9,8 @@ import { freePort, prepareDataDir, spawnServer, stopGracefully } from '../../tes
 import { tempDir } from '../../test/support/tmp.js';
 import { CountingSinks, destinationDns, inject, message } from './parts.js';
 
+/** Node options for the server process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+const SERVER_NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const FRESH = Number(process.argv[2] ?? 300);
 const BACKLOG = Number(process.argv[3] ?? 100_000);
 const PER_MESSAGE = 100;
@@ -73,7 +75,7 @@ async function run(sinks: CountingSinks, backlog: number): Promise<string> {
       'authenticity.check': 'no',
     });
     const fill = backlog ? await fillBacklog(dir, backlog) : 0;
-    const child = await spawnServer(dir);
+    const child = await spawnServer(dir, SERVER_NODE_ARGS);
     try {
       const before = sinks.recipients;
       const t0 = performance.now();

@@ -81,7 +81,8 @@ export class MailQueue {
       clock,
       kindOf: async (address) =>
         (await deps.directory.resolveRecipient(address)).kind === 'remote' ? 'remote' : 'local',
-      queued: () => this.manager.wake(),
+      // A DSN is due from the moment it was written, which may be behind the manager's walk.
+      queued: () => this.manager.rescan(),
     });
   }
 

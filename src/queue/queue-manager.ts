@@ -3,27 +3,46 @@ import type { Clock } from '../core/clock.js';
 import type { DeliveryLog } from '../log/delivery-log.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { RecipientOutcome } from '../store/queue/queue-repo.js';
+import type { DueCursor, RecipientOutcome } from '../store/queue/queue-repo.js';
 import type { Queue } from './queue.js';
 import { nextRetry } from './retry.js';
 import type { Deliverer, DeliveryResult, DueRecipient } from './types.js';
 
-/** Looks again for due work this often even when nothing woke the manager (CLI retries, deferred mail). */
+/**
+ * Looks again for due work this often even when nothing woke the manager (CLI retries, deferred
+ * mail), walking the due rows from their start.
+ */
 const IDLE_POLL_MS = 1000;
+/** Keys read per query while walking the due rows. */
+const PICK_PAGE = 1000;
+
+type PickState = 'queued' | 'deferred';
 
 /**
  * The queue manager (Postfix's qmgr): picks due recipients and runs at most `queue.concurrency`
- * deliveries at once. Retries of deferred mail may use only `queue.retry_share` percent of the
- * slots and are picked first within that share, so neither a deferred backlog starves new mail
- * nor a flood of new mail starves retries. A recipient stays excluded from picking until its
- * outcome is committed; after a crash its row is still due and is delivered again, which local
- * delivery makes harmless (idempotent on queue id + mailbox).
+ * deliveries at once. A delivery is one local recipient, or every due remote recipient of one
+ * message: the remote deliverer sends those with one destination in shared SMTP transactions,
+ * and their outcomes are committed together. Retries of deferred mail may use only
+ * `queue.retry_share` percent of the slots and are picked first within that share, so neither a
+ * deferred backlog starves new mail nor a flood of new mail starves retries. A recipient stays
+ * excluded from picking until its outcome is committed; after a crash its row is still due and is
+ * delivered again, which local delivery makes harmless (idempotent on queue id + mailbox).
  */
 export class QueueManager {
   private active = 0;
   private activeRetries = 0;
   /** Rows being delivered or whose outcome is not yet committed. */
   private readonly busy = new Set<number>();
+  /**
+   * Per state, the last due row the walk passed: every due row before it was busy or picked.
+   * Picking goes on from there instead of reading the rows in flight again; rows that may land
+   * behind it (new recipients of an expansion, a CLI retry, an outcome that failed to commit)
+   * are found by `rescan`, which the idle poll also runs.
+   */
+  private readonly cursors: Record<PickState, DueCursor | undefined> = {
+    queued: undefined,
+    deferred: undefined,
+  };
   private pumping = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -45,7 +64,7 @@ export class QueueManager {
     if (!this.stopped) return;
     this.stopped = false;
     this.queue.on('queued', this.onQueued);
-    this.timer = setInterval(() => this.wake(), IDLE_POLL_MS);
+    this.timer = setInterval(() => this.rescan(), IDLE_POLL_MS);
     this.timer.unref();
     this.wake();
   }
@@ -73,6 +92,13 @@ export class QueueManager {
     void this.pump();
   }
 
+  /** Walks the due rows from their start at the next pick (rows may have become due behind the walk), and wakes. */
+  rescan(): void {
+    this.cursors.queued = undefined;
+    this.cursors.deferred = undefined;
+    this.wake();
+  }
+
   private async pump(): Promise<void> {
     this.pumping = true;
     try {
@@ -86,11 +112,9 @@ export class QueueManager {
         const now = this.clock.now();
         const retryFree = Math.min(concurrency - this.active, retryCap - this.activeRetries);
         if (retryFree > 0)
-          for (const r of await this.queue.repo.due('deferred', now, retryFree, this.busy))
-            this.launch(r, true);
+          for (const unit of await this.pick('deferred', now, retryFree)) this.launch(unit, true);
         const free = concurrency - this.active;
-        if (free > 0)
-          for (const r of await this.queue.repo.due('queued', now, free, this.busy)) this.launch(r, false);
+        if (free > 0) for (const unit of await this.pick('queued', now, free)) this.launch(unit, false);
       } while (this.again && !this.stopped);
     } catch (e) {
       this.log.error(
@@ -102,28 +126,93 @@ export class QueueManager {
     }
   }
 
-  private launch(r: DueRecipient, retry: boolean): void {
-    this.busy.add(r.id);
+  /** Up to `units` deliveries of rows in `state`, earliest due first. */
+  private async pick(state: PickState, now: number, units: number): Promise<DueRecipient[][]> {
+    const local: number[] = [];
+    const remoteOf = new Set<string>();
+    let cursor = this.cursors[state];
+    walk: for (;;) {
+      const keys = await this.queue.repo.dueKeys(state, now, cursor, PICK_PAGE);
+      for (const k of keys) {
+        const taken = this.busy.has(k.id) || (k.kind === 'remote' && remoteOf.has(k.queueId));
+        if (!taken) {
+          if (local.length + remoteOf.size >= units) break walk;
+          if (k.kind === 'remote') remoteOf.add(k.queueId);
+          else local.push(k.id);
+        }
+        cursor = { nextAttempt: k.nextAttempt, id: k.id };
+      }
+      if (keys.length < PICK_PAGE) break;
+    }
+    this.cursors[state] = cursor;
+    if (!local.length && !remoteOf.size) return [];
+    const rows = await this.queue.repo.dueRecipients(state, now, { ids: local, remoteOf: [...remoteOf] });
+    const out: DueRecipient[][] = [];
+    const byMessage = new Map<string, DueRecipient[]>();
+    for (const r of rows) {
+      if (this.busy.has(r.id)) continue;
+      if (r.kind === 'local') {
+        out.push([r]);
+        continue;
+      }
+      const unit = byMessage.get(r.queueId);
+      if (unit) unit.push(r);
+      else {
+        const fresh = [r];
+        byMessage.set(r.queueId, fresh);
+        out.push(fresh);
+      }
+    }
+    return out;
+  }
+
+  private launch(unit: DueRecipient[], retry: boolean): void {
+    for (const r of unit) this.busy.add(r.id);
     this.active++;
     if (retry) this.activeRetries++;
-    void this.attempt(r).finally(() => {
+    void this.attempt(unit).finally(() => {
       this.active--;
       if (retry) this.activeRetries--;
       this.wake();
     });
   }
 
-  private async attempt(r: DueRecipient): Promise<void> {
-    let result: DeliveryResult;
-    try {
-      result = await this.deliverers[r.kind].deliver(r);
-    } catch (e) {
+  /** Delivers one unit; each recipient's outcome is recorded as soon as the deliverer reports it. */
+  private async attempt(unit: DueRecipient[]): Promise<void> {
+    const deliverer = this.deliverers[unit[0]!.kind];
+    const open = new Set(unit);
+    const report = (r: DueRecipient, res: DeliveryResult) => {
+      if (open.delete(r)) this.finish(r, res);
+    };
+    const failed = (r: DueRecipient | undefined, e: unknown) =>
       this.log.error(
-        { event: 'delivery_error', queueId: r.queueId, recipient: r.recipient, err: (e as Error).message },
+        {
+          event: 'delivery_error',
+          queueId: unit[0]!.queueId,
+          recipient: r?.recipient,
+          recipients: r ? 1 : open.size,
+          err: (e as Error).message,
+        },
         'delivery failed unexpectedly',
       );
-      result = { state: 'deferred', reply: '451 4.3.0 Temporary local problem' };
+    try {
+      if (deliverer.deliverMany) await deliverer.deliverMany(unit, report);
+      else
+        await Promise.all(
+          unit.map((r) =>
+            deliverer.deliver(r).then(
+              (res) => report(r, res),
+              (e: unknown) => failed(r, e),
+            ),
+          ),
+        );
+    } catch (e) {
+      failed(undefined, e);
     }
+    for (const r of open) report(r, { state: 'deferred', reply: '451 4.3.0 Temporary local problem' });
+  }
+
+  private finish(r: DueRecipient, result: DeliveryResult): void {
     const outcome = this.outcome(r, result);
     this.writeLog(r, outcome);
     this.metrics
@@ -132,11 +221,16 @@ export class QueueManager {
     // The slot is free once the attempt is over; the row stays excluded until its outcome is stored.
     void this.queue
       .record(outcome)
-      .catch((e) =>
-        this.log.error(
-          { event: 'queue_update_failed', queueId: r.queueId, err: (e as Error).message },
-          'could not store a delivery outcome; it will be retried',
-        ),
+      .then(
+        // New recipients of an expansion are due at once, behind the walk.
+        () => outcome.children?.length && this.rescan(),
+        (e: unknown) => {
+          this.log.error(
+            { event: 'queue_update_failed', queueId: r.queueId, err: (e as Error).message },
+            'could not store a delivery outcome; it will be retried',
+          );
+          this.rescan();
+        },
       )
       .finally(() => {
         this.busy.delete(r.id);

@@ -51,7 +51,16 @@ export type DeliveryResult =
   | { state: 'bounced'; reply: string; children?: undefined }
   | { state: 'held'; reply: string; children?: undefined };
 
-/** Delivers one recipient of a queued message: local delivery, remote delivery. */
+/** Delivers recipients of queued messages: local delivery, remote delivery. */
 export interface Deliverer {
   deliver(r: DueRecipient): Promise<DeliveryResult>;
+  /**
+   * Delivers several due recipients of one message at once (remote delivery sends those with one
+   * destination in one transaction), calling `report` once per recipient as soon as its outcome
+   * is known; resolves when every recipient was reported.
+   */
+  deliverMany?(
+    rs: readonly DueRecipient[],
+    report: (r: DueRecipient, res: DeliveryResult) => void,
+  ): Promise<void>;
 }

@@ -33,9 +33,12 @@ export async function prepareDataDir(
   config.close();
 }
 
-/** `mailstead serve` as a child process, resolved once it says it is running. */
-export async function spawnServer(dir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data', dir], {
+/**
+ * `mailstead serve` as a child process, resolved once it says it is running. `nodeArgs` go to
+ * node before the script (benchmarks pass `--cpu-prof` to profile the server).
+ */
+export async function spawnServer(dir: string, nodeArgs: readonly string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--data', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, UV_THREADPOOL_SIZE: '32' },
   });

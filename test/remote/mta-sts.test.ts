@@ -128,6 +128,8 @@ describe('MTA-STS (RFC 8461) for outbound mail', () => {
     await initDataDir(dir, { hostname: 'mail.here.test' });
     app = await openApp(dir);
     app.config.set('dns.servers', dns.address);
+    // The test changes the _mta-sts record between deliveries and expects the change seen at once.
+    app.config.set('dns.cache_time', '0');
     app.config.set('smtp.routes', routes.join(', '));
     deliverer = new RemoteDeliverer(app.config, app.store.blobs, app.log, undefined, {
       ca: ca.cert,

@@ -17,6 +17,10 @@ export type DnsRecord =
 export class TestDnsServer {
   readonly zone = new Map<string, DnsRecord[]>();
   readonly servfail = new Set<string>();
+  /** Every question asked, as "TYPE name" (e.g. "MX example.test"), for tests that count lookups. */
+  readonly asked: string[] = [];
+  /** The TTL of every answer, in seconds. */
+  ttl = 60;
   private udp: dns2.UDPServer | undefined;
   private tcp: dns2.TCPServer | undefined;
   port = 0;
@@ -69,6 +73,9 @@ export class TestDnsServer {
     const q = req.questions[0];
     if (!q) return void send(res);
     const name = q.name.toLowerCase();
+    this.asked.push(
+      `${Object.keys(Packet.TYPE).find((t) => Packet.TYPE[t as keyof typeof Packet.TYPE] === q.type) ?? q.type} ${name}`,
+    );
     if (this.servfail.has(name)) {
       res.header.rcode = RCODE_SERVFAIL;
       return void send(res);
@@ -80,7 +87,7 @@ export class TestDnsServer {
     }
     for (const r of records) {
       if (Packet.TYPE[r.type] !== q.type) continue;
-      const base = { name: q.name, type: q.type, class: Packet.CLASS.IN, ttl: 60 };
+      const base = { name: q.name, type: q.type, class: Packet.CLASS.IN, ttl: this.ttl };
       if (r.type === 'TXT') {
         // Long TXT data is split into 255-byte character-strings, as DKIM keys are published.
         const chunks: string[] = [];

@@ -10,7 +10,8 @@ export const queueKeys = [
     key: 'queue.concurrency',
     type: intType(1, 10_000),
     default: 64,
-    description: 'Deliveries in progress at once.',
+    description:
+      'Deliveries in progress at once: a local recipient, or the due remote recipients of one message (sent per destination in shared transactions).',
     reload: 'live',
   }),
   defineKey({

@@ -12,6 +12,14 @@ export const remoteKeys = [
     reload: 'live',
   }),
   defineKey({
+    key: 'dns.cache_time',
+    type: durationType,
+    default: 60_000,
+    description:
+      'Remote delivery keeps MX, A, AAAA and MTA-STS TXT answers (and "no such record" answers) this long at most; A and AAAA only for their TTL when shorter. 0 = ask the resolver every time.',
+    reload: 'live',
+  }),
+  defineKey({
     key: 'smtp.routes',
     type: listType(stringType),
     default: [],

@@ -1,6 +1,6 @@
-import type { Resolver } from 'node:dns/promises';
 import { request } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import type { DnsLookups } from './dns-cache.js';
 
 /** An MTA-STS policy (RFC 8461 §3.2). */
 export interface StsPolicy {
@@ -88,7 +88,7 @@ export class MtaSts {
   private readonly inflight = new Map<string, Promise<StsPolicy | undefined>>();
 
   constructor(
-    private readonly dns: () => Resolver,
+    private readonly dns: () => Pick<DnsLookups, 'resolveTxt' | 'resolve4'>,
     private readonly opts: MtaStsOptions = {},
     private readonly now: () => number = Date.now,
   ) {}

@@ -1,6 +1,6 @@
-import type { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { MailsteadError } from '../../core/errors.js';
+import type { DnsLookups } from './dns-cache.js';
 
 export interface MxHost {
   host: string;
@@ -27,7 +27,10 @@ function dnsError(domain: string, e: unknown): MailsteadError {
 }
 
 /** A host's IPv4 then IPv6 addresses (an IP literal stands for itself); empty when it has none. */
-export async function addressesOf(resolver: Resolver, host: string): Promise<string[]> {
+export async function addressesOf(
+  resolver: Pick<DnsLookups, 'resolve4' | 'resolve6'>,
+  host: string,
+): Promise<string[]> {
   if (isIP(host)) return [host];
   const [v4, v6] = await Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]);
   const out = [
@@ -55,7 +58,10 @@ function shuffle<T>(a: T[]): T[] {
  * order among equals), or the domain itself as an implicit MX when it has none. A null MX
  * (RFC 7505) is a permanent failure: the domain accepts no mail.
  */
-export async function resolveMx(resolver: Resolver, domain: string): Promise<MxHost[]> {
+export async function resolveMx(
+  resolver: Pick<DnsLookups, 'resolveMx' | 'resolve4' | 'resolve6'>,
+  domain: string,
+): Promise<MxHost[]> {
   let records: { exchange: string; priority: number }[];
   try {
     records = await resolver.resolveMx(domain);

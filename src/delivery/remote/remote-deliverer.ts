@@ -5,6 +5,7 @@ import type { Logger } from '../../log/logger.js';
 import type { Deliverer, DeliveryResult, DueRecipient } from '../../queue/types.js';
 import type { BlobStore } from '../../store/blobs/blob-store.js';
 import { Disclaimers } from './disclaimer.js';
+import { DnsCache } from './dns-cache.js';
 import { MtaSts, mxMatches } from './mta-sts.js';
 import { DestinationLimiter } from './destination-limiter.js';
 import { addressesOf, resolveMx } from './mx.js';
@@ -25,11 +26,6 @@ function tlsPolicy(entries: readonly string[], domain: string, fallback: TlsLeve
       return level;
   }
   return fallback;
-}
-
-interface Pending {
-  r: DueRecipient;
-  resolve: (res: DeliveryResult) => void;
 }
 
 interface Plan {
@@ -53,8 +49,8 @@ export interface RemoteDelivererOptions {
 /**
  * Remote delivery (Postfix's smtp client, qmail-remote): routes by smtproutes or MX, tries the
  * hosts in order, reuses connections, honours per-destination concurrency and the dead-
- * destination cache. Recipients of one message picked together are gathered per destination
- * into transactions of up to `smtp.destination_recipient_limit` recipients. Per recipient:
+ * destination cache. The queue manager hands over the due remote recipients of a message
+ * together (`deliverMany`); they go out in transactions per destination. Per recipient:
  * 2xx → delivered; 5xx → bounced; 4xx or no answer from every host → deferred.
  */
 export class RemoteDeliverer implements Deliverer {
@@ -62,12 +58,9 @@ export class RemoteDeliverer implements Deliverer {
   private readonly limiter: DestinationLimiter;
   private routes: { source: string; table: RouteTable } | undefined;
   private resolver: { source: string; r: Resolver } | undefined;
-  /** The wire bytes of messages being delivered, shared by their recipients for a moment. */
-  private readonly bytesCache = new Map<string, Promise<Buffer>>();
-  /** Recipients handed over in this turn of the event loop, by message, not yet sent. */
-  private readonly gathering = new Map<string, Pending[]>();
   private readonly disclaimers: Disclaimers;
   private readonly mtaSts: MtaSts;
+  private readonly lookups: DnsCache;
 
   constructor(
     private readonly config: Config,
@@ -77,7 +70,11 @@ export class RemoteDeliverer implements Deliverer {
     private readonly trust: RemoteDelivererOptions = {},
   ) {
     this.disclaimers = new Disclaimers(config);
-    this.mtaSts = new MtaSts(() => this.dns(), {
+    this.lookups = new DnsCache(
+      () => this.dns(),
+      () => config.get<number>('dns.cache_time'),
+    );
+    this.mtaSts = new MtaSts(() => this.lookups, {
       ...(trust.ca ? { ca: trust.ca } : {}),
       ...(trust.mtaStsPort ? { httpsPort: trust.mtaStsPort } : {}),
     });
@@ -107,14 +104,14 @@ export class RemoteDeliverer implements Deliverer {
     const route = this.routeTable().lookup(domain);
     if (route?.relay) {
       // A relay is a host, not a domain: its address records, never its MX (qmail's smtproutes).
-      const addresses = await addressesOf(this.dns(), route.relay);
+      const addresses = await addressesOf(this.lookups, route.relay);
       return {
         dest: `[${route.relay}]:${route.port}`,
         hosts: addresses.map((a) => ({ host: route.relay!, address: a, port: route.port })),
         auth: route.auth,
       };
     }
-    const mx = await resolveMx(this.dns(), domain);
+    const mx = await resolveMx(this.lookups, domain);
     const port = route?.port ?? 25;
     const plan: Plan = {
       dest: domain,
@@ -147,87 +144,69 @@ export class RemoteDeliverer implements Deliverer {
     return { ...plan, hosts: allowed, tls: 'verify' };
   }
 
-  private wireBytes(r: DueRecipient): Promise<Buffer> {
-    const key = r.message.id;
-    let p = this.bytesCache.get(key);
-    if (!p) {
-      p = (async () => {
-        const body = await this.blobs.get(r.message.blobHash, r.message.blobVolume || undefined);
-        const bytes = Buffer.concat([Buffer.from(r.message.trace, 'latin1'), body]);
-        // The disclaimer goes in before signing, so the signature covers it (RFC 6376 §5).
-        return this.sign(r.message, this.disclaimers.apply(r.message.authUser, bytes));
-      })();
-      this.bytesCache.set(key, p);
-      // Recipients of one message are picked together; a short life is enough to share the work.
-      setTimeout(() => this.bytesCache.delete(key), 30_000).unref();
-    }
-    return p;
+  /** The bytes that go on the wire: trace headers, body, disclaimer, DKIM signature. */
+  private async wireBytes(m: DueRecipient['message']): Promise<Buffer> {
+    const body = await this.blobs.get(m.blobHash, m.blobVolume || undefined);
+    const bytes = Buffer.concat([Buffer.from(m.trace, 'latin1'), body]);
+    // The disclaimer goes in before signing, so the signature covers it (RFC 6376 §5).
+    return this.sign(m, this.disclaimers.apply(m.authUser, bytes));
+  }
+
+  deliver(r: DueRecipient): Promise<DeliveryResult> {
+    return new Promise((resolve, reject) => this.deliverMany([r], (_r, res) => resolve(res)).catch(reject));
   }
 
   /**
-   * The queue manager hands over recipients one by one, but all those it picked at once in the
-   * same turn of the event loop; gathering them per message until the next turn lets recipients
-   * of one message at one destination share a transaction.
+   * Delivers due recipients of one message: grouped per destination (MX domain, or the relay
+   * their routes share), TLS level and DSN parameters into transactions of up to
+   * `smtp.destination_recipient_limit`, which run side by side; each transaction's outcomes are
+   * reported as soon as it ends.
    */
-  deliver(r: DueRecipient): Promise<DeliveryResult> {
-    return new Promise((resolve) => {
-      const id = r.message.id;
-      let batch = this.gathering.get(id);
-      if (!batch) {
-        const items: Pending[] = [];
-        batch = items;
-        this.gathering.set(id, items);
-        setImmediate(() => {
-          this.gathering.delete(id);
-          void this.deliverMessage(items);
-        });
-      }
-      batch.push({ r, resolve });
-    });
-  }
-
-  private async deliverMessage(items: Pending[]): Promise<void> {
-    const byDomain = groupBy(items, (p) => p.r.domain.toLowerCase());
+  async deliverMany(
+    rs: readonly DueRecipient[],
+    report: (r: DueRecipient, res: DeliveryResult) => void,
+  ): Promise<void> {
+    if (!rs.length) return;
+    let bytes: Promise<Buffer> | undefined;
+    const wire = () => (bytes ??= this.wireBytes(rs[0]!.message));
+    const byDomain = groupBy(rs, (r) => r.domain.toLowerCase());
     const planned = await Promise.all(
       [...byDomain.values()].map(async (group) => {
         try {
-          return { group, plan: await this.targets(group[0]!.r.domain) };
+          return { group, plan: await this.targets(group[0]!.domain) };
         } catch (e) {
           const err = e instanceof MailsteadError ? e : new MailsteadError((e as Error).message);
           const reply = err.smtpReply();
           const state = err.smtp && err.smtp.code >= 500 ? 'bounced' : 'deferred';
-          for (const p of group) p.resolve({ state, reply });
+          for (const r of group) report(r, { state, reply });
           return undefined;
         }
       }),
     );
     const limit = this.config.get<number>('smtp.destination_recipient_limit');
-    const transactions: { plan: Plan; items: Pending[] }[] = [];
+    const transactions: { plan: Plan; rs: DueRecipient[] }[] = [];
     // Domains routed to one relay share its transactions; DSN parameters are per transaction.
     const byDest = groupBy(
-      planned.flatMap((x) => (x ? x.group.map((p) => ({ p, plan: x.plan })) : [])),
-      ({ p, plan }) => JSON.stringify([plan.dest, this.tlsLevel(p.r.domain), p.r.notify, p.r.orcpt]),
+      planned.flatMap((x) => (x ? x.group.map((r) => ({ r, plan: x.plan })) : [])),
+      ({ r, plan }) => JSON.stringify([plan.dest, this.tlsLevel(r.domain), r.notify, r.orcpt]),
     );
     for (const group of byDest.values())
       for (let i = 0; i < group.length; i += limit)
-        transactions.push({ plan: group[0]!.plan, items: group.slice(i, i + limit).map((x) => x.p) });
+        transactions.push({ plan: group[0]!.plan, rs: group.slice(i, i + limit).map((x) => x.r) });
     await Promise.all(
-      transactions.map(async ({ plan, items: chunk }) => {
+      transactions.map(async ({ plan, rs: chunk }) => {
         let results: DeliveryResult[];
         try {
-          results = await this.transaction(
-            plan,
-            chunk.map((p) => p.r),
-          );
+          results = await this.transaction(plan, chunk, wire);
         } catch (e) {
           this.log.error({
             event: 'remote_delivery_error',
-            queueId: chunk[0]!.r.queueId,
+            queueId: chunk[0]!.queueId,
             err: (e as Error).message,
           });
           results = chunk.map(() => ({ state: 'deferred', reply: '451 4.3.0 Temporary local problem' }));
         }
-        chunk.forEach((p, i) => p.resolve(results[i]!));
+        chunk.forEach((r, i) => report(r, results[i]!));
       }),
     );
   }
@@ -241,7 +220,11 @@ export class RemoteDeliverer implements Deliverer {
   }
 
   /** One transaction for recipients of one message at one destination: a result for each, in order. */
-  private async transaction(plan: Plan, rs: DueRecipient[]): Promise<DeliveryResult[]> {
+  private async transaction(
+    plan: Plan,
+    rs: DueRecipient[],
+    wire: () => Promise<Buffer>,
+  ): Promise<DeliveryResult[]> {
     const first = rs[0]!;
     const all = (res: DeliveryResult): DeliveryResult[] => rs.map(() => res);
     if (!plan.hosts.length)
@@ -252,7 +235,7 @@ export class RemoteDeliverer implements Deliverer {
         reply: `451 4.4.1 ${plan.dest} was unreachable moments ago; deferred without trying (dead destination)`,
       });
     }
-    const bytes = await this.wireBytes(first);
+    const bytes = await wire();
     const settings: ClientSettings = {
       heloName: this.config.get<string>('smtp.helo_name') || this.config.get<string>('server.hostname'),
       localAddress: this.config.get<string>('smtp.source_address') || undefined,

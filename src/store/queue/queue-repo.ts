@@ -73,6 +73,18 @@ export interface RecipientRow {
   updatedAt: number;
 }
 
+/** Where the queue manager's walk over due recipients stands: the last row it passed. */
+export interface DueCursor {
+  nextAttempt: number;
+  id: number;
+}
+
+/** What picking needs to know of a due recipient before reading it whole. */
+export interface DueKey extends DueCursor {
+  queueId: string;
+  kind: RecipientKind;
+}
+
 /** A recipient ready for a delivery attempt, with its message. */
 export interface DueRecipient extends RecipientRow {
   message: MessageRow;
@@ -143,6 +155,15 @@ type Raw = Record<string, unknown>;
 const num = (v: unknown) => Number(v);
 const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+/** Placeholders for an IN list. */
+const marks = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 function toMessage(r: Raw): MessageRow {
   return {
@@ -286,13 +307,13 @@ export class QueueRepo {
     rcpts: readonly NewRecipient[],
     now: number,
   ): Promise<void> {
-    for (const r of rcpts) {
-      // A recipient already on the message (two aliases naming one member, a forwarding loop) is
-      // delivered once: the unique key drops the repeat.
+    // A recipient already on the message (two aliases naming one member, a forwarding loop) is
+    // delivered once: the unique key drops the repeat.
+    for (const part of chunks(rcpts, 50))
       await tx.run(
         `INSERT INTO queue_recipients (queue_id, recipient, domain, kind, account_id, orcpt, notify, state, next_attempt, last_reply, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (queue_id, recipient) DO NOTHING`,
-        [
+         VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (queue_id, recipient) DO NOTHING`,
+        part.flatMap((r) => [
           queueId,
           r.address,
           r.domain,
@@ -304,68 +325,135 @@ export class QueueRepo {
           r.nextAttempt,
           r.reply ?? null,
           now,
-        ],
+        ]),
       );
-    }
   }
 
-  /** Recipients in `state` whose time has come, earliest first, skipping the ids in `exclude`. */
-  async due(
+  /**
+   * Keys of recipients in `state` whose time has come, in picking order (next attempt, then row
+   * id), starting strictly after `after`. The index on (state, next_attempt, id, queue_id, kind)
+   * answers it alone, however large the deferred backlog, and the cursor lets the queue manager
+   * step over the rows it is already delivering instead of reading them again.
+   */
+  async dueKeys(
     state: 'queued' | 'deferred',
     now: number,
+    after: DueCursor | undefined,
     limit: number,
-    exclude: ReadonlySet<number>,
+  ): Promise<DueKey[]> {
+    const cols = 'SELECT id, queue_id, kind, next_attempt FROM queue_recipients';
+    // Two ranges rather than one row-value test: with many rows at one time (a backlog written
+    // at once) the index would be walked from that time's first row on every call.
+    const rows = after
+      ? await this.db.all<Raw>(
+          `${cols} WHERE state = ? AND next_attempt = ? AND id > ? ORDER BY id LIMIT ?`,
+          [state, after.nextAttempt, after.id, limit],
+        )
+      : [];
+    if (rows.length < limit)
+      rows.push(
+        ...(await this.db.all<Raw>(
+          `${cols} WHERE state = ? AND next_attempt > ? AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`,
+          [state, after?.nextAttempt ?? Number.MIN_SAFE_INTEGER, now, limit - rows.length],
+        )),
+      );
+    return rows.map((r) => ({
+      id: num(r.id),
+      queueId: String(r.queue_id),
+      kind: r.kind as RecipientKind,
+      nextAttempt: num(r.next_attempt),
+    }));
+  }
+
+  /**
+   * The recipients to deliver for picked keys, with their messages (one object per message,
+   * shared by its recipients): the rows `ids`, and every remote recipient of the messages
+   * `remoteOf` that is in `state` and due, so a message's remote recipients go out together.
+   */
+  async dueRecipients(
+    state: 'queued' | 'deferred',
+    now: number,
+    pick: { ids: readonly number[]; remoteOf: readonly string[] },
   ): Promise<DueRecipient[]> {
-    // Ids first (the index answers it alone): the rows in progress are skipped before any message
-    // columns are read, so a manager with many deliveries in flight reads only what it will start.
-    const ids = (
-      await this.db.all<{ id: number }>(
-        `SELECT r.id FROM queue_recipients r WHERE r.state = ? AND r.next_attempt <= ?
-         ORDER BY r.next_attempt, r.id LIMIT ?`,
-        [state, now, limit + exclude.size],
-      )
-    )
-      .map((r) => Number(r.id))
-      .filter((id) => !exclude.has(id))
-      .slice(0, limit);
-    if (!ids.length) return [];
-    const rows = await this.db.all<Raw>(
-      `SELECT ${RECIPIENT_COLS}, ${MESSAGE_COLS} FROM queue_recipients r JOIN queue_messages m ON m.id = r.queue_id
-       WHERE r.id IN (${ids.map(() => '?').join(', ')}) ORDER BY r.next_attempt, r.id`,
-      ids,
-    );
-    return rows.map((r) => ({ ...toRecipient(r), message: toMessage(r) }));
+    const rows: Raw[] = [];
+    for (const ids of chunks(pick.ids, 500))
+      rows.push(
+        ...(await this.db.all<Raw>(
+          `SELECT ${RECIPIENT_COLS} FROM queue_recipients r WHERE r.id IN (${marks(ids)})`,
+          ids,
+        )),
+      );
+    for (const qids of chunks(pick.remoteOf, 100))
+      rows.push(
+        ...(await this.db.all<Raw>(
+          `SELECT ${RECIPIENT_COLS} FROM queue_recipients r
+           WHERE r.queue_id IN (${marks(qids)}) AND r.kind = 'remote' AND r.state = ? AND r.next_attempt <= ?
+           ORDER BY r.id`,
+          [...qids, state, now],
+        )),
+      );
+    const recipients = rows.map(toRecipient);
+    const messages = new Map<string, MessageRow>();
+    const qids = [...new Set(recipients.map((r) => r.queueId))];
+    for (const ids of chunks(qids, 500))
+      for (const m of await this.db.all<Raw>(
+        `SELECT ${MESSAGE_COLS} FROM queue_messages m WHERE m.id IN (${marks(ids)})`,
+        ids,
+      ))
+        messages.set(String(m.m_id), toMessage(m));
+    // A row whose message was deleted meanwhile has nothing left to deliver.
+    return recipients.flatMap((r) => {
+      const message = messages.get(r.queueId);
+      return message ? [{ ...r, message }] : [];
+    });
   }
 
   /**
    * Writes the outcomes of many attempts in one transaction: recipient states, attempt history,
    * recipients created by expansion; a message whose recipients are all final is removed and its
-   * blob reference released.
+   * blob reference released. Outcomes that store the same values (the recipients of one SMTP
+   * transaction) share one UPDATE.
    */
   async applyOutcomes(outcomes: readonly RecipientOutcome[], now: number): Promise<void> {
     if (!outcomes.length) return;
     await this.db.tx(async (tx) => {
-      const touched = new Set<string>();
+      const applied = new Set<number>();
+      const same = new Map<string, RecipientOutcome[]>();
       for (const o of outcomes) {
-        const r = await tx.run(
-          `UPDATE queue_recipients SET state = ?, last_reply = ?, next_attempt = ?, attempts = attempts + 1, updated_at = ?
-           WHERE id = ? AND state NOT IN ('delivered', 'bounced')`,
-          [o.state, o.reply, o.nextAttempt ?? now, now, o.rowId],
-        );
-        if (r.changes === 0) continue; // deleted or finished meanwhile (queue delete, a second process)
-        await tx.run(
-          'INSERT INTO queue_attempts (queue_id, recipient, time, result, reply) VALUES (?, ?, ?, ?, ?)',
-          [o.queueId, o.recipient, now, o.result, o.reply],
-        );
-        if (o.notice)
-          await tx.run(
-            'INSERT INTO queue_notices (queue_id, recipient, orcpt, action, reply, time) VALUES (?, ?, ?, ?, ?, ?)',
-            [o.queueId, o.recipient, o.orcpt ?? null, o.notice, o.reply, now],
-          );
-        if (o.children?.length) await this.insertRecipients(tx, o.queueId, o.children, now);
-        touched.add(o.queueId);
+        const k = JSON.stringify([o.state, o.reply, o.nextAttempt ?? now]);
+        const g = same.get(k);
+        if (g) g.push(o);
+        else same.set(k, [o]);
       }
-      for (const id of touched) await this.removeIfFinished(tx, id);
+      for (const group of same.values())
+        for (const part of chunks(group, 500)) {
+          const o = part[0]!;
+          const ids = part.map((x) => x.rowId);
+          // A row deleted or finished meanwhile (queue delete, a second process) is left alone.
+          const rows = await tx.all<Raw>(
+            `UPDATE queue_recipients SET state = ?, last_reply = ?, next_attempt = ?, attempts = attempts + 1, updated_at = ?
+             WHERE id IN (${marks(ids)}) AND state NOT IN ('delivered', 'bounced') RETURNING id`,
+            [o.state, o.reply, o.nextAttempt ?? now, now, ...ids],
+          );
+          for (const r of rows) applied.add(num(r.id));
+        }
+      const done = outcomes.filter((o) => applied.has(o.rowId));
+      for (const part of chunks(done, 100))
+        await tx.run(
+          `INSERT INTO queue_attempts (queue_id, recipient, time, result, reply) VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+          part.flatMap((o) => [o.queueId, o.recipient, now, o.result, o.reply]),
+        );
+      for (const part of chunks(
+        done.filter((o) => o.notice),
+        100,
+      ))
+        await tx.run(
+          `INSERT INTO queue_notices (queue_id, recipient, orcpt, action, reply, time) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+          part.flatMap((o) => [o.queueId, o.recipient, o.orcpt ?? null, o.notice!, o.reply, now]),
+        );
+      for (const o of done)
+        if (o.children?.length) await this.insertRecipients(tx, o.queueId, o.children, now);
+      for (const id of new Set(done.map((o) => o.queueId))) await this.removeIfFinished(tx, id);
     });
   }
 

@@ -4,8 +4,8 @@ import { ddl } from '../sql.js';
 /**
  * The mail queue: one row per accepted message, one per recipient with its own state, the
  * attempt history, and the accounts whose outgoing mail is held by the compromised-account guard.
- * `queue_recipients (state, next_attempt)` lets the queue manager pick due work without scanning
- * a large deferred backlog.
+ * `queue_recipients (state, next_attempt, id, queue_id, kind)` lets the queue manager pick due
+ * work in order from the index alone, without scanning a large deferred backlog.
  */
 export const queueSchema: SchemaComponent = {
   name: 'queue',
@@ -97,6 +97,16 @@ export const queueSchema: SchemaComponent = {
       name: 'index of messages by arrival, for paging the queue listing',
       async up(db) {
         await db.exec('CREATE INDEX queue_messages_received ON queue_messages (received_at, id)');
+      },
+    },
+    {
+      version: 4,
+      name: 'picking index: due recipients in order with their message and kind, read from the index alone',
+      async up(db) {
+        await db.exec(
+          `CREATE INDEX queue_recipients_pick ON queue_recipients (state, next_attempt, id, queue_id, kind);
+           DROP INDEX queue_recipients_due;`,
+        );
       },
     },
   ],
