@@ -71,6 +71,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const t0 = performance.now();
   const ruleset = loadRuleset([STOCK_RULES_DIR]);
   const engine = new SpamEngine(ruleset);
+  engine.warmUp();
   console.log(`rules loaded and compiled in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const scores = (n: string): number => Math.abs(ruleset.rules.get(n)?.scores[0] ?? 1);
   const tallies = new Map<string, RuleTally>();
