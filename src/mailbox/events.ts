@@ -14,8 +14,11 @@ export interface MailboxChange {
   /** The folder's HIGHESTMODSEQ after the change. */
   modseq: number;
   uids: UidSet | null;
-  /** Set on messages stored by local delivery (not by a client's APPEND, COPY or MOVE). */
-  delivered?: true;
+  /**
+   * Set on messages stored by local delivery (not by a client's APPEND, COPY or MOVE): whether
+   * into the \Junk folder, so spam training can pass over the rest without reading the folder.
+   */
+  delivered?: 'junk' | 'elsewhere';
 }
 
 /** A change to the folder itself (deleted, ACL changed) rather than to its messages. */

@@ -143,9 +143,7 @@ export class MailboxService {
         // A rolled-back delivery must not announce its changes.
         const changes: MailboxChange[] = [];
         try {
-          results.push(
-            await t.tx((sp) => this.storeDelivery(sp, d, (c) => changes.push({ ...c, delivered: true }))),
-          );
+          results.push(await t.tx((sp) => this.storeDelivery(sp, d, (c) => changes.push(c))));
           for (const c of changes) publish(c);
         } catch (e) {
           results.push(asError(e));
@@ -169,6 +167,7 @@ export class MailboxService {
         throw new NotFoundError(`folder ${folderName}`, { imap: { status: 'NO', code: 'TRYCREATE' } });
       folder = await insertFolder(t, { ownerId: req.accountId, name: folderName });
     }
+    const delivered = folder.specialUse === '\\Junk' ? 'junk' : 'elsewhere';
     const r = await storeMessage(
       t,
       folder,
@@ -180,7 +179,7 @@ export class MailboxService {
         flags: req.flags ?? [],
         internalDate: req.internalDate ?? Date.now(),
       },
-      publish,
+      (c) => publish({ ...c, delivered }),
     );
     const result = { uid: r.uid, folder: folderName, messageId: r.messageId };
     await recordDelivery(t, req.dedupeKey, req.accountId, result);

@@ -7,6 +7,7 @@ import type { BlobLocation, BlobStore } from './blobs/blob-store.js';
 import { BlobVolumes } from './blobs/blob-volumes.js';
 import { FsBlobStore } from './blobs/fs-blob-store.js';
 import { DbBlobStore } from './blobs/db-blob-store.js';
+import { RecentBlobs } from './blobs/recent-blobs.js';
 import { TieredBlobStore } from './blobs/tiered-blob-store.js';
 import { schemaComponents } from './components.js';
 import { pendingMigrations } from './migrate.js';
@@ -53,9 +54,9 @@ export function openBlobStore(config: Config, db: SqlDb): BlobStore {
     main = inlineMax > 0 ? new TieredBlobStore(new DbBlobStore(db), files, inlineMax) : files;
   }
   const volumes = Object.entries(parseBlobVolumes(config.get<string[]>('store.blob_volumes'))).map(
-    ([name, path]) => [name, new FsBlobStore(config.path(path))],
+    ([name, path]) => [name, new RecentBlobs(new FsBlobStore(config.path(path)))],
   );
-  return new BlobVolumes(main, Object.fromEntries(volumes));
+  return new BlobVolumes(new RecentBlobs(main), Object.fromEntries(volumes));
 }
 
 /** Where pre-upgrade snapshots of the store are kept. */

@@ -152,6 +152,8 @@ export class SpamTrainer {
   }
 
   private async onNew(c: MailboxChange): Promise<void> {
+    // A delivery anywhere but Junk was never in Junk: there is nothing to learn from it.
+    if (c.delivered === 'elsewhere') return;
     const folder = await this.folderOf(c);
     if (
       !folder ||
@@ -161,8 +163,6 @@ export class SpamTrainer {
     )
       return;
     const junk = folder.specialUse === '\\Junk';
-    // A delivery anywhere but Junk was never in Junk: there is nothing to learn from it.
-    if (c.delivered && !junk) return;
     const { store, mailbox } = this.deps;
     for (const uid of uidsOf(c.uids!)) {
       const raw = await mailbox.messages.read(SYSTEM_ACTOR, { id: c.folderId }, uid);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '../../core/errors.js';
+import { GroupCommit } from '../../core/group-commit.js';
 import type { SqlDb } from '../sql.js';
 import type { BlobLocation, BlobRef } from './blob-store.js';
 
@@ -30,11 +31,17 @@ async function* chunked(data: Buffer | AsyncIterable<Buffer>): AsyncIterable<Buf
  * Blobs in the database: every body with `store.blobs = postgres`, and the small ones with the
  * default store (see TieredBlobStore). One `blob_contents` row per body and its bytes in
  * `blob_chunks` of 256 KiB, so a range read fetches only the chunks it needs. A body of one chunk
- * is written in one transaction; a longer one is written chunk by chunk under a row without a
- * hash, which is set in one transaction at the end, so a reader never sees half a blob. Writes
- * resolve once committed, and a commit is durable on both backends.
+ * is written in a transaction shared with the other one-chunk bodies of the moment; a longer one
+ * is written chunk by chunk under a row without a hash, which is set in one transaction at the
+ * end, so a reader never sees half a blob. Writes resolve once committed, and a commit is
+ * durable on both backends.
  */
 export class DbBlobStore implements BlobLocation {
+  private readonly small = new GroupCommit((items: { hash: string; data: Buffer }[]) => this.putMany(items), {
+    maxBatch: () => 64,
+    delayMs: () => 0,
+  });
+
   constructor(private readonly db: SqlDb) {}
 
   async put(data: Buffer | AsyncIterable<Buffer>): Promise<BlobRef> {
@@ -76,19 +83,30 @@ export class DbBlobStore implements BlobLocation {
     return { hash, size };
   }
 
-  /** A body of at most one chunk: its row and its chunk in one transaction, one commit to wait for. */
+  /**
+   * A body of at most one chunk: its row and its chunk in a transaction shared with the other
+   * such bodies of the moment (group commit), one commit to wait for.
+   */
   private async putOne(data: Buffer): Promise<BlobRef> {
     const hash = createHash('sha256').update(data).digest('hex');
+    await this.small.submit({ hash, data });
+    return { hash, size: data.length };
+  }
+
+  private async putMany(items: { hash: string; data: Buffer }[]): Promise<void> {
+    // Sorted, so two writers taking PostgreSQL's per-hash locks take them in the same order.
+    const sorted = [...items].sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
     await this.db.tx(async (t) => {
       const now = Date.now();
-      if (await this.redate(t, hash, now)) return;
-      const row = await t.get<{ id: number }>(
-        'INSERT INTO blob_contents (hash, size, chunk_size, created_at) VALUES (?, ?, ?, ?) RETURNING id',
-        [hash, data.length, CHUNK, now],
-      );
-      await t.run('INSERT INTO blob_chunks (content_id, seq, data) VALUES (?, 0, ?)', [row!.id, data]);
+      for (const { hash, data } of sorted) {
+        if (await this.redate(t, hash, now)) continue;
+        const row = await t.get<{ id: number }>(
+          'INSERT INTO blob_contents (hash, size, chunk_size, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+          [hash, data.length, CHUNK, now],
+        );
+        await t.run('INSERT INTO blob_chunks (content_id, seq, data) VALUES (?, 0, ?)', [row!.id, data]);
+      }
     });
-    return { hash, size: data.length };
   }
 
   /**

@@ -5,13 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { NotFoundError } from '../../core/errors.js';
 import type { BlobLocation, BlobRef } from './blob-store.js';
-import { RecentBlobs } from './recent-blobs.js';
 
 const HASH = /^[0-9a-f]{64}$/;
 const fsyncAsync = promisify(fsync);
-/** Recently written blobs kept in memory (see RecentBlobs): a few hundred ordinary messages. */
-const RECENT_BUDGET = 16 << 20;
-const RECENT_MAX_ITEM = 1 << 20;
 
 function notFoundAsError(hash: string) {
   return (e: unknown): never => {
@@ -26,7 +22,6 @@ function notFoundAsError(hash: string) {
  */
 export class FsBlobStore implements BlobLocation {
   private readonly madeDirs = new Set<string>();
-  private readonly recent = new RecentBlobs(RECENT_BUDGET, RECENT_MAX_ITEM);
   private readonly tmpDir: string;
 
   constructor(private readonly root: string) {
@@ -47,7 +42,6 @@ export class FsBlobStore implements BlobLocation {
   async put(data: Buffer | AsyncIterable<Buffer>): Promise<BlobRef> {
     const tmp = join(this.tmpDir, randomBytes(12).toString('hex'));
     const hasher = createHash('sha256');
-    const kept: Buffer[] = [];
     let size = 0;
     const fd = openSync(tmp, 'w', 0o600);
     try {
@@ -55,7 +49,6 @@ export class FsBlobStore implements BlobLocation {
         hasher.update(chunk);
         size += chunk.length;
         for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
-        if (size <= this.recent.maxItem) kept.push(chunk);
       }
       await fsyncAsync(fd);
     } catch (e) {
@@ -78,17 +71,14 @@ export class FsBlobStore implements BlobLocation {
     } finally {
       closeSync(dfd);
     }
-    if (size <= this.recent.maxItem) this.recent.add(hash, Buffer.concat(kept, size));
     return { hash, size };
   }
 
   async get(hash: string): Promise<Buffer> {
-    return this.recent.get(hash) ?? readFile(this.pathOf(hash)).catch(notFoundAsError(hash));
+    return readFile(this.pathOf(hash)).catch(notFoundAsError(hash));
   }
 
   async read(hash: string, start: number, end: number): Promise<Buffer> {
-    const hit = this.recent.get(hash);
-    if (hit) return hit.subarray(start, Math.max(start, end));
     const fh = await open(this.pathOf(hash), 'r').catch(notFoundAsError(hash));
     try {
       const buf = Buffer.alloc(Math.max(0, end - start));
@@ -107,7 +97,6 @@ export class FsBlobStore implements BlobLocation {
   }
 
   async remove(hash: string): Promise<void> {
-    this.recent.delete(hash);
     await rm(this.pathOf(hash), { force: true });
   }
 

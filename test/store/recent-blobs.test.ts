@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { FsBlobStore } from '../../src/store/blobs/fs-blob-store.js';
+import { RecentBlobs } from '../../src/store/blobs/recent-blobs.js';
+import { tempDir } from '../support/tmp.js';
+
+async function* pieces(body: Buffer, size: number): AsyncIterable<Buffer> {
+  for (let at = 0; at < body.length; at += size) yield body.subarray(at, at + size);
+}
+
+describe('recently written blobs served from memory', () => {
+  const { dir, cleanup } = tempDir('recent-');
+  after(cleanup);
+
+  it('serves what it just wrote without the store, within its budget, oldest out first', async () => {
+    const files = new FsBlobStore(join(dir, 'a'));
+    const recent = new RecentBlobs(files, 3_000, 1_500);
+    const bodies = [randomBytes(1_000), randomBytes(1_000), randomBytes(1_000), randomBytes(1_000)];
+    const refs = [];
+    for (const [i, b] of bodies.entries()) refs.push(await recent.put(i % 2 ? pieces(b, 300) : b));
+    const big = await recent.put(pieces(randomBytes(2_000), 700));
+    // Behind the cache's back: what it still holds is served without the file; the rest is not.
+    for (const r of [...refs, big]) await files.remove(r.hash);
+    await assert.rejects(recent.get(refs[0]!.hash), /not found/);
+    await assert.rejects(recent.get(big.hash), /not found/);
+    for (const i of [1, 2, 3]) {
+      assert.equal(await recent.has(refs[i]!.hash), false, 'has() asks the store');
+      assert.ok((await recent.get(refs[i]!.hash)).equals(bodies[i]!));
+      assert.ok((await recent.read(refs[i]!.hash, 10, 20)).equals(bodies[i]!.subarray(10, 20)));
+    }
+  });
+
+  it('forgets a removed blob', async () => {
+    const recent = new RecentBlobs(new FsBlobStore(join(dir, 'b')));
+    const ref = await recent.put(Buffer.from('gone soon'));
+    await recent.remove(ref.hash);
+    assert.equal(await recent.has(ref.hash), false);
+    await assert.rejects(recent.get(ref.hash), /not found/);
+  });
+});
