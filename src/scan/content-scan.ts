@@ -27,7 +27,7 @@ export class ContentScanner {
 
   /** The blob to queue in place of `req.blob` (tagged by the spam stage, or the same). */
   async check(req: ContentScanRequest): Promise<BlobRef> {
-    const blob = await this.virus.check({ ...req, recipients: req.recipients.map((r) => r.address) });
-    return this.spam.check({ ...req, blob });
+    const virus = await this.virus.check({ ...req, recipients: req.recipients.map((r) => r.address) });
+    return this.spam.check({ ...req, blob: virus.blob, virus: virus.result });
   }
 }

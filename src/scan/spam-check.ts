@@ -8,7 +8,7 @@ import { refuse } from '../policy/refusal.js';
 import type { BlobRef, BlobStore } from '../store/blobs/blob-store.js';
 import type { ScanCounts } from './scan-counts.js';
 import type { SpamStore } from '../store/spam/spam-store.js';
-import type { VerdictAction } from '../store/spam/verdict-repo.js';
+import type { VerdictAction, VirusResult } from '../store/spam/verdict-repo.js';
 import { quarantineHit } from './junk-filing.js';
 import { configCf, localRulesDir, ruleSources } from './rule-sources.js';
 import { senderListVerdict } from './sender-lists.js';
@@ -32,6 +32,8 @@ export interface SpamTarget {
   scoreHits?: SpamHit[];
   /** Why the message goes to Junk whatever its score (DMARC p=quarantine), or null. */
   quarantine?: string | null;
+  /** The virus stage's result, kept with the verdict for the message trace. */
+  virus?: VirusResult;
 }
 
 export interface SpamCheckDeps {
@@ -126,6 +128,7 @@ export class SpamCheck {
         required: this.settings?.requiredScore ?? 5,
         action: 'accept',
         hits: [quarantineHit(t.quarantine)],
+        virus: t.virus ?? null,
         createdAt: Date.now(),
       });
     return blob;
@@ -209,6 +212,7 @@ export class SpamCheck {
       required: result.required,
       action,
       hits: result.hits,
+      virus: t.virus ?? null,
       createdAt: Date.now(),
     });
     this.count(action);

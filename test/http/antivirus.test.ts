@@ -69,6 +69,31 @@ describe('api: antivirus page, quarantine and the dashboard scan counts (a real 
     }
   });
 
+  test("the message trace shows each message's virus result: clean, or not scanned when clamd was down", async () => {
+    const queued = async (subject: string) =>
+      /queued as ([0-9B-Z]{15})/.exec((await send(subject, 'fine')).response)![1]!;
+    const trace = async (id: string) => (await t.admin.get(`/trace?queueId=${id}`)).body.messages[0];
+    const clean = await trace(await queued('scanned clean'));
+    assert.equal(clean.virus, 'clean');
+    assert.match(
+      clean.events.find((e: { stage: string }) => e.stage === 'scanned').detail,
+      /; virus scan: clean$/,
+    );
+    t.server.app.config.set('antivirus.clamd', '127.0.0.1:1');
+    t.server.app.config.set('antivirus.fail_open', 'yes');
+    try {
+      const unscanned = await trace(await queued('clamd is down'));
+      assert.equal(unscanned.virus, 'unavailable');
+      assert.match(
+        unscanned.events.find((e: { stage: string }) => e.stage === 'scanned').detail,
+        /virus scan: not done, clamd unavailable/,
+      );
+    } finally {
+      t.server.app.config.set('antivirus.clamd', clamd.address);
+      t.server.app.config.set('antivirus.fail_open', 'no');
+    }
+  });
+
   test('only server admins see the antivirus page, the quarantine and scan counts', async () => {
     for (const c of [t.domainAdmin, t.groupAdmin, t.user]) {
       for (const p of ['/antivirus', '/antivirus/quarantine', '/scan/activity'])

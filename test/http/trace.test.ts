@@ -50,6 +50,9 @@ describe('api: message trace', () => {
     assert.match(m.events[0].detail, /from <tracer@example\.org> by smtp from \[127\.0\.0\.1\]/);
     assert.match(m.events[1].detail, /spam score -?\d+\.\d of \d+\.\d required: (accept|tag)/);
     assert.ok(Array.isArray(m.spam.hits));
+    // No clamd configured here: the virus result is not known, and the trace says nothing of it.
+    assert.equal(m.virus, null);
+    assert.doesNotMatch(m.events[1].detail, /virus/);
     assert.deepEqual(delivered(m).sort(), ['bob@b.test', 'seller@a.test']);
     const times = m.events.slice(1).map((e: any) => e.time);
     assert.deepEqual(

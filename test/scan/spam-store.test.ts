@@ -70,9 +70,11 @@ forEachBackend('spam store', (backend) => {
       required: 5,
       action: 'reject',
       hits,
+      virus: 'clean',
       createdAt: 1000,
     });
     assert.deepEqual((await store.verdicts.get('Q1'))?.hits, hits);
+    assert.equal((await store.verdicts.get('Q1'))?.virus, 'clean');
     assert.equal(await store.verdicts.prune(2000), 1);
 
     await store.training.markJunk(3, '<m@x>', 'delivery');

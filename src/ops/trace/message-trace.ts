@@ -2,7 +2,7 @@ import { idTime } from '../../core/ids.js';
 import type { DeliveryRecord } from '../../log/delivery-record.js';
 import type { QueueService } from '../../queue/queue-service.js';
 import type { SpamHit } from '../../scan/spam/engine.js';
-import type { SpamVerdictRepo } from '../../store/spam/verdict-repo.js';
+import type { SpamVerdictRepo, VirusResult } from '../../store/spam/verdict-repo.js';
 import type { DeliveryLogQuery } from '../log/delivery-log-query.js';
 import type { TimeRange } from '../log/time-expression.js';
 
@@ -24,6 +24,11 @@ export interface TracedMessage {
   /** Still in the queue (some recipient not yet final). */
   queued: boolean;
   spam: { score: number; required: number; action: string; hits: SpamHit[] } | null;
+  /**
+   * The virus stage's result (clean, or unavailable when clamd did not answer and fail-open let
+   * the message through); null when it is not known: scanning off, or no verdict was recorded.
+   */
+  virus: VirusResult;
   events: TraceEvent[];
 }
 
@@ -114,7 +119,13 @@ export class MessageTrace {
         time: verdict.createdAt,
         stage: 'scanned',
         recipient: null,
-        detail: `spam score ${verdict.score.toFixed(1)} of ${verdict.required.toFixed(1)} required: ${verdict.action}`,
+        detail: `spam score ${verdict.score.toFixed(1)} of ${verdict.required.toFixed(1)} required: ${verdict.action}${
+          verdict.virus === 'clean'
+            ? '; virus scan: clean'
+            : verdict.virus === 'unavailable'
+              ? '; virus scan: not done, clamd unavailable (accepted by antivirus.fail_open)'
+              : ''
+        }`,
       });
     for (const r of records)
       events.push({
@@ -150,6 +161,7 @@ export class MessageTrace {
         action: verdict.action,
         hits: verdict.hits,
       },
+      virus: verdict?.virus ?? null,
       events,
     };
   }

@@ -7,6 +7,7 @@ import type { Metrics } from '../../metrics/metrics.js';
 import { refuse } from '../../policy/refusal.js';
 import type { BlobRef, BlobStore } from '../../store/blobs/blob-store.js';
 import type { QuarantineRepo } from '../../store/spam/quarantine-repo.js';
+import type { VirusResult } from '../../store/spam/verdict-repo.js';
 import type { ScanCounts } from '../scan-counts.js';
 import { blobChunks } from '../blob-chunks.js';
 import { ClamdClient, ClamdError, type ClamdStats, type ClamdVersion } from './clamd-client.js';
@@ -68,9 +69,10 @@ export class VirusCheck {
 
   /**
    * Resolves with the blob to go on with (the same, or when clamd could not answer and
-   * antivirus.fail_open let it through, a copy marked unscanned); throws the SMTP refusal otherwise.
+   * antivirus.fail_open let it through, a copy marked unscanned) and the result for the message
+   * trace (null: scanning is off); throws the SMTP refusal otherwise.
    */
-  async check(t: VirusTarget): Promise<BlobRef> {
+  async check(t: VirusTarget): Promise<{ blob: BlobRef; result: VirusResult }> {
     const { config, log, blobs } = this.deps;
     const maxPart = config.get<number>('antivirus.max_part_size');
     if (maxPart > 0) {
@@ -82,7 +84,7 @@ export class VirusCheck {
       }
     }
     const clamd = this.client();
-    if (!clamd) return t.blob;
+    if (!clamd) return { blob: t.blob, result: null };
     let verdict;
     try {
       verdict = await clamd.scan(blobChunks(blobs, t.blob));
@@ -102,12 +104,15 @@ export class VirusCheck {
         open ? 'clamd unavailable; message accepted unscanned' : 'clamd unavailable; message deferred',
       );
       if (open)
-        return blobs.put(
-          Buffer.concat([Buffer.from(unscannedMark(t.queueId)), await blobs.get(t.blob.hash)]),
-        );
+        return {
+          blob: await blobs.put(
+            Buffer.concat([Buffer.from(unscannedMark(t.queueId)), await blobs.get(t.blob.hash)]),
+          ),
+          result: 'unavailable',
+        };
       throw refuse(451, '4.7.1', 'Virus scanner unavailable, try again later');
     }
-    if (!verdict.infected) return (this.count('clean'), t.blob);
+    if (!verdict.infected) return (this.count('clean'), { blob: t.blob, result: 'clean' });
     this.count('infected');
     const quarantined = config.get<boolean>('antivirus.quarantine');
     log.warn({

@@ -110,8 +110,16 @@ export const spamSchema: SchemaComponent = {
         );
       },
     },
+    {
+      version: 3,
+      name: "the virus stage's result beside each spam verdict, for the message trace",
+      async up(db) {
+        // Kept in the verdict row the spam stage writes anyway: no extra write per message.
+        await db.exec('ALTER TABLE spam_verdicts ADD COLUMN virus TEXT');
+      },
+    },
   ],
-  async populate(db) {
+  async populate(db, version) {
     await db.run("INSERT INTO spam_bayes_totals (owner, spam, ham) VALUES ('', 1, 1)");
     await db.run("INSERT INTO spam_bayes_tokens (owner, token, spam, ham) VALUES ('', 'viagra', 1, 0)");
     await db.run(
@@ -125,6 +133,7 @@ export const spamSchema: SchemaComponent = {
     await db.run(
       "INSERT INTO spam_verdicts (queue_id, message_id, from_address, score, required, action, hits, created_at) VALUES ('q1', '<a@b>', 'a@b.test', 1, 5, 'accept', '[]', 1)",
     );
+    if (version >= 3) await db.run("UPDATE spam_verdicts SET virus = 'clean' WHERE queue_id = 'q1'");
     await db.run(
       "INSERT INTO spam_junk_ledger (account_id, msg_id, source, at) VALUES (1, '<a@b>', 'delivery', 1)",
     );

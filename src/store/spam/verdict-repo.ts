@@ -2,6 +2,7 @@ import type { SpamHit } from '../../scan/spam/engine.js';
 import type { SqlDb } from '../sql.js';
 
 export type VerdictAction = 'accept' | 'tag' | 'reject';
+export type VirusResult = 'clean' | 'unavailable' | null;
 
 export interface SpamVerdict {
   queueId: string;
@@ -12,6 +13,11 @@ export interface SpamVerdict {
   required: number;
   action: VerdictAction;
   hits: SpamHit[];
+  /**
+   * What the virus stage said of the same message: `clean`, `unavailable` (clamd did not answer
+   * and antivirus.fail_open let it through), or null when virus scanning is off.
+   */
+  virus: VirusResult;
   createdAt: number;
 }
 
@@ -25,9 +31,19 @@ export class SpamVerdictRepo {
 
   async record(v: SpamVerdict): Promise<void> {
     await this.db.run(
-      `INSERT INTO spam_verdicts (queue_id, message_id, from_address, score, required, action, hits, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO spam_verdicts (queue_id, message_id, from_address, score, required, action, hits, virus, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (queue_id) DO NOTHING`,
-      [v.queueId, v.messageId, v.from, v.score, v.required, v.action, JSON.stringify(v.hits), v.createdAt],
+      [
+        v.queueId,
+        v.messageId,
+        v.from,
+        v.score,
+        v.required,
+        v.action,
+        JSON.stringify(v.hits),
+        v.virus,
+        v.createdAt,
+      ],
     );
   }
 
@@ -40,9 +56,10 @@ export class SpamVerdictRepo {
       required: number;
       action: VerdictAction;
       hits: string;
+      virus: VirusResult;
       created_at: number;
     }>(
-      'SELECT queue_id, message_id, from_address, score, required, action, hits, created_at FROM spam_verdicts WHERE queue_id = ?',
+      'SELECT queue_id, message_id, from_address, score, required, action, hits, virus, created_at FROM spam_verdicts WHERE queue_id = ?',
       [queueId],
     );
     return (
@@ -54,6 +71,7 @@ export class SpamVerdictRepo {
         required: Number(r.required),
         action: r.action,
         hits: JSON.parse(r.hits) as SpamHit[],
+        virus: r.virus ?? null,
         createdAt: Number(r.created_at),
       }
     );

@@ -17,6 +17,7 @@ function message(m: any): HTMLElement {
         [t('trace.queueId'), m.queueId],
         [t('trace.messageId'), m.messageId ?? '—'],
         [t('logs.sender'), m.sender || '<>'],
+        [t('trace.virus'), m.virus ? t(`trace.virus.${m.virus}`) : t('trace.virus.unknown')],
       ].map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
     ),
     h(
