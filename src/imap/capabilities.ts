@@ -11,6 +11,7 @@ const EXTENSIONS = [
   'UNSELECT',
   'UIDPLUS',
   'MULTIAPPEND',
+  'CATENATE',
   'MOVE',
   'CHILDREN',
   'SPECIAL-USE',

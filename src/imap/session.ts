@@ -106,6 +106,11 @@ export class ImapSession {
     return this.socket.remoteAddress ?? '';
   }
 
+  /** The address the client connected to (an IMAP URL naming it names this server). */
+  get localAddress(): string {
+    return this.socket.localAddress ?? '';
+  }
+
   get utf8(): boolean {
     return this.enabled.has('UTF8=ACCEPT');
   }

@@ -303,6 +303,33 @@ describe('parseCommand', () => {
     assert.ok(m.messages[2]!.utf8);
   });
 
+  it('reads CATENATE (RFC 4469 section 5), alone and with MULTIAPPEND', () => {
+    const c = parse(
+      'A003 APPEND Drafts (\\Seen \\Draft $MDNSent) CATENATE (URL "/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER" TEXT {42+}\r\n\r\n--------------030308070208000400050907\r\n URL "/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1.MIME" URL "/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1")\r\n',
+    );
+    assert.ok(c.name === 'APPEND' && c.messages.length === 1);
+    const src = c.messages[0]!.source;
+    assert.ok('catenate' in src);
+    assert.deepEqual(
+      src.catenate.map((p) => ('url' in p ? p.url : `TEXT ${p.text.toString()}`)),
+      [
+        '/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER',
+        'TEXT \r\n--------------030308070208000400050907\r\n',
+        '/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1.MIME',
+        '/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1',
+      ],
+    );
+    const multi = parse('A1 APPEND x {1+}\r\na CATENATE (TEXT {1+}\r\nb)\r\n');
+    assert.ok(multi.name === 'APPEND' && multi.messages.length === 2);
+    for (const bad of [
+      'A1 APPEND x CATENATE ()',
+      'A1 APPEND x CATENATE (TEXT "quoted")',
+      'A1 APPEND x CATENATE (FILE "/etc/passwd")',
+      'A1 APPEND x UTF8 (CATENATE (TEXT {1+}\r\nb))',
+    ])
+      assert.throws(() => parse(`${bad}\r\n`), ImapParseError, bad);
+  });
+
   it('reads EXPUNGE and UID EXPUNGE', () => {
     assert.deepEqual(parse('A202 EXPUNGE'), {
       name: 'EXPUNGE',

@@ -168,6 +168,22 @@ function parseSection(spec: string, fields: string[]): Section {
   return { part, text, fields };
 }
 
+/** A section as written inside `BODY[...]`, e.g. `1.HEADER.FIELDS (FROM TO)` (IMAP URLs carry it as text). */
+export function parseSectionText(text: string): Section {
+  const m = /^([^ ()]*)(?: \(([^()]*)\))?$/.exec(text);
+  if (!m) throw new ImapParseError('Invalid section');
+  const spec = m[1]!.toUpperCase();
+  const fields = (m[2] ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((f) => f.toUpperCase());
+  const wantsFields = /(^|\.)HEADER\.FIELDS(\.NOT)?$/.test(spec);
+  if (wantsFields !== fields.length > 0 || (m[2] !== undefined && !wantsFields))
+    throw new ImapParseError('HEADER.FIELDS needs a list of field names');
+  if (fields.some((f) => !FIELD_NAME.test(f))) throw new ImapParseError('Invalid header field name');
+  return parseSection(spec, fields);
+}
+
 /** The section as it is echoed in the FETCH response, e.g. `1.2.HEADER.FIELDS (FROM)`. */
 export function formatSection(section: Section): string {
   let out = section.part.join('.');
