@@ -70,6 +70,18 @@ async function mailsteadData(): Promise<{ dir: string; keep: boolean }> {
     console.log(`mailstead: reusing ${dir} (${COUNT} messages)`);
     return { dir, keep };
   }
+  // A kept dir whose fill was stopped is filled on, not again (100 000 messages take a while).
+  if (keep && existsSync(join(dir, 'mailstead.toml'))) {
+    const app = await openApp(dir);
+    const account = await app.directory.getAccount(USER);
+    if (account) {
+      await fillInbox(app, account.id, COUNT, messageText, (l) => console.log(`mailstead: ${l}`));
+      await app.close();
+      writeFileSync(marker, '');
+      return { dir, keep };
+    }
+    await app.close();
+  }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   await initDataDir(dir, { hostname: 'mail.example.test' });
