@@ -17,11 +17,21 @@ export interface FixtureMessage {
 
 export interface Dovecot {
   port: number;
+  /** Its config file, for doveadm. */
+  conf: string;
   /** The user's home: Maildir or mbox files below it. */
   home(user: string): string;
   client(user: string): ImapFlow;
   /** Stops Dovecot and waits for it to exit before removing its directory (it hangs on a vanished base_dir). */
   stop(): Promise<void>;
+}
+
+/** SIGTERM to the daemon whose pid file this is, then waits (up to 5 s) for it to exit. */
+export async function stopDaemon(pidFile: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
 function alive(pid: number): boolean {
@@ -33,7 +43,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const port = (s.address() as { port: number }).port;
@@ -101,6 +111,7 @@ service imap-login {
   for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
   return {
     port,
+    conf,
     home: (user) => join(dir, 'home', user),
     client: (user) =>
       new ImapFlow({
@@ -111,19 +122,15 @@ service imap-login {
         logger: false,
       }),
     async stop() {
-      if (existsSync(pidFile)) {
-        const pid = Number(readFileSync(pidFile, 'utf8').trim());
-        process.kill(pid, 'SIGTERM');
-        for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-      }
+      await stopDaemon(pidFile);
       cleanup();
     },
   };
 }
 
-/** Appends the messages over IMAP (so Dovecot writes its own files), creating folders first. */
+/** Appends the messages over IMAP (so the server writes its own files), creating folders first. */
 export async function fillDovecot(
-  d: Dovecot,
+  d: { client(user: string): ImapFlow },
   user: string,
   messages: readonly FixtureMessage[],
 ): Promise<void> {

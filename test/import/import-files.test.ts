@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cli } from '../support/cli.js';
@@ -106,5 +107,31 @@ describe('import of files written by Dovecot', () => {
     } finally {
       await dovecot.stop();
     }
+  });
+});
+
+describe('import of a spool written by Cyrus', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  it('reads flags, keywords and internal dates from cyrus.index, leaves out an expunged message whose file remains; twice imports nothing twice', async () => {
+    // Written by Cyrus 3.6.1 (Debian's cyrus-imapd) from the same fixture: see make-cyrus-spool.ts.
+    const spool = 'test/import/testdata/cyrus-3.6.1-alice';
+    assert.match(
+      readFileSync(join(spool, 'Work', '4.'), 'latin1'),
+      /^Subject: expunged/,
+      'delayed expunge kept the file',
+    );
+    const user = await newAccount(server);
+    const args = ['import', 'maildir', spool, '--layout', 'cyrus', '--user', user, '--json'];
+    const first = await cli(server.dir, ...args);
+    assert.equal(first.code, 0, first.err);
+    assert.equal(JSON.parse(first.out).imported, messages.length);
+    assert.deepEqual(await importedView(server.app, user), byFolderThenDate);
+    const second = await cli(server.dir, ...args);
+    assert.deepEqual([JSON.parse(second.out).imported, JSON.parse(second.out).skipped], [0, messages.length]);
   });
 });

@@ -4,13 +4,14 @@ import { basename, join } from 'node:path';
 import { decodeUtf7 } from '../../imap/proto/utf7.js';
 import type { ImportMessage, ImportSource } from './import-message.js';
 import { toCrlf } from './import-message.js';
+import { parseCyrusHeader, parseCyrusIndex } from './cyrus-index.js';
 import { parseDovecotKeywords, parseMaildirName } from './maildir-name.js';
 
 /**
  * maildir++: Courier's and Dovecot's default, INBOX at the top and `.A.B` for A/B.
  * fs: Dovecot's LAYOUT=fs, folders as nested directories each with cur/new/tmp.
- * cyrus: a Cyrus spool, `N.` files per folder directory and sub-folders as directories; flags
- * live in cyrus.index, which is not read, so messages come without flags.
+ * cyrus: a Cyrus spool (legacy directory names), `N.` files per folder directory and sub-folders
+ * as directories; flags, internal dates and expunges from each folder's cyrus.index.
  */
 export type MaildirLayout = 'maildir++' | 'fs' | 'cyrus';
 
@@ -94,12 +95,15 @@ export class MaildirSource implements ImportSource {
 
   async *messages(): AsyncIterable<ImportMessage> {
     for (const { folder, dirs } of this.folderDirs) {
-      const keywords = this.layout === 'cyrus' || !dirs[0] ? new Map<string, string>() : keywordsOf(dirs[0]);
+      if (this.layout === 'cyrus') {
+        yield* cyrusMessages(folder, dirs[0]!);
+        continue;
+      }
+      const keywords = dirs[0] ? keywordsOf(dirs[0]) : new Map<string, string>();
       for (const file of this.inOrder(dirs)) {
         const st = statSync(file);
         if (!st.isFile()) continue;
-        const parsed =
-          this.layout === 'cyrus' ? { flags: [], keywordLetters: [] } : parseMaildirName(basename(file));
+        const parsed = parseMaildirName(basename(file));
         const flags = [
           ...parsed.flags,
           ...parsed.keywordLetters.flatMap((l) => (keywords.has(l) ? [keywords.get(l)!] : [])),
@@ -112,17 +116,10 @@ export class MaildirSource implements ImportSource {
   }
 
   /**
-   * A folder's message files in the order the old server numbered them: Cyrus by file number,
-   * Dovecot by its dovecot-uidlist, otherwise by name (which starts with the delivery time).
+   * A folder's message files in the order the old server numbered them: Dovecot by its
+   * dovecot-uidlist, otherwise by name (which starts with the delivery time).
    */
   private inOrder(dirs: readonly string[]): string[] {
-    if (this.layout === 'cyrus') {
-      const dir = dirs[0]!;
-      return readdirSync(dir)
-        .filter((n) => CYRUS_MESSAGE.test(n))
-        .sort((a, b) => parseInt(a) - parseInt(b))
-        .map((n) => join(dir, n));
-    }
     const uids = dirs[0] ? dovecotUids(join(dirs[0], '..')) : new Map<string, number>();
     const files = dirs.flatMap((d) =>
       readdirSync(d)
@@ -133,6 +130,46 @@ export class MaildirSource implements ImportSource {
     return files
       .sort((a, b) => rank(a) - rank(b) || (a.base < b.base ? -1 : a.base > b.base ? 1 : 0))
       .map((f) => f.file);
+  }
+}
+
+/**
+ * A Cyrus folder in UID order with the flags and internal dates of its cyrus.index, leaving out
+ * what the index marks expunged (delayed expunge keeps those files). Files the index does not
+ * list (delivered after it was written, or left by a crash) come last, without flags, as Cyrus's
+ * reconstruct would add them; without an index every file comes that way.
+ */
+async function* cyrusMessages(folder: string, dir: string): AsyncIterable<ImportMessage> {
+  const indexFile = join(dir, 'cyrus.index');
+  const headerFile = join(dir, 'cyrus.header');
+  const records = existsSync(indexFile)
+    ? parseCyrusIndex(
+        readFileSync(indexFile),
+        existsSync(headerFile) ? parseCyrusHeader(readFileSync(headerFile, 'utf8')) : [],
+        indexFile,
+      ).sort((a, b) => a.uid - b.uid)
+    : [];
+  const indexed = new Set(records.map((r) => r.uid));
+  for (const r of records) {
+    if (r.expunged) continue;
+    const file = join(dir, `${r.uid}.`);
+    if (!existsSync(file))
+      throw new Error(
+        `${file}: UID ${r.uid} is in cyrus.index but its file is missing (archived to another partition?)`,
+      );
+    const raw = toCrlf(await readFile(file));
+    yield { folder, flags: r.flags, internalDate: r.internalDate, size: raw.length, raw };
+  }
+  const unindexed = readdirSync(dir)
+    .filter((n) => CYRUS_MESSAGE.test(n) && !indexed.has(parseInt(n)))
+    .sort((a, b) => parseInt(a) - parseInt(b));
+  for (const n of unindexed) {
+    const file = join(dir, n);
+    const st = statSync(file);
+    if (!st.isFile()) continue;
+    const raw = toCrlf(await readFile(file));
+    // Cyrus sets a message file's mtime to its internal date.
+    yield { folder, flags: [], internalDate: Math.floor(st.mtimeMs), size: raw.length, raw };
   }
 }
 
