@@ -84,6 +84,12 @@ describe('branding in Chromium: a logo per hostname', () => {
     await open(admin, `http://localhost:${port}`, 'branding/mail.a.test');
     assert.equal(await admin.locator('h1').textContent(), 'Branding — mail.a.test');
 
+    // A file over 256 KB is refused in the page, before it is sent.
+    const uploads: string[] = [];
+    admin.on('request', (r) => void (r.url().endsWith('/logo') && uploads.push(r.method())));
+    await uploadLogo(admin, Buffer.concat([await drawn(admin, 40, 40), Buffer.alloc(300 * 1024)]));
+    await admin.getByText(/^the image is 30\d KB; a logo may have at most 256 KB$/).waitFor();
+    assert.deepEqual(uploads, []);
     await uploadLogo(admin, await drawn(admin, 401, 50));
     await admin.getByText('the logo is 401×50 pixels; at most 400×50').waitFor();
     assert.equal(
@@ -95,6 +101,7 @@ describe('branding in Chromium: a logo per hostname', () => {
     const logo = await drawn(admin, 400, 50);
     await uploadLogo(admin, logo);
     await admin.locator('section.logo-section img.logo').waitFor();
+    assert.deepEqual(uploads, ['PUT', 'PUT']);
     const stored = (await t.domainAdmin.get('/branding/scopes/mail.a.test')).body.logo;
     assert.deepEqual([stored.width, stored.height, stored.bytes], [400, 50, logo.length]);
 

@@ -4,6 +4,9 @@ import { action, form, table } from '../forms.js';
 import { t } from '../i18n.js';
 import { reload, session } from '../session.js';
 
+/** The server's limit on a logo file (LOGO_MAX.bytes in src/http/branding/branding.ts). */
+const MAX_BYTES = 256 * 1024;
+
 /** The file as base64, as the API takes it in a JSON body (bodies are JSON only, against CSRF). */
 function base64(file: File): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -28,6 +31,9 @@ function logoUpload(scope: string): HTMLElement {
     err.textContent = '';
     const file = input.files?.[0];
     if (!file) return void (err.textContent = t('branding.chooseFile'));
+    // Said here, before a large upload is sent only to be refused (the server checks it again).
+    if (file.size > MAX_BYTES)
+      return void (err.textContent = t('branding.tooLarge', { kb: Math.ceil(file.size / 1024), max: MAX_BYTES / 1024 }));
     try {
       await put(`/branding/scopes/${seg(scope)}/logo`, { image: await base64(file) });
       reload();
