@@ -11,6 +11,16 @@ export interface RunResult {
   changes: number;
 }
 
+export interface TxOptions {
+  /**
+   * The commit may reach the disk with the next commit that is waited for, instead of before
+   * `tx` resolves. Only for rows that matter once a later transaction refers to them (a body
+   * before the queue or mailbox row that references it): commits reach the disk in order, so
+   * when the referring commit is durable, so is this one. PostgreSQL makes every commit durable.
+   */
+  durableLater?: boolean;
+}
+
 export interface SqlDb {
   readonly dialect: 'sqlite' | 'postgres';
   all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
@@ -19,7 +29,7 @@ export interface SqlDb {
   /** Runs several statements without parameters (DDL in migrations). */
   exec(sql: string): Promise<void>;
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
-  tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
+  tx<T>(fn: (db: SqlDb) => Promise<T>, opts?: TxOptions): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -10,7 +10,10 @@ export interface BlobRef {
 
 /** One place blobs live: a directory (FsBlobStore), database tables (DbBlobStore) or both (TieredBlobStore). */
 export interface BlobLocation {
-  /** Stores the bytes durably before resolving. */
+  /**
+   * Stores the bytes durably before resolving, or, in the database, no later than the next
+   * commit that is waited for (the one that stores a reference to the blob; see TxOptions).
+   */
   put(data: Buffer | AsyncIterable<Buffer>): Promise<BlobRef>;
   /** The whole blob. */
   get(hash: string): Promise<Buffer>;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
-import type { Row, RunResult, SqlDb, SqlValue } from '../sql.js';
+import type { Row, RunResult, SqlDb, SqlValue, TxOptions } from '../sql.js';
 import { WalSync } from './wal-sync.js';
 
 type Param = string | number | bigint | null | Buffer;
@@ -106,7 +106,7 @@ export class SqliteDb implements SqlDb {
     await this.durable();
   }
 
-  async tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
+  async tx<T>(fn: (db: SqlDb) => Promise<T>, opts: TxOptions = {}): Promise<T> {
     // Taking the connection follows the idle check in the same turn, as in whenIdle.
     while (this.inTx) await this.lock;
     let release!: () => void;
@@ -126,7 +126,7 @@ export class SqliteDb implements SqlDb {
       release();
     }
     // Others may use the connection while this commit is flushed to disk.
-    await this.durable();
+    if (!opts.durableLater) await this.durable();
     return result;
   }
 
