@@ -10,6 +10,7 @@ export class HeaderView {
   constructor(private readonly ctx: SieveMessageContext) {}
 
   get(name: string): readonly string[] {
+    if (!this.edited.size) return this.ctx.header(name);
     const key = name.toLowerCase();
     return this.edited.get(key) ?? this.ctx.header(key);
   }

@@ -169,7 +169,7 @@ class Execution {
   /** A string list argument; without variables the compiled constant itself, not a copy. */
   private list(v: Value | true | undefined, f: Frame): readonly string[] {
     if (v === undefined || v === true) return [];
-    const items = Array.isArray(v) ? v : [String(v)];
+    const items = Array.isArray(v) ? v : singleton(String(v));
     return f.script.extensions.has('variables') ? items.map((s) => this.str(s, f)) : items;
   }
 
@@ -213,9 +213,11 @@ class Execution {
       case 'not':
         return !this.test(t.tests[0]!, f);
       case 'allof':
-        return t.tests.every((x) => this.test(x, f));
+        for (const x of t.tests) if (!this.test(x, f)) return false;
+        return true;
       case 'anyof':
-        return t.tests.some((x) => this.test(x, f));
+        for (const x of t.tests) if (this.test(x, f)) return true;
+        return false;
       case 'size':
         return tags.over !== undefined
           ? this.ctx.size > (tags.over as number)
@@ -695,6 +697,19 @@ class Execution {
     this.runScript(script);
     this.includeStack.pop();
   }
+}
+
+const singletons = new Map<string, readonly string[]>();
+
+/** One string as a list, shared: a rule-editor script asks for the same few per rule and message. */
+function singleton(s: string): readonly string[] {
+  let list = singletons.get(s);
+  if (!list) {
+    list = Object.freeze([s]);
+    if (singletons.size >= 4096) singletons.clear();
+    singletons.set(s, list);
+  }
+  return list;
 }
 
 function clamp(n: number, min: number, max: number): number {

@@ -157,6 +157,18 @@ export function cachedRegex(pattern: string, caseless: boolean): SafeRegex {
   return re;
 }
 
+const foldedLists = new WeakMap<readonly string[], readonly string[]>();
+
+/** A script's constant key list is the same array on every run, so its folded form is kept with it. */
+function foldedList(keys: readonly string[]): readonly string[] {
+  let f = foldedLists.get(keys);
+  if (!f) {
+    f = keys.map(foldAscii);
+    foldedLists.set(keys, f);
+  }
+  return f;
+}
+
 const NO_MATCH: MatchResult = Object.freeze({ matched: false });
 
 /** RFC 5228 §2.7: true when any value matches any key. */
@@ -172,7 +184,7 @@ export function matchValues(
     const count = String(values.length);
     return { matched: keys.some((k) => holds(spec.relation!, compareValues(cmp, count, k))) };
   }
-  const foldedKeys = spec.type === 'contains' && fold ? keys.map(foldAscii) : keys;
+  const foldedKeys = spec.type === 'contains' && fold ? foldedList(keys) : keys;
   for (const v of values) {
     const hay = spec.type === 'contains' && fold ? foldAscii(v) : v;
     for (let i = 0; i < keys.length; i++) {

@@ -84,14 +84,15 @@ export function messageContextFromRaw(
  * fields in every rule, and decoding dominated the run. Callers must not mutate the arrays.
  */
 function decodedHeader(fields: Map<string, string[]>): (name: string) => readonly string[] {
+  // Keyed by the name as asked (usually a constant of the script) and lower-cased.
   const decoded = new Map<string, string[]>();
   return (name) => {
+    let values = decoded.get(name);
+    if (values) return values;
     const key = name.toLowerCase();
-    let values = decoded.get(key);
-    if (!values) {
-      values = fields.get(key)?.map(decodeValue) ?? [];
-      decoded.set(key, values);
-    }
+    values = decoded.get(key) ?? fields.get(key)?.map(decodeValue) ?? [];
+    decoded.set(key, values);
+    decoded.set(name, values);
     return values;
   };
 }

@@ -1,4 +1,5 @@
 import type { App } from '../app.js';
+import { smtpTimeReject } from '../delivery/local/smtp-time-reject.js';
 import { SmtpPolicy } from '../policy/smtp-policy.js';
 import { InboundChecks } from '../policy/inbound-checks.js';
 import type { ProtocolService } from '../server/service.js';
@@ -22,6 +23,14 @@ export function smtpServices(app: App, tls: TlsManager): ProtocolService[] {
       storeBody: (body) => app.store.blobs.put(body),
       enqueue: (req) => app.queue.enqueue(req),
       scan: (req) => app.scan.content.check(req),
+      recipientFilter: smtpTimeReject({
+        sieve: app.sieve,
+        directory: app.directory,
+        mailbox: app.mailbox,
+        blobs: app.store.blobs,
+        config: app.config,
+        log: app.log,
+      }),
       inbound,
     },
     tls,

@@ -17,6 +17,7 @@ import type { ClientFacts, MailDecision, SmtpPolicy } from '../policy/smtp-polic
 import type { EnqueueRequest, EnvelopeRecipient } from '../queue/types.js';
 import type { BlobRef } from '../store/blobs/blob-store.js';
 import type { ContentScanRequest } from '../scan/content-scan.js';
+import type { SmtpTimeMessage } from '../delivery/local/smtp-time-reject.js';
 import type { InboundCheckRequest, InboundClient, InboundVerdict } from '../policy/inbound-checks.js';
 import { authModeKey, type AuthMode, type ListenerProfile } from './listener-profile.js';
 import { receiveMessage } from './message-receiver.js';
@@ -35,6 +36,11 @@ export interface SmtpDeps {
   enqueue(req: EnqueueRequest): Promise<string>;
   /** Content scanning (virus, spam): the blob to queue, or a thrown refusal. */
   scan?(req: ContentScanRequest): Promise<BlobRef>;
+  /**
+   * The recipient's own filter, last before the queue: Sieve reject/ereject refused in the
+   * transaction when there is a single local recipient (RFC 5429 §2.1.1); throws its refusal.
+   */
+  recipientFilter?(m: SmtpTimeMessage): Promise<void>;
   /**
    * DNS blacklists at RCPT; sender authenticity at end of DATA (the blob with Authentication-
    * Results and what the spam stage should add); each throws its refusal.
@@ -337,6 +343,14 @@ export class SmtpSessionHandlers {
           messageId: headers.messageId,
         })
       : (checked?.blob ?? blob);
+    await this.deps.recipientFilter?.({
+      queueId,
+      sender: mail.sender,
+      recipients: st.recipients,
+      blob: scanned,
+      source: this.profile.submission ? 'submission' : 'smtp',
+      authUser: st.account?.address ?? null,
+    });
     const outbound = st.account ? st.recipients.filter((r) => r.kind === 'remote').length : 0;
     const holdReason =
       st.account && outbound ? await this.deps.guard.check(st.account.address, outbound) : null;

@@ -7,6 +7,8 @@ import { message, sendMail, settle, sieveFixture, waitFor, type SieveFixture } f
 const BOB = 'bob@example.test';
 const CAROL = 'carol@example.test';
 const DAVE = 'dave@example.test';
+/** A second recipient: with two, a reject cannot be the reply to DATA (smtp-time-reject.test.ts). */
+const ERIN = 'erin@example.test';
 
 /** What the Sieve actions that send mail do at delivery, proven over SMTP and read from the mailboxes. */
 describe('Sieve actions that send mail: edited redirects, reject MDNs, ereject DSNs, notify', () => {
@@ -16,7 +18,7 @@ describe('Sieve actions that send mail: edited redirects, reject MDNs, ereject D
     await f.server.app.sieve.activate(f.ids.get(address)!, 'main');
   };
   before(async () => {
-    f = await sieveFixture([BOB, CAROL, DAVE]);
+    f = await sieveFixture([BOB, CAROL, DAVE, ERIN]);
   });
   after(() => f.close());
 
@@ -35,12 +37,12 @@ describe('Sieve actions that send mail: edited redirects, reject MDNs, ereject D
     assert.doesNotMatch(kept!.raw, /X-Drop/);
   });
 
-  test('reject answers the sender with an MDN; nothing is stored (RFC 5429 §2.2.1)', async () => {
+  test('reject after the transaction answers the sender with an MDN; nothing is stored (RFC 5429 §2.2.1)', async () => {
     await script(BOB, 'require "reject";\nreject text:\nNot from you.\nReally not.\n.\n;\n');
     await sendMail(
       f,
       DAVE,
-      [BOB],
+      [BOB, ERIN],
       message({ From: DAVE, To: BOB, Subject: 'Grüße', 'Message-ID': '<rej1@example.test>' }),
     );
     const [mdn] = await waitFor(f, DAVE, 'INBOX', 1);
@@ -60,7 +62,7 @@ describe('Sieve actions that send mail: edited redirects, reject MDNs, ereject D
     const qid = await sendMail(
       f,
       '',
-      [BOB],
+      [BOB, ERIN],
       message({ From: 'daemon@example.org', To: BOB, Subject: 'bounce' }),
     );
     await settle(f);
@@ -69,14 +71,14 @@ describe('Sieve actions that send mail: edited redirects, reject MDNs, ereject D
     for (let i = 0; i < 100 && !line; i++, await new Promise((r) => setTimeout(r, 20)))
       line = readFileSync(join(f.server.dir, 'log', 'delivery.jsonl'), 'utf8')
         .split('\n')
-        .find((l) => l.includes(qid));
+        .find((l) => l.includes(qid) && l.includes(BOB));
     assert.match(line ?? '', /rejected by Sieve \(null sender: no MDN\)/);
     assert.equal((await waitFor(f, BOB, 'INBOX', 1)).length, 1);
   });
 
   test('ereject after the SMTP transaction bounces: a DSN with the reason (RFC 5429 §2.1.2)', async () => {
     await script(BOB, 'require "ereject";\nereject "Spam is not welcome here";\n');
-    await sendMail(f, DAVE, [BOB], message({ From: DAVE, To: BOB, Subject: 'offer' }));
+    await sendMail(f, DAVE, [BOB, ERIN], message({ From: DAVE, To: BOB, Subject: 'offer' }));
     const msgs = await waitFor(f, DAVE, 'INBOX', 2);
     const dsn = msgs[1]!.raw;
     assert.match(dsn, /report-type=delivery-status/);

@@ -28,6 +28,12 @@ export async function sieveFixture(
   return { server, ids, close: () => server.close() };
 }
 
+/** Stores `text` as the account's script "main" and makes it the active one. */
+export async function activeScript(f: SieveFixture, address: string, text: string): Promise<void> {
+  await f.server.app.sieve.putScript(f.ids.get(address)!, 'main', text);
+  await f.server.app.sieve.activate(f.ids.get(address)!, 'main');
+}
+
 /** Sends one message over SMTP (port `smtp`) and returns its queue id. */
 export async function sendMail(
   f: SieveFixture,

@@ -36,6 +36,8 @@ export interface DeliveryRunInput {
   folderNames: () => Promise<string[]>;
   /** How the message reached the queue, for virustest: only SMTP and submission go through the virus stage. */
   arrival?: { queueId: string; source: string };
+  /** Run only when a script can use one of these extensions (the message is not read otherwise). */
+  onlyIf?: Extension[];
 }
 
 export interface DeliveryRun extends ChainResult {
@@ -189,7 +191,11 @@ export class SieveService {
 
   // ---- delivery ----
 
-  /** Runs the account's scripts; undefined (the message is not even read) when there are none. */
+  /**
+   * Runs the account's scripts; undefined (the message is not even read) when there are none, or
+   * none can use the extensions `onlyIf` asks for. Nothing is remembered until `commit()`, so a
+   * run whose actions are not carried out (the dry run at SMTP time) leaves no trace.
+   */
   async runForDelivery(input: DeliveryRunInput): Promise<DeliveryRun | undefined> {
     const { account } = input;
     const [user, globals] = await Promise.all([
@@ -218,6 +224,7 @@ export class SieveService {
     // What the run may ask for is read from the store only when a script can ask; a script
     // including the user's others could ask for anything.
     const needs = (ext: Extension) => !!personal || scripts.some((c) => c?.extensions.has(ext));
+    if (input.onlyIf && !input.onlyIf.some(needs)) return undefined;
     const now = this.clock.now();
     const sender = input.envelope.from.toLowerCase();
     const [raw, folders, replies, duplicates] = await Promise.all([
