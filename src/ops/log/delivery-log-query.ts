@@ -120,6 +120,18 @@ export class DeliveryLogQuery {
     }
     const limit = q.limit && q.limit > 0 ? q.limit : Infinity;
     const records: DeliveryRecord[] = [];
+    // A line can match a sender or recipient filter only if its text holds that address: looking
+    // for it first spares reading other people's lines (a line with JSON escapes goes the long
+    // way). Lines that pass are read by the one-pass reader; only matches are parsed in full.
+    const needles = [q.filters?.sender, q.filters?.recipient].flatMap((v) =>
+      v === undefined ? [] : [v.trim().toLowerCase()],
+    );
+    const mayHold = (line: string) => {
+      if (!needles.length || line.indexOf('\\') >= 0) return true;
+      const lower = line.toLowerCase();
+      return needles.every((n) => lower.includes(n));
+    };
+    const reader = new FactReader();
     // Hour by hour, because every record of an hour lies within that hour's spans: once the limit
     // is reached at the end of an hour, no later hour can hold an earlier record.
     for (const hour of hours) {
@@ -128,13 +140,11 @@ export class DeliveryLogQuery {
       const hourRecords: { time: number; record: DeliveryRecord }[] = [];
       const inside = (t: number) => t >= start && t < stop;
       this.readRaw([hour], (line) => {
+        if (!mayHold(line)) return;
+        const f = reader.read(line);
+        if (!f || !inside(f.time) || !test(...this.factIds(f), classOf(f.kind, f.result, f.webmail))) return;
         const p = parseDeliveryLine(line);
-        if (
-          p &&
-          inside(p.fact.time) &&
-          test(...this.factIds(p.fact), classOf(p.fact.kind, p.fact.result, p.fact.webmail))
-        )
-          hourRecords.push({ time: p.fact.time, record: p.record });
+        if (p) hourRecords.push({ time: p.fact.time, record: p.record });
       });
       hourRecords.sort((a, b) => a.time - b.time);
       records.push(...hourRecords.map((h) => h.record));
