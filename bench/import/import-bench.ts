@@ -1,7 +1,8 @@
 // Import speed in messages/second from an mbox file and from Dovecot over IMAP (loopback), into
 // a fresh SQLite data dir. Usage:
 //   node dist/bench/import/import-bench.js [COUNT] [SIZE_BYTES]      (default 5000 messages of ~4 KB)
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { openApp, type App } from '../../src/app.js';
@@ -10,7 +11,7 @@ import { ImapSource } from '../../src/ops/import/imap-source.js';
 import type { ImportSource } from '../../src/ops/import/import-message.js';
 import { runImport } from '../../src/ops/import/importer.js';
 import { MboxSource } from '../../src/ops/import/mbox-source.js';
-import { DOVECOT_PASSWORD, startDovecot } from '../../test/import/dovecot.js';
+import { DOVECOT_PASSWORD, startDovecot, type Dovecot } from '../../test/import/dovecot.js';
 import { tempDir } from '../../test/support/tmp.js';
 
 const count = Number(process.argv[2] ?? 5000);
@@ -54,6 +55,31 @@ async function measure(name: string, source: () => ImportSource): Promise<void> 
   }
 }
 
+/**
+ * The reference: Dovecot's own `doveadm import` of the same mbox into a Maildir (its default
+ * fsync policy, no full-text index). doveadm runs as the mail user, so the file is copied where
+ * that user can read it.
+ */
+function referenceImport(dovecot: Dovecot, mbox: string): void {
+  const dir = join(dovecot.home('reference'), '..', 'reference-source');
+  mkdirSync(dir);
+  chmodSync(dir, 0o777);
+  copyFileSync(mbox, join(dir, 'inbox'));
+  chmodSync(join(dir, 'inbox'), 0o644);
+  const started = performance.now();
+  const doveadm = (...args: string[]) =>
+    execFileSync('doveadm', ['-c', dovecot.conf, ...args], { encoding: 'utf8' });
+  doveadm('import', '-u', 'reference', '-s', `mbox:${dir}:INBOX=${dir}/inbox`, '', 'all');
+  const ms = performance.now() - started;
+  const stored = Number(
+    /messages=(\d+)/.exec(doveadm('mailbox', 'status', '-u', 'reference', 'messages', 'INBOX'))![1],
+  );
+  if (stored !== count) throw new Error(`doveadm import stored ${stored} of ${count}`);
+  console.log(
+    `${'doveadm import (reference)'.padEnd(26)} ${`${stored} msgs`.padStart(11)} ${`${(ms / 1000).toFixed(2)} s`.padStart(9)} ${`${Math.round((stored * 1000) / ms)} msg/s`.padStart(11)} (Dovecot mbox -> Maildir)`,
+  );
+}
+
 const work = tempDir('mailstead-import-bench-src-');
 const dovecot = await startDovecot('maildir:~/Maildir');
 try {
@@ -67,6 +93,7 @@ try {
   );
   console.log(`${count} messages of ~${size} bytes, SQLite store, one account`);
   await measure('mbox', () => new MboxSource([mbox]));
+  referenceImport(dovecot, mbox);
 
   const client = new ImapFlow({
     host: '127.0.0.1',
