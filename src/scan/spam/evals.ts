@@ -376,6 +376,23 @@ function freemailsInBody(c: EvalContext): string[] {
 const BULK_ENVFROM =
   /(?:^(?:post|host|domain)master|^double-bounce|^(?:sentto|owner|return|(?:gr)?bounced?)-.+|-(?:request|bounces?|admin|owner)|\b(?:do[._-t]?)?no[._-t]?repl(?:y|ies)|.+=.+)@/i;
 
+// the stock rules ask check_for_uppercase for three ranges of the same counts
+const caseCache = new WeakMap<PreparedMessage, { upper: number; lower: number }>();
+function letterCase(msg: PreparedMessage): { upper: number; lower: number } {
+  let c = caseCache.get(msg);
+  if (!c) {
+    c = { upper: 0, lower: 0 };
+    const t = msg.visibleText;
+    for (let i = 0; i < t.length; i++) {
+      const ch = t.charCodeAt(i);
+      if (ch >= 65 && ch <= 90) c.upper++;
+      else if (ch >= 97 && ch <= 122) c.lower++;
+    }
+    caseCache.set(msg, c);
+  }
+  return c;
+}
+
 const recipientCache = new WeakMap<PreparedMessage, { similar: number; sorted: boolean }>();
 /** HeaderEval's _check_recipients: are the To/Cc addresses sorted, how alike are they. */
 function recipients(c: EvalContext): { similar: number; sorted: boolean } {
@@ -554,8 +571,7 @@ export const EVALS: Record<string, EvalFn> = {
   // BodyEval
   check_body_length: (c, [len]) => c.msg.visibleText.replace(/\s+/g, ' ').trim().length < num(len, 0),
   check_for_uppercase: (c, [min, max]) => {
-    const upper = (c.msg.visibleText.match(/[A-Z]/g) ?? []).length;
-    const lower = (c.msg.visibleText.match(/[a-z]/g) ?? []).length;
+    const { upper, lower } = letterCase(c.msg);
     if (upper + lower < 200) return false;
     const pct = (100 * upper) / (upper + lower);
     return pct >= num(min, 0) && pct <= num(max, 100);
