@@ -16,31 +16,35 @@ import { freePort, prepareDataDir, spawnServer, stopGracefully } from '../../tes
 const run = promisify(execFile);
 const RCPT = 'rss@example.test';
 
-// Sends each file in turn; 451 (rules still loading) is retried, other refusals are counted.
+// Sends each file in turn, one session per message (the server may close a session after
+// refusing); 451 (rules still loading) is retried, other refusals are counted.
 const SEND = `
-import os, smtplib, sys, time
+import os, re, smtplib, sys, time
 d, port, rcpt = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 files = sorted(os.listdir(d))
-refused = 0
+refused = {}
 waited = 0.0
-s = smtplib.SMTP('127.0.0.1', port)
 for i, f in enumerate(files):
-    data = open(os.path.join(d, f), 'rb').read()
+    # the corpus files end lines with LF; SMTP wants CRLF
+    data = re.sub(rb'\\r?\\n', b'\\r\\n', open(os.path.join(d, f), 'rb').read())
     while True:
         try:
-            s.sendmail('sender@outside.test', [rcpt], data)
+            with smtplib.SMTP('127.0.0.1', port) as s:
+                s.sendmail('sender@outside.test', [rcpt], data)
             break
         except smtplib.SMTPResponseException as e:
             if e.smtp_code == 451:
                 t = time.time(); time.sleep(0.2); waited += time.time() - t
                 continue
-            refused += 1
-            s.rset()
+            if not refused: print('first refusal: %d %s' % (e.smtp_code, e.smtp_error[:200]), flush=True)
+            refused[e.smtp_code] = refused.get(e.smtp_code, 0) + 1
+            break
+        except smtplib.SMTPRecipientsRefused as e:
+            refused['rcpt'] = refused.get('rcpt', 0) + 1
             break
     if i == 0:
-        print('first accepted after %.1f s' % waited, flush=True)
-s.quit()
-print('sent %d, refused %d' % (len(files), refused))
+        print('first message accepted after %.1f s of 451 replies' % waited, flush=True)
+print('sent %d; refused by code: %s' % (len(files), refused))
 `;
 
 function memory(pid: number): { rss: number; hwm: number } {
