@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { openApp, type App } from '../src/app.js';
+import { initDataDir } from '../src/cli/init.js';
+import { Config } from '../src/config/config.js';
+import { serverKeys } from '../src/config/keys/server.js';
 
 /**
  * `mailstead serve --data DIR` as a child process for a benchmark: resolves with the port the
@@ -35,4 +39,25 @@ export async function serveForBench(
       await exited;
     },
   };
+}
+
+/**
+ * A new data dir for a benchmark server: every listener on an ephemeral loopback port, warnings
+ * only in the log, the domain example.test and one account.
+ */
+export async function benchDataDir(
+  dir: string,
+  account: { address: string; password: string },
+): Promise<{ app: App; accountId: number }> {
+  await initDataDir(dir, { hostname: 'mail.example.test' });
+  const config = Config.open(dir);
+  // Every listener the configuration knows, so a new one never binds a fixed port in a benchmark.
+  for (const k of serverKeys) if (k.key.startsWith('listen.')) config.set(k.key, '127.0.0.1:0');
+  config.set('log.level', 'warn');
+  config.close();
+  const app = await openApp(dir);
+  if (!(await app.directory.isLocalDomain('example.test')))
+    await app.directory.addDomain({ name: 'example.test' });
+  const { id } = await app.directory.addAccount(account);
+  return { app, accountId: id };
 }

@@ -16,9 +16,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveForBench } from '../serve-for-bench.js';
+import { benchDataDir, serveForBench } from '../serve-for-bench.js';
 import { openApp } from '../../src/app.js';
-import { initDataDir } from '../../src/cli/init.js';
 import { Config } from '../../src/config/config.js';
 import { fillInbox } from './fill.js';
 import { BenchImapClient } from './bench-client.js';
@@ -84,27 +83,8 @@ async function mailsteadData(): Promise<{ dir: string; keep: boolean }> {
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  await initDataDir(dir, { hostname: 'mail.example.test' });
-  const config = Config.open(dir);
-  for (const k of [
-    'smtp',
-    'submission',
-    'submissions',
-    'imap',
-    'imaps',
-    'pop3',
-    'pop3s',
-    'managesieve',
-    'http',
-  ])
-    config.set(`listen.${k}`, '127.0.0.1:0');
-  config.set('log.level', 'warn');
-  config.close();
-  const app = await openApp(dir);
-  if (!(await app.directory.isLocalDomain('example.test')))
-    await app.directory.addDomain({ name: 'example.test' });
-  const account = await app.directory.addAccount({ address: USER, password: PASS });
-  await fillInbox(app, account.id, COUNT, messageText, (l) => console.log(`mailstead: ${l}`));
+  const { app, accountId } = await benchDataDir(dir, { address: USER, password: PASS });
+  await fillInbox(app, accountId, COUNT, messageText, (l) => console.log(`mailstead: ${l}`));
   await app.close();
   writeFileSync(marker, '');
   return { dir, keep };

@@ -188,4 +188,31 @@ describe('imap APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
       'OK STATUS completed',
     ]);
   });
+
+  it('FETCH of a message over 1 MiB streams BODY[], RFC822 and BINARY[] with the other items in place', async () => {
+    await c.cmd('CREATE Big');
+    const line = 'y'.repeat(998) + '\r\n';
+    const big = `Subject: big\r\nFrom: a@example.test\r\n\r\n${line.repeat(3000)}`;
+    assert.match(await c.status(`APPEND Big {${big.length}+}\r\n${big}`), /^OK/);
+    await c.cmd('SELECT Big');
+    for (const [ask, label] of [
+      ['UID BODY.PEEK[] RFC822.SIZE', 'BODY[]'],
+      ['UID RFC822 RFC822.SIZE', 'RFC822'],
+      ['UID BINARY.PEEK[] RFC822.SIZE', 'BINARY[]'],
+    ] as const) {
+      c.write(`b1 FETCH 1 (${ask})\r\n`);
+      const r = await c.waitFor(/\r\nb1 OK[^\r]*\r\n$/, 20_000);
+      const head = `* 1 FETCH (UID 1 ${label} ${label === 'BINARY[]' ? '~' : ''}{${big.length}}\r\n`;
+      assert.equal(r.slice(0, head.length), head);
+      assert.ok(r.slice(head.length, head.length + big.length) === big, `${label}: the message as stored`);
+      const rest = r.slice(head.length + big.length);
+      // RFC822 sets \Seen (and says so); the PEEK forms do not.
+      assert.match(
+        rest,
+        new RegExp(
+          `^ RFC822\\.SIZE ${big.length}${label === 'RFC822' ? ' FLAGS \\(\\\\Seen \\\\Recent\\)' : ''}\\)\\r\\nb1 OK`,
+        ),
+      );
+    }
+  });
 });

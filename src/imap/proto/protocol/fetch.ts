@@ -30,7 +30,7 @@ export function fetch(w: ResponseWriter, seq: number, values: readonly FetchValu
   return w.raw(')\r\n');
 }
 
-function writeValue(w: ResponseWriter, v: FetchValue): void {
+export function writeValue(w: ResponseWriter, v: FetchValue): void {
   switch (v.item) {
     case 'UID':
     case 'RFC822.SIZE':
