@@ -13,8 +13,16 @@ import type { Deliverer, DeliveryResult, DueRecipient } from './types.js';
  * mail), walking the due rows from their start.
  */
 const IDLE_POLL_MS = 1000;
-/** Keys read per query while walking the due rows. */
+/** Most keys read per query while walking the due rows. */
 const PICK_PAGE = 1000;
+/** Keys read per wanted delivery by the first query of a walk; later queries read twice as many. */
+const KEYS_PER_UNIT = 16;
+/**
+ * Outcomes waiting for their commit, in `queue.commit_batch`es, past which nothing new is picked.
+ * Deliveries that end at once (deferrals to a dead destination) would otherwise outrun the
+ * commits, and every row waiting for one is walked over by each pick.
+ */
+const UNCOMMITTED_BATCHES = 4;
 
 type PickState = 'queued' | 'deferred';
 
@@ -43,7 +51,10 @@ export class QueueManager {
     queued: undefined,
     deferred: undefined,
   };
+  /** Outcomes reported and not yet committed. */
+  private uncommitted = 0;
   private pumping = false;
+  private scheduled = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
@@ -83,13 +94,23 @@ export class QueueManager {
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
+  /**
+   * Picks work in the next turn of the event loop. Never at once: a delivery that needs no I/O
+   * (a deferral to a dead destination) would start the next one in the same turn, and a large
+   * backlog would then keep sockets from being served until it is done.
+   */
   wake(): void {
     if (this.stopped) return;
     if (this.pumping) {
       this.again = true;
       return;
     }
-    void this.pump();
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.pump();
+    });
   }
 
   /** Walks the due rows from their start at the next pick (rows may have become due behind the walk), and wakes. */
@@ -100,22 +121,22 @@ export class QueueManager {
   }
 
   private async pump(): Promise<void> {
+    if (this.stopped) return;
     this.pumping = true;
+    this.again = false;
     try {
-      do {
-        this.again = false;
-        const concurrency = this.config.get<number>('queue.concurrency');
-        const retryCap = Math.max(
-          1,
-          Math.floor((concurrency * this.config.get<number>('queue.retry_share')) / 100),
-        );
-        const now = this.clock.now();
-        const retryFree = Math.min(concurrency - this.active, retryCap - this.activeRetries);
-        if (retryFree > 0)
-          for (const unit of await this.pick('deferred', now, retryFree)) this.launch(unit, true);
-        const free = concurrency - this.active;
-        if (free > 0) for (const unit of await this.pick('queued', now, free)) this.launch(unit, false);
-      } while (this.again && !this.stopped);
+      if (this.uncommitted >= UNCOMMITTED_BATCHES * this.config.get<number>('queue.commit_batch')) return;
+      const concurrency = this.config.get<number>('queue.concurrency');
+      const retryCap = Math.max(
+        1,
+        Math.floor((concurrency * this.config.get<number>('queue.retry_share')) / 100),
+      );
+      const now = this.clock.now();
+      const retryFree = Math.min(concurrency - this.active, retryCap - this.activeRetries);
+      if (retryFree > 0)
+        for (const unit of await this.pick('deferred', now, retryFree)) this.launch(unit, true);
+      const free = concurrency - this.active;
+      if (free > 0) for (const unit of await this.pick('queued', now, free)) this.launch(unit, false);
     } catch (e) {
       this.log.error(
         { event: 'queue_pick_failed', err: (e as Error).message },
@@ -123,6 +144,8 @@ export class QueueManager {
       );
     } finally {
       this.pumping = false;
+      // Woken while picking: pick again, in a later turn.
+      if (this.again) this.wake();
     }
   }
 
@@ -131,8 +154,10 @@ export class QueueManager {
     const local: number[] = [];
     const remoteOf = new Set<string>();
     let cursor = this.cursors[state];
-    walk: for (;;) {
-      const keys = await this.queue.repo.dueKeys(state, now, cursor, PICK_PAGE);
+    // A remote message has many rows; a few picks need only a few keys, a large pick more.
+    let page = Math.min(PICK_PAGE, units * KEYS_PER_UNIT);
+    walk: for (; ; page = Math.min(PICK_PAGE, page * 2)) {
+      const keys = await this.queue.repo.dueKeys(state, now, cursor, page);
       for (const k of keys) {
         const taken = this.busy.has(k.id) || (k.kind === 'remote' && remoteOf.has(k.queueId));
         if (!taken) {
@@ -142,7 +167,7 @@ export class QueueManager {
         }
         cursor = { nextAttempt: k.nextAttempt, id: k.id };
       }
-      if (keys.length < PICK_PAGE) break;
+      if (keys.length < page) break;
     }
     this.cursors[state] = cursor;
     if (!local.length && !remoteOf.size) return [];
@@ -181,8 +206,10 @@ export class QueueManager {
   private async attempt(unit: DueRecipient[]): Promise<void> {
     const deliverer = this.deliverers[unit[0]!.kind];
     const open = new Set(unit);
+    // One time for the unit, so its deferred recipients share a next attempt (and one UPDATE).
+    const started = this.clock.now();
     const report = (r: DueRecipient, res: DeliveryResult) => {
-      if (open.delete(r)) this.finish(r, res);
+      if (open.delete(r)) this.finish(r, res, started);
     };
     const failed = (r: DueRecipient | undefined, e: unknown) =>
       this.log.error(
@@ -212,13 +239,14 @@ export class QueueManager {
     for (const r of open) report(r, { state: 'deferred', reply: '451 4.3.0 Temporary local problem' });
   }
 
-  private finish(r: DueRecipient, result: DeliveryResult): void {
-    const outcome = this.outcome(r, result);
+  private finish(r: DueRecipient, result: DeliveryResult, started: number): void {
+    const outcome = this.outcome(r, result, started);
     this.writeLog(r, outcome);
     this.metrics
       .counter('mailstead_queue_attempts_total', 'Delivery attempts by kind and result', ['kind', 'result'])
       .inc({ kind: r.kind, result: outcome.result });
     // The slot is free once the attempt is over; the row stays excluded until its outcome is stored.
+    this.uncommitted++;
     void this.queue
       .record(outcome)
       .then(
@@ -233,12 +261,14 @@ export class QueueManager {
         },
       )
       .finally(() => {
+        this.uncommitted--;
+        this.wake();
         this.busy.delete(r.id);
         if (this.busy.size === 0) for (const w of this.idleWaiters.splice(0)) w();
       });
   }
 
-  private outcome(r: DueRecipient, res: DeliveryResult): RecipientOutcome {
+  private outcome(r: DueRecipient, res: DeliveryResult, started: number): RecipientOutcome {
     const base = {
       rowId: r.id,
       queueId: r.queueId,
@@ -273,7 +303,7 @@ export class QueueManager {
           this.config,
           r.attempts + 1,
           r.message.receivedAt,
-          this.clock.now(),
+          started,
           r.message.sender === '',
         );
         if (next.bounce)

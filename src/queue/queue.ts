@@ -35,10 +35,12 @@ export class Queue extends EventEmitter {
       await this.db.tx((tx) => this.repo.insertMessages(tx, msgs));
       this.emit('queued', msgs.length);
     }, opts);
-    // Nobody waits for an outcome (deliveries are idempotent), so gather them longer into fewer commits.
+    // Nobody waits for an outcome (deliveries are idempotent), so gather them longer into fewer
+    // commits; once a full batch waits there is nothing left to gather.
     this.outcomes = new GroupCommit((items) => this.repo.applyOutcomes(items, this.clock.now()), {
       ...opts,
-      delayMs: () => Math.max(OUTCOME_DELAY_MS, opts.delayMs()),
+      delayMs: () =>
+        this.outcomes.backlog >= opts.maxBatch() ? 0 : Math.max(OUTCOME_DELAY_MS, opts.delayMs()),
     });
   }
 

@@ -1,6 +1,33 @@
 import { newId } from '../../src/core/ids.js';
-import type { NewMessage, QueueRepo } from '../../src/store/queue/queue-repo.js';
+import type { NewMessage, NewRecipient, QueueRepo } from '../../src/store/queue/queue-repo.js';
 import type { SqlDb } from '../../src/store/sql.js';
+
+/** A message as the queue stores it, received at `at` over SMTP; `fields` replaces the defaults. */
+export function queuedMessage(
+  id: string,
+  at: number,
+  recipients: NewRecipient[],
+  fields: Partial<NewMessage> = {},
+): NewMessage {
+  return {
+    id,
+    sender: 'a@example.org',
+    blob: { hash: 'ab'.repeat(32), size: 100 },
+    trace: '',
+    messageId: null,
+    subject: null,
+    clientIp: null,
+    clientName: null,
+    helo: null,
+    authUser: null,
+    source: 'smtp',
+    dsnRet: null,
+    dsnEnvid: null,
+    receivedAt: at,
+    recipients,
+    ...fields,
+  };
+}
 
 /**
  * Fills the queue tables with `messages` messages straight through the repository (no blobs
@@ -25,28 +52,24 @@ export async function fillQueue(
         ...(done % 3 === 0 ? [{ address: `cc${done}@other.test`, domain: 'other.test' }] : []),
       ];
       recipients += rcpts.length;
-      batch.push({
-        id: newId(at),
-        sender: `s${done % 100}@example.org`,
-        blob: { hash: (done % 16).toString(16).repeat(64), size: 1000 + done },
-        trace: '',
-        messageId: `<m${done}@example.org>`,
-        subject: `message ${done}`,
-        clientIp: null,
-        clientName: null,
-        helo: null,
-        authUser: null,
-        source: 'smtp',
-        dsnRet: null,
-        dsnEnvid: null,
-        receivedAt: at,
-        recipients: rcpts.map((r) => ({
-          ...r,
-          kind: 'remote',
-          state: done % 4 === 0 ? 'deferred' : 'queued',
-          nextAttempt: at,
-        })),
-      });
+      batch.push(
+        queuedMessage(
+          newId(at),
+          at,
+          rcpts.map((r) => ({
+            ...r,
+            kind: 'remote',
+            state: done % 4 === 0 ? 'deferred' : 'queued',
+            nextAttempt: at,
+          })),
+          {
+            sender: `s${done % 100}@example.org`,
+            blob: { hash: (done % 16).toString(16).repeat(64), size: 1000 + done },
+            messageId: `<m${done}@example.org>`,
+            subject: `message ${done}`,
+          },
+        ),
+      );
     }
     await db.tx((tx) => repo.insertMessages(tx, batch));
   }

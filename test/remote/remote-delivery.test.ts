@@ -101,12 +101,17 @@ describe('remote delivery through MX found in DNS on loopback', () => {
     });
     assert.equal(v.stdout.toString().trim(), 'pass', v.stderr.toString());
     // Delivered recipients leave the queue; the delivery log keeps the attempt with the MX's reply.
-    server.app.deliveryLog.flush();
-    const lines = readFileSync(server.app.config.path('log.delivery_file'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { recipient: string; result: string; kind: string; reply: string });
-    const rec = lines.find((l) => l.recipient === 'bob@sink.test');
+    // The sink has the message before the server has read the MX's reply: wait for the line.
+    const logged = () =>
+      readFileSync(server.app.config.path('log.delivery_file'), 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { recipient: string; result: string; kind: string; reply: string })
+        .find((l) => l.recipient === 'bob@sink.test');
+    const end = Date.now() + 15_000;
+    while (!logged() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    const rec = logged();
     assert.equal(rec?.result, 'success');
     assert.equal(rec?.kind, 'remote');
     assert.match(rec?.reply ?? '', /^mx\.sink\.test\[127\.0\.0\.1\]:\d+ said: 250 /);
@@ -139,10 +144,12 @@ describe('remote delivery through MX found in DNS on loopback', () => {
     assert.match(await waitForState(server, 'y@dead.test', 'deferred'), /./);
   });
 
-  test('mail from an authenticated user gets its domain disclaimer in text and HTML, then a DKIM signature over it', async () => {
+  test('mail from an authenticated user gets its personal and domain disclaimers in text and HTML, then a DKIM signature over them', async () => {
     const dir = join(server.dir, 'disclaimers');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'local.test.txt'), 'Local Test Ltd. - confidential.\n');
+    writeFileSync(join(dir, 'carol@local.test.txt'), 'Carol Jones\nSales');
+    writeFileSync(join(dir, 'carol@local.test.html'), '<p><b>Carol Jones</b>, Sales</p>');
     server.app.config.set('disclaimer.text', 'Global text that local.test replaces.');
     try {
       const c = await SmtpWire.open(server.port('submission'));
@@ -165,10 +172,10 @@ describe('remote delivery through MX found in DNS on loopback', () => {
         await new Promise((r) => setTimeout(r, 50));
       const m = sink.messages.find((x) => x.to.includes('dan@sink.test'))!;
       const parsed = await simpleParser(m.data);
-      assert.equal(parsed.text, 'Hi Dan.\n\nLocal Test Ltd. - confidential.\n');
+      assert.equal(parsed.text, 'Hi Dan.\n\nCarol Jones\nSales\n\nLocal Test Ltd. - confidential.\n');
       assert.match(
         String(parsed.html),
-        /<p>Hi Dan\.<\/p><p>Local Test Ltd\. - confidential\.<\/p>\r?\n<\/body>/,
+        /<p>Hi Dan\.<\/p><p><b>Carol Jones<\/b>, Sales<\/p><p>Local Test Ltd\. - confidential\.<\/p>\r?\n<\/body>/,
       );
       const v = spawnSync('/usr/bin/python3', [VERIFIER], {
         input: m.data,

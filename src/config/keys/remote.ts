@@ -214,7 +214,7 @@ export const remoteKeys = [
     type: stringType,
     default: 'disclaimers',
     description:
-      "Per-domain disclaimers: DOMAIN.txt and DOMAIN.html in this directory (relative to the data dir) replace disclaimer.text and disclaimer.html for that domain's senders.",
+      "Per-domain and personal disclaimers: DOMAIN.txt and DOMAIN.html in this directory (relative to the data dir) replace disclaimer.text and disclaimer.html for that domain's senders; ADDRESS.txt and ADDRESS.html (e.g. alice@example.com.txt) are added before them for that sender.",
     reload: 'live',
   }),
 ];

@@ -283,10 +283,26 @@ export class Disclaimers {
     return text || html ? { text, html } : undefined;
   }
 
-  /** The message as it should leave: with the disclaimer of its authenticated sender's domain. */
+  /**
+   * What a sender's mail gets: the personal disclaimer (ADDRESS.txt / ADDRESS.html in
+   * disclaimer.dir, e.g. alice@example.com.txt) followed by that of the domain (or the global one).
+   */
+  forSender(address: string): Disclaimer | undefined {
+    const a = address.toLowerCase();
+    const domain = this.for(a.slice(a.lastIndexOf('@') + 1));
+    // Only plain addresses name a file: nothing in them can leave the directory.
+    const personal = /^[a-z0-9][a-z0-9._+=-]*@[a-z0-9.-]+$/.test(a) ? this.fromFiles(a) : undefined;
+    if (!personal || !domain) return personal ?? domain;
+    return {
+      text: [personal.text, domain.text].filter(Boolean).join('\n\n'),
+      html: htmlOf(personal) + htmlOf(domain),
+    };
+  }
+
+  /** The message as it should leave: with the disclaimers of its authenticated sender. */
   apply(authUser: string | null, message: Buffer): Buffer {
     if (!authUser) return message;
-    const d = this.for(authUser.slice(authUser.lastIndexOf('@') + 1));
+    const d = this.forSender(authUser);
     return (d && addDisclaimer(message, d)) ?? message;
   }
 }

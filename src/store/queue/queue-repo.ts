@@ -267,6 +267,30 @@ export function listSql(
   };
 }
 
+/**
+ * The walk over due recipients (exported so a test can check SQLite's plans): the rows at the
+ * cursor's time after its id, then the rows of later times. Two ranges rather than one row-value
+ * test: with many rows at one time (a backlog written at once) the index would be read from that
+ * time's first row on every call.
+ */
+export const DUE_KEYS_SQL = {
+  sameTime:
+    'SELECT id, queue_id, kind, next_attempt FROM queue_recipients WHERE state = ? AND next_attempt = ? AND id > ? ORDER BY id LIMIT ?',
+  later:
+    'SELECT id, queue_id, kind, next_attempt FROM queue_recipients WHERE state = ? AND next_attempt > ? AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?',
+};
+
+/**
+ * The due remote recipients of `n` messages. State and time are kept away from the index
+ * (|| '', + 0): starting from the picking index would read every due row of a large backlog to
+ * find a few messages' recipients.
+ */
+export function dueRemoteSql(n: number): string {
+  return `SELECT ${RECIPIENT_COLS} FROM queue_recipients r
+    WHERE r.queue_id IN (${marks(Array.from({ length: n }))}) AND r.kind = 'remote' AND r.state || '' = ? AND r.next_attempt + 0 <= ?
+    ORDER BY r.id`;
+}
+
 /** Every SQL statement of the queue. Callers pass a transaction view when they hold one. */
 export class QueueRepo {
   constructor(private readonly db: SqlDb) {}
@@ -341,21 +365,17 @@ export class QueueRepo {
     after: DueCursor | undefined,
     limit: number,
   ): Promise<DueKey[]> {
-    const cols = 'SELECT id, queue_id, kind, next_attempt FROM queue_recipients';
-    // Two ranges rather than one row-value test: with many rows at one time (a backlog written
-    // at once) the index would be walked from that time's first row on every call.
     const rows = after
-      ? await this.db.all<Raw>(
-          `${cols} WHERE state = ? AND next_attempt = ? AND id > ? ORDER BY id LIMIT ?`,
-          [state, after.nextAttempt, after.id, limit],
-        )
+      ? await this.db.all<Raw>(DUE_KEYS_SQL.sameTime, [state, after.nextAttempt, after.id, limit])
       : [];
     if (rows.length < limit)
       rows.push(
-        ...(await this.db.all<Raw>(
-          `${cols} WHERE state = ? AND next_attempt > ? AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`,
-          [state, after?.nextAttempt ?? Number.MIN_SAFE_INTEGER, now, limit - rows.length],
-        )),
+        ...(await this.db.all<Raw>(DUE_KEYS_SQL.later, [
+          state,
+          after?.nextAttempt ?? Number.MIN_SAFE_INTEGER,
+          now,
+          limit - rows.length,
+        ])),
       );
     return rows.map((r) => ({
       id: num(r.id),
@@ -384,14 +404,7 @@ export class QueueRepo {
         )),
       );
     for (const qids of chunks(pick.remoteOf, 100))
-      rows.push(
-        ...(await this.db.all<Raw>(
-          `SELECT ${RECIPIENT_COLS} FROM queue_recipients r
-           WHERE r.queue_id IN (${marks(qids)}) AND r.kind = 'remote' AND r.state = ? AND r.next_attempt <= ?
-           ORDER BY r.id`,
-          [...qids, state, now],
-        )),
-      );
+      rows.push(...(await this.db.all<Raw>(dueRemoteSql(qids.length), [...qids, state, now])));
     const recipients = rows.map(toRecipient);
     const messages = new Map<string, MessageRow>();
     const qids = [...new Set(recipients.map((r) => r.queueId))];
