@@ -90,17 +90,13 @@ export class Pop3Session {
         const nl = this.input.indexOf(0x0a);
         if (nl < 0) {
           if (this.input.length > MAX_COMMAND_LINE * 4) this.end('-ERR Line too long');
-          else if (this.outputBytes) {
-            // Input that arrives while the replies go out is for this loop: look again after.
-            await this.flush();
-            continue;
-          }
           break;
         }
         const line = this.input.subarray(0, nl).toString('utf8').replace(/\r$/, '');
         this.input = this.input.subarray(nl + 1);
         await this.handleLine(line);
       }
+      await this.flush();
     } catch (e) {
       this.opts.log.error({ event: 'pop3_error', err: (e as Error).message }, 'POP3 command failed');
       this.end('-ERR [SYS/TEMP] Internal error');
