@@ -22,9 +22,6 @@ const READ_AHEAD = 64;
 /** Bytes of messages read ahead at most. */
 const READ_AHEAD_BYTES = 1024 * 1024;
 
-/** Replies queued before they are sent (see write). */
-const OUTPUT_BATCH = 64 * 1024;
-
 /** Input kept while a command runs (pipelining); more than this unanswered closes the session. */
 const MAX_PENDING_INPUT = 64 * 1024;
 
@@ -52,8 +49,6 @@ export class Pop3Session {
   /** INBOX by id once logged in, so a rename of INBOX elsewhere cannot swap the maildrop. */
   private inbox: FolderRef = 'INBOX';
   private readonly readAhead = new Map<number, Promise<Buffer | undefined>>();
-  private output: Buffer[] = [];
-  private outputBytes = 0;
 
   constructor(
     socket: Socket,
@@ -62,7 +57,7 @@ export class Pop3Session {
     this.socket = socket;
     this.secure = opts.secure;
     this.attach(socket);
-    void this.reply(`+OK Mailstead POP3 ready`).then(() => this.flush());
+    this.reply(`+OK Mailstead POP3 ready`);
   }
 
   private attach(socket: Socket): void {
@@ -96,7 +91,6 @@ export class Pop3Session {
         this.input = this.input.subarray(nl + 1);
         await this.handleLine(line);
       }
-      await this.flush();
     } catch (e) {
       this.opts.log.error({ event: 'pop3_error', err: (e as Error).message }, 'POP3 command failed');
       this.end('-ERR [SYS/TEMP] Internal error');
@@ -105,25 +99,8 @@ export class Pop3Session {
     }
   }
 
-  /**
-   * Queues a reply. Replies to pipelined commands are sent together once no command is waiting
-   * in the input or OUTPUT_BATCH bytes are queued: one TLS record and one system call for many
-   * small messages instead of one each.
-   */
   private write(data: Buffer | string): Promise<void> {
     if (this.closed) return Promise.resolve();
-    const b = typeof data === 'string' ? Buffer.from(data) : data;
-    this.output.push(b);
-    this.outputBytes += b.length;
-    return this.outputBytes >= OUTPUT_BATCH ? this.flush() : Promise.resolve();
-  }
-
-  /** Sends the queued replies and waits while the socket's buffer is full. */
-  private flush(): Promise<void> {
-    if (!this.outputBytes || this.closed) return Promise.resolve();
-    const data = this.output.length === 1 ? this.output[0]! : Buffer.concat(this.output, this.outputBytes);
-    this.output = [];
-    this.outputBytes = 0;
     if (this.socket.write(data)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
@@ -142,7 +119,6 @@ export class Pop3Session {
 
   private end(line?: string): void {
     if (this.closed) return;
-    if (this.outputBytes) this.socket.write(Buffer.concat(this.output, this.outputBytes));
     if (line) this.socket.end(line + '\r\n');
     else this.socket.end();
     this.finish();
@@ -240,7 +216,6 @@ export class Pop3Session {
   private async startTls(): Promise<void> {
     if (this.secure) return this.reply('-ERR Already using TLS');
     await this.reply('+OK Begin TLS negotiation');
-    await this.flush();
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('timeout');
@@ -375,9 +350,7 @@ export class Pop3Session {
       const body = topLines === null ? whole : topOfMessage(whole, topLines);
       const stuffed = stuffer.push(body);
       const head = Buffer.from(topLines === null ? `+OK ${whole.length} octets\r\n` : '+OK\r\n');
-      await this.write(head);
-      await this.write(stuffed);
-      await this.write(stuffer.end());
+      await this.write(Buffer.concat([head, stuffed, stuffer.end()]));
       return;
     }
     const { size, chunks } = await mailbox.messages.open(this.actor!, this.inbox, m.uid);
