@@ -1,5 +1,7 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 
+const SEEN_MAX = 4096;
+
 /** A set of networks (CIDR or single addresses) that answers whether an IP is inside. */
 export class NetworkSet {
   private readonly list = new BlockList();
@@ -15,11 +17,23 @@ export class NetworkSet {
     this.empty = cidrs.length === 0;
   }
 
+  /**
+   * Answers per address, remembered: BlockList.check parses the address into a SocketAddress on
+   * every call, and one SMTP transaction asks several times per recipient. Bounded, since
+   * addresses come from outside.
+   */
+  private readonly seen = new Map<string, boolean>();
+
   has(ip: string): boolean {
     if (this.empty) return false;
-    const v4 = ip.startsWith('::ffff:') && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
-    if (isIPv4(v4)) return this.list.check(v4, 'ipv4');
-    return isIPv6(v4) && this.list.check(v4, 'ipv6');
+    let r = this.seen.get(ip);
+    if (r === undefined) {
+      const v4 = ip.startsWith('::ffff:') && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
+      r = isIPv4(v4) ? this.list.check(v4, 'ipv4') : isIPv6(v4) && this.list.check(v4, 'ipv6');
+      if (this.seen.size >= SEEN_MAX) this.seen.clear();
+      this.seen.set(ip, r);
+    }
+    return r;
   }
 }
 
