@@ -32,9 +32,9 @@ export const queueKeys = [
   defineKey({
     key: 'queue.commit_delay',
     type: durationType,
-    default: 2,
+    default: 0,
     description:
-      'Group commit: time to gather messages of concurrent sessions into one transaction (and one fsync) before it starts; it adds at most this much to the reply after DATA.',
+      'Group commit: extra time to gather messages of concurrent sessions into one transaction (and one fsync) before it starts; it adds at most this much to the reply after DATA. 0: messages that arrive while a commit is being flushed share the next one, which batches well under load without delaying a lone session.',
     reload: 'live',
   }),
   defineKey({
