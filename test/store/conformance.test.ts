@@ -150,6 +150,9 @@ forEachBackend('store conformance', (backend) => {
         await t.run('INSERT INTO t (name) VALUES (?)', ['b']);
         bWrote();
         await Promise.race([aHasRead, sleep(200)]);
+        // The read from outside must be answered before B commits; on PostgreSQL it waits for a
+        // pool connection of its own, which under load could come after B's commit.
+        await outside;
         return names(t);
       });
       const [aResult, bSeen, outsideSeen] = await Promise.allSettled([a, b, outside]);
