@@ -14,12 +14,19 @@ import { abortBdat, handleBdat, type BdatConnection } from './bdat.js';
  * - Bare addresses. The engine refuses `MAIL FROM:<alice>` as a syntax error before any handler
  *   sees it; for a logged-in client the default domain (server option `bareAddressDomain`) is
  *   appended first, as a submission server should (RFC 6409 §8.1).
+ * - Replies leave in batches. The engine writes each reply to the socket at once; with PIPELINING a
+ *   client sends MAIL, a hundred RCPTs and DATA in one go, and a write per reply was a system call
+ *   per recipient (about 5% of the server's CPU in the outbound bench). Replies made in one turn
+ *   of the event loop now leave in one write at its end, as Postfix's smtpd flushes its output when
+ *   it has read all pending input. Greetings, STARTTLS's 220 and closing replies are not held.
  * - CHUNKING (RFC 3030): a BDAT command (./bdat.ts) advertised in EHLO unless the session
  *   disables it; DATA inside a BDAT transfer is refused with 503 5.5.1, and whatever resets
  *   the transaction (RSET, EHLO, STARTTLS) drops a transfer that has not reached LAST.
  */
 interface Connection {
   send(code: number, data: unknown, context?: unknown): void;
+  _socket?: { cork(): void; uncork(): void };
+  __corked?: boolean;
   init(): void;
   connectionReady(): void;
   _setListeners(cb: () => void): void;
@@ -45,6 +52,21 @@ const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 if (!proto.__mailsteadPatched) {
   const send = proto.send;
   proto.send = function (this: Connection, code: number, data: unknown, context?: unknown) {
+    const socket = this._socket;
+    if (code === 220 || code === 221 || code === 421) {
+      // What is held goes first: STARTTLS's 220 precedes the handshake, the others the close.
+      if (this.__corked) {
+        this.__corked = false;
+        socket?.uncork();
+      }
+    } else if (socket && !this.__corked) {
+      this.__corked = true;
+      socket.cork();
+      setImmediate(() => {
+        this.__corked = false;
+        socket.uncork();
+      });
+    }
     return send.call(this, code, data, typeof data === 'string' && ENHANCED.test(data) ? false : context);
   };
   proto.init = function (this: Connection) {

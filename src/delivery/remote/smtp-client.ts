@@ -54,6 +54,10 @@ interface Connection {
   key: string;
   tls: boolean;
   idleTimer: NodeJS.Timeout | undefined;
+  /** The last transaction ended before its message was answered (MAIL or every RCPT refused): RSET first. */
+  dirty: boolean;
+  /** Handed over from the idle pool rather than opened for this transaction. */
+  reused: boolean;
 }
 
 interface SmtpError extends Error {
@@ -64,13 +68,29 @@ interface SmtpError extends Error {
   rejectedErrors?: SmtpError[];
 }
 
+interface Envelope {
+  accepted?: string[];
+  rejectedErrors?: SmtpError[];
+}
+
+const envelopeOf = (conn: SMTPConnection) => (conn as unknown as { _envelope?: Envelope })._envelope;
+
 /**
  * The RCPT refusals of the transaction in progress. nodemailer puts them on the result and on
  * an all-refused error, but not on a DATA failure; its envelope still holds them then.
  */
 function rcptRefusals(conn: SMTPConnection): SmtpError[] | undefined {
-  const envelope = (conn as unknown as { _envelope?: { rejectedErrors?: SmtpError[] } })._envelope;
+  const envelope = envelopeOf(conn);
   return Array.isArray(envelope?.rejectedErrors) ? envelope.rejectedErrors : undefined;
+}
+
+/**
+ * The transaction never began (nodemailer keeps the previous envelope then) or none of its RCPTs
+ * was answered: the server cannot have taken the message.
+ */
+function unanswered(conn: SMTPConnection, previous: Envelope | undefined): boolean {
+  const envelope = envelopeOf(conn);
+  return envelope === previous || (!envelope?.accepted?.length && !envelope?.rejectedErrors?.length);
 }
 
 function replyCode(text: string | undefined): number {
@@ -79,9 +99,12 @@ function replyCode(text: string | undefined): number {
 }
 
 /**
- * An SMTP client over nodemailer's SMTPConnection with connection reuse: after a delivery the
- * connection is kept for `idleMs` and handed to the next delivery for the same host, port, TLS
- * policy and credentials (RSET between transactions).
+ * An SMTP client over nodemailer's SMTPConnection (which pipelines MAIL, RCPT and DATA when the
+ * server offers PIPELINING) with connection reuse: after a delivery the connection is kept for
+ * `idleMs` and handed to the next delivery for the same host, port, TLS policy and credentials.
+ * A transaction that ended with the server's reply to the message leaves the session clean, so
+ * the next one starts at once; RSET goes first only after a transaction that stopped short. A
+ * connection the server closed while idle leaves the pool when it ends.
  */
 export class SmtpClient {
   private readonly idle = new Map<string, Connection[]>();
@@ -130,8 +153,21 @@ export class SmtpClient {
         const done = () => {
           settled = true;
           this.open++;
-          conn.once('end', () => this.open--);
-          resolve({ conn, key: this.keyOf(t, s), tls: conn.secure, idleTimer: undefined });
+          const c: Connection = {
+            conn,
+            key: this.keyOf(t, s),
+            tls: conn.secure,
+            idleTimer: undefined,
+            dirty: false,
+            reused: false,
+          };
+          // Errors reach the transaction through send's callback; an idle one only ends the connection.
+          conn.on('error', () => {});
+          conn.once('end', () => {
+            this.open--;
+            this.forget(c);
+          });
+          resolve(c);
         };
         if (!s.auth) return done();
         conn.login({ user: s.auth.user, pass: s.auth.pass }, (err) => {
@@ -151,8 +187,14 @@ export class SmtpClient {
     while (pool?.length) {
       const c = pool.pop()!;
       clearTimeout(c.idleTimer);
+      if (c.conn.destroyed) continue;
+      c.reused = true;
+      if (!c.dirty) return c;
       const usable = await new Promise<boolean>((r) => c.conn.reset((err) => r(!err)));
-      if (usable) return c;
+      if (usable) {
+        c.dirty = false;
+        return c;
+      }
       c.conn.close();
     }
     try {
@@ -165,16 +207,24 @@ export class SmtpClient {
     }
   }
 
-  private release(c: Connection): void {
+  private release(c: Connection, dirty: boolean): void {
+    if (c.conn.destroyed) return;
+    c.dirty = dirty;
     const pool = this.idle.get(c.key) ?? [];
     this.idle.set(c.key, pool);
     c.idleTimer = setTimeout(() => {
-      const i = pool.indexOf(c);
-      if (i >= 0) pool.splice(i, 1);
+      this.forget(c);
       c.conn.quit();
     }, this.idleMs);
     c.idleTimer.unref();
     pool.push(c);
+  }
+
+  private forget(c: Connection): void {
+    clearTimeout(c.idleTimer);
+    const pool = this.idle.get(c.key);
+    const i = pool ? pool.indexOf(c) : -1;
+    if (i >= 0) pool!.splice(i, 1);
   }
 
   /**
@@ -189,13 +239,27 @@ export class SmtpClient {
     message: Buffer,
   ): Promise<TransactionOutcome> {
     const where = `${t.host}[${t.address}]:${t.port}`;
-    let c: Connection;
-    try {
-      c = await this.acquire(t, s);
-    } catch (e) {
-      const err = e as SmtpError;
-      return { kind: 'connection', reply: `${where} said: ${err.response ?? err.message}`.trim() };
+    for (;;) {
+      let c: Connection;
+      try {
+        c = await this.acquire(t, s);
+      } catch (e) {
+        const err = e as SmtpError;
+        return { kind: 'connection', reply: `${where} said: ${err.response ?? err.message}`.trim() };
+      }
+      const out = await this.transaction(c, where, env, message);
+      // A kept connection the server dropped before answering anything: the mail goes on a new one.
+      if (out === 'stale') continue;
+      return out;
     }
+  }
+
+  private transaction(
+    c: Connection,
+    where: string,
+    env: OutboundEnvelope,
+    message: Buffer,
+  ): Promise<TransactionOutcome | 'stale'> {
     const dsn = {
       ...(env.ret ? { ret: env.ret } : {}),
       ...(env.envid ? { envid: env.envid } : {}),
@@ -207,7 +271,8 @@ export class SmtpClient {
       code,
       reply: `${where} said: ${text}`,
     });
-    return new Promise<TransactionOutcome>((resolve) => {
+    const previous = envelopeOf(c.conn);
+    return new Promise((resolve) => {
       c.conn.send(
         { from: env.from, to: env.to, size: env.size, ...(Object.keys(dsn).length ? { dsn } : {}) },
         message,
@@ -218,7 +283,7 @@ export class SmtpClient {
             if (r.recipient)
               recipients.set(r.recipient, outcome(r.responseCode ?? 451, r.response ?? r.message));
           if (!err) {
-            this.release(c);
+            this.release(c, false);
             const ok = outcome(replyCode(info.response) || 250, info.response);
             for (const to of env.to) if (!recipients.has(to)) recipients.set(to, ok);
             return resolve({ kind: 'done', tls: c.tls, recipients });
@@ -228,9 +293,11 @@ export class SmtpClient {
           // A connection that failed mid-transaction is not reused, and nothing was delivered.
           if (e.code === 'ECONNECTION' || e.code === 'ETIMEDOUT' || e.code === 'ESOCKET' || !code) {
             c.conn.close();
+            if (c.reused && unanswered(c.conn, previous)) return resolve('stale');
             return resolve({ kind: 'connection', reply: `${where} said: ${e.message}` });
           }
-          this.release(c);
+          // EMESSAGE: the reply to the message itself, after which the session is clean again.
+          this.release(c, e.code !== 'EMESSAGE');
           // MAIL FROM or DATA refused: the reply is every remaining recipient's.
           const all = outcome(code, e.response ?? e.message);
           for (const to of env.to) if (!recipients.has(to)) recipients.set(to, all);
