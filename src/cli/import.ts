@@ -30,6 +30,7 @@ const OPTIONS = {
   login: { type: 'string' },
   'password-stdin': { type: 'boolean' },
   batch: { type: 'string' },
+  'include-views': { type: 'boolean' },
 } as const;
 
 export const importCommand: CommandGroup = {
@@ -39,7 +40,9 @@ export const importCommand: CommandGroup = {
   usage: [
     'import mbox FILE… --user ADDRESS [--folder F] [--dry-run]     folder: F, else the file name (inbox/mbox → INBOX)',
     'import maildir DIR --user ADDRESS [--layout dovecot|courier|cyrus] [--dry-run]',
-    'import imap --host H --port P [--tls] [--insecure] --login L --password-stdin --user ADDRESS [--batch N] [--dry-run]',
+    'import imap --host H --port P [--tls] [--insecure] --login L --password-stdin --user ADDRESS [--batch N] [--include-views] [--dry-run]',
+    "    leaves out views of mail other folders hold (\\All, \\Flagged, \\Important: Gmail's All Mail, Starred, Important)",
+    "    except All Mail's messages no other folder holds, which go to Archive; --include-views copies views as folders",
     'import pst FILE --user ADDRESS [--dry-run]     contacts, calendar and tasks go to DATA/import/groupware-ID.jsonl',
   ],
   async run(args, ctx) {
@@ -76,6 +79,7 @@ export const importCommand: CommandGroup = {
           login: requireArg(values.login, '--login'),
           password: await passwordFromStdin(),
           ...(values.batch ? { batch: Number(values.batch) } : {}),
+          includeViews: values['include-views'] ?? false,
         });
       } else if (kind === 'pst') {
         source = new PstSource(
@@ -101,6 +105,10 @@ export const importCommand: CommandGroup = {
           size: humanSize(f.bytes),
         })),
       );
+      for (const v of r.leftOut)
+        ctx.out(
+          `left out ${v.folder}: ${v.messages} messages, a view of mail other folders hold (--include-views copies it as a folder)`,
+        );
       const rate = r.ms > 0 ? Math.round((r.imported * 1000) / r.ms) : 0;
       ctx.out(
         `${r.dryRun ? 'dry run: would import' : 'imported'} ${r.imported} messages (${humanSize(r.bytes)}) into ${r.user}, ${r.skipped} already imported; ${(r.ms / 1000).toFixed(1)} s${r.dryRun ? '' : `, ${rate} msg/s`}`,

@@ -52,13 +52,26 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * A virtual folder (Dovecot's virtual plugin): the messages of every folder, those under the
+ * unlisted `Archived/` too, that match `search`.
+ */
+export interface VirtualFolder {
+  specialUse: string;
+  /** A Dovecot search query (`all`, `flagged`, `seen`). */
+  search: string;
+}
+
+/**
  * Dovecot (Debian's dovecot-imapd) on loopback with a throw-away config: any user, one password,
  * `mailLocation` as given (maildir:~/Maildir, maildir:~/Maildir:LAYOUT=fs, mbox:~/mail:INBOX=~/mail/inbox),
- * `specialUse` giving folders their RFC 6154 attribute (`{ Gesendet: '\\Sent' }`).
+ * `specialUse` giving folders their RFC 6154 attribute (`{ Gesendet: '\\Sent' }`), `virtual`
+ * folders under `[Gmail]/` as Gmail shows its All Mail, Starred and Important. Folders under
+ * `Archived/` are left out of LIST, like Gmail's archived mail that only All Mail shows.
  */
 export async function startDovecot(
   mailLocation: string,
   specialUse: Record<string, string> = {},
+  virtual: Record<string, VirtualFolder> = {},
 ): Promise<Dovecot> {
   const { dir, cleanup } = tempDir('mailstead-dovecot-');
   chmodSync(dir, 0o755);
@@ -69,6 +82,28 @@ export async function startDovecot(
   mkdirSync(join(dir, 'home'), { mode: 0o777 });
   chmodSync(join(dir, 'home'), 0o777);
   const conf = join(dir, 'dovecot.conf');
+  for (const [name, v] of Object.entries(virtual)) {
+    mkdirSync(join(dir, 'virtual', name), { recursive: true });
+    writeFileSync(join(dir, 'virtual', name, 'dovecot-virtual'), `*\nArchived/*\n  ${v.search}\n`);
+  }
+  const virtualNamespace = Object.keys(virtual).length
+    ? `mail_plugins = $mail_plugins virtual
+namespace archived {
+  prefix = Archived/
+  separator = /
+  location = maildir:~/Archived
+  list = no
+  hidden = yes
+}
+namespace virtual {
+  prefix = [Gmail]/
+  separator = /
+  location = virtual:${dir}/virtual:INDEX=~/virtual
+${Object.entries(virtual)
+  .map(([name, v]) => `  mailbox "${name}" {\n    special_use = ${v.specialUse}\n  }\n`)
+  .join('')}}
+`
+    : '';
   writeFileSync(
     conf,
     `base_dir = ${dir}/run
@@ -87,7 +122,7 @@ namespace inbox {
 ${Object.entries(specialUse)
   .map(([name, use]) => `  mailbox "${name}" {\n    special_use = ${use}\n  }\n`)
   .join('')}}
-passdb {
+${virtualNamespace}passdb {
   driver = static
   args = password=${DOVECOT_PASSWORD}
 }

@@ -122,6 +122,89 @@ describe('import from IMAP and PST', () => {
     }
   });
 
+  it("leaves out Gmail's views (All Mail, Starred, Important) but imports mail only All Mail holds, into Archive; --include-views copies them", async () => {
+    const dovecot = await startDovecot(
+      'maildir:~/Maildir',
+      {},
+      {
+        'All Mail': { specialUse: '\\All', search: 'all' },
+        Starred: { specialUse: '\\Flagged', search: 'flagged' },
+        Important: { specialUse: '\\Important', search: 'seen' },
+      },
+    );
+    try {
+      const filed = fixtureMessages();
+      // Archived in Gmail's sense: in no folder LIST shows, only in All Mail.
+      const archived = [0, 1].map((i) => ({
+        folder: 'Archived/Old',
+        raw: `From: a${i}@example.org\r\nTo: alice@example.test\r\nSubject: archived ${i}\r\nMessage-ID: <ar${i}@example.org>\r\n\r\narchived ${i}\r\n`,
+        flags: i ? ['\\Seen'] : [],
+        internalDate: new Date(Date.UTC(2021, i, 5, 9, 0, 0)),
+      }));
+      await fillDovecot(dovecot, 'carol', [...filed, ...archived]);
+      const all = [...filed, ...archived];
+      const count = (flag: string) => all.filter((m) => m.flags.includes(flag)).length;
+
+      const user = await newAccount(server);
+      const args = importImap(dovecot.port, 'carol', user);
+      const dry = mailstead(server.dir, [...args, '--dry-run'], DOVECOT_PASSWORD + '\n');
+      assert.equal(dry.code, 0, dry.err);
+      assert.equal(JSON.parse(dry.out).imported, all.length);
+      const first = mailstead(server.dir, args, DOVECOT_PASSWORD + '\n');
+      assert.equal(first.code, 0, first.err);
+      const report = JSON.parse(first.out) as {
+        imported: number;
+        folders: { folder: string; into?: string; imported: number }[];
+        leftOut: { folder: string; messages: number }[];
+      };
+      assert.equal(report.imported, all.length);
+      assert.deepEqual(
+        report.folders.find((f) => f.folder === '[Gmail]/All Mail'),
+        {
+          folder: '[Gmail]/All Mail',
+          into: 'Archive',
+          imported: archived.length,
+          skipped: 0,
+          bytes: archived.reduce((n, m) => n + m.raw.length, 0),
+        },
+      );
+      assert.deepEqual(Object.fromEntries(report.leftOut.map((v) => [v.folder, v.messages])), {
+        '[Gmail]/All Mail': filed.length,
+        '[Gmail]/Starred': count('\\Flagged'),
+        '[Gmail]/Important': count('\\Seen'),
+      });
+      assert.deepEqual(
+        await importedView(server.app, user),
+        expectedView([...filed, ...archived.map((m) => ({ ...m, folder: 'Archive' }))]),
+      );
+      const second = mailstead(server.dir, args, DOVECOT_PASSWORD + '\n');
+      assert.deepEqual([JSON.parse(second.out).imported, JSON.parse(second.out).skipped], [0, all.length]);
+
+      const copy = await newAccount(server);
+      const views = mailstead(
+        server.dir,
+        [...importImap(dovecot.port, 'carol', copy), '--include-views'],
+        DOVECOT_PASSWORD + '\n',
+      );
+      assert.equal(views.code, 0, views.err);
+      assert.deepEqual(JSON.parse(views.out).leftOut, []);
+      const inFolder = (await importedView(server.app, copy)).reduce(
+        (n, m) => n.set(m.folder, (n.get(m.folder) ?? 0) + 1),
+        new Map<string, number>(),
+      );
+      assert.deepEqual(
+        [
+          inFolder.get('[Gmail]/All Mail'),
+          inFolder.get('[Gmail]/Starred'),
+          inFolder.get('[Gmail]/Important'),
+        ],
+        [all.length, count('\\Flagged'), count('\\Seen')],
+      );
+    } finally {
+      await dovecot.stop();
+    }
+  });
+
   it("imports the PST reader package's test file: folder tree, messages, groupware items aside; twice imports nothing twice", async () => {
     assert.ok(existsSync(PST), `${PST} (shipped in the pst-extractor package) is missing`);
     const user = await newAccount(server);

@@ -1,4 +1,4 @@
-import { ImapFlow } from 'imapflow';
+import { type FetchMessageObject, ImapFlow } from 'imapflow';
 import type { ImportMessage, ImportSource } from './import-message.js';
 
 export interface ImapSourceOptions {
@@ -12,18 +12,48 @@ export interface ImapSourceOptions {
   insecure?: boolean;
   /** Messages fetched per FETCH command. */
   batch?: number;
+  /** Import \All, \Flagged and \Important folders (Gmail's All Mail, Starred, Important) like any other. */
+  includeViews?: boolean;
+}
+
+/**
+ * Attributes of folders that show mail other folders hold (RFC 6154 \All and \Flagged, RFC
+ * 8457 \Important): Gmail's "[Gmail]/All Mail", "Starred" and "Important". Copied as folders,
+ * every message would be imported twice or more. Only the server's own attributes count, never a
+ * guess from the name: a person's folder called "All" is mail.
+ */
+const VIEW_USES = ['\\all', '\\flagged', '\\important'];
+
+interface SourceFolder {
+  path: string;
+  folder: string;
+  specialUse?: string;
+  /** The view attribute it carries (lower case), when it is a view. */
+  view?: string;
+}
+
+/** What a message is across folders: a view shows the same message with the same size and date. */
+function identity(m: FetchMessageObject): string {
+  const header = m.headers?.toString('latin1') ?? '';
+  const id = /^message-id:[ \t]*((?:.|\r?\n[ \t])*)/im.exec(header)?.[1]?.replace(/\s+/g, '') ?? '';
+  return `${id}\0${m.size ?? ''}\0${m.internalDate ? new Date(m.internalDate).getTime() : ''}`;
 }
 
 /**
  * Another IMAP server, like imapsync: every selectable folder (read-only), flags and internal
  * dates, bodies fetched in batches. A message's key is its source folder, UIDVALIDITY and UID,
  * so a re-run downloads only what it has not imported.
+ *
+ * Views (see VIEW_USES) are left out unless `includeViews`, with one exception that keeps mail
+ * from being lost: an \All folder is read last and its messages no other folder holds (Gmail's
+ * archived mail, which has no label) are imported, into the account's Archive.
  */
 export class ImapSource implements ImportSource {
   readonly name: string;
   private readonly client: ImapFlow;
   private connected = false;
   private readonly batch: number;
+  private readonly views = new Map<string, number>();
 
   constructor(private readonly opts: ImapSourceOptions) {
     this.name = `imap ${opts.login}@${opts.host}:${opts.port}`;
@@ -48,32 +78,55 @@ export class ImapSource implements ImportSource {
 
   /**
    * Source path → folder name (`/`-separated) and special use: the server's SPECIAL-USE or XLIST
-   * attribute, else imapflow's guess from well-known names in several languages.
+   * attribute, else imapflow's guess from well-known names in several languages. Views come
+   * marked, and an \All view last: its mail is compared with every other folder's.
    */
-  private async folderList(): Promise<{ path: string; folder: string; specialUse?: string }[]> {
+  private async folderList(): Promise<SourceFolder[]> {
     const list = await (await this.ready()).list();
-    return list
+    const folders: SourceFolder[] = list
       .filter((f) => !f.flags.has('\\Noselect') && !f.flags.has('\\NonExistent'))
-      .map((f) => ({
-        path: f.path,
-        ...(f.specialUse ? { specialUse: f.specialUse } : {}),
-        folder:
-          f.path.toUpperCase() === 'INBOX'
-            ? 'INBOX'
-            : f.delimiter
-              ? f.path.split(f.delimiter).join('/')
-              : f.path,
-      }));
+      .map((f) => {
+        const view = this.opts.includeViews
+          ? undefined
+          : [...f.flags].map((a) => a.toLowerCase()).find((a) => VIEW_USES.includes(a));
+        return {
+          path: f.path,
+          ...(f.specialUse ? { specialUse: f.specialUse } : {}),
+          ...(view ? { view } : {}),
+          folder:
+            f.path.toUpperCase() === 'INBOX'
+              ? 'INBOX'
+              : f.delimiter
+                ? f.path.split(f.delimiter).join('/')
+                : f.path,
+        };
+      });
+    return [...folders.filter((f) => f.view !== '\\all'), ...folders.filter((f) => f.view === '\\all')];
+  }
+
+  /** The folders whose mail is imported: all but the views, and an \All view for what only it holds. */
+  private async importedFolders(): Promise<SourceFolder[]> {
+    return (await this.folderList()).filter((f) => !f.view || f.view === '\\all');
   }
 
   async *folders(): AsyncIterable<string> {
-    for (const f of await this.folderList()) yield f.folder;
+    for (const f of await this.importedFolders()) yield f.folder;
   }
 
   async specialUses(): Promise<ReadonlyMap<string, string>> {
     const uses = new Map<string, string>();
-    for (const f of await this.folderList()) if (f.specialUse) uses.set(f.folder, f.specialUse);
+    for (const f of await this.importedFolders())
+      if (f.view) uses.set(f.folder, '\\Archive');
+      else if (f.specialUse) uses.set(f.folder, f.specialUse);
     return uses;
+  }
+
+  /**
+   * After messages(): the views left out, each with the number of its messages not imported
+   * from it (for an \All folder, those some other folder holds).
+   */
+  leftOut(): ReadonlyMap<string, number> {
+    return this.views;
   }
 
   async *messages(opts: {
@@ -81,8 +134,18 @@ export class ImapSource implements ImportSource {
     skip: (folder: string, key: string) => boolean;
   }): AsyncIterable<ImportMessage> {
     const client = await this.ready();
-    for (const { path, folder } of await this.folderList()) {
+    const list = await this.folderList();
+    for (const f of list)
+      if (f.view && f.view !== '\\all') {
+        const status = await client.status(f.path, { messages: true });
+        this.views.set(f.folder, (status && status.messages) || 0);
+      }
+    const compare = list.some((f) => f.view === '\\all');
+    // Every message of the other folders, to tell which of the \All folder's are elsewhere.
+    const elsewhere = new Set<string>();
+    for (const { path, folder, view } of list.filter((f) => !f.view || f.view === '\\all')) {
       const box = await client.mailboxOpen(path, { readOnly: true });
+      if (view) this.views.set(folder, 0);
       if (!box.exists) continue;
       const keyOf = (uid: number) =>
         `imap:${this.opts.host}/${path};UIDVALIDITY=${box.uidValidity}/;UID=${uid}`;
@@ -92,7 +155,13 @@ export class ImapSource implements ImportSource {
         flags: true,
         internalDate: true,
         size: true,
+        ...(compare ? { headers: ['message-id'] } : {}),
       })) {
+        if (compare && !view) elsewhere.add(identity(m));
+        else if (view && elsewhere.has(identity(m))) {
+          this.views.set(folder, this.views.get(folder)! + 1);
+          continue;
+        }
         if (!opts.skip(folder, keyOf(m.uid))) wanted.push(m);
       }
       for (let i = 0; i < wanted.length; i += this.batch) {

@@ -29,6 +29,11 @@ export interface ImportSource {
     metadataOnly: boolean;
     skip: (folder: string, key: string) => boolean;
   }): AsyncIterable<ImportMessage>;
+  /**
+   * After messages(): folders the source left out as views of mail other folders hold
+   * (Gmail's All Mail, Starred, Important), each with the number of its messages left out.
+   */
+  leftOut?(): ReadonlyMap<string, number>;
   close?(): Promise<void>;
 }
 

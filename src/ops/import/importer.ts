@@ -30,6 +30,8 @@ export interface ImportReport {
   user: string;
   dryRun: boolean;
   folders: FolderCount[];
+  /** Views the source left out (see ImportSource.leftOut) and how many messages of each. */
+  leftOut: { folder: string; messages: number }[];
   imported: number;
   skipped: number;
   bytes: number;
@@ -74,6 +76,7 @@ export async function runImport(
     return c;
   };
   const made = new Set<string>();
+  const leftOut: ImportReport['leftOut'] = [];
   let done = 0;
   let storing = Promise.resolve();
   try {
@@ -134,6 +137,7 @@ export async function runImport(
     }
     await flush();
     await storing;
+    for (const [folder, messages] of source.leftOut?.() ?? []) leftOut.push({ folder, messages });
   } finally {
     // A batch still being stored writes ledger lines: let it finish (its error, if any, is thrown above).
     await storing.catch(() => undefined);
@@ -147,6 +151,7 @@ export async function runImport(
     user: account.address,
     dryRun,
     folders,
+    leftOut,
     imported: sum('imported'),
     skipped: sum('skipped'),
     bytes: sum('bytes'),
