@@ -451,11 +451,6 @@ export class QueueRepo {
           for (const r of rows) applied.add(num(r.id));
         }
       const done = outcomes.filter((o) => applied.has(o.rowId));
-      for (const part of chunks(done, 100))
-        await tx.run(
-          `INSERT INTO queue_attempts (queue_id, recipient, time, result, reply) VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-          part.flatMap((o) => [o.queueId, o.recipient, now, o.result, o.reply]),
-        );
       for (const part of chunks(
         done.filter((o) => o.notice),
         100,
@@ -466,29 +461,42 @@ export class QueueRepo {
         );
       for (const o of done)
         if (o.children?.length) await this.insertRecipients(tx, o.queueId, o.children, now);
-      for (const id of new Set(done.map((o) => o.queueId))) await this.removeIfFinished(tx, id);
+      const removed = new Set<string>();
+      for (const id of new Set(done.map((o) => o.queueId)))
+        if (await this.removeIfFinished(tx, id)) removed.add(id);
+      // A removed message's history would go with it: most messages finish at their first attempt.
+      for (const part of chunks(
+        done.filter((o) => !removed.has(o.queueId)),
+        100,
+      ))
+        await tx.run(
+          `INSERT INTO queue_attempts (queue_id, recipient, time, result, reply) VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+          part.flatMap((o) => [o.queueId, o.recipient, now, o.result, o.reply]),
+        );
     });
   }
 
   /** Removes a message once every recipient is final and no delivery status notice waits on it. */
   async removeIfFinished(tx: SqlDb, queueId: string): Promise<boolean> {
-    const open = await tx.get<Raw>(
-      `SELECT 1 AS x FROM queue_recipients WHERE queue_id = ? AND state NOT IN ('delivered', 'bounced') LIMIT 1`,
-      [queueId],
+    const busy = await tx.get<Raw>(
+      `SELECT EXISTS (SELECT 1 FROM queue_recipients WHERE queue_id = ? AND state NOT IN ('delivered', 'bounced'))
+          OR EXISTS (SELECT 1 FROM queue_notices WHERE queue_id = ?) AS busy`,
+      [queueId, queueId],
     );
-    if (open) return false;
-    if (await tx.get<Raw>('SELECT 1 AS x FROM queue_notices WHERE queue_id = ? LIMIT 1', [queueId]))
-      return false;
-    return this.removeMessage(tx, queueId);
+    return busy?.busy ? false : this.deleteMessage(tx, queueId);
   }
 
   private async removeMessage(tx: SqlDb, queueId: string): Promise<boolean> {
-    const m = await tx.get<Raw>('SELECT blob_hash, blob_volume FROM queue_messages WHERE id = ?', [queueId]);
-    if (!m) return false;
     await tx.run('DELETE FROM queue_notices WHERE queue_id = ?', [queueId]);
-    await tx.run('DELETE FROM queue_attempts WHERE queue_id = ?', [queueId]);
-    await tx.run('DELETE FROM queue_recipients WHERE queue_id = ?', [queueId]);
-    await tx.run('DELETE FROM queue_messages WHERE id = ?', [queueId]);
+    return this.deleteMessage(tx, queueId);
+  }
+
+  /** Recipients and attempts go with the message (ON DELETE CASCADE); notices are the caller's. */
+  private async deleteMessage(tx: SqlDb, queueId: string): Promise<boolean> {
+    const m = await tx.get<Raw>('DELETE FROM queue_messages WHERE id = ? RETURNING blob_hash, blob_volume', [
+      queueId,
+    ]);
+    if (!m) return false;
     await releaseBlobRefs(tx, String(m.blob_hash), 1, String(m.blob_volume ?? ''));
     return true;
   }
