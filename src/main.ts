@@ -12,6 +12,7 @@ import { ServiceControl } from './server/service-control.js';
 import type { ProtocolService } from './server/service.js';
 import { protocolServices } from './server/services.js';
 import { safeModeServices } from './server/safe-mode.js';
+import { SqliteDb } from './store/sqlite/sqlite-db.js';
 import { TlsManager } from './tls/tls-manager.js';
 import { DeliveryLogQuery } from './ops/log/delivery-log-query.js';
 
@@ -54,6 +55,7 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
     serverLog: true,
     ...(opts.logDestination ? { logDestination: opts.logDestination } : {}),
   });
+  if (app.store.db instanceof SqliteDb) app.store.db.checkpointInBackground();
   let tls: TlsManager | undefined;
   let control: ServiceControl | undefined;
   let services: ProtocolService[] = [];

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { Row, RunResult, SqlDb, SqlValue, TxOptions } from '../sql.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
 type Param = string | number | bigint | null | Buffer;
@@ -28,6 +29,7 @@ export class SqliteDb implements SqlDb {
   private readonly cache = new Map<string, Statement>();
   private lock: Promise<void> = Promise.resolve();
   private inTx = false;
+  private checkpointer: WalCheckpointer | undefined;
 
   constructor(
     readonly raw: Db,
@@ -46,6 +48,19 @@ export class SqliteDb implements SqlDb {
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 10000');
     return new SqliteDb(raw, wal);
+  }
+
+  /**
+   * Moves WAL checkpoints off this thread (see WalCheckpointer), for a long-running server; a
+   * short command keeps SQLite's automatic checkpoint. Should the worker die, that comes back.
+   */
+  checkpointInBackground(): void {
+    if (!this.wal || this.checkpointer) return;
+    this.raw.pragma('wal_autocheckpoint = 0');
+    this.checkpointer = new WalCheckpointer(this.raw.name, () => {
+      this.checkpointer = undefined;
+      if (this.raw.open) this.raw.pragma('wal_autocheckpoint = 1000');
+    });
   }
 
   /** Resolves once every commit made so far is on disk. */
@@ -97,12 +112,16 @@ export class SqliteDb implements SqlDb {
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
     const r = await this.whenIdle(() => this.runSync(sql, params));
-    if (r.changes) await this.durable();
+    if (r.changes) {
+      this.checkpointer?.committed();
+      await this.durable();
+    }
     return r;
   }
 
   async exec(sql: string): Promise<void> {
     await this.whenIdle(() => this.raw.exec(sql));
+    this.checkpointer?.committed();
     await this.durable();
   }
 
@@ -118,6 +137,7 @@ export class SqliteDb implements SqlDb {
       this.raw.exec('BEGIN IMMEDIATE');
       result = await fn(inner);
       this.raw.exec('COMMIT');
+      this.checkpointer?.committed();
     } catch (e) {
       if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
       throw e;
@@ -131,6 +151,8 @@ export class SqliteDb implements SqlDb {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
+    this.checkpointer = undefined;
     await this.durable();
     await this.whenIdle(() => this.raw.close());
     this.wal?.close();

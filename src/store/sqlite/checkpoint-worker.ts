@@ -1,0 +1,27 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { COMMITS, STOP, type CheckpointWorkerData } from './wal-checkpointer.js';
+
+/*
+ * Copies committed WAL frames into the database file on its own thread and connection. PASSIVE
+ * never waits for the server's readers or writers, so the event loop never stalls on it.
+ */
+const { file, signals, intervalMs } = workerData as CheckpointWorkerData;
+const shared = new Int32Array(signals);
+const db = new Database(file, { timeout: 0 });
+// A pending Atomics.waitAsync does not keep a worker alive; the port does, until the worker ends.
+parentPort!.on('message', () => undefined);
+
+let seen = Atomics.load(shared, COMMITS);
+while (!Atomics.load(shared, STOP)) {
+  const waiting = Atomics.waitAsync(shared, COMMITS, seen);
+  if (waiting.async) await waiting.value;
+  if (Atomics.load(shared, STOP)) break;
+  seen = Atomics.load(shared, COMMITS);
+  db.pragma('wal_checkpoint(PASSIVE)');
+  // Commits arriving meanwhile are taken by the next pass: one pass per interval at most.
+  const resting = Atomics.waitAsync(shared, STOP, 0, intervalMs);
+  if (resting.async) await resting.value;
+}
+db.close();
+parentPort!.close();
