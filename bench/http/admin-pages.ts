@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, CDPSession } from 'playwright-core';
 import { openApp } from '../../src/app.js';
 import { Config } from '../../src/config/config.js';
 import { initDataDir } from '../../src/cli/init.js';
@@ -123,13 +123,104 @@ const INTERACTIVE = () => {
   return doc.activeElement === control ? performance.now() : false;
 };
 
-/** Milliseconds from navigation start to interactive, measured in the page (see the header). */
-async function load(ctx: BrowserContext, route: string): Promise<number> {
+/** What a load spent its time on, read in the page at interactive (Resource Timing, ms since navigation start). */
+interface Breakdown {
+  /** The HTML received. */
+  html: number;
+  /** The last script received, and how many script and stylesheet requests the page made. */
+  scripts: number;
+  assetRequests: number;
+  /** The first API request started, and the last one answered. */
+  apiStart: number;
+  apiEnd: number;
+  apiRequests: number;
+  /** The slowest API call: its path and its time to first byte, which on loopback is the server's time. */
+  slowestApi: string;
+  slowestApiMs: number;
+  /** main.ts's own measure of the page's render (its API calls and drawing). */
+  render: number;
+  /** Chromium's main thread of the page: busy in tasks, of that running script (Performance.getMetrics). */
+  busy: number;
+  script: number;
+}
+interface Entry {
+  name: string;
+  initiatorType: string;
+  startTime: number;
+  requestStart: number;
+  responseStart: number;
+  responseEnd: number;
+}
+const BREAKDOWN = () => {
+  const perf = performance as unknown as { getEntriesByType(t: string): Entry[] };
+  const doc = (globalThis as unknown as { document: { querySelector(s: string): El | null } }).document;
+  return {
+    nav: perf.getEntriesByType('navigation')[0]!.responseEnd,
+    resources: perf.getEntriesByType('resource').map((e) => ({
+      name: new URL(e.name).pathname,
+      start: e.startTime,
+      ttfb: e.responseStart - e.requestStart,
+      end: e.responseEnd,
+    })),
+    render: Number(doc.querySelector('main')?.dataset.renderMs ?? 0),
+  };
+};
+
+async function mainThread(cdp: CDPSession): Promise<{ busy: number; script: number }> {
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as {
+    metrics: Array<{ name: string; value: number }>;
+  };
+  const m = (n: string) => (metrics.find((x) => x.name === n)?.value ?? 0) * 1000;
+  return { busy: m('TaskDuration'), script: m('ScriptDuration') };
+}
+
+/** Milliseconds from navigation start to interactive, measured in the page (see the header), and where they went. */
+async function load(
+  ctx: BrowserContext,
+  route: string,
+  trace?: string,
+): Promise<{
+  ms: number;
+  b: Breakdown;
+  waterfall: Array<{ name: string; start: number; ttfb: number; end: number }>;
+}> {
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   await page.goto('about:blank');
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const before = await mainThread(cdp);
+  if (trace) await browser.startTracing(page, { path: trace });
   await page.goto(base + (route ? `#/${route}` : ''));
-  const ms = await page.waitForFunction(INTERACTIVE, undefined, { polling: 'raf', timeout: 60_000 });
-  return (await ms.jsonValue()) as number;
+  const ms = (await (
+    await page.waitForFunction(INTERACTIVE, undefined, { polling: 'raf', timeout: 60_000 })
+  ).jsonValue()) as number;
+  if (trace) await browser.stopTracing();
+  const after = await mainThread(cdp);
+  await cdp.detach();
+  const r = await page.evaluate(BREAKDOWN);
+  const assets = r.resources.filter((e) => !e.name.startsWith('/api/'));
+  const calls = r.resources.filter((e) => e.name.startsWith('/api/'));
+  const slowest = calls.reduce((a, e) => (e.ttfb > a.ttfb ? e : a), {
+    name: '-',
+    ttfb: 0,
+  } as (typeof calls)[0]);
+  return {
+    ms,
+    b: {
+      html: r.nav,
+      scripts: Math.max(0, ...assets.filter((e) => e.name.endsWith('.js')).map((e) => e.end)),
+      assetRequests: assets.length,
+      apiStart: Math.min(...calls.map((e) => e.start)),
+      apiEnd: Math.max(...calls.map((e) => e.end)),
+      apiRequests: calls.length,
+      slowestApi: slowest.name.replace('/api/v1', ''),
+      slowestApiMs: slowest.ttfb,
+      render: r.render,
+      busy: after.busy - before.busy,
+      script: after.script - before.script,
+    },
+    waterfall: r.resources,
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -147,23 +238,58 @@ try {
   await loginCtx.close();
 
   const before = loadavg();
-  const rows: Array<{ name: string; cold: number; warm: number; max: number }> = [];
+  const rows: Array<{ name: string; cold: number; warm: number; max: number; b: Breakdown }> = [];
   for (const [name, route] of routes) {
     const cold: number[] = [];
     const warm: number[] = [];
+    const parts: Breakdown[] = [];
     for (let i = 0; i < LOADS; i++) {
       const ctx = await browser.newContext(route ? { storageState: state } : {});
-      cold.push(await load(ctx, route));
-      warm.push(await load(ctx, route));
+      // TRACE=DIR: Chromium's performance timeline of each page's first cold load, for chrome://tracing or Perfetto.
+      const trace =
+        process.env.TRACE && i === 0
+          ? join(process.env.TRACE, `${route.replace(/[^a-z0-9]+/gi, '_') || 'login'}.json`)
+          : undefined;
+      const c = await load(ctx, route, trace);
+      cold.push(c.ms);
+      parts.push(c.b);
+      if (process.env.WATERFALL && i === 0) {
+        console.log(
+          `\n${name}, cold: interactive at ${Math.round(c.ms)} ms; request start → first byte → end`,
+        );
+        for (const e of c.waterfall)
+          console.log(
+            `  ${e.name.padEnd(40)} ${e.start.toFixed(0).padStart(5)} → +${e.ttfb.toFixed(0).padStart(4)} → ${e.end.toFixed(0).padStart(5)}`,
+          );
+      }
+      warm.push((await load(ctx, route)).ms);
       await ctx.close();
     }
-    rows.push({ name, cold: median(cold), warm: median(warm), max: Math.max(...cold, ...warm) });
+    // Each column's own median over the cold loads.
+    const b = Object.fromEntries(
+      (Object.keys(parts[0]!) as Array<keyof Breakdown>).map((k) => [
+        k,
+        typeof parts[0]![k] === 'number' ? median(parts.map((p) => p[k] as number)) : parts[0]![k],
+      ]),
+    ) as unknown as Breakdown;
+    rows.push({ name, cold: median(cold), warm: median(warm), max: Math.max(...cold, ...warm), b });
   }
   const after = loadavg();
   console.log(`\nnavigation start → interactive, median of ${LOADS} cold and ${LOADS} warm loads (ms)`);
   console.log(`| page | cold | warm | slowest load |\n| --- | ---: | ---: | ---: |`);
   for (const r of rows)
     console.log(`| ${r.name} | ${Math.round(r.cold)} | ${Math.round(r.warm)} | ${Math.round(r.max)} |`);
+  console.log(
+    `\nwhere the cold loads' time went (median of each column, ms since navigation start; server = time to first byte of the slowest API call; main thread = Chromium's busy and script time)`,
+  );
+  console.log(
+    `| page | HTML | scripts (requests) | API start → end (calls) | slowest API call | server | render | main thread busy / script |\n| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |`,
+  );
+  const r0 = (x: number) => (Number.isFinite(x) ? Math.round(x) : '-');
+  for (const { name, b } of rows)
+    console.log(
+      `| ${name} | ${r0(b.html)} | ${r0(b.scripts)} (${b.assetRequests}) | ${r0(b.apiStart)} → ${r0(b.apiEnd)} (${b.apiRequests}) | ${b.slowestApi} | ${r0(b.slowestApiMs)} | ${r0(b.render)} | ${r0(b.busy)} / ${r0(b.script)} |`,
+    );
   const over = rows.filter((r) => Math.max(r.cold, r.warm) >= 1000).map((r) => r.name);
   console.log(`\nover 1 s (median): ${over.length ? over.join(', ') : 'none'}`);
   console.log(

@@ -1,23 +1,25 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hostnameOf, type BrandingService } from './branding/branding.js';
 
 /** The package root, from dist/src/http/. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-/** The page and stylesheets are served from the source tree, the scripts as tsc compiled them. */
-const PAGE_DIR = `${ROOT}web/admin/`;
-const SCRIPT_DIR = `${ROOT}dist/web/admin/`;
+/** What scripts/build-web.js made of web/admin/: index.html, the bundled script and the stylesheet. */
+const UI_DIR = `${ROOT}dist/web/admin/`;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
   '.map': 'application/json',
 };
+
+/** esbuild's content hash in a bundle's name (main-TZUZO5KP.js): that URL's content never changes. */
+const HASHED = /-[A-Z0-9]{8}\.(js|css)$/;
+const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
  * No inline script or style and no other origin: even if data slipped into markup, the browser
@@ -31,18 +33,54 @@ const SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'no-referrer',
 };
 
-async function send(reply: FastifyReply, dir: string, relative: string): Promise<FastifyReply> {
-  const file = normalize(dir + relative);
+/** The precompressed variant build-web.js wrote that the browser accepts (q=0 means refused). */
+function encodingFor(req: FastifyRequest): 'br' | 'gzip' | null {
+  const accepted = new Set(
+    String(req.headers['accept-encoding'] ?? '')
+      .split(',')
+      .map((part) =>
+        part
+          .trim()
+          .toLowerCase()
+          .split(/\s*;\s*/),
+      )
+      .filter(([, q]) => !q || !/^q=0(\.0*)?$/.test(q))
+      .map(([name]) => name),
+  );
+  return accepted.has('br') ? 'br' : accepted.has('gzip') ? 'gzip' : null;
+}
+
+async function send(req: FastifyRequest, reply: FastifyReply, relative: string): Promise<FastifyReply> {
+  const file = normalize(UI_DIR + relative);
   const type = TYPES[extname(file)];
-  if (!file.startsWith(dir.replaceAll('/', sep)) || !type) return reply.status(404).send('not found');
+  if (!file.startsWith(UI_DIR.replaceAll('/', sep)) || !type) return reply.status(404).send('not found');
+  const hashed = HASHED.test(file);
+  reply.headers({ ...SECURITY_HEADERS, 'content-type': type });
   try {
-    const body = await readFile(file);
-    return reply
-      .headers({ ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-cache' })
-      .send(body);
+    if (hashed) {
+      reply.headers({ 'cache-control': IMMUTABLE, vary: 'accept-encoding' });
+      const encoding = encodingFor(req);
+      if (encoding) {
+        const body = await readFile(`${file}.${encoding === 'br' ? 'br' : 'gz'}`);
+        return reply.header('content-encoding', encoding).send(body);
+      }
+      return reply.send(await readFile(file));
+    }
+    return sendRevalidated(req, reply, await readFile(file));
   } catch {
     return reply.status(404).send('not found');
   }
+}
+
+/**
+ * For what keeps its URL when it changes (index.html, brand.css): the browser asks each time, and an
+ * unchanged answer is an empty 304.
+ */
+function sendRevalidated(req: FastifyRequest, reply: FastifyReply, body: Buffer | string): FastifyReply {
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+  reply.headers({ etag, 'cache-control': 'no-cache' });
+  if (req.headers['if-none-match'] === etag) return reply.status(304).send();
+  return reply.send(body);
 }
 
 /**
@@ -52,22 +90,19 @@ async function send(reply: FastifyReply, dir: string, relative: string): Promise
  */
 export function registerAdminUi(fastify: FastifyInstance, branding: BrandingService): void {
   fastify.get('/admin', (_req, reply) => reply.redirect('/admin/'));
-  fastify.get('/admin/', (_req, reply) => send(reply, PAGE_DIR, 'index.html'));
+  fastify.get('/admin/', (req, reply) => send(req, reply, 'index.html'));
   fastify.get<{ Params: { '*': string } }>('/admin/assets/*', (req, reply) =>
-    send(reply, PAGE_DIR, `assets/${req.params['*']}`),
+    send(req, reply, `assets/${req.params['*']}`),
   );
   fastify.get<{ Params: { '*': string } }>('/admin/js/*', (req, reply) =>
-    send(reply, SCRIPT_DIR, req.params['*']),
+    send(req, reply, `js/${req.params['*']}`),
   );
   fastify.get('/admin/brand.css', async (req, reply) =>
-    reply
-      .headers({
-        ...SECURITY_HEADERS,
-        'content-type': 'text/css; charset=utf-8',
-        'cache-control': 'no-cache',
-        vary: 'host',
-      })
-      .send(await branding.stylesheet(hostnameOf(req.headers.host))),
+    sendRevalidated(
+      req,
+      reply.headers({ ...SECURITY_HEADERS, 'content-type': 'text/css; charset=utf-8', vary: 'host' }),
+      await branding.stylesheet(hostnameOf(req.headers.host)),
+    ),
   );
   fastify.get<{ Params: { scope: string } }>('/admin/brand/logo/:scope', async (req, reply) => {
     const logo = await branding.logo(req.params.scope);

@@ -118,4 +118,47 @@ describe('api: config, queue, logs, status, DKIM, UI strings, inert payloads', (
     assert.match(page.headers.get('content-security-policy')!, /script-src 'self'/);
     assert.equal(page.headers.get('x-frame-options'), 'DENY');
   });
+
+  test('the built UI: hashed bundle cached for a year and sent compressed, the page revalidated by ETag', async () => {
+    const page = await fetch(`${t.admin.base}/admin/`);
+    const html = await page.text();
+    const script = /src="(js\/main-[A-Z0-9]{8}\.js)"/.exec(html)?.[1];
+    const style = /href="(assets\/admin-[A-Z0-9]{8}\.css)"/.exec(html)?.[1];
+    assert.ok(script && style, html);
+    assert.equal(page.headers.get('cache-control'), 'no-cache');
+    const again = await fetch(`${t.admin.base}/admin/`, {
+      headers: { 'if-none-match': page.headers.get('etag')! },
+    });
+    assert.equal(again.status, 304);
+
+    for (const path of [script, style]) {
+      const plain = await fetch(`${t.admin.base}/admin/${path}`, {
+        headers: { 'accept-encoding': 'identity' },
+      });
+      assert.equal(plain.status, 200);
+      assert.match(plain.headers.get('cache-control')!, /immutable/);
+      assert.match(plain.headers.get('content-security-policy')!, /script-src 'self'/);
+      assert.equal(plain.headers.get('content-encoding'), null);
+      const body = await plain.text();
+      // fetch decodes what it asked for: the same text arrives brotli- or gzip-encoded, or plain if refused.
+      for (const [accept, encoding] of [
+        ['gzip, deflate, br', 'br'],
+        ['gzip', 'gzip'],
+        ['br;q=0, gzip', 'gzip'],
+        ['br;q=0', null],
+      ] as const) {
+        const r = await fetch(`${t.admin.base}/admin/${path}`, { headers: { 'accept-encoding': accept } });
+        assert.equal(r.headers.get('content-encoding'), encoding, accept);
+        assert.equal(await r.text(), body);
+      }
+    }
+    // The unbundled module path of before the bundle, and a path out of the UI's directory, are not there.
+    assert.equal((await fetch(`${t.admin.base}/admin/js/main.js`)).status, 404);
+    assert.equal((await fetch(`${t.admin.base}/admin/js/..%2F..%2F..%2Fpackage.json`)).status, 404);
+    const brand = await fetch(`${t.admin.base}/admin/brand.css`);
+    const brandAgain = await fetch(`${t.admin.base}/admin/brand.css`, {
+      headers: { 'if-none-match': brand.headers.get('etag')! },
+    });
+    assert.equal(brandAgain.status, 304);
+  });
 });

@@ -12,7 +12,8 @@ let logo: { url: string; width: number; height: number } | null = null;
 
 /** The logo image, sized as stored so the layout does not jump when it loads; the name is its text. */
 const logoImg = () =>
-  logo && h('img', { class: 'logo', src: logo.url, width: logo.width, height: logo.height, alt: t('app.name') });
+  logo &&
+  h('img', { class: 'logo', src: logo.url, width: logo.width, height: logo.height, alt: t('app.name') });
 
 function showLogin(): void {
   setSession(null);
@@ -101,20 +102,17 @@ async function render(): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  const [branding] = await Promise.all([
+  // Together: each is a round trip through the server, and none needs another's answer.
+  const [branding, s] = await Promise.all([
     get('/branding').catch(() => ({ productName: null, logo: null })),
+    get('/session').catch(() => null),
     loadStrings(),
   ]);
   setProductName(branding.productName);
   logo = branding.logo;
   whenLoggedOut(showLogin);
-  try {
-    const s = await get('/session');
-    setCsrf(s.csrf);
-    setSession(s.account);
-  } catch {
-    setSession(null);
-  }
+  setCsrf(s?.csrf ?? null);
+  setSession(s?.account ?? null);
   window.addEventListener('hashchange', () => void render());
   await render();
 }
