@@ -6,7 +6,15 @@
 // Type checking is tsc's job (`tsc -p web/admin/tsconfig.json` runs first); esbuild only strips types.
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { build } from 'esbuild';
+
+// A checkout whose node_modules predates esbuild in package.json would fail here with a bare
+// ERR_MODULE_NOT_FOUND; say what to do instead.
+const { build } = await import('esbuild').catch((e) => {
+  console.error(
+    `build-web: esbuild is not installed (${e.code}); run \`npm install\` to add the devDependency`,
+  );
+  process.exit(1);
+});
 
 const OUT = 'dist/web/admin';
 rmSync(OUT, { recursive: true, force: true });
