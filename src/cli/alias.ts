@@ -20,16 +20,6 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
 };
 
 export const aliasCommand: CommandGroup = {
-  name: 'alias',
-  summary: 'aliases and distribution lists: members, owners, who may send to them',
-  usage: [
-    'alias add ADDRESS MEMBER… [--owner ACCOUNT]… [--restricted] [--allow-sender ADDRESS]… [--members-may-send yes|no]',
-    'alias set ADDRESS [--restricted yes|no] [--owner ACCOUNT,…|none] [--allow-sender ADDRESS,…|none] [--members-may-send yes|no]',
-    'alias list [--domain DOMAIN]',
-    'alias show ADDRESS',
-    'alias remove ADDRESS',
-    'alias members add|remove ADDRESS MEMBER…',
-  ],
   async run(args, ctx) {
     const sub = subcommand(args[0], Object.keys(ALLOWED));
     // `set --restricted yes|no` takes a value where `add --restricted` is a flag.

@@ -3,14 +3,6 @@ import { OperatorError } from '../core/errors.js';
 import { type CommandGroup, parseOptions, printRecord, printTable, requireArg } from './command.js';
 
 export const antivirusCommand: CommandGroup = {
-  name: 'antivirus',
-  summary: 'ClamAV: clamd status, the quarantine of infected messages',
-  usage: [
-    'antivirus status   (clamd reachable, engine and signature database version, threads, queue)',
-    'antivirus quarantine [list]',
-    'antivirus quarantine show ID   (the message as received)',
-    'antivirus quarantine delete ID',
-  ],
   async run(args, ctx) {
     const { positionals } = parseOptions(args, {});
     const [sub, action, id] = positionals;

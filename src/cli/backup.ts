@@ -8,14 +8,6 @@ import { type CliContext, type CommandGroup, parseOptions, requireArg } from './
 import { humanSize, progressPrinter } from './progress.js';
 
 export const backupCommand: CommandGroup = {
-  name: 'backup',
-  summary: 'online backup of the store, message bodies, config and keys; incremental into the same DEST',
-  usage: [
-    'backup DEST    a consistent snapshot while the server runs; later runs into DEST copy only new message bodies',
-    'backup prune DEST --keep N --keep-days D [--dry-run]',
-    '               deletes backups beyond the newest N / older than D days (kept if either keeps it; the newest always),',
-    '               then the message bodies no remaining backup needs; refused while a backup into DEST runs',
-  ],
   async run(args, ctx) {
     if (args[0] === 'prune') return prune(args.slice(1), ctx);
     const { positionals } = parseOptions(args, {});

@@ -23,18 +23,6 @@ const flat = (b: ScopeBranding) => ({
 });
 
 export const brandingCommand: CommandGroup = {
-  name: 'branding',
-  summary: 'Product name, colours and logo per server (-), domain or hostname, for the web screens',
-  usage: [
-    'branding list',
-    'branding show SCOPE            (SCOPE: - for the whole server, or a domain or hostname)',
-    'branding show --host HOSTNAME  (what the login page at HOSTNAME shows)',
-    'branding set SCOPE [--name TEXT] [--accent #RRGGBB] [--header #RRGGBB] [--header-text #RRGGBB]',
-    '                    (none clears a field)',
-    'branding logo SCOPE FILE       (PNG, JPEG, GIF or WebP, at most 400x50 pixels)',
-    'branding logo SCOPE --remove',
-    'branding remove SCOPE',
-  ],
   run: (args, ctx) =>
     withApp(ctx, async (app) => {
       const { values, positionals } = parseOptions(args, {

@@ -1,41 +1,293 @@
-import type { CommandGroup } from './command.js';
-import { backupCommand } from './backup.js';
-import { restoreCommand } from './restore.js';
-import { importCommand } from './import.js';
-import { configCommand } from './config.js';
-import { dkimCommand } from './dkim.js';
-import { directoryCommands } from './directory-commands.js';
-import { serveCommand } from './serve.js';
-import { logCommand } from './log.js';
-import { rulesCommand } from './rules.js';
-import { sieveCommand } from './sieve.js';
-import { mailboxCommand } from './mailbox.js';
-import { queueCommand } from './queue.js';
-import { storeCommand } from './store.js';
-import { upgradeCommand } from './upgrade.js';
-import { tokenCommand } from './token.js';
-import { brandingCommand } from './branding.js';
-import { spamCommand } from './spam.js';
-import { antivirusCommand } from './antivirus.js';
+import type { CommandEntry } from './command.js';
+
+// the options `mailstead log` shares between its subcommands
+const LOG_SELECT = '[--last "3 hours" | --from TIME [--to TIME]]';
+const LOG_FILTER =
+  '[--sender ADDR] [--recipient ADDR] [--user ADDR] [--domain DOMAIN] [--webmail] [--local|--remote]';
 
 /** Every `mailstead` command group, in the order `mailstead help` lists them. */
-export const commandGroups: readonly CommandGroup[] = [
-  serveCommand,
-  configCommand,
-  ...directoryCommands,
-  mailboxCommand,
-  queueCommand,
-  dkimCommand,
-  logCommand,
-  rulesCommand,
-  sieveCommand,
-  storeCommand,
-  upgradeCommand,
-  backupCommand,
-  restoreCommand,
-  importCommand,
-  spamCommand,
-  antivirusCommand,
-  tokenCommand,
-  brandingCommand,
+export const commandGroups: readonly CommandEntry[] = [
+  {
+    name: 'serve',
+    summary: 'run every enabled service in the foreground (SIGTERM drains and exits)',
+    usage: ['serve [--init] [--data DIR]'],
+    load: async () => (await import('./serve.js')).serveCommand,
+  },
+  {
+    name: 'config',
+    summary: 'show and change settings (like postconf)',
+    usage: [
+      'config get KEY',
+      'config set KEY VALUE',
+      'config unset KEY',
+      'config list [--all] [PREFIX]',
+      'config docs   (the configuration reference as Markdown)',
+    ],
+    load: async () => (await import('./config.js')).configCommand,
+  },
+  {
+    name: 'init',
+    summary: 'create a data directory: config, certificate, store and the first admin account',
+    usage: ['init --data DIR [--hostname FQDN]'],
+    load: async () => (await import('./init.js')).initCommand,
+  },
+  {
+    name: 'domain',
+    summary: 'add, change and remove mail domains and domain aliases, with hosting limits',
+    usage: [
+      'domain add NAME [--alias-of DOMAIN] [--max-accounts N] [--max-aliases N] [--max-storage SIZE] [--catch-all ADDRESS]',
+      'domain set NAME [--max-accounts N|none] [--max-aliases N|none] [--max-storage SIZE|none] [--catch-all ADDRESS|none]',
+      'domain list',
+      'domain show NAME',
+      'domain remove NAME',
+    ],
+    load: async () => (await import('./domain.js')).domainCommand,
+  },
+  {
+    name: 'user',
+    summary: 'add, change and remove accounts; passwords; send-as grants',
+    usage: [
+      'user add ADDRESS (--password P | --password-stdin) [--quota SIZE] [--quota-messages N] [--role user|group-admin|domain-admin|server-admin] [--group NAME] [--name "Display Name"]',
+      'user list [--domain DOMAIN] [--group NAME]',
+      'user show ADDRESS',
+      'user remove ADDRESS',
+      'user passwd ADDRESS (--password P | --password-stdin)',
+      'user disable ADDRESS',
+      'user enable ADDRESS',
+      'user set ADDRESS [--receive-local-only yes|no] [--webmail yes|no] [--forward A,B|none] [--keep-copy yes|no] [--quota SIZE|none] [--quota-messages N|none] [--role ROLE] [--group NAME|none] [--name "Display Name"]',
+      'user grant MAILBOX --to USER|@GROUP… (--send-as | --send-on-behalf)',
+      'user revoke MAILBOX --to USER|@GROUP… (--send-as | --send-on-behalf)',
+    ],
+    load: async () => (await import('./user.js')).userCommand,
+  },
+  {
+    name: 'alias',
+    summary: 'aliases and distribution lists: members, owners, who may send to them',
+    usage: [
+      'alias add ADDRESS MEMBER… [--owner ACCOUNT]… [--restricted] [--allow-sender ADDRESS]… [--members-may-send yes|no]',
+      'alias set ADDRESS [--restricted yes|no] [--owner ACCOUNT,…|none] [--allow-sender ADDRESS,…|none] [--members-may-send yes|no]',
+      'alias list [--domain DOMAIN]',
+      'alias show ADDRESS',
+      'alias remove ADDRESS',
+      'alias members add|remove ADDRESS MEMBER…',
+    ],
+    load: async () => (await import('./alias.js')).aliasCommand,
+  },
+  {
+    name: 'group',
+    summary: 'groups (organisational units), their admins and members',
+    usage: [
+      'group add NAME [--parent NAME] [--domain DOMAIN]',
+      'group list',
+      'group show NAME',
+      'group remove NAME',
+      'group admins add|remove NAME ACCOUNT',
+      'group members list NAME',
+      'group members add|remove NAME ACCOUNT…',
+    ],
+    load: async () => (await import('./group.js')).groupCommand,
+  },
+  {
+    name: 'contact',
+    summary: 'the domain-wide address book (contacts), optionally filed in groups',
+    usage: [
+      'contact add NAME --email ADDRESS --domain DOMAIN [--group GROUP] [--phone P] [--company C] [--title T]',
+      'contact list [--domain DOMAIN] [--group GROUP]',
+      'contact show ID',
+      'contact set ID [--name N] [--email ADDRESS] [--group GROUP|none] [--phone P] [--company C] [--title T]',
+      'contact remove ID',
+    ],
+    load: async () => (await import('./contact.js')).contactCommand,
+  },
+  {
+    name: 'mailbox',
+    summary: 'folders, ACLs, quotas and repair of mailboxes (like cyradm and reconstruct)',
+    usage: [
+      'mailbox list USER',
+      'mailbox create USER FOLDER [--type mail|calendar|contacts|journal|notes|tasks] [--special-use \\Sent]',
+      'mailbox delete USER FOLDER',
+      'mailbox rename USER FROM TO',
+      'mailbox acl get|set|delete USER FOLDER [IDENTIFIER [RIGHTS]]   (USER - for Shared/ folders; RIGHTS like lrs, +w, -w)',
+      'mailbox quota get|set USER [--storage SIZE|none] [--messages N|none] [--folder FOLDER]',
+      'mailbox share NAME [--type calendar] [--rights IDENTIFIER=RIGHTS ...]   (a public Shared/NAME folder; default anyone=lrs)',
+      'mailbox reconstruct USER [FOLDER]',
+    ],
+    load: async () => (await import('./mailbox.js')).mailboxCommand,
+  },
+  {
+    name: 'queue',
+    summary: 'inspect and manage the mail queue (like mailq, postsuper, qshape)',
+    usage: [
+      'queue list [--sender S] [--recipient R] [--domain D] [--state queued|deferred|held] [--age 1h] [--limit N]',
+      'queue show QUEUE_ID',
+      'queue delete QUEUE_ID… | FILTER… | --all',
+      'queue hold QUEUE_ID… | FILTER… | --all',
+      'queue release QUEUE_ID… | FILTER… | --all | --account ADDRESS',
+      'queue retry [QUEUE_ID… | FILTER…]',
+      'queue purge [FILTER…] (deletes without delivering: purging is not processing)',
+      'queue stats',
+      'queue shape [--state deferred]',
+      'queue test --from ADDRESS RECIPIENT',
+    ],
+    load: async () => (await import('./queue.js')).queueCommand,
+  },
+  {
+    name: 'dkim',
+    summary: 'DKIM signing keys per domain: generate, rotate, publish',
+    usage: [
+      'dkim generate DOMAIN [--selector S] [--algorithm rsa|ed25519]   (new signing key; prints the DNS TXT record)',
+      'dkim list [DOMAIN]',
+      'dkim record DOMAIN [SELECTOR]   (the DNS record to publish; the active key by default)',
+      'dkim activate DOMAIN SELECTOR',
+      'dkim remove DOMAIN SELECTOR',
+    ],
+    load: async () => (await import('./dkim.js')).dkimCommand,
+  },
+  {
+    name: 'log',
+    summary:
+      'delivery-log analytics: what happened, top senders and recipients, per-user and per-domain stats',
+    usage: [
+      `log show [--successes|--failures|--deferrals] [--senders] ${LOG_SELECT} ${LOG_FILTER} [--sort COLUMN [--desc]] [--limit N]`,
+      `log top senders|recipients|deferrals|failures ${LOG_SELECT} ${LOG_FILTER} [--sort COLUMN [--desc]] [--limit N]`,
+      `log stats users|domains ${LOG_SELECT} ${LOG_FILTER} [--sort COLUMN [--desc]] [--limit N]`,
+      'log rotate [--force]      rotate by log.delivery_rotate_size, apply log.delivery_retention',
+      'log index                 bring the summary index up to date',
+      'TIME: epoch seconds, 2024-05-01, 2024-05-01T10:00, "5 hours ago", now. Default range: the last day.',
+    ],
+    load: async () => (await import('./log.js')).logCommand,
+  },
+  {
+    name: 'rules',
+    summary: "a user's mail filter rules and vacation reply (compiled to the Sieve script mailstead-rules)",
+    usage: [
+      'rules list USER',
+      "rules add USER [--name N] [--if 'subject contains invoice']... [--any] ACTIONS [--stop] [--position P] [--disabled]",
+      '    ACTIONS: --fileinto FOLDER | --redirect ADDRESS [--copy] | --reject TEXT | --discard | --keep | --flag FLAG...',
+      '    conditions: FIELD TEST VALUE, FIELD from|to|cc|subject|size|header NAME, TEST contains|not-contains|is|not-is|matches|regex|over|under|exists',
+      'rules remove|enable|disable USER ID',
+      'rules move USER ID POSITION       (1 is the top)',
+      'rules vacation USER [--on|--off] [--subject S] [--text T] [--from DATE] [--until DATE] [--days N] [--address A]...',
+    ],
+    load: async () => (await import('./rules.js')).rulesCommand,
+  },
+  {
+    name: 'sieve',
+    summary: "users' Sieve scripts and the global scripts run before and after them",
+    usage: [
+      'sieve list USER',
+      'sieve get USER NAME',
+      'sieve put USER NAME FILE      (FILE - reads stdin; the script is checked first)',
+      'sieve activate USER NAME | sieve activate USER --none',
+      'sieve delete USER NAME        (not the active script)',
+      'sieve check USER FILE',
+      'sieve global list',
+      'sieve global put|get|remove (--domain D | --server) (--before | --after) [FILE]',
+    ],
+    load: async () => (await import('./sieve.js')).sieveCommand,
+  },
+  {
+    name: 'store',
+    summary: 'the database and blob store: sizes, schema versions, garbage collection',
+    usage: [
+      'store info',
+      'store gc [--grace DURATION]    delete unreferenced message bodies written more than DURATION (default 1h) ago',
+    ],
+    load: async () => (await import('./store.js')).storeCommand,
+  },
+  {
+    name: 'upgrade',
+    summary: "bring the store to this version's schema, snapshot first (--check: dry run on a copy)",
+    usage: [
+      'upgrade --check    run the pending migrations against a copy of the store and report; changes nothing',
+      'upgrade            snapshot the store, then migrate it (stop the server first; `serve` also upgrades on start)',
+    ],
+    load: async () => (await import('./upgrade.js')).upgradeCommand,
+  },
+  {
+    name: 'backup',
+    summary: 'online backup of the store, message bodies, config and keys; incremental into the same DEST',
+    usage: [
+      'backup DEST    a consistent snapshot while the server runs; later runs into DEST copy only new message bodies',
+      'backup prune DEST --keep N --keep-days D [--dry-run]',
+      '               deletes backups beyond the newest N / older than D days (kept if either keeps it; the newest always),',
+      '               then the message bodies no remaining backup needs; refused while a backup into DEST runs',
+    ],
+    load: async () => (await import('./backup.js')).backupCommand,
+  },
+  {
+    name: 'restore',
+    summary: 'restore a backup into a new data directory, checksums verified',
+    usage: [
+      'restore SRC --data DIR [--store-url URL] [--force]',
+      '  SRC is a backup destination (its newest backup) or one backup directory in it',
+      '  --store-url  put the store elsewhere, e.g. a PostgreSQL URL (default: as backed up; SQLite inside DIR)',
+      '  --force      replace a non-empty DIR, and the rows of a non-empty database',
+    ],
+    load: async () => (await import('./restore.js')).restoreCommand,
+  },
+  {
+    name: 'import',
+    summary:
+      'migrate mail in from mbox, Maildir, another IMAP server or an Outlook PST; resumable, never twice',
+    usage: [
+      'import mbox FILE… --user ADDRESS [--folder F] [--dry-run]     folder: F, else the file name (inbox/mbox → INBOX)',
+      'import maildir DIR --user ADDRESS [--layout dovecot|courier|cyrus] [--dry-run]',
+      'import imap --host H --port P [--tls] [--insecure] --login L --password-stdin --user ADDRESS [--batch N] [--include-views] [--dry-run]',
+      "    leaves out views of mail other folders hold (\\All, \\Flagged, \\Important: Gmail's All Mail, Starred, Important)",
+      "    except All Mail's messages no other folder holds, which go to Archive; --include-views copies views as folders",
+      'import pst FILE --user ADDRESS [--dry-run]     contacts, calendar and tasks go to DATA/import/groupware-ID.jsonl',
+    ],
+    load: async () => (await import('./import.js')).importCommand,
+  },
+  {
+    name: 'spam',
+    summary: 'Spam filter: check, lint, learn, training folders, user preferences, verdicts',
+    usage: [
+      'spam check [FILE] [--user USER] [--stock]   (score and rule hits of a message, like spamassassin -t; stdin without FILE)',
+      'spam lint [--stock]   (errors in DATA/spam/*.cf with file and line; --stock adds /usr/share/spamassassin)',
+      "spam learn --spam|--ham [USER] [FILE] [--global]   (into USER's Bayes database, or the global one)",
+      'spam train [USER]   (learn and empty the "Learn Spam" / "Learn Ham" folders now)',
+      'spam prefs USER [--required-score N|default] [--allow GLOB] [--block GLOB] [--unallow GLOB] [--unblock GLOB]',
+      'spam why QUEUEID   (the score and rule hits recorded for a received message)',
+      'spam status   (Bayes databases: messages learned and tokens)',
+    ],
+    load: async () => (await import('./spam.js')).spamCommand,
+  },
+  {
+    name: 'antivirus',
+    summary: 'ClamAV: clamd status, the quarantine of infected messages',
+    usage: [
+      'antivirus status   (clamd reachable, engine and signature database version, threads, queue)',
+      'antivirus quarantine [list]',
+      'antivirus quarantine show ID   (the message as received)',
+      'antivirus quarantine delete ID',
+    ],
+    load: async () => (await import('./antivirus.js')).antivirusCommand,
+  },
+  {
+    name: 'token',
+    summary: 'API tokens for scripts (Authorization: Bearer against /api/v1)',
+    usage: [
+      'token create ADDRESS --name NAME [--expires 90d]   (prints the token once)',
+      'token list [ADDRESS]',
+      'token revoke ID',
+    ],
+    load: async () => (await import('./token.js')).tokenCommand,
+  },
+  {
+    name: 'branding',
+    summary: 'Product name, colours and logo per server (-), domain or hostname, for the web screens',
+    usage: [
+      'branding list',
+      'branding show SCOPE            (SCOPE: - for the whole server, or a domain or hostname)',
+      'branding show --host HOSTNAME  (what the login page at HOSTNAME shows)',
+      'branding set SCOPE [--name TEXT] [--accent #RRGGBB] [--header #RRGGBB] [--header-text #RRGGBB]',
+      '                    (none clears a field)',
+      'branding logo SCOPE FILE       (PNG, JPEG, GIF or WebP, at most 400x50 pixels)',
+      'branding logo SCOPE --remove',
+      'branding remove SCOPE',
+    ],
+    load: async () => (await import('./branding.js')).brandingCommand,
+  },
 ];

@@ -5,15 +5,6 @@ import { allKeys } from '../config/registry.js';
 import { type CommandGroup, printTable, requireArg } from './command.js';
 
 export const configCommand: CommandGroup = {
-  name: 'config',
-  summary: 'show and change settings (like postconf)',
-  usage: [
-    'config get KEY',
-    'config set KEY VALUE',
-    'config unset KEY',
-    'config list [--all] [PREFIX]',
-    'config docs   (the configuration reference as Markdown)',
-  ],
   async run(args, ctx) {
     const [sub, ...rest] = args;
     if (sub === 'docs') {

@@ -31,15 +31,6 @@ const row = (c: Contact) => ({
 });
 
 export const contactCommand: CommandGroup = {
-  name: 'contact',
-  summary: 'the domain-wide address book (contacts), optionally filed in groups',
-  usage: [
-    'contact add NAME --email ADDRESS --domain DOMAIN [--group GROUP] [--phone P] [--company C] [--title T]',
-    'contact list [--domain DOMAIN] [--group GROUP]',
-    'contact show ID',
-    'contact set ID [--name N] [--email ADDRESS] [--group GROUP|none] [--phone P] [--company C] [--title T]',
-    'contact remove ID',
-  ],
   async run(args, ctx) {
     const sub = subcommand(args[0], ['add', 'list', 'show', 'set', 'remove']);
     const { values: v, positionals } = parseOptions(args.slice(1), FIELDS);

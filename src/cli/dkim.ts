@@ -4,15 +4,6 @@ import { OperatorError } from '../core/errors.js';
 import { type CommandGroup, parseOptions, printRecord, printTable, requireArg } from './command.js';
 
 export const dkimCommand: CommandGroup = {
-  name: 'dkim',
-  summary: 'DKIM signing keys per domain: generate, rotate, publish',
-  usage: [
-    'dkim generate DOMAIN [--selector S] [--algorithm rsa|ed25519]   (new signing key; prints the DNS TXT record)',
-    'dkim list [DOMAIN]',
-    'dkim record DOMAIN [SELECTOR]   (the DNS record to publish; the active key by default)',
-    'dkim activate DOMAIN SELECTOR',
-    'dkim remove DOMAIN SELECTOR',
-  ],
   async run(args, ctx) {
     const { values, positionals } = parseOptions(args, {
       selector: { type: 'string' },

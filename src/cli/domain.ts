@@ -27,15 +27,6 @@ function limits(v: {
 const describe = (d: Domain) => (d.aliasOf ? `domain ${d.name} (alias of ${d.aliasOf})` : `domain ${d.name}`);
 
 export const domainCommand: CommandGroup = {
-  name: 'domain',
-  summary: 'add, change and remove mail domains and domain aliases, with hosting limits',
-  usage: [
-    'domain add NAME [--alias-of DOMAIN] [--max-accounts N] [--max-aliases N] [--max-storage SIZE] [--catch-all ADDRESS]',
-    'domain set NAME [--max-accounts N|none] [--max-aliases N|none] [--max-storage SIZE|none] [--catch-all ADDRESS|none]',
-    'domain list',
-    'domain show NAME',
-    'domain remove NAME',
-  ],
   async run(args, ctx) {
     const sub = subcommand(args[0], ['add', 'set', 'list', 'show', 'remove']);
     const { values, positionals } = parseOptions(args.slice(1), {

@@ -3,17 +3,6 @@ import { type CommandGroup, parseOptions, printRecord, printTable, requireArg } 
 import { subcommand, withApp } from './directory-cli.js';
 
 export const groupCommand: CommandGroup = {
-  name: 'group',
-  summary: 'groups (organisational units), their admins and members',
-  usage: [
-    'group add NAME [--parent NAME] [--domain DOMAIN]',
-    'group list',
-    'group show NAME',
-    'group remove NAME',
-    'group admins add|remove NAME ACCOUNT',
-    'group members list NAME',
-    'group members add|remove NAME ACCOUNT…',
-  ],
   async run(args, ctx) {
     const sub = subcommand(args[0], ['add', 'list', 'show', 'remove', 'admins', 'members']);
     const { values: v, positionals } = parseOptions(args.slice(1), {

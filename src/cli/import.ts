@@ -34,17 +34,6 @@ const OPTIONS = {
 } as const;
 
 export const importCommand: CommandGroup = {
-  name: 'import',
-  summary:
-    'migrate mail in from mbox, Maildir, another IMAP server or an Outlook PST; resumable, never twice',
-  usage: [
-    'import mbox FILE… --user ADDRESS [--folder F] [--dry-run]     folder: F, else the file name (inbox/mbox → INBOX)',
-    'import maildir DIR --user ADDRESS [--layout dovecot|courier|cyrus] [--dry-run]',
-    'import imap --host H --port P [--tls] [--insecure] --login L --password-stdin --user ADDRESS [--batch N] [--include-views] [--dry-run]',
-    "    leaves out views of mail other folders hold (\\All, \\Flagged, \\Important: Gmail's All Mail, Starred, Important)",
-    "    except All Mail's messages no other folder holds, which go to Archive; --include-views copies views as folders",
-    'import pst FILE --user ADDRESS [--dry-run]     contacts, calendar and tasks go to DATA/import/groupware-ID.jsonl',
-  ],
   async run(args, ctx) {
     const [kind, ...rest] = args;
     const { values, positionals } = parseOptions(rest, OPTIONS);

@@ -69,9 +69,6 @@ export async function initDataDir(
 }
 
 export const initCommand: CommandGroup = {
-  name: 'init',
-  summary: 'create a data directory: config, certificate, store and the first admin account',
-  usage: ['init --data DIR [--hostname FQDN]'],
   async run(args, ctx) {
     const { values } = parseOptions(args, { hostname: { type: 'string' } }, false);
     const r = await initDataDir(

@@ -13,10 +13,6 @@ import type {
 import { resolveRange } from '../ops/log/time-expression.js';
 import { type CliContext, type CommandGroup, parseOptions, printTable } from './command.js';
 
-const SELECT = '[--last "3 hours" | --from TIME [--to TIME]]';
-const FILTER =
-  '[--sender ADDR] [--recipient ADDR] [--user ADDR] [--domain DOMAIN] [--webmail] [--local|--remote]';
-
 const OPTIONS = {
   last: { type: 'string' },
   from: { type: 'string' },
@@ -82,16 +78,6 @@ function showRows(records: DeliveryRecord[], withSenders: boolean): Record<strin
 }
 
 export const logCommand: CommandGroup = {
-  name: 'log',
-  summary: 'delivery-log analytics: what happened, top senders and recipients, per-user and per-domain stats',
-  usage: [
-    `log show [--successes|--failures|--deferrals] [--senders] ${SELECT} ${FILTER} [--sort COLUMN [--desc]] [--limit N]`,
-    `log top senders|recipients|deferrals|failures ${SELECT} ${FILTER} [--sort COLUMN [--desc]] [--limit N]`,
-    `log stats users|domains ${SELECT} ${FILTER} [--sort COLUMN [--desc]] [--limit N]`,
-    'log rotate [--force]      rotate by log.delivery_rotate_size, apply log.delivery_retention',
-    'log index                 bring the summary index up to date',
-    'TIME: epoch seconds, 2024-05-01, 2024-05-01T10:00, "5 hours ago", now. Default range: the last day.',
-  ],
   async run(args, ctx) {
     const { values: v, positionals } = parseOptions(args, OPTIONS);
     const [sub, subject] = positionals;

@@ -171,17 +171,5 @@ async function run(app: App, args: string[], ctx: CliContext): Promise<void> {
 }
 
 export const mailboxCommand: CommandGroup = {
-  name: 'mailbox',
-  summary: 'folders, ACLs, quotas and repair of mailboxes (like cyradm and reconstruct)',
-  usage: [
-    'mailbox list USER',
-    'mailbox create USER FOLDER [--type mail|calendar|contacts|journal|notes|tasks] [--special-use \\Sent]',
-    'mailbox delete USER FOLDER',
-    'mailbox rename USER FROM TO',
-    'mailbox acl get|set|delete USER FOLDER [IDENTIFIER [RIGHTS]]   (USER - for Shared/ folders; RIGHTS like lrs, +w, -w)',
-    'mailbox quota get|set USER [--storage SIZE|none] [--messages N|none] [--folder FOLDER]',
-    'mailbox share NAME [--type calendar] [--rights IDENTIFIER=RIGHTS ...]   (a public Shared/NAME folder; default anyone=lrs)',
-    'mailbox reconstruct USER [FOLDER]',
-  ],
   run: (args, ctx) => withApp(ctx, (app) => run(app, args, ctx)),
 };

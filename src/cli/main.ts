@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { MailsteadError } from '../core/errors.js';
-import type { CliContext, CommandGroup } from './command.js';
+import type { CliContext, CommandEntry } from './command.js';
 import { commandGroups } from './commands.js';
 
 const GLOBAL_HELP = `Usage: mailstead COMMAND [ARGS…] [--data DIR] [--json]
@@ -10,7 +10,7 @@ Every command works on one data directory: --data DIR, else $MAILSTEAD_DATA, els
 
 Commands:`;
 
-function helpText(groups: readonly CommandGroup[]): string {
+function helpText(groups: readonly CommandEntry[]): string {
   const w = Math.max(...groups.map((g) => g.name.length));
   return `${GLOBAL_HELP}\n${groups.map((g) => `  ${g.name.padEnd(w)}  ${g.summary}`).join('\n')}\n\nRun \`mailstead help COMMAND\` for a command's usage.`;
 }
@@ -57,7 +57,7 @@ export async function runCli(
     return 0;
   }
   try {
-    return (await group.run(args, ctx)) ?? 0;
+    return (await (await group.load()).run(args, ctx)) ?? 0;
   } catch (e) {
     if (e instanceof MailsteadError && e.operator) {
       ctx.err(`mailstead ${name}: ${e.message}`);

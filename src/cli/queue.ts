@@ -45,20 +45,6 @@ function requireSelection(f: QueueFilter, all: boolean, verb: string): void {
 }
 
 export const queueCommand: CommandGroup = {
-  name: 'queue',
-  summary: 'inspect and manage the mail queue (like mailq, postsuper, qshape)',
-  usage: [
-    'queue list [--sender S] [--recipient R] [--domain D] [--state queued|deferred|held] [--age 1h] [--limit N]',
-    'queue show QUEUE_ID',
-    'queue delete QUEUE_ID… | FILTER… | --all',
-    'queue hold QUEUE_ID… | FILTER… | --all',
-    'queue release QUEUE_ID… | FILTER… | --all | --account ADDRESS',
-    'queue retry [QUEUE_ID… | FILTER…]',
-    'queue purge [FILTER…] (deletes without delivering: purging is not processing)',
-    'queue stats',
-    'queue shape [--state deferred]',
-    'queue test --from ADDRESS RECIPIENT',
-  ],
   async run(args, ctx) {
     const [sub, ...rest] = args;
     const { values, positionals } = parseOptions(rest, FILTER_OPTIONS);

@@ -3,14 +3,6 @@ import { type CommandGroup, parseOptions, requireArg } from './command.js';
 import { progressPrinter } from './progress.js';
 
 export const restoreCommand: CommandGroup = {
-  name: 'restore',
-  summary: 'restore a backup into a new data directory, checksums verified',
-  usage: [
-    'restore SRC --data DIR [--store-url URL] [--force]',
-    '  SRC is a backup destination (its newest backup) or one backup directory in it',
-    '  --store-url  put the store elsewhere, e.g. a PostgreSQL URL (default: as backed up; SQLite inside DIR)',
-    '  --force      replace a non-empty DIR, and the rows of a non-empty database',
-  ],
   async run(args, ctx) {
     const { positionals, values } = parseOptions(args, {
       'store-url': { type: 'string' },

@@ -133,17 +133,6 @@ function vacationFrom(v: Values, current: Vacation | undefined): Vacation {
 }
 
 export const rulesCommand: CommandGroup = {
-  name: 'rules',
-  summary: "a user's mail filter rules and vacation reply (compiled to the Sieve script mailstead-rules)",
-  usage: [
-    'rules list USER',
-    "rules add USER [--name N] [--if 'subject contains invoice']... [--any] ACTIONS [--stop] [--position P] [--disabled]",
-    '    ACTIONS: --fileinto FOLDER | --redirect ADDRESS [--copy] | --reject TEXT | --discard | --keep | --flag FLAG...',
-    '    conditions: FIELD TEST VALUE, FIELD from|to|cc|subject|size|header NAME, TEST contains|not-contains|is|not-is|matches|regex|over|under|exists',
-    'rules remove|enable|disable USER ID',
-    'rules move USER ID POSITION       (1 is the top)',
-    'rules vacation USER [--on|--off] [--subject S] [--text T] [--from DATE] [--until DATE] [--days N] [--address A]...',
-  ],
   async run(args, ctx) {
     const { values, positionals } = parseOptions(args, OPTIONS);
     const [sub, user, id, to] = positionals;

@@ -41,18 +41,6 @@ const OPTIONS = {
 } as const;
 
 export const sieveCommand: CommandGroup = {
-  name: 'sieve',
-  summary: "users' Sieve scripts and the global scripts run before and after them",
-  usage: [
-    'sieve list USER',
-    'sieve get USER NAME',
-    'sieve put USER NAME FILE      (FILE - reads stdin; the script is checked first)',
-    'sieve activate USER NAME | sieve activate USER --none',
-    'sieve delete USER NAME        (not the active script)',
-    'sieve check USER FILE',
-    'sieve global list',
-    'sieve global put|get|remove (--domain D | --server) (--before | --after) [FILE]',
-  ],
   async run(args, ctx) {
     const { values, positionals } = parseOptions(args, OPTIONS);
     const [sub, user, name, file] = positionals;

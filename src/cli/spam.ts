@@ -12,17 +12,6 @@ async function accountId(app: App, address: string): Promise<number> {
 }
 
 export const spamCommand: CommandGroup = {
-  name: 'spam',
-  summary: 'Spam filter: check, lint, learn, training folders, user preferences, verdicts',
-  usage: [
-    'spam check [FILE] [--user USER] [--stock]   (score and rule hits of a message, like spamassassin -t; stdin without FILE)',
-    'spam lint [--stock]   (errors in DATA/spam/*.cf with file and line; --stock adds /usr/share/spamassassin)',
-    "spam learn --spam|--ham [USER] [FILE] [--global]   (into USER's Bayes database, or the global one)",
-    'spam train [USER]   (learn and empty the "Learn Spam" / "Learn Ham" folders now)',
-    'spam prefs USER [--required-score N|default] [--allow GLOB] [--block GLOB] [--unallow GLOB] [--unblock GLOB]',
-    'spam why QUEUEID   (the score and rule hits recorded for a received message)',
-    'spam status   (Bayes databases: messages learned and tokens)',
-  ],
   async run(args, ctx) {
     const { values, positionals } = parseOptions(args, {
       user: { type: 'string' },

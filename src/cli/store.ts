@@ -11,12 +11,6 @@ import { type CommandGroup, parseOptions, printRecord } from './command.js';
 const PROGRESS_EVERY = 10_000;
 
 export const storeCommand: CommandGroup = {
-  name: 'store',
-  summary: 'the database and blob store: sizes, schema versions, garbage collection',
-  usage: [
-    'store info',
-    'store gc [--grace DURATION]    delete unreferenced message bodies written more than DURATION (default 1h) ago',
-  ],
   async run(args, ctx) {
     const [sub, ...rest] = args;
     if (sub !== 'info' && sub !== 'gc')

@@ -8,13 +8,6 @@ import { subcommand, withApp } from './directory-cli.js';
 const when = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export const tokenCommand: CommandGroup = {
-  name: 'token',
-  summary: 'API tokens for scripts (Authorization: Bearer against /api/v1)',
-  usage: [
-    'token create ADDRESS --name NAME [--expires 90d]   (prints the token once)',
-    'token list [ADDRESS]',
-    'token revoke ID',
-  ],
   run: (args, ctx) =>
     withApp(ctx, async (app) => {
       const { values, positionals } = parseOptions(args, {

@@ -6,12 +6,6 @@ import { checkUpgrade, type UpgradeReport, upgradeStore } from '../store/upgrade
 import { type CommandGroup, parseOptions } from './command.js';
 
 export const upgradeCommand: CommandGroup = {
-  name: 'upgrade',
-  summary: "bring the store to this version's schema, snapshot first (--check: dry run on a copy)",
-  usage: [
-    'upgrade --check    run the pending migrations against a copy of the store and report; changes nothing',
-    'upgrade            snapshot the store, then migrate it (stop the server first; `serve` also upgrades on start)',
-  ],
   async run(args, ctx) {
     const { values } = parseOptions(args, { check: { type: 'boolean' } }, false);
     const config = Config.open(ctx.dataDir);

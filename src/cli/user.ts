@@ -126,20 +126,6 @@ async function grantOrRevoke(
 }
 
 export const userCommand: CommandGroup = {
-  name: 'user',
-  summary: 'add, change and remove accounts; passwords; send-as grants',
-  usage: [
-    'user add ADDRESS (--password P | --password-stdin) [--quota SIZE] [--quota-messages N] [--role user|group-admin|domain-admin|server-admin] [--group NAME] [--name "Display Name"]',
-    'user list [--domain DOMAIN] [--group NAME]',
-    'user show ADDRESS',
-    'user remove ADDRESS',
-    'user passwd ADDRESS (--password P | --password-stdin)',
-    'user disable ADDRESS',
-    'user enable ADDRESS',
-    'user set ADDRESS [--receive-local-only yes|no] [--webmail yes|no] [--forward A,B|none] [--keep-copy yes|no] [--quota SIZE|none] [--quota-messages N|none] [--role ROLE] [--group NAME|none] [--name "Display Name"]',
-    'user grant MAILBOX --to USER|@GROUP… (--send-as | --send-on-behalf)',
-    'user revoke MAILBOX --to USER|@GROUP… (--send-as | --send-on-behalf)',
-  ],
   async run(args, ctx) {
     const sub = subcommand(args[0], Object.keys(ALLOWED));
     const { values: v, positionals } = parseOptions(args.slice(1), OPTIONS);
