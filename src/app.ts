@@ -9,6 +9,7 @@ import { MailboxService } from './mailbox/mailbox-service.js';
 import { MailQueue } from './queue/mail-queue.js';
 import { DkimService } from './dkim/dkim-service.js';
 import { RemoteDeliverer } from './delivery/remote/remote-deliverer.js';
+import { MtaStsRepo } from './store/remote/mta-sts-repo.js';
 import { sieveStep } from './delivery/local/sieve-step.js';
 import { SieveService } from './sieve/service/sieve-service.js';
 import { SieveRepo } from './store/sieve/sieve-repo.js';
@@ -87,7 +88,14 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
     log,
   });
   // Outbound mail is DKIM-signed on the way out, after everything that changes it (RFC 6376 §5).
-  const remote = new RemoteDeliverer(config, store.blobs, log, (_m, bytes) => dkim.sign(bytes));
+  const remote = new RemoteDeliverer(
+    config,
+    store.blobs,
+    log,
+    (_m, bytes) => dkim.sign(bytes),
+    {},
+    new MtaStsRepo(store.db),
+  );
   const queue: MailQueue = new MailQueue({
     db: store.db,
     blobs: store.blobs,

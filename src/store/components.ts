@@ -7,6 +7,7 @@ import { dkimSchema } from './dkim/dkim-repo.js';
 import { sieveSchema } from './sieve/schema.js';
 import { spamSchema } from './spam/schema.js';
 import { httpSchema } from './http/schema.js';
+import { remoteSchema } from './remote/mta-sts-repo.js';
 
 /** Every component's schema, in the order they are migrated (dependencies first). */
 export const schemaComponents: readonly SchemaComponent[] = [
@@ -18,4 +19,5 @@ export const schemaComponents: readonly SchemaComponent[] = [
   sieveSchema,
   httpSchema,
   spamSchema,
+  remoteSchema,
 ];

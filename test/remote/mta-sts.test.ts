@@ -5,6 +5,7 @@ import { openApp, type App } from '../../src/app.js';
 import { initDataDir } from '../../src/cli/init.js';
 import { RemoteDeliverer } from '../../src/delivery/remote/remote-deliverer.js';
 import type { DeliveryResult, DueRecipient } from '../../src/queue/types.js';
+import { MtaStsRepo } from '../../src/store/remote/mta-sts-repo.js';
 import { TestDnsServer } from '../support/dns-server.js';
 import { SinkMta } from '../support/sink-mta.js';
 import { TestCa } from '../support/test-ca.js';
@@ -26,6 +27,7 @@ describe('MTA-STS (RFC 8461) for outbound mail', () => {
   let https: Server;
   let app: App;
   let deliverer: RemoteDeliverer;
+  let trust: { ca: string; mtaStsPort: number };
   let cleanup: () => void;
   let seq = 0;
 
@@ -75,9 +77,15 @@ describe('MTA-STS (RFC 8461) for outbound mail', () => {
     await good.start();
     await badCert.start();
     const policyCert = ca.issue(
-      ...['sts.test', 'wrongmx.test', 'badcert.test', 'testing.test', 'cached.test'].map(
-        (d) => `mta-sts.${d}`,
-      ),
+      ...[
+        'sts.test',
+        'wrongmx.test',
+        'badcert.test',
+        'testing.test',
+        'cached.test',
+        'kept.test',
+        'brief.test',
+      ].map((d) => `mta-sts.${d}`),
     );
     https = createServer(policyCert, (req, res) => {
       const host = (req.headers.host ?? '').replace(/:\d+$/, '');
@@ -123,6 +131,8 @@ describe('MTA-STS (RFC 8461) for outbound mail', () => {
       good,
       'mode: enforce\r\nmx: mx.elsewhere.test\r\nmax_age: 86400\r\n',
     );
+    domain('kept.test', 'mx.sts.test', good, 'mode: enforce\r\nmx: mx.elsewhere.test\r\nmax_age: 86400\r\n');
+    domain('brief.test', 'mx.sts.test', good, 'mode: enforce\r\nmx: mx.elsewhere.test\r\nmax_age: 1\r\n');
     let dir: string;
     ({ dir, cleanup } = tempDir());
     await initDataDir(dir, { hostname: 'mail.here.test' });
@@ -131,10 +141,15 @@ describe('MTA-STS (RFC 8461) for outbound mail', () => {
     // The test changes the _mta-sts record between deliveries and expects the change seen at once.
     app.config.set('dns.cache_time', '0');
     app.config.set('smtp.routes', routes.join(', '));
-    deliverer = new RemoteDeliverer(app.config, app.store.blobs, app.log, undefined, {
-      ca: ca.cert,
-      mtaStsPort: httpsPort,
-    });
+    trust = { ca: ca.cert, mtaStsPort: httpsPort };
+    deliverer = new RemoteDeliverer(
+      app.config,
+      app.store.blobs,
+      app.log,
+      undefined,
+      trust,
+      new MtaStsRepo(app.store.db),
+    );
   });
   after(async () => {
     deliverer.close();
@@ -195,5 +210,34 @@ describe('MTA-STS (RFC 8461) for outbound mail', () => {
     const after = await deliver('x@cached.test');
     assert.equal(after.state, 'delivered', after.reply);
     assert.equal(fetched(), 2);
+  });
+
+  test('policies outlive a restart for their max_age (RFC 8461 §5): a new deliverer applies the stored one without fetching; an expired one is dropped', async () => {
+    const repo = new MtaStsRepo(app.store.db);
+    const fetched = (d: string) => fetches.filter((h) => h === `mta-sts.${d}`).length;
+    assert.match((await deliver('x@kept.test')).reply, /^451 4\.7\.5 MTA-STS policy of kept\.test/);
+    assert.match((await deliver('x@brief.test')).reply, /^451 4\.7\.5 MTA-STS policy of brief\.test/);
+    const stored = await repo.get('kept.test');
+    assert.deepEqual(stored && { id: stored.id, mode: stored.mode, mx: stored.mx, maxAge: stored.maxAge }, {
+      id: '1',
+      mode: 'enforce',
+      mx: ['mx.elsewhere.test'],
+      maxAge: 86400,
+    });
+    // The attacker blocks discovery while the server restarts: policy hosts and TXT records gone.
+    for (const d of ['kept.test', 'brief.test']) {
+      policies.delete(`mta-sts.${d}`);
+      dns.set(`_mta-sts.${d}`);
+    }
+    deliverer.close();
+    deliverer = new RemoteDeliverer(app.config, app.store.blobs, app.log, undefined, trust, repo);
+    assert.match((await deliver('x@kept.test')).reply, /^451 4\.7\.5 MTA-STS policy of kept\.test/);
+    assert.equal(fetched('kept.test'), 1);
+    // brief.test's max_age of 1 s runs out: no policy remains, the mail goes out, the row is gone.
+    await new Promise((r) => setTimeout(r, 1100));
+    const res = await deliver('x@brief.test');
+    assert.equal(res.state, 'delivered', res.reply);
+    assert.equal(await repo.get('brief.test'), undefined);
+    assert.ok(await repo.get('kept.test'));
   });
 });

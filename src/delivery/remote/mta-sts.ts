@@ -1,5 +1,6 @@
 import { request } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import type { MtaStsRepo } from '../../store/remote/mta-sts-repo.js';
 import type { DnsLookups } from './dns-cache.js';
 
 /** An MTA-STS policy (RFC 8461 §3.2). */
@@ -71,6 +72,12 @@ export interface MtaStsOptions {
   timeoutMs?: number;
 }
 
+/** Where policies outlive the process; a failure to store one is reported, the policy applies anyway. */
+export interface StsPolicyStore {
+  repo: Pick<MtaStsRepo, 'get' | 'put' | 'dropExpired'>;
+  onError: (what: string, domain: string, e: unknown) => void;
+}
+
 interface Cached {
   id: string;
   policy: StsPolicy;
@@ -81,15 +88,20 @@ interface Cached {
  * MTA-STS for outbound mail (RFC 8461): the `_mta-sts` TXT record says a policy exists and its
  * id; the policy comes from https://mta-sts.DOMAIN/.well-known/mta-sts.txt over verified TLS and
  * is kept for its max_age. A failed lookup or fetch falls back to a cached policy that has not
- * expired (§5.1), so an attacker who blocks them cannot turn the policy off.
+ * expired (§5.1), so an attacker who blocks them cannot turn the policy off. With a `store`, the
+ * cache outlives restarts (§5: policies are cached for max_age, not for the process's life): a
+ * domain's stored policy is read on its first lookup, and every fetched policy is written.
  */
 export class MtaSts {
   private readonly cache = new Map<string, Cached>();
+  /** Domains whose stored policy has been read into `cache` (or found missing). */
+  private readonly loaded = new Set<string>();
   private readonly inflight = new Map<string, Promise<StsPolicy | undefined>>();
 
   constructor(
     private readonly dns: () => Pick<DnsLookups, 'resolveTxt' | 'resolve4'>,
     private readonly opts: MtaStsOptions = {},
+    private readonly store?: StsPolicyStore,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -103,15 +115,35 @@ export class MtaSts {
     return p;
   }
 
-  private valid(domain: string): Cached | undefined {
+  private async valid(domain: string): Promise<Cached | undefined> {
+    if (this.store && !this.loaded.has(domain)) {
+      try {
+        const s = await this.store.repo.get(domain);
+        if (s)
+          this.cache.set(domain, {
+            id: s.id,
+            policy: { mode: s.mode, mx: s.mx, maxAge: s.maxAge },
+            expires: s.expiresAt,
+          });
+        this.loaded.add(domain);
+      } catch (e) {
+        this.store.onError('read', domain, e);
+      }
+    }
     const c = this.cache.get(domain);
     if (c && c.expires > this.now()) return c;
-    if (c) this.cache.delete(domain);
+    if (c) {
+      this.cache.delete(domain);
+      const now = this.now();
+      this.store?.repo
+        .dropExpired(domain, now)
+        .catch((e: unknown) => this.store!.onError('expire', domain, e));
+    }
     return undefined;
   }
 
   private async lookup(domain: string): Promise<StsPolicy | undefined> {
-    const cached = this.valid(domain);
+    const cached = await this.valid(domain);
     let ids: string[];
     try {
       ids = (await this.dns().resolveTxt(`_mta-sts.${domain}`))
@@ -126,7 +158,12 @@ export class MtaSts {
     if (cached?.id === id) return cached.policy;
     try {
       const policy = parseStsPolicy(await this.fetch(domain));
-      this.cache.set(domain, { id, policy, expires: this.now() + policy.maxAge * 1000 });
+      const fetchedAt = this.now();
+      const expires = fetchedAt + policy.maxAge * 1000;
+      this.cache.set(domain, { id, policy, expires });
+      await this.store?.repo
+        .put({ domain, id, ...policy, fetchedAt, expiresAt: expires })
+        .catch((e: unknown) => this.store!.onError('write', domain, e));
       return policy;
     } catch {
       return cached?.policy;

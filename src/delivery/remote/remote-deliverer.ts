@@ -6,6 +6,7 @@ import type { Deliverer, DeliveryResult, DueRecipient } from '../../queue/types.
 import type { BlobStore } from '../../store/blobs/blob-store.js';
 import { Disclaimers } from './disclaimer.js';
 import { DnsCache } from './dns-cache.js';
+import type { MtaStsRepo } from '../../store/remote/mta-sts-repo.js';
 import { MtaSts, mxMatches } from './mta-sts.js';
 import { DestinationLimiter } from './destination-limiter.js';
 import { addressesOf, resolveMx } from './mx.js';
@@ -68,16 +69,26 @@ export class RemoteDeliverer implements Deliverer {
     private readonly log: Logger,
     private readonly sign: MessageSigner = async (_m, b) => b,
     private readonly trust: RemoteDelivererOptions = {},
+    /** Keeps MTA-STS policies across restarts; without it they are kept in memory only. */
+    stsPolicies?: Pick<MtaStsRepo, 'get' | 'put' | 'dropExpired'>,
   ) {
     this.disclaimers = new Disclaimers(config);
     this.lookups = new DnsCache(
       () => this.dns(),
       () => config.get<number>('dns.cache_time'),
     );
-    this.mtaSts = new MtaSts(() => this.lookups, {
-      ...(trust.ca ? { ca: trust.ca } : {}),
-      ...(trust.mtaStsPort ? { httpsPort: trust.mtaStsPort } : {}),
-    });
+    this.mtaSts = new MtaSts(
+      () => this.lookups,
+      {
+        ...(trust.ca ? { ca: trust.ca } : {}),
+        ...(trust.mtaStsPort ? { httpsPort: trust.mtaStsPort } : {}),
+      },
+      stsPolicies && {
+        repo: stsPolicies,
+        onError: (what, domain, e) =>
+          log.warn({ event: 'mta_sts_store_failed', what, domain, err: (e as Error).message }),
+      },
+    );
     this.limiter = new DestinationLimiter(() => ({
       total: config.get<number>('smtp.max_connections'),
       initial: config.get<number>('smtp.destination_concurrency_initial'),
