@@ -146,21 +146,31 @@ export class MessageService {
   }
 
   /**
-   * Several whole messages at once (POP3 reads ahead of pipelined RETRs): one rights check and
-   * one query for all, the blob reads in parallel. Uids no longer in the folder are left out.
+   * Several whole messages at once (POP3 reads ahead of pipelined RETRs): one rights check, one
+   * query for where they are and one blob read per volume for all. Uids no longer in the folder
+   * are left out.
    */
   async readMany(actor: MailboxActor, ref: FolderRef, uids: readonly number[]): Promise<Map<number, Buffer>> {
     const f = await resolveFolder(this.ctx.db, actor, ref, 'r');
     const locs = await locateMessages(this.ctx.db, f.row.id, uids);
-    const out = new Map<number, Buffer>();
+    const byVolume = new Map<string, string[]>();
+    for (const loc of locs.values()) {
+      const hashes = byVolume.get(loc.volume);
+      if (hashes) hashes.push(loc.hash);
+      else byVolume.set(loc.volume, [loc.hash]);
+    }
+    const bodies = new Map<string, Map<string, Buffer>>();
     await Promise.all(
-      [...locs].map(async ([uid, loc]) => {
-        const blobSize = loc.size - loc.prefix.length;
-        // The size is known: one read of it, no stat of the file first.
-        const body = await this.ctx.blobs.read(loc.hash, 0, blobSize, loc.volume || undefined);
-        out.set(uid, loc.prefix.length ? Buffer.concat([loc.prefix, body]) : body);
-      }),
+      [...byVolume].map(async ([volume, hashes]) =>
+        bodies.set(volume, await this.ctx.blobs.getMany(hashes, volume || undefined)),
+      ),
     );
+    const out = new Map<number, Buffer>();
+    for (const [uid, loc] of locs) {
+      const body = bodies.get(loc.volume)!.get(loc.hash);
+      if (!body) throw new NotFoundError(`blob ${loc.hash}`);
+      out.set(uid, loc.prefix.length ? Buffer.concat([loc.prefix, body]) : body);
+    }
     return out;
   }
 

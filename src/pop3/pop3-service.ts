@@ -19,6 +19,10 @@ export function pop3Service(
 ): ProtocolService {
   const sockets = new Set<Socket>();
   const onConnection = (raw: Socket) => {
+    // Each reply is written whole as soon as it is ready. Nagle would hold it back while the one
+    // before is unacknowledged: pipelined RETR of 10,000 4 KB messages took 8-9 s with it, 0.7-1.4
+    // without (bench/pop3/retr.ts's client, same machine and load).
+    raw.setNoDelay(true);
     // Wrapping the accepted socket (rather than a tls.Server) uses the TLS manager's live
     // contexts, with the default certificate for clients that send no SNI.
     const socket = implicitTls ? new TLSSocket(raw, { isServer: true, ...tls.serverOptions() }) : raw;

@@ -101,15 +101,16 @@ export class Pop3Session {
 
   private write(data: Buffer | string): Promise<void> {
     if (this.closed) return Promise.resolve();
-    if (this.socket.write(data)) return Promise.resolve();
+    const socket = this.socket;
+    if (socket.write(data)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
+        socket.off('drain', done);
+        socket.off('close', done);
         resolve();
       };
-      this.socket.once('drain', done);
-      this.socket.once('close', done);
+      socket.once('drain', done);
+      socket.once('close', done);
     });
   }
 

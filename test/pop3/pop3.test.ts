@@ -148,3 +148,45 @@ print(json.dumps([a[:3], cont, b[:3]]))`,
     assert.deepEqual(r, ['+OK', '+ ', '+OK']);
   });
 });
+
+describe('POP3 pipelining', () => {
+  let f: Pop3Fixture;
+  const prefix = 'Delivered-To: alice@example.test\r\n';
+  // Over 256 KiB, so it is streamed rather than read ahead with the small ones.
+  const big = `Subject: big\r\n\r\n${'.x\r\n'.repeat(80_000)}`;
+  before(async () => {
+    f = await pop3Fixture(5, { 'auth.allow_plaintext': 'true' });
+    const { app } = f.server;
+    const account = await app.directory.getAccount(f.user);
+    await app.mailbox.deliver({
+      accountId: account!.id,
+      blob: await app.store.blobs.put(Buffer.from(big)),
+      prefix: Buffer.from(prefix),
+      dedupeKey: 'big',
+    });
+  });
+  after(() => f.close());
+
+  it('answers RETRs sent in one write in order, each message whole and dot-stuffed', async () => {
+    const c = await RawClient.open(f.port);
+    assert.match(await c.cmd(`USER ${f.user}`), /^\+OK/);
+    assert.match(await c.cmd(`PASS ${f.pass}`), /^\+OK/);
+    const retr = (text: string) =>
+      `+OK ${Buffer.byteLength(prefix + text)} octets\r\n${(prefix + text).replace(/^\./gm, '..')}.\r\n`;
+    const steps: Array<[string, string]> = [
+      ...[1, 2, 3, 4, 5].map((n): [string, string] => [`RETR ${n}`, retr(testMessage(n))]),
+      ['RETR 9', '-ERR No such message\r\n'],
+      ['DELE 2', '+OK Message 2 deleted\r\n'],
+      ['RETR 2', '-ERR No such message\r\n'],
+      ['RETR 6', retr(big)],
+      ['RETR 3', retr(testMessage(3))],
+      ['QUIT', '+OK Bye, 1 messages deleted\r\n'],
+    ];
+    c.socket.write(steps.map(([cmd]) => cmd + '\r\n').join(''));
+    const expected = steps.map(([, reply]) => reply).join('');
+    const got = await c.until((t) => t.length >= expected.length, 10_000);
+    assert.equal(got.length, expected.length);
+    assert.ok(got === expected, 'replies differ from the expected transcript');
+    c.close();
+  });
+});

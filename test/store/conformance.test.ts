@@ -13,7 +13,7 @@ import {
 } from '../../src/store/migrate.js';
 import type { SchemaComponent } from '../../src/store/migration.js';
 import { ddl, type SqlDb } from '../../src/store/sql.js';
-import { forEachBackend } from './backends.js';
+import { forEachBackend, INLINE_MAX } from './backends.js';
 
 async function withTable(db: SqlDb): Promise<SqlDb> {
   await db.exec(ddl(db, 'CREATE TABLE t (id {{id}}, name TEXT, flag INTEGER, at {{bigint}}, data {{blob}})'));
@@ -244,6 +244,27 @@ forEachBackend('store conformance', (backend) => {
         assert.equal(await blobs.has(ref.hash, volume), true);
         const empty = await blobs.put(Buffer.alloc(0), volume);
         assert.equal((await blobs.get(empty.hash, volume)).length, 0);
+      });
+    }
+
+    for (const volume of ['', 'archive']) {
+      it(`reads many blobs at once, small, chunked and empty, leaving out unknown hashes (${volume || 'default'})`, async () => {
+        const blobs = backend.blobs(await backend.db());
+        const bodies = [
+          randomBytes(4_000),
+          randomBytes(INLINE_MAX + 1),
+          randomBytes(600_000),
+          Buffer.alloc(0),
+          randomBytes(10),
+        ];
+        const refs = [];
+        for (const b of bodies) refs.push(await blobs.put(b, volume));
+        const missing = 'f'.repeat(64);
+        const got = await blobs.getMany([missing, ...refs.map((r) => r.hash)], volume);
+        assert.equal(got.size, bodies.length);
+        assert.equal(got.has(missing), false);
+        refs.forEach((r, i) => assert.ok(got.get(r.hash)?.equals(bodies[i]!), `body ${i}`));
+        assert.equal((await blobs.getMany([], volume)).size, 0);
       });
     }
 

@@ -32,6 +32,20 @@ describe('recently written blobs served from memory', () => {
     }
   });
 
+  it('reads many from memory where it can and asks the store for the rest', async () => {
+    const files = new FsBlobStore(join(dir, 'c'));
+    const recent = new RecentBlobs(files, 1_500, 1_500);
+    const older = await recent.put(randomBytes(1_000));
+    const newer = randomBytes(1_000);
+    const kept = await recent.put(newer);
+    // Only the newer body fits the budget; with its file gone, it can come from memory alone.
+    await files.remove(kept.hash);
+    const got = await recent.getMany([older.hash, kept.hash, 'e'.repeat(64)]);
+    assert.deepEqual([...got.keys()].sort(), [older.hash, kept.hash].sort());
+    assert.ok(got.get(kept.hash)!.equals(newer));
+    assert.ok(got.get(older.hash)!.equals(await files.get(older.hash)));
+  });
+
   it('forgets a removed blob', async () => {
     const recent = new RecentBlobs(new FsBlobStore(join(dir, 'b')));
     const ref = await recent.put(Buffer.from('gone soon'));

@@ -17,6 +17,11 @@ export interface BlobLocation {
   put(data: Buffer | AsyncIterable<Buffer>): Promise<BlobRef>;
   /** The whole blob. */
   get(hash: string): Promise<Buffer>;
+  /**
+   * Several whole blobs at once, for readers of many small messages (POP3 RETR read-ahead): one
+   * query or one round of reads instead of one per blob. Hashes not stored here are left out.
+   */
+  getMany(hashes: readonly string[]): Promise<Map<string, Buffer>>;
   /** A byte range [start, end) of the blob; shorter when the blob ends first. */
   read(hash: string, start: number, end: number): Promise<Buffer>;
   has(hash: string): Promise<boolean>;
@@ -36,6 +41,7 @@ export interface BlobStore {
   readonly volumes: readonly string[];
   put(data: Buffer | AsyncIterable<Buffer>, volume?: string): Promise<BlobRef>;
   get(hash: string, volume?: string): Promise<Buffer>;
+  getMany(hashes: readonly string[], volume?: string): Promise<Map<string, Buffer>>;
   read(hash: string, start: number, end: number, volume?: string): Promise<Buffer>;
   has(hash: string, volume?: string): Promise<boolean>;
   remove(hash: string, volume?: string): Promise<void>;

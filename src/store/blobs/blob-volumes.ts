@@ -25,6 +25,9 @@ export class BlobVolumes implements BlobStore {
   get(hash: string, volume?: string): Promise<Buffer> {
     return this.at(volume).get(hash);
   }
+  getMany(hashes: readonly string[], volume?: string): Promise<Map<string, Buffer>> {
+    return this.at(volume).getMany(hashes);
+  }
   read(hash: string, start: number, end: number, volume?: string): Promise<Buffer> {
     return this.at(volume).read(hash, start, end);
   }

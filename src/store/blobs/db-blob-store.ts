@@ -143,6 +143,26 @@ export class DbBlobStore implements BlobLocation {
     return Buffer.concat(rows.map((r) => r.data));
   }
 
+  async getMany(hashes: readonly string[]): Promise<Map<string, Buffer>> {
+    const parts = new Map<string, Buffer[]>();
+    for (let i = 0; i < hashes.length; i += 500) {
+      const some = hashes.slice(i, i + 500);
+      const rows = await this.db.all<{ hash: string; data: Buffer }>(
+        `SELECT c.hash, k.data FROM blob_contents c JOIN blob_chunks k ON k.content_id = c.id
+         WHERE c.hash IN (${some.map(() => '?').join(', ')}) ORDER BY c.hash, k.seq`,
+        some,
+      );
+      for (const r of rows) {
+        const got = parts.get(r.hash);
+        if (got) got.push(r.data);
+        else parts.set(r.hash, [r.data]);
+      }
+    }
+    const out = new Map<string, Buffer>();
+    for (const [h, p] of parts) out.set(h, p.length === 1 ? p[0]! : Buffer.concat(p));
+    return out;
+  }
+
   async read(hash: string, start: number, end: number): Promise<Buffer> {
     const c = await this.content(hash);
     end = Math.min(end, Number(c.size));

@@ -78,6 +78,21 @@ export class FsBlobStore implements BlobLocation {
     return readFile(this.pathOf(hash)).catch(notFoundAsError(hash));
   }
 
+  async getMany(hashes: readonly string[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    await Promise.all(
+      hashes.map((h) =>
+        this.get(h).then(
+          (b) => void out.set(h, b),
+          (e: unknown) => {
+            if (!(e instanceof NotFoundError)) throw e;
+          },
+        ),
+      ),
+    );
+    return out;
+  }
+
   async read(hash: string, start: number, end: number): Promise<Buffer> {
     const fh = await open(this.pathOf(hash), 'r').catch(notFoundAsError(hash));
     try {

@@ -58,6 +58,18 @@ export class RecentBlobs implements BlobLocation {
     return this.items.get(hash) ?? this.inner.get(hash);
   }
 
+  async getMany(hashes: readonly string[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    const missing: string[] = [];
+    for (const h of hashes) {
+      const hit = this.items.get(h);
+      if (hit) out.set(h, hit);
+      else missing.push(h);
+    }
+    if (missing.length) for (const [h, b] of await this.inner.getMany(missing)) out.set(h, b);
+    return out;
+  }
+
   async read(hash: string, start: number, end: number): Promise<Buffer> {
     const hit = this.items.get(hash);
     return hit ? hit.subarray(start, Math.max(start, end)) : this.inner.read(hash, start, end);

@@ -57,6 +57,13 @@ export class TieredBlobStore implements BlobLocation {
     return this.either((at) => at.get(hash));
   }
 
+  async getMany(hashes: readonly string[]): Promise<Map<string, Buffer>> {
+    const out = await this.small.getMany(hashes);
+    const rest = hashes.filter((h) => !out.has(h));
+    if (rest.length) for (const [h, b] of await this.large.getMany(rest)) out.set(h, b);
+    return out;
+  }
+
   read(hash: string, start: number, end: number): Promise<Buffer> {
     return this.either((at) => at.read(hash, start, end));
   }
