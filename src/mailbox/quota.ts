@@ -1,5 +1,5 @@
 import { LimitError, NotFoundError, PermissionError } from '../core/errors.js';
-import { accountView, setAccountQuota } from '../store/mailbox/account-view.js';
+import { accountUsage, setAccountQuota } from '../store/mailbox/account-view.js';
 import { ownerUsage, setFolderQuota, type FolderRow } from '../store/mailbox/folder-repo.js';
 import type { SqlDb } from '../store/sql.js';
 import { resolveFolder } from './access.js';
@@ -9,15 +9,16 @@ import type { FolderRef, MailboxActor, QuotaRoot, QuotaStatus } from './types.js
 
 /** The account's usage against its quota (RFC 9208 root ''); the system owner has no quota. */
 export async function accountQuota(db: SqlDb, accountId: number): Promise<QuotaStatus> {
-  const used = await ownerUsage(db, accountId);
-  if (accountId === SYSTEM_OWNER)
+  if (accountId === SYSTEM_OWNER) {
+    const used = await ownerUsage(db, accountId);
     return { usedBytes: used.bytes, maxBytes: null, usedMessages: used.messages, maxMessages: null };
-  const a = await accountView(db, accountId);
+  }
+  const a = await accountUsage(db, accountId);
   if (!a) throw new NotFoundError(`account ${accountId}`);
   return {
-    usedBytes: used.bytes,
+    usedBytes: a.usedBytes,
     maxBytes: a.quotaBytes,
-    usedMessages: used.messages,
+    usedMessages: a.usedMessages,
     maxMessages: a.quotaMessages,
   };
 }

@@ -1,3 +1,4 @@
+import type { Account } from '../../directory/types.js';
 import type { Config } from '../../config/config.js';
 import { MailsteadError, LimitError } from '../../core/errors.js';
 import type { Logger } from '../../log/logger.js';
@@ -53,7 +54,7 @@ export class LocalDelivery implements Deliverer {
     }
     const only = targets[0]!;
     if (targets.length === 1 && only.kind === 'mailbox')
-      return this.toMailbox(r, only.account.id, only.address);
+      return this.toMailbox(r, only.account.id, only.address, only.account);
     return {
       state: 'expanded',
       reply: `250 2.0.0 expanded to ${targets.length} recipient(s)`,
@@ -61,11 +62,23 @@ export class LocalDelivery implements Deliverer {
     };
   }
 
-  private async toMailbox(r: DueRecipient, accountId: number, deliveredTo: string): Promise<DeliveryResult> {
+  private async toMailbox(
+    r: DueRecipient,
+    accountId: number,
+    deliveredTo: string,
+    account?: Account,
+  ): Promise<DeliveryResult> {
     const m = r.message;
     const prefix = tracePrefix(m.sender, deliveredTo, m.trace);
     try {
-      if (this.sieve) return await this.sieve({ recipient: r, accountId, deliveredTo, prefix });
+      if (this.sieve)
+        return await this.sieve({
+          recipient: r,
+          accountId,
+          deliveredTo,
+          prefix,
+          ...(account ? { account } : {}),
+        });
       const res = await this.mailbox.deliver({
         accountId,
         blob: { hash: m.blobHash, size: m.size },

@@ -1,3 +1,4 @@
+import type { Account } from '../../directory/types.js';
 import type { Recipient } from '../../directory/types.js';
 import type { DeliverRequest, DeliverResult, QuotaStatus } from '../../mailbox/types.js';
 import type { DeliveryResult, DueRecipient } from '../../queue/types.js';
@@ -23,4 +24,6 @@ export type SieveRunner = (input: {
   accountId: number;
   deliveredTo: string;
   prefix: Buffer;
+  /** The account as expansion just read it; read again by id when absent. */
+  account?: Account;
 }) => Promise<DeliveryResult>;

@@ -46,9 +46,9 @@ const IMPLICIT_KEEP: SieveAction[] = [{ type: 'keep', flags: [], implicit: true 
  * folder that does not exist (without :create) files into INBOX instead.
  */
 export function sieveStep(deps: SieveStepDeps): SieveRunner {
-  return async ({ recipient: r, accountId, deliveredTo, prefix }) => {
+  return async ({ recipient: r, accountId, deliveredTo, prefix, account: known }) => {
     const m = r.message;
-    const account = await deps.directory.getAccountById(accountId);
+    const account = known ?? (await deps.directory.getAccountById(accountId));
     const log = deps.log.child({ queueId: r.queueId, user: account?.address ?? accountId });
     const run = account
       ? await deps.sieve.runForDelivery({

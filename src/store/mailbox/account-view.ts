@@ -46,6 +46,29 @@ export async function accountView(db: SqlDb, accountId: number): Promise<Account
   };
 }
 
+/** An account's quota and what its folders use, in one statement (RFC 9208 root ''). */
+export async function accountUsage(
+  db: SqlDb,
+  accountId: number,
+): Promise<
+  | { quotaBytes: number | null; quotaMessages: number | null; usedBytes: number; usedMessages: number }
+  | undefined
+> {
+  const r = await db.get<Record<string, unknown>>(
+    `SELECT a.quota_bytes, a.quota_messages, COALESCE(SUM(f.size_bytes), 0) AS b, COALESCE(SUM(f.message_count), 0) AS m
+     FROM accounts a LEFT JOIN mailbox_folders f ON f.owner_id = a.id WHERE a.id = ? GROUP BY a.id`,
+    [accountId],
+  );
+  return (
+    r && {
+      quotaBytes: numOrNull(r.quota_bytes),
+      quotaMessages: numOrNull(r.quota_messages),
+      usedBytes: Number(r.b),
+      usedMessages: Number(r.m),
+    }
+  );
+}
+
 export async function accountIdByAddress(db: SqlDb, address: string): Promise<number | undefined> {
   const r = await db.get<{ id: number }>('SELECT id FROM accounts WHERE address = ?', [
     address.toLowerCase(),
