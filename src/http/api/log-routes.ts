@@ -160,15 +160,13 @@ export function logRoutes(ctx: ApiContext) {
         const { domain } = scoped<Selection>(actor, { limit: 0 });
         const hour = 3_600_000;
         const end = Math.ceil(Date.now() / hour) * hour;
-        const total = (flavour: 'local' | 'remote', from: number) =>
-          ctx
-            .logQuery()
-            .top('senders', { range: { from, to: from + hour }, filters: { flavour, domain }, limit: 0 })
-            .rows.reduce((n, r) => n + Number(r.total ?? 0), 0);
-        const out = [];
-        for (let from = end - query.hours * hour; from < end; from += hour)
-          out.push({ from, in: total('local', from), out: total('remote', from) });
-        return out;
+        const hours = Array.from({ length: query.hours }, (_, i) => {
+          const from = end - (query.hours - i) * hour;
+          return { from, to: from + hour };
+        });
+        const local = ctx.logQuery().totals('senders', hours, { flavour: 'local', domain });
+        const remote = ctx.logQuery().totals('senders', hours, { flavour: 'remote', domain });
+        return hours.map(({ from }, i) => ({ from, in: local[i]!, out: remote[i]! }));
       },
     }),
     route<unknown, Selection & { queueId?: string; messageId?: string }>({

@@ -157,13 +157,35 @@ export class DeliveryLogQuery {
     this.index.close();
   }
 
+  /**
+   * What `top(subject)` counts in total, for each of `ranges` (the dashboard's hourly graph): the index
+   * is brought up to date once for all of them, not once per range.
+   */
+  totals(subject: TopSubject, ranges: TimeRange[], filters?: LogFilters): number[] {
+    if (!ranges.length) return [];
+    const { ids } = this.prepare({ from: ranges[0]!.from, to: ranges.at(-1)!.to }, filters);
+    const inDomain = this.domainTest(ids.domain);
+    return ranges.map((range) =>
+      this.rows(range, (ctx) => topReport(ctx, subject, ids, inDomain, { limit: 0 })).reduce(
+        (n, r) => n + Number(r.total ?? 0),
+        0,
+      ),
+    );
+  }
+
   private table(
     columns: string[],
     q: TableQuery,
     build: (ctx: Context, f: FilterIds, inDomain: (id: number) => boolean) => Row[],
   ): LogTable {
     const { meta, ids } = this.prepare(q.range, q.filters);
-    const plan = planRange(meta.range.from, meta.range.to);
+    const inDomain = this.domainTest(ids.domain);
+    return { ...meta, columns, rows: this.rows(meta.range, (ctx) => build(ctx, ids, inDomain)) };
+  }
+
+  /** Rows of a report over the range: the index's rollups plus the raw log lines at its ragged edges. */
+  private rows(range: TimeRange, build: (ctx: Context) => Row[]): Row[] {
+    const plan = planRange(range.from, range.to);
     const raw = new DetailBuilder();
     const reader = new FactReader();
     this.readRaw(
@@ -174,8 +196,7 @@ export class DeliveryLogQuery {
           raw.add(...this.factIds(f), classOf(f.kind, f.result, f.webmail), 1, f.size);
       },
     );
-    const ctx: Context = { index: this.index, raw: raw.segment(), plan, idSpace: this.index.maxNameId() + 1 };
-    return { ...meta, columns, rows: build(ctx, ids, this.domainTest(ids.domain)) };
+    return build({ index: this.index, raw: raw.segment(), plan, idSpace: this.index.maxNameId() + 1 });
   }
 
   /** The ids of a fact's sender, recipient and submitting account (0 for none). */
