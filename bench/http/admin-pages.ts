@@ -8,6 +8,7 @@
 // Warm: the same page loaded again in that context (cache filled, modules revalidated or cached).
 //
 // Usage: node dist/bench/http/admin-pages.js [LOADS] (default 5; the median of LOADS cold and LOADS warm loads)
+// Environment: WATERFALL=1 prints each page's requests, TRACE=DIR saves Chromium traces, ONLY=PART some pages.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,26 +102,41 @@ const routes: Array<[string, string]> = [
   ['translations', 'translations/en'],
 ];
 
-// Runs in the page. The bench is compiled without the DOM library, hence the small structural type.
-// A function, not a string: the admin UI's CSP forbids eval of strings.
+// Runs in the page. The bench is compiled without the DOM library, hence the small structural types.
+// Installed as an init script (before the page's own, and not subject to its CSP) that checks on every
+// animation frame and resolves globalThis.interactive with the time. Not Playwright's waitForFunction:
+// that first evaluates Playwright's own injected script in the page, tens of milliseconds of the main
+// thread in the middle of the load being measured.
 interface El {
   id: string;
   dataset: Record<string, string | undefined>;
   focus(): void;
   querySelector(s: string): El | null;
 }
-const INTERACTIVE = () => {
-  const doc = (
-    globalThis as unknown as { document: { activeElement: unknown; querySelector(s: string): El | null } }
-  ).document;
-  const main = doc.querySelector('main');
-  if (!main || (main.id === 'main' && main.dataset.ready !== 'true')) return false;
-  const control = main.querySelector(
-    'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled])',
-  );
-  if (!control) return false;
-  control.focus();
-  return doc.activeElement === control ? performance.now() : false;
+const WATCH_INTERACTIVE = () => {
+  const g = globalThis as unknown as {
+    document: { activeElement: unknown; querySelector(s: string): El | null };
+    requestAnimationFrame(f: () => void): void;
+    interactive: Promise<number>;
+  };
+  const interactive = () => {
+    const main = g.document.querySelector('main');
+    if (!main || (main.id === 'main' && main.dataset.ready !== 'true')) return false;
+    const control = main.querySelector(
+      'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled])',
+    );
+    if (!control) return false;
+    control.focus();
+    return g.document.activeElement === control ? performance.now() : false;
+  };
+  g.interactive = new Promise((resolve) => {
+    const check = () => {
+      const at = interactive();
+      if (at === false) g.requestAnimationFrame(check);
+      else resolve(at);
+    };
+    g.requestAnimationFrame(check);
+  });
 };
 
 /** What a load spent its time on, read in the page at interactive (Resource Timing, ms since navigation start). */
@@ -184,16 +200,31 @@ async function load(
   b: Breakdown;
   waterfall: Array<{ name: string; start: number; ttfb: number; end: number }>;
 }> {
-  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  let page = ctx.pages()[0];
+  if (!page) {
+    page = await ctx.newPage();
+    await page.addInitScript(WATCH_INTERACTIVE);
+  }
   await page.goto('about:blank');
   const cdp = await ctx.newCDPSession(page);
   await cdp.send('Performance.enable');
   const before = await mainThread(cdp);
   if (trace) await browser.startTracing(page, { path: trace });
   await page.goto(base + (route ? `#/${route}` : ''));
-  const ms = (await (
-    await page.waitForFunction(INTERACTIVE, undefined, { polling: 'raf', timeout: 60_000 })
-  ).jsonValue()) as number;
+  let timer: NodeJS.Timeout | undefined;
+  const answer = (await Promise.race([
+    cdp.send('Runtime.evaluate', {
+      expression: 'globalThis.interactive',
+      awaitPromise: true,
+      returnByValue: true,
+    }),
+    new Promise(
+      (_, reject) =>
+        (timer = setTimeout(() => reject(new Error(`${route}: not interactive in 60 s`)), 60_000)),
+    ),
+  ]).finally(() => clearTimeout(timer))) as { result: { value?: number }; exceptionDetails?: unknown };
+  if (answer.result.value === undefined) throw new Error(`${route}: ${JSON.stringify(answer)}`);
+  const ms = answer.result.value;
   if (trace) await browser.stopTracing();
   const after = await mainThread(cdp);
   await cdp.detach();
@@ -238,8 +269,10 @@ try {
   await loginCtx.close();
 
   const before = loadavg();
+  const apiPaths = new Set<string>();
   const rows: Array<{ name: string; cold: number; warm: number; max: number; b: Breakdown }> = [];
-  for (const [name, route] of routes) {
+  // ONLY=PART: just the routes containing PART (while working on one page).
+  for (const [name, route] of routes.filter(([, r]) => r.includes(process.env.ONLY ?? ''))) {
     const cold: number[] = [];
     const warm: number[] = [];
     const parts: Breakdown[] = [];
@@ -253,6 +286,7 @@ try {
       const c = await load(ctx, route, trace);
       cold.push(c.ms);
       parts.push(c.b);
+      for (const e of c.waterfall) if (e.name.startsWith('/api/')) apiPaths.add(e.name);
       if (process.env.WATERFALL && i === 0) {
         console.log(
           `\n${name}, cold: interactive at ${Math.round(c.ms)} ms; request start → first byte → end`,
@@ -290,6 +324,25 @@ try {
     console.log(
       `| ${name} | ${r0(b.html)} | ${r0(b.scripts)} (${b.assetRequests}) | ${r0(b.apiStart)} → ${r0(b.apiEnd)} (${b.apiRequests}) | ${b.slowestApi} | ${r0(b.slowestApiMs)} | ${r0(b.render)} | ${r0(b.busy)} / ${r0(b.script)} |`,
     );
+  // The server's side alone: each API call the pages made, asked 5 times in a row from here (with the session's
+  // cookie), so it is not queued behind the page's other requests.
+  const cookie = state.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const apiRows: Array<{ path: string; ms: number; bytes: number }> = [];
+  for (const path of apiPaths) {
+    const times: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      const res = await fetch(`http://localhost:${server.port}${path}`, { headers: { cookie } });
+      bytes = (await res.arrayBuffer()).byteLength;
+      times.push(performance.now() - start);
+    }
+    apiRows.push({ path: path.replace('/api/v1', ''), ms: median(times), bytes });
+  }
+  console.log(`\nAPI calls of the pages, median of 5 sequential requests (ms), slowest first`);
+  console.log(`| GET /api/v1… | ms | bytes |\n| --- | ---: | ---: |`);
+  for (const a of apiRows.sort((x, y) => y.ms - x.ms))
+    console.log(`| ${a.path} | ${a.ms.toFixed(1)} | ${a.bytes} |`);
   const over = rows.filter((r) => Math.max(r.cold, r.warm) >= 1000).map((r) => r.name);
   console.log(`\nover 1 s (median): ${over.length ? over.join(', ') : 'none'}`);
   console.log(

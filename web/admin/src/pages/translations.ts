@@ -16,25 +16,29 @@ export async function translationsPage(main: HTMLElement, [l = locale]: string[]
       submit: t('common.open'),
       onSubmit: async (v) => void (location.hash = `#/translations/${seg(String(v.locale))}`),
     }),
-    Object.keys(all)
-      .sort()
-      .map((key) =>
-        h(
-          'div',
-          { class: key in overrides ? 'overridden' : '' },
-          form({
-            className: 'setting',
-            fields: [{ name: 'value', label: key, value: all[key] }],
-            submit: t('common.save'),
-            onSubmit: (v) => put(`/i18n/${seg(l)}/${seg(key)}`, { value: v.value }),
-          }),
-          key in overrides
-            ? action(
-                t('translations.reset'),
-                async () => (await del(`/i18n/${seg(l)}/${seg(key)}`), reload()),
-              )
-            : null,
+    h(
+      'div',
+      { class: 'strings' },
+      Object.keys(all)
+        .sort()
+        .map((key) =>
+          h(
+            'div',
+            { class: key in overrides ? 'overridden' : '' },
+            form({
+              className: 'setting',
+              fields: [{ name: 'value', label: key, value: all[key] }],
+              submit: t('common.save'),
+              onSubmit: (v) => put(`/i18n/${seg(l)}/${seg(key)}`, { value: v.value }),
+            }),
+            key in overrides
+              ? action(
+                  t('translations.reset'),
+                  async () => (await del(`/i18n/${seg(l)}/${seg(key)}`), reload()),
+                )
+              : null,
+          ),
         ),
-      ),
+    ),
   );
 }
