@@ -127,6 +127,10 @@ export class Directory {
     return this.domains.usage(name, actor);
   }
 
+  listDomainsWithUsage(actor: Actor = SYSTEM): Promise<{ domain: Domain; usage: DomainUsage }[]> {
+    return this.domains.listWithUsage(actor);
+  }
+
   // Accounts
 
   /** The account at an address (also written with a domain alias); undefined when none. */

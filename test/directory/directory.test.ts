@@ -84,6 +84,16 @@ forEachBackend('directory records', (backend) => {
       aliases: { used: 1, max: 1 },
       storage: { used: 1000, max: G, allocated: G / 2 },
     });
+    // The list with usage (three queries for all domains) answers as usage does per domain, an empty one too.
+    await d.addDomain({ name: 'empty.test', maxAccounts: 3 });
+    const listed = await d.listDomainsWithUsage();
+    assert.deepEqual(
+      listed.map((x) => x.domain.name),
+      ['empty.test', 'example.com', 'example.net'],
+    );
+    for (const { domain, usage } of listed)
+      assert.deepEqual(usage, await d.domainUsage(domain.name), domain.name);
+    assert.deepEqual(listed[0]!.usage.accounts, { used: 0, max: 3 });
   });
 
   it('finds accounts by domain alias, changes and removes them', async () => {

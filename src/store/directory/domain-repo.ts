@@ -89,6 +89,29 @@ export async function domainCounts(db: SqlDb, id: number): Promise<DomainCounts>
   };
 }
 
+/** domainCounts of every domain that has anything, by domain id: three queries for all, not three per domain. */
+export async function allDomainCounts(db: SqlDb): Promise<Map<number, DomainCounts>> {
+  const out = new Map<number, DomainCounts>();
+  const of = (id: unknown) => {
+    let c = out.get(num(id));
+    if (!c) out.set(num(id), (c = { accounts: 0, aliases: 0, usedBytes: 0, allocatedBytes: 0, groups: 0 }));
+    return c;
+  };
+  for (const r of await db.all(
+    'SELECT domain_id, COUNT(*) AS n, COALESCE(SUM(used_bytes), 0) AS used, COALESCE(SUM(quota_bytes), 0) AS allocated FROM accounts GROUP BY domain_id',
+  )) {
+    const c = of(r.domain_id);
+    c.accounts = num(r.n);
+    c.usedBytes = num(r.used);
+    c.allocatedBytes = num(r.allocated);
+  }
+  for (const r of await db.all('SELECT domain_id, COUNT(*) AS n FROM aliases GROUP BY domain_id'))
+    of(r.domain_id).aliases = num(r.n);
+  for (const r of await db.all('SELECT domain_id, COUNT(*) AS n FROM account_groups GROUP BY domain_id'))
+    of(r.domain_id).groups = num(r.n);
+  return out;
+}
+
 /**
  * Serialises limit checks on one domain until the transaction ends. SQLite transactions are
  * already exclusive (BEGIN IMMEDIATE); PostgreSQL needs the row lock.
