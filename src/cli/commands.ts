@@ -232,7 +232,8 @@ export const commandGroups: readonly CommandEntry[] = [
       'migrate mail in from mbox, Maildir, another IMAP server or an Outlook PST; resumable, never twice',
     usage: [
       'import mbox FILE… --user ADDRESS [--folder F] [--dry-run]     folder: F, else the file name (inbox/mbox → INBOX)',
-      'import maildir DIR --user ADDRESS [--layout dovecot|courier|cyrus] [--dry-run]',
+      'import maildir DIR --user ADDRESS [--layout dovecot|courier|cyrus] [--cyrus-user NAME] [--dry-run]',
+      "    cyrus: DIR is one user's directory (legacy layout), or with --cyrus-user NAME (alice, alice@domain) a partition, any layout",
       'import imap --host H --port P [--tls] [--insecure] --login L --password-stdin --user ADDRESS [--batch N] [--include-views] [--dry-run]',
       "    leaves out views of mail other folders hold (\\All, \\Flagged, \\Important: Gmail's All Mail, Starred, Important)",
       "    except All Mail's messages no other folder holds, which go to Archive; --include-views copies views as folders",

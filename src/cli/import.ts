@@ -31,6 +31,7 @@ const OPTIONS = {
   'password-stdin': { type: 'boolean' },
   batch: { type: 'string' },
   'include-views': { type: 'boolean' },
+  'cyrus-user': { type: 'string' },
 } as const;
 
 export const importCommand: CommandGroup = {
@@ -51,7 +52,10 @@ export const importCommand: CommandGroup = {
         );
       } else if (kind === 'maildir') {
         const dir = resolve(requireArg(positionals[0], 'DIR (the Maildir)'));
-        source = new MaildirSource(dir, layoutFor(values.layout, dir));
+        const cyrusUser = values['cyrus-user'];
+        if (cyrusUser !== undefined && values.layout !== 'cyrus')
+          throw new OperatorError('--cyrus-user goes with --layout cyrus');
+        source = new MaildirSource(dir, layoutFor(values.layout, dir), cyrusUser ? { cyrusUser } : {});
       } else if (kind === 'imap') {
         if (!values['password-stdin'])
           throw new OperatorError(

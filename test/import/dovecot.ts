@@ -202,3 +202,13 @@ export function fixtureMessages(): FixtureMessage[] {
     };
   });
 }
+
+/** Folders whose names a server has to encode: a dot, a space and a non-ASCII letter. */
+export function namedFolderMessages(): FixtureMessage[] {
+  return ['v1.2', 'Café Notes'].map((folder, i) => ({
+    folder,
+    raw: `From: n${i}@example.org\r\nTo: alice@example.test\r\nSubject: named ${i}\r\nMessage-ID: <n${i}@example.org>\r\n\r\nnamed folder ${i}\r\n`,
+    flags: ['\\Seen'],
+    internalDate: new Date(Date.UTC(2022, 6 + i, 9, 12, 0, 0)),
+  }));
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cli } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { fillDovecot, fixtureMessages, startDovecot } from './dovecot.js';
+import { fillDovecot, fixtureMessages, namedFolderMessages, startDovecot } from './dovecot.js';
 import { expectedView, importedView, newAccount } from './view.js';
 
 const messages = fixtureMessages();
@@ -133,5 +133,34 @@ describe('import of a spool written by Cyrus', () => {
     assert.deepEqual(await importedView(server.app, user), byFolderThenDate);
     const second = await cli(server.dir, ...args);
     assert.deepEqual([JSON.parse(second.out).imported, JSON.parse(second.out).skipped], [0, messages.length]);
+  });
+
+  it("finds a user's folders in a partition of Cyrus 3's default layout (folders by mailbox id) by their cyrus.header names, encoded names decoded, another user's mail left alone", async () => {
+    // Written by Cyrus 3.6.1 with mailbox_legacy_dirs off (its default): see make-cyrus-spool.ts.
+    const spool = 'test/import/testdata/cyrus-3.6.1-uuid';
+    const all = [...messages, ...namedFolderMessages()];
+    const user = await newAccount(server);
+    const args = ['import', 'maildir', spool, '--layout', 'cyrus', '--user', user, '--json'];
+    const unnamed = await cli(server.dir, ...args);
+    assert.notEqual(unnamed.code, 0);
+    assert.match(unnamed.err, /Cyrus partition .*--cyrus-user/);
+    const stranger = await cli(server.dir, ...args, '--cyrus-user', 'carol');
+    assert.notEqual(stranger.code, 0);
+    assert.match(stranger.err, /no folder of Cyrus user carol \(no cyrus\.header naming user\.carol\)/);
+
+    const first = await cli(server.dir, ...args, '--cyrus-user', 'alice');
+    assert.equal(first.code, 0, first.err);
+    assert.equal(JSON.parse(first.out).imported, all.length);
+    assert.deepEqual(await importedView(server.app, user), expectedView(all));
+    const second = await cli(server.dir, ...args, '--cyrus-user', 'alice');
+    assert.deepEqual([JSON.parse(second.out).imported, JSON.parse(second.out).skipped], [0, all.length]);
+
+    const bob = await newAccount(server);
+    const other = await cli(server.dir, ...args.slice(0, -3), '--user', bob, '--json', '--cyrus-user', 'bob');
+    assert.equal(other.code, 0, other.err);
+    assert.deepEqual(
+      (await importedView(server.app, bob)).map((m) => [m.folder, m.raw]),
+      [['INBOX', "Subject: for bob\r\n\r\nnot alice's\r\n"]],
+    );
   });
 });

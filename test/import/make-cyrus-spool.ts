@@ -1,23 +1,30 @@
-// Writes the Cyrus spool the import tests read (test/import/testdata/cyrus-3.6.1-alice): starts
-// Debian's cyrus-imapd on loopback, APPENDs the import fixture's messages over IMAP, expunges one
-// more (delayed expunge leaves its file), and copies user alice's spool to DEST. cyrus-imapd
-// conflicts with dovecot-imapd in Debian, so the tests cannot run Cyrus next to Dovecot: the
-// spool Cyrus wrote is kept in the repository instead.
-//   node dist/test/import/make-cyrus-spool.js DEST       (needs cyrus-imapd and sasl2-bin)
+// Writes the Cyrus spools the import tests read: starts Debian's cyrus-imapd on loopback, APPENDs
+// the import fixture's messages over IMAP, expunges one more (delayed expunge leaves its file),
+// and copies the spool to DEST. cyrus-imapd conflicts with dovecot-imapd in Debian, so the tests
+// cannot run Cyrus next to Dovecot: the spools Cyrus wrote are kept in the repository instead.
+//   node dist/test/import/make-cyrus-spool.js DEST [--layout legacy|uuid] [--imapd PATH]
+// legacy (test/import/testdata/cyrus-3.6.1-alice): `mailbox_legacy_dirs: yes`, user alice's
+// folder tree is copied. uuid (test/import/testdata/cyrus-3.6.1-uuid): Cyrus 3's default, each
+// folder in uuid/X/Y/MAILBOXID; the whole partition is copied, with user bob's mail beside alice's
+// and folders whose names need encoding (namedFolderMessages). Needs cyrus-common and sasl2-bin;
+// --imapd runs imapd from elsewhere, e.g. unpacked without installing it (it would remove
+// dovecot-imapd): `apt-get download cyrus-imapd && dpkg-deb -x cyrus-imapd_*.deb DIR`, then
+// `--imapd DIR/usr/lib/cyrus/bin/imapd`.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { ImapFlow } from 'imapflow';
 import { tempDir } from '../support/tmp.js';
-import { fillDovecot, fixtureMessages, freePort, stopDaemon } from './dovecot.js';
+import { fillDovecot, fixtureMessages, freePort, namedFolderMessages, stopDaemon } from './dovecot.js';
 
 const CYRUS_BIN = '/usr/lib/cyrus/bin';
 const CYRUS_PASSWORD = 'cyrus-secret';
 
 interface Cyrus {
   port: number;
-  /** A user's folder tree in the spool (legacy directory names: user/NAME/Sub). */
-  spool(user: string): string;
+  /** The partition. */
+  spool: string;
   client(user: string): ImapFlow;
   stop(): Promise<void>;
 }
@@ -26,11 +33,12 @@ interface Cyrus {
  * Cyrus IMAP (Debian's cyrus-imapd) on loopback with a throw-away config, so the tests read a
  * spool and cyrus.index files Cyrus wrote itself. Passwords from a sasldb (sasl2-bin's
  * saslpasswd2); `cyrus` is the admin that creates the users' mailboxes; folders sit at the top
- * level (altnamespace) with `/` as separator and legacy directory names.
+ * level (altnamespace) with `/` as separator.
  */
-async function startCyrus(users: readonly string[]): Promise<Cyrus> {
-  if (!existsSync(join(CYRUS_BIN, 'master')))
-    throw new Error(`${CYRUS_BIN}/master is missing: install cyrus-imapd and sasl2-bin (see .ci/run)`);
+async function startCyrus(users: readonly string[], legacyDirs: boolean, imapd: string): Promise<Cyrus> {
+  for (const bin of [join(CYRUS_BIN, 'master'), imapd])
+    if (!existsSync(bin))
+      throw new Error(`${bin} is missing: install cyrus-imapd and sasl2-bin (see .ci/run)`);
   const { dir, cleanup } = tempDir('mailstead-cyrus-');
   chmodSync(dir, 0o755);
   const port = await freePort();
@@ -41,8 +49,7 @@ async function startCyrus(users: readonly string[]): Promise<Cyrus> {
     `configdirectory: ${dir}/conf
 defaultpartition: default
 partition-default: ${dir}/spool
-mailbox_legacy_dirs: yes
-admins: cyrus
+${legacyDirs ? 'mailbox_legacy_dirs: yes\n' : ''}admins: cyrus
 sasl_pwcheck_method: auxprop
 sasl_auxprop_plugin: sasldb
 sasl_sasldb_path: ${dir}/sasldb2
@@ -63,7 +70,7 @@ mboxname_lockpath: ${dir}/run/lock
   recover cmd="ctl_cyrusdb -C ${conf} -r"
 }
 SERVICES {
-  imap cmd="imapd -C ${conf}" listen="127.0.0.1:${port}" prefork=0
+  imap cmd="${imapd} -C ${conf}" listen="127.0.0.1:${port}" prefork=0
 }
 EVENTS {
 }
@@ -99,7 +106,7 @@ EVENTS {
   await admin.logout();
   return {
     port,
-    spool: (user) => join(dir, 'spool', 'user', user),
+    spool: join(dir, 'spool'),
     client,
     async stop() {
       await stopDaemon(pidFile);
@@ -108,18 +115,37 @@ EVENTS {
   };
 }
 
-const dest = process.argv[2];
-if (!dest) throw new Error('usage: make-cyrus-spool.js DEST');
-const cyrus = await startCyrus(['alice']);
+const { values, positionals } = parseArgs({
+  options: { layout: { type: 'string', default: 'legacy' }, imapd: { type: 'string' } },
+  allowPositionals: true,
+});
+const dest = positionals[0];
+if (!dest || !['legacy', 'uuid'].includes(values.layout))
+  throw new Error('usage: make-cyrus-spool.js DEST [--layout legacy|uuid] [--imapd PATH]');
+const legacy = values.layout === 'legacy';
+const cyrus = await startCyrus(
+  legacy ? ['alice'] : ['alice', 'bob'],
+  legacy,
+  values.imapd ?? join(CYRUS_BIN, 'imapd'),
+);
 try {
-  await fillDovecot(cyrus, 'alice', fixtureMessages());
+  await fillDovecot(cyrus, 'alice', [...fixtureMessages(), ...(legacy ? [] : namedFolderMessages())]);
+  if (!legacy)
+    await fillDovecot(cyrus, 'bob', [
+      {
+        folder: 'INBOX',
+        raw: "Subject: for bob\r\n\r\nnot alice's\r\n",
+        flags: [],
+        internalDate: new Date(Date.UTC(2023, 3, 1)),
+      },
+    ]);
   const c = cyrus.client('alice');
   await c.connect();
   await c.append('Work', Buffer.from('Subject: expunged\r\n\r\ngone\r\n'), ['\\Deleted']);
   await c.mailboxOpen('Work');
   await c.messageDelete({ deleted: true });
   await c.logout();
-  execFileSync('cp', ['-r', cyrus.spool('alice'), dest]);
+  execFileSync('cp', ['-r', legacy ? join(cyrus.spool, 'user', 'alice') : cyrus.spool, dest]);
 } finally {
   await cyrus.stop();
 }

@@ -1,17 +1,19 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { OperatorError } from '../../core/errors.js';
 import { decodeUtf7 } from '../../imap/proto/utf7.js';
 import type { ImportMessage, ImportSource } from './import-message.js';
 import { toCrlf } from './import-message.js';
-import { parseCyrusHeader, parseCyrusIndex } from './cyrus-index.js';
+import { cyrusHeaderName, parseCyrusHeader, parseCyrusIndex } from './cyrus-index.js';
 import { parseDovecotKeywords, parseMaildirName } from './maildir-name.js';
 
 /**
  * maildir++: Courier's and Dovecot's default, INBOX at the top and `.A.B` for A/B.
  * fs: Dovecot's LAYOUT=fs, folders as nested directories each with cur/new/tmp.
- * cyrus: a Cyrus spool (legacy directory names), `N.` files per folder directory and sub-folders
- * as directories; flags, internal dates and expunges from each folder's cyrus.index.
+ * cyrus: a Cyrus spool, `N.` files per folder directory; flags, internal dates and expunges from
+ * each folder's cyrus.index. Either one user's directory in the legacy layout (sub-folders as
+ * directories), or with `cyrusUser` a whole partition, any layout (see cyrusUserFolders).
  */
 export type MaildirLayout = 'maildir++' | 'fs' | 'cyrus';
 
@@ -71,6 +73,55 @@ function maildirFolders(root: string, layout: MaildirLayout): FolderDir[] {
   return out;
 }
 
+/**
+ * A user's folders anywhere below a Cyrus partition, named by the internal name in each folder's
+ * cyrus.header (Cyrus 3): the default layout keeps folders by mailbox id (uuid/X/Y/ID), so only
+ * the header says whose folder it is. `user` is `alice` or, with virtual domains,
+ * `alice@example.com`; internal names are `[example.com!]user.alice.Sub.Sub2`, with `^` for a
+ * dot in a name and modified UTF-7 for the rest.
+ */
+function cyrusUserFolders(root: string, user: string): FolderDir[] {
+  const at = user.lastIndexOf('@');
+  const local = (at < 0 ? user : user.slice(0, at)).replace(/\./g, '^');
+  const inbox = `${at < 0 ? '' : `${user.slice(at + 1)}!`}user.${local}`;
+  const byFolder = new Map<string, string>();
+  const walk = (dir: string) => {
+    const header = join(dir, 'cyrus.header');
+    if (existsSync(header)) {
+      let name: string | undefined;
+      try {
+        name = cyrusHeaderName(readFileSync(header, 'latin1'));
+      } catch (e) {
+        throw new Error(`${header}: ${(e as Error).message}`);
+      }
+      if (name === undefined)
+        throw new OperatorError(
+          `${header}: a Cyrus 2 header does not name its folder; import the user's directory (e.g. user/${local}) without --cyrus-user`,
+        );
+      if (name === inbox || name.startsWith(`${inbox}.`)) {
+        const folder =
+          name === inbox
+            ? 'INBOX'
+            : name
+                .slice(inbox.length + 1)
+                .split('.')
+                .map((p) => decodeUtf7(p.replace(/\^/g, '.')))
+                .join('/');
+        const other = byFolder.get(folder);
+        if (other) throw new Error(`${dir} and ${other} both hold ${name}`);
+        byFolder.set(folder, dir);
+      }
+    }
+    for (const n of subdirs(dir)) walk(join(dir, n));
+  };
+  walk(root);
+  if (!byFolder.has('INBOX'))
+    throw new OperatorError(`${root}: no folder of Cyrus user ${user} (no cyrus.header naming ${inbox})`);
+  return [...byFolder]
+    .sort(([a], [b]) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a < b ? -1 : a > b ? 1 : 0))
+    .map(([folder, dir]) => ({ folder, dirs: [dir] }));
+}
+
 function keywordsOf(dir: string): Map<string, string> {
   const file = join(dir, '..', 'dovecot-keywords');
   return existsSync(file) ? parseDovecotKeywords(readFileSync(file, 'utf8')) : new Map();
@@ -84,9 +135,17 @@ export class MaildirSource implements ImportSource {
   constructor(
     root: string,
     private readonly layout: MaildirLayout,
+    opts: { cyrusUser?: string } = {},
   ) {
-    this.name = `maildir ${root} (${layout})`;
-    this.folderDirs = maildirFolders(root, layout);
+    if (opts.cyrusUser !== undefined && layout !== 'cyrus')
+      throw new OperatorError('a Cyrus user is only for the cyrus layout');
+    this.name = `maildir ${root} (${layout}${opts.cyrusUser ? `, user ${opts.cyrusUser}` : ''})`;
+    if (opts.cyrusUser) this.folderDirs = cyrusUserFolders(root, opts.cyrusUser);
+    else if (layout === 'cyrus' && !existsSync(join(root, 'cyrus.header')) && existsSync(join(root, 'uuid')))
+      throw new OperatorError(
+        `${root} is a Cyrus partition (folders by mailbox id under uuid/): name the user with --cyrus-user`,
+      );
+    else this.folderDirs = maildirFolders(root, layout);
   }
 
   async *folders(): AsyncIterable<string> {
@@ -145,7 +204,7 @@ async function* cyrusMessages(folder: string, dir: string): AsyncIterable<Import
   const records = existsSync(indexFile)
     ? parseCyrusIndex(
         readFileSync(indexFile),
-        existsSync(headerFile) ? parseCyrusHeader(readFileSync(headerFile, 'utf8')) : [],
+        existsSync(headerFile) ? cyrusKeywords(headerFile) : [],
         indexFile,
       ).sort((a, b) => a.uid - b.uid)
     : [];
@@ -170,6 +229,14 @@ async function* cyrusMessages(folder: string, dir: string): AsyncIterable<Import
     const raw = toCrlf(await readFile(file));
     // Cyrus sets a message file's mtime to its internal date.
     yield { folder, flags: [], internalDate: Math.floor(st.mtimeMs), size: raw.length, raw };
+  }
+}
+
+function cyrusKeywords(headerFile: string): string[] {
+  try {
+    return parseCyrusHeader(readFileSync(headerFile, 'latin1'));
+  } catch (e) {
+    throw new Error(`${headerFile}: ${(e as Error).message}`);
   }
 }
 
