@@ -10,6 +10,11 @@ Every command works on one data directory: --data DIR, else $MAILSTEAD_DATA, els
 
 Commands:`;
 
+/** Usage lines, each a command after `mailstead`; an indented line goes on explaining the one above. */
+function usageText(usage: readonly string[]): string {
+  return usage.map((u) => (u.startsWith(' ') ? `${' '.repeat(10)}${u}` : `mailstead ${u}`)).join('\n');
+}
+
 function helpText(groups: readonly CommandEntry[]): string {
   const w = Math.max(...groups.map((g) => g.name.length));
   return `${GLOBAL_HELP}\n${groups.map((g) => `  ${g.name.padEnd(w)}  ${g.summary}`).join('\n')}\n\nRun \`mailstead help COMMAND\` for a command's usage.`;
@@ -44,7 +49,7 @@ export async function runCli(
   const [name, ...args] = rest;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     const g = commandGroups.find((c) => c.name === args[0]);
-    ctx.out(g ? g.usage.map((u) => `mailstead ${u}`).join('\n') : helpText(commandGroups));
+    ctx.out(g ? usageText(g.usage) : helpText(commandGroups));
     return 0;
   }
   const group = commandGroups.find((g) => g.name === name);
@@ -53,7 +58,7 @@ export async function runCli(
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    ctx.out(group.usage.map((u) => `mailstead ${u}`).join('\n'));
+    ctx.out(usageText(group.usage));
     return 0;
   }
   try {
