@@ -6,13 +6,22 @@
  * Not a test: `npm run build && flock /tmp/mailstead-bench.lock node dist/bench/remote/outbound.js [COUNT]`.
  * REFERENCE=off skips Postfix (which needs root); QUEUE_CONCURRENCY sets Mailstead's queue.concurrency.
  * SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") go to the server's node.
+ * Besides rates, each server's CPU time per message is reported (Mailstead's process; Postfix's
+ * master with all its daemons): on a shared, loaded machine it moves less than the rates do.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, prepareDataDir, spawnServer, stopGracefully } from '../../test/queue/server-process.js';
 import { tempDir } from '../../test/support/tmp.js';
-import { CountingSinks, destinationDns, inject, type Destination } from './parts.js';
+import {
+  CountingSinks,
+  destinationDns,
+  inject,
+  processCpu,
+  processTreeCpu,
+  type Destination,
+} from './parts.js';
 
 /** Node options for the server process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const SERVER_NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -25,16 +34,23 @@ const rcpts = (i: number) => DOMAINS.flatMap((d) => Array.from({ length: 10 }, (
 interface Run {
   accepted: number;
   delivered: number;
+  /** Server CPU milliseconds per message, from first connection to last recipient delivered. */
+  cpuMs: number;
 }
 
-async function measure(port: number, sinks: CountingSinks): Promise<Run> {
+async function measure(port: number, sinks: CountingSinks, cpu: () => number): Promise<Run> {
   const before = sinks.recipients;
+  const cpu0 = cpu();
   const t0 = performance.now();
   await inject(port, COUNT, SESSIONS, rcpts, SIZE);
   const t1 = performance.now();
   await sinks.waitFor(before + COUNT * 100);
   const t2 = performance.now();
-  return { accepted: COUNT / ((t1 - t0) / 1000), delivered: COUNT / ((t2 - t0) / 1000) };
+  return {
+    accepted: COUNT / ((t1 - t0) / 1000),
+    delivered: COUNT / ((t2 - t0) / 1000),
+    cpuMs: ((cpu() - cpu0) * 1000) / COUNT,
+  };
 }
 
 async function mailstead(sinks: CountingSinks): Promise<Run> {
@@ -52,9 +68,9 @@ async function mailstead(sinks: CountingSinks): Promise<Run> {
       'authenticity.check': 'no',
       ...(process.env.QUEUE_CONCURRENCY ? { 'queue.concurrency': process.env.QUEUE_CONCURRENCY } : {}),
     });
-    const child = await spawnServer(dir, SERVER_NODE_ARGS);
+    const child = await spawnServer(dir, SERVER_NODE_ARGS, { ownSession: true });
     try {
-      return await measure(port, sinks);
+      return await measure(port, sinks, () => processCpu(child.pid!));
     } finally {
       await stopGracefully(child);
     }
@@ -118,8 +134,9 @@ async function postfix(sinks: CountingSinks): Promise<Run> {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
+    const masterPid = Number(readFileSync(join(dir, 'spool', 'pid', 'master.pid'), 'latin1').trim());
     try {
-      return await measure(port, sinks);
+      return await measure(port, sinks, () => processTreeCpu(masterPid));
     } finally {
       pf('stop');
     }
@@ -129,7 +146,7 @@ async function postfix(sinks: CountingSinks): Promise<Run> {
 }
 
 const fmt = (r: Run) =>
-  `${r.accepted.toFixed(1).padStart(6)} msg/s accepted  ${r.delivered.toFixed(1).padStart(6)} msg/s delivered (${(r.delivered * 100).toFixed(0)} rcpt/s)`;
+  `${r.accepted.toFixed(1).padStart(6)} msg/s accepted  ${r.delivered.toFixed(1).padStart(6)} msg/s delivered (${(r.delivered * 100).toFixed(0)} rcpt/s)  server CPU ${r.cpuMs.toFixed(1)} ms/msg`;
 
 async function main(): Promise<void> {
   const sinks = await new CountingSinks().start(DOMAINS);
@@ -142,7 +159,9 @@ async function main(): Promise<void> {
     if (process.env.REFERENCE === 'off') return;
     const p = await postfix(sinks);
     console.log(`Postfix (transport_maps)    ${fmt(p)}`);
-    console.log(`ratio (delivered) ${(m.delivered / p.delivered).toFixed(2)}x`);
+    console.log(
+      `ratio (delivered) ${(m.delivered / p.delivered).toFixed(2)}x, CPU per message ${(m.cpuMs / p.cpuMs).toFixed(2)}x`,
+    );
   } finally {
     await sinks.stop();
   }

@@ -97,7 +97,7 @@ async function run(sinks: CountingSinks, backlog: number): Promise<string> {
       'authenticity.check': 'no',
     });
     const fill = backlog ? await fillBacklog(dir, backlog) : 0;
-    const child = await spawnServer(dir, SERVER_NODE_ARGS);
+    const child = await spawnServer(dir, SERVER_NODE_ARGS, { ownSession: true });
     try {
       const before = sinks.recipients;
       const t0 = performance.now();

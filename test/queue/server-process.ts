@@ -35,10 +35,19 @@ export async function prepareDataDir(
 
 /**
  * `mailstead serve` as a child process, resolved once it says it is running. `nodeArgs` go to
- * node before the script (benchmarks pass `--cpu-prof` to profile the server).
+ * node before the script (benchmarks pass `--cpu-prof` to profile the server). `ownSession`
+ * starts it in a session of its own, as a daemon runs: with the kernel's autogroup scheduling
+ * (on here) CPU is shared out per session first, so a server left in its benchmark's session
+ * shares one slice with the load generator and the sinks, while Postfix's master (setsid) gets
+ * a slice of its own.
  */
-export async function spawnServer(dir: string, nodeArgs: readonly string[] = []): Promise<ChildProcess> {
+export async function spawnServer(
+  dir: string,
+  nodeArgs: readonly string[] = [],
+  opts: { ownSession?: boolean } = {},
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--data', dir], {
+    detached: opts.ownSession ?? false,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, UV_THREADPOOL_SIZE: '32' },
   });
