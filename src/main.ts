@@ -5,7 +5,6 @@ import { openApp, type App } from './app.js';
 import { CONFIG_FILE } from './config/config.js';
 import type { KeyDef } from './config/schema.js';
 import { OperatorError } from './core/errors.js';
-import { initDataDir } from './cli/init.js';
 import { createHttpService } from './http/http-service.js';
 import type { BoundListener } from './server/listeners.js';
 import { ServiceControl } from './server/service-control.js';
@@ -42,6 +41,9 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
       throw new OperatorError(
         `${dir} is not a Mailstead data directory; run \`mailstead init --data ${dataDir}\` first`,
       );
+    // Only a first start initialises, and only it needs the certificate generator (selfsigned:
+    // 7 MB of heap that a running server would otherwise keep).
+    const { initDataDir } = await import('./cli/init.js');
     const r = await initDataDir(dir, { hostname: hostname() });
     // Like Jenkins' initialAdminPassword: readable only by the owner, for a first login.
     writeFileSync(join(dir, INITIAL_PASSWORD_FILE), r.adminPassword + '\n', { mode: 0o600 });

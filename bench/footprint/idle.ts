@@ -10,18 +10,20 @@
 // from an earlier run are waited out, so only its resident daemons are counted. spamd is started
 // here with its defaults (-L: local tests only, as in spamd-throughput.sh).
 //
-// Run: flock /tmp/mailstead-bench.lock node dist/bench/footprint/idle.js [--stock] [--settle=SECONDS]
-import { execFile, spawn } from 'node:child_process';
+// Both are given as PSS (what the brief's goal is stated in) and as the distinct pages they hold
+// ("alone"): PSS shares the node binary's pages with every other node process on this machine,
+// which on a dedicated mail server Mailstead would hold by itself.
+//
+// Run: flock /tmp/mailstead-bench.lock node dist/bench/footprint/idle.js [--stock] [--at=10,30,60,120,180]
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { initDataDir } from '../../src/cli/init.js';
-import { Config } from '../../src/config/config.js';
-import { allKeys } from '../../src/config/registry.js';
 import { tempDir } from '../../test/support/tmp.js';
 import { freePort } from '../../test/queue/server-process.js';
-import { mib, sumPss, sumRss, treeMemory, type ProcMemory } from './proc-memory.js';
+import { prepareDataDir, startMailstead } from './mailstead-process.js';
+import { distinctPages, mib, sumPss, sumRss, treeMemory, type ProcMemory } from './proc-memory.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,49 +32,6 @@ const REF_SCRIPT = '/work/shared/reference/postfix-dovecot.sh';
 // Processes Postfix and Dovecot start for a connection or a delivery and end after an idle time.
 const ON_DEMAND =
   /^(smtpd|smtp|lmtp|cleanup|trivial-rewrite|local|virtual|bounce|proxymap|anvil|showq|dovecot\/(lmtp|imap|pop3|imap-login|pop3-login|managesieve|managesieve-login|auth-worker|indexer|indexer-worker|dict))\b/;
-
-/** A new data dir with the default configuration but for `settings` and ephemeral ports. */
-export async function prepareDataDir(dir: string, settings: Record<string, string> = {}): Promise<void> {
-  await initDataDir(dir, { hostname: 'mail.example.test' });
-  const config = Config.open(dir);
-  for (const k of allKeys) if (k.key.startsWith('listen.')) config.set(k.key, '127.0.0.1:0');
-  for (const [k, v] of Object.entries(settings)) config.set(k, v);
-  config.close();
-}
-
-/** `mailstead serve --init` on a prepared data dir, resolved once its spam rules are loaded. */
-export async function startMailstead(
-  dir: string,
-  nodeArgs: string[] = [],
-): Promise<{ pid: number; output: () => string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/mailstead.js', 'serve', '--init', '--data', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  await new Promise<void>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`mailstead serve exited (${code}):\n${out}`));
-    child.once('exit', onExit);
-    const poll = setInterval(() => {
-      // the spam rules compile after the listeners are up; idle means they are loaded
-      if (/Mailstead is running/.test(out) && /"event":"spam_rules_ready"/.test(out)) {
-        clearInterval(poll);
-        child.off('exit', onExit);
-        resolve();
-      }
-    }, 100);
-  });
-  return {
-    pid: child.pid!,
-    output: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 function pidFile(path: string): number | undefined {
   if (!existsSync(path)) return undefined;
@@ -119,30 +78,45 @@ async function startSpamd(dir: string): Promise<number> {
   throw new Error('spamd did not answer PING');
 }
 
-/** Median of `n` samples one second apart: PSS and RSS sums and the processes of the last one. */
-async function settled(
-  roots: () => number[],
-  n = 10,
-): Promise<{ pss: number; rss: number; procs: ProcMemory[] }> {
-  const samples: { pss: number; rss: number; procs: ProcMemory[] }[] = [];
+interface Measure {
+  pss: number;
+  rss: number;
+  /** distinct physical pages, KiB: what the processes would weigh alone */
+  alone: number;
+  procs: ProcMemory[];
+}
+
+/** The median by PSS of `n` samples one second apart. */
+async function settled(roots: () => number[], n = 5): Promise<Measure> {
+  const samples: Measure[] = [];
   for (let i = 0; i < n; i++) {
     const procs = treeMemory(roots());
-    samples.push({ pss: sumPss(procs), rss: sumRss(procs), procs });
+    samples.push({
+      pss: sumPss(procs),
+      rss: sumRss(procs),
+      alone: distinctPages(procs.map((p) => p.pid)),
+      procs,
+    });
     await sleep(1000);
   }
   samples.sort((a, b) => a.pss - b.pss);
   return samples[Math.floor(n / 2)]!;
 }
 
-function printProcs(title: string, m: { pss: number; rss: number; procs: ProcMemory[] }): void {
-  console.log(`${title}: ${mib(m.pss)} MiB PSS (${mib(m.rss)} MiB RSS summed), ${m.procs.length} processes`);
+const figures = (m: Measure) =>
+  `${mib(m.pss)} MiB PSS, ${mib(m.alone)} MiB alone (${mib(m.rss)} MiB RSS summed)`;
+
+function printProcs(title: string, m: Measure): void {
+  console.log(`${title}: ${figures(m)}, ${m.procs.length} processes`);
   for (const p of m.procs)
     console.log(`    ${String(p.pid).padStart(7)} ${mib(p.pss).padStart(7)} PSS  ${p.name}`);
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const stock = argv.includes('--stock');
-  const settle = Number(/--settle=(\d+)/.exec(argv.join(' '))?.[1] ?? 30);
+  // when Mailstead is measured, in seconds after its rules are ready: V8 gives back the memory
+  // start-up used only once it sees the process idle, so one moment would not tell the story
+  const at = (/--at=([\d,]+)/.exec(argv.join(' '))?.[1] ?? '10,30,60,120,180').split(',').map(Number);
   const { dir, cleanup } = tempDir('mailstead-footprint-');
   let stopMailstead: (() => Promise<void>) | undefined;
   let spamd: number | undefined;
@@ -152,25 +126,35 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     await prepareDataDir(dir, stock ? { 'spam.stock_rules': 'yes' } : {});
     const server = await startMailstead(dir);
     stopMailstead = server.stop;
+    const ready = performance.now();
     console.log(
-      `mailstead serve --init${stock ? ' (spam.stock_rules = yes)' : ''}: running with its spam rules after ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `mailstead serve --init${stock ? ' (spam.stock_rules = yes)' : ''}: running with its spam rules after ${((ready - t0) / 1000).toFixed(1)} s`,
     );
     spamd = await startSpamd(dir);
-    // Postfix kills its idle per-connection processes after max_idle (100 s), Dovecot after 60 s.
+    const timeline: [number, Measure][] = [];
+    for (const t of at) {
+      await sleep(Math.max(0, ready + t * 1000 - performance.now()));
+      const m = await settled(() => [server.pid], 3);
+      timeline.push([t, m]);
+      console.log(`  Mailstead ${t} s after ready: ${figures(m)}`);
+    }
+    // Postfix ends its idle per-connection processes after max_idle (100 s), Dovecot after 60 s.
     for (let waited = 0; waited < 150; waited++) {
       if (!treeMemory(masters).some((p) => ON_DEMAND.test(p.name))) break;
       await sleep(1000);
     }
-    await sleep(settle * 1000);
-    const mailstead = await settled(() => [server.pid]);
     const postfixDovecot = await settled(() => masters);
     const spamdMem = await settled(() => [spamd!]);
-    printProcs('Mailstead', mailstead);
+    const [last, mailstead] = timeline.at(-1)!;
+    printProcs(`Mailstead (${last} s after ready)`, mailstead);
     printProcs('Postfix + Dovecot', postfixDovecot);
     printProcs('spamd', spamdMem);
-    const ref = postfixDovecot.pss + spamdMem.pss;
+    const ref = { pss: postfixDovecot.pss + spamdMem.pss, alone: postfixDovecot.alone + spamdMem.alone };
     console.log(
-      `idle PSS: Mailstead ${mib(mailstead.pss)} MiB, Postfix + Dovecot + spamd ${mib(ref)} MiB, ratio ${(mailstead.pss / ref).toFixed(2)}`,
+      `idle PSS: Mailstead ${mib(mailstead.pss)} MiB, Postfix + Dovecot + spamd ${mib(ref.pss)} MiB, ratio ${(mailstead.pss / ref.pss).toFixed(2)}`,
+    );
+    console.log(
+      `idle alone: Mailstead ${mib(mailstead.alone)} MiB, Postfix + Dovecot + spamd ${mib(ref.alone)} MiB, ratio ${(mailstead.alone / ref.alone).toFixed(2)}`,
     );
   } finally {
     if (spamd) process.kill(spamd, 'SIGTERM');

@@ -2,7 +2,7 @@
 // charges each shared page to the processes sharing it in equal parts, so the PSS of several
 // processes adds up to what they hold together. That is what makes a one-process server and a
 // suite of forked daemons comparable; RSS would count a forked daemon's shared pages once per child.
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 export interface ProcMemory {
   pid: number;
@@ -93,4 +93,45 @@ export function samplePeak(
       return { pss, rss, samples };
     },
   };
+}
+
+/**
+ * KiB of distinct physical pages the processes map, read from /proc/PID/pagemap (needs root).
+ * Unlike PSS it does not depend on what else runs: PSS halves a page shared with an unrelated
+ * process (the node binary's pages with every other node process here, libc's with everything),
+ * while this counts every page the set uses once, whoever else uses it too. It is what the
+ * processes would weigh alone on a machine.
+ */
+export function distinctPages(pids: number[]): number {
+  const frames = new Set<number>();
+  const entry = Buffer.alloc(8 * 4096);
+  for (const pid of pids) {
+    const smaps = read(`/proc/${pid}/smaps`);
+    if (smaps === undefined) continue;
+    let fd: number;
+    try {
+      fd = openSync(`/proc/${pid}/pagemap`, 'r');
+    } catch {
+      continue;
+    }
+    try {
+      for (const m of smaps.matchAll(/^([0-9a-f]+)-([0-9a-f]+) [^\n]*\n(?:[^\n]*\n)*?Rss:\s+(\d+) kB/gm)) {
+        if (m[3] === '0') continue;
+        const first = parseInt(m[1]!, 16) / 4096;
+        const end = parseInt(m[2]!, 16) / 4096;
+        for (let page = first; page < end; page += 4096) {
+          const n = Math.min(4096, end - page);
+          const got = readSync(fd, entry, 0, n * 8, page * 8);
+          for (let i = 0; i < got / 8; i++) {
+            const v = entry.readBigUInt64LE(i * 8);
+            // bit 63: present in RAM; bits 0-54: the page frame number
+            if (v >> 63n) frames.add(Number(v & 0x7fffffffffffffn));
+          }
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return frames.size * 4;
 }

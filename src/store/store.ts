@@ -11,7 +11,6 @@ import { RecentBlobs } from './blobs/recent-blobs.js';
 import { TieredBlobStore } from './blobs/tiered-blob-store.js';
 import { schemaComponents } from './components.js';
 import { pendingMigrations } from './migrate.js';
-import { PostgresDb } from './postgres/postgres-db.js';
 import type { SqlDb } from './sql.js';
 import { SqliteDb } from './sqlite/sqlite-db.js';
 import { parseBlobVolumes } from './store-keys.js';
@@ -27,6 +26,8 @@ export interface StoreLocation {
 export async function openDatabase({ url, dataDir }: StoreLocation): Promise<SqlDb> {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     try {
+      // pg is loaded only for a PostgreSQL store: a SQLite installation would carry 3 MB of it
+      const { PostgresDb } = await import('./postgres/postgres-db.js');
       return await PostgresDb.open(url);
     } catch (e) {
       throw new OperatorError(`store.url: cannot connect to PostgreSQL: ${(e as Error).message}`);

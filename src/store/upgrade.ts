@@ -8,7 +8,7 @@ import {
   pendingMigrations,
 } from './migrate.js';
 import type { SchemaComponent } from './migration.js';
-import { PostgresDb } from './postgres/postgres-db.js';
+import type { PostgresDb } from './postgres/postgres-db.js';
 import { copySqlite, dumpPostgres, removeSqlite, restoreSqlite, snapshotPath } from './snapshot.js';
 import type { SqlDb } from './sql.js';
 import { SqliteDb } from './sqlite/sqlite-db.js';
@@ -136,9 +136,9 @@ export async function upgradeStore(target: UpgradeTarget): Promise<{ db: SqlDb; 
       }
     }
   } else {
-    if (db instanceof PostgresDb) {
+    if (db.dialect === 'postgres') {
       const dump = await dumpPostgres(
-        db,
+        db as PostgresDb,
         target.url,
         snapshotPath(target.snapshotDir, 'pre-upgrade', 'pgdump'),
       );
