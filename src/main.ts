@@ -110,15 +110,20 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
   );
 
   // Delivery-log rotation, retention and the analytics summary, kept current in the background.
-  const logQuery = DeliveryLogQuery.open(app.config);
+  // The index is opened for each hourly run: an idle server need not hold a database handle and
+  // its page cache for it in between.
   const maintainLog = () => {
+    let logQuery: DeliveryLogQuery | undefined;
     try {
+      logQuery = DeliveryLogQuery.open(app.config);
       logQuery.maintain(
         app.config.get<number>('log.delivery_rotate_size'),
         app.config.get<number>('log.delivery_retention'),
       );
     } catch (e) {
       app.log.warn({ event: 'delivery_log_maintenance_failed', err: (e as Error).message });
+    } finally {
+      logQuery?.close();
     }
   };
   const logTimer = setInterval(maintainLog, 3_600_000);
@@ -129,7 +134,6 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
     (stopping ??= (async () => {
       app.log.info({ event: 'stopping' }, 'draining sessions');
       clearInterval(logTimer);
-      logQuery.close();
       const closed = running.closeAll();
       await Promise.all(services.map((s) => s.drain(opts.drainTimeoutMs ?? 10_000).catch(() => undefined)));
       await closed;

@@ -68,6 +68,25 @@ export class BenchImapClient {
     });
   }
 
+  /** IDLE until the server reports a new message or `ms` pass, then DONE; true if one came. */
+  async idleFor(ms: number): Promise<boolean> {
+    await this.idle();
+    const deadline = Date.now() + ms;
+    const news = await new Promise<boolean>((resolve) => {
+      const check = () =>
+        /\* \d+ EXISTS/.test(this.tail)
+          ? resolve(true)
+          : Date.now() > deadline
+            ? resolve(false)
+            : setTimeout(check, 50);
+      check();
+    });
+    const done = new Promise<string>((resolve) => (this.waiting = { tag: 'i', resolve }));
+    this.socket.write('DONE\r\n');
+    await done;
+    return news;
+  }
+
   close(): void {
     this.socket.destroy();
   }
