@@ -4,7 +4,7 @@ import { createLogger, silentLogger, type Logger } from './log/logger.js';
 import { Metrics } from './metrics/metrics.js';
 import { Store } from './store/store.js';
 import { Directory } from './directory/directory.js';
-import { parseStructure } from './imap/proto/structure.js';
+import { storedStructure } from './imap/stored-structure.js';
 import { MailboxService } from './mailbox/mailbox-service.js';
 import { MailQueue } from './queue/mail-queue.js';
 import { DkimService } from './dkim/dkim-service.js';
@@ -61,10 +61,7 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
     db: store.db,
     blobs: store.blobs,
     config,
-    parseStructure: (raw) => {
-      const s = parseStructure(raw);
-      return { envelope: s.envelope, bodyStructure: s.body };
-    },
+    parseStructure: storedStructure,
   });
   const dkim = new DkimService(store.db, log);
   const sieve = new SieveService(new SieveRepo(store.db), config);

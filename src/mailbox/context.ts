@@ -4,10 +4,16 @@ import type { SqlDb } from '../store/sql.js';
 import type { ChangeBus, MailboxChange } from './events.js';
 
 /**
- * Parses a message once at delivery into what FETCH ENVELOPE and BODYSTRUCTURE return; supplied
- * by the composition root (the IMAP wire layer owns the format).
+ * Parses a message once at delivery into what FETCH ENVELOPE and BODYSTRUCTURE return, and the
+ * ENVELOPE as sent; supplied by the composition root (the IMAP wire layer owns the format).
  */
-export type StructureParser = (raw: Buffer) => { envelope: unknown; bodyStructure: unknown };
+export type StructureParser = (raw: Buffer) => ParsedStructure;
+
+export interface ParsedStructure {
+  envelope: unknown;
+  bodyStructure: unknown;
+  envelopeWire: Buffer;
+}
 
 /** What the mailbox sub-services share. */
 export interface MailboxContext {

@@ -4,7 +4,7 @@ import { bodyIdByHash, insertBody, threadOf } from '../store/mailbox/body-repo.j
 import { adjustUsage, allocate, type FolderRow } from '../store/mailbox/folder-repo.js';
 import { insertMessage } from '../store/mailbox/message-repo.js';
 import type { SqlDb } from '../store/sql.js';
-import type { MailboxContext } from './context.js';
+import type { MailboxContext, ParsedStructure } from './context.js';
 import type { MailboxChange } from './events.js';
 import { splitFlags } from './flags.js';
 import { indexMessage, referencedIds, type IndexedMessage } from './indexer.js';
@@ -16,7 +16,7 @@ export type PreparedBody =
   | {
       kind: 'new';
       indexed: IndexedMessage;
-      structure: { envelope: unknown; bodyStructure: unknown } | null;
+      structure: ParsedStructure | null;
       refs: string[];
     };
 
@@ -34,13 +34,17 @@ export async function prepareBody(ctx: MailboxContext, blob: BlobRef, volume: st
     };
   const raw = await ctx.blobs.get(blob.hash, volume || undefined);
   const indexed = await indexMessage(raw);
-  let structure = null;
+  return { kind: 'new', indexed, structure: parseOrNull(ctx, raw), refs: referencedIds(indexed) };
+}
+
+/** The stored parse of a message, or null when there is no parser or it cannot read the message. */
+export function parseOrNull(ctx: MailboxContext, raw: Buffer): ParsedStructure | null {
   try {
-    structure = ctx.parseStructure?.(raw) ?? null;
+    return ctx.parseStructure?.(raw) ?? null;
   } catch {
     // A structure the parser cannot read is computed by the IMAP layer on demand instead.
+    return null;
   }
-  return { kind: 'new', indexed, structure, refs: referencedIds(indexed) };
 }
 
 export interface StoreMessageRequest {

@@ -10,6 +10,7 @@ import {
   deleteRows,
   locateMessage,
   locateMessages,
+  envelopeWireRows,
   metaRows,
   rowsAtModseq,
   selectForMove,
@@ -113,6 +114,23 @@ export class MessageService {
     return (await bodyIdRows(this.ctx.db, f.row.id, uids)).map((r) => ({
       uid: Number(r.uid),
       bodyId: Number(r.body_id),
+    }));
+  }
+
+  /**
+   * The ENVELOPE of each uid as the wire layer encoded it at delivery, by body id; null for a
+   * body stored before envelopes were kept encoded (see `fetch` for the parsed form).
+   */
+  async envelopeWires(
+    actor: MailboxActor,
+    ref: FolderRef,
+    uids: UidSet,
+  ): Promise<Array<{ uid: number; bodyId: number; wire: Buffer | null }>> {
+    const f = await resolveFolder(this.ctx.db, actor, ref, 'r');
+    return (await envelopeWireRows(this.ctx.db, f.row.id, uids)).map((r) => ({
+      uid: Number(r.uid),
+      bodyId: Number(r.body_id),
+      wire: r.envelope_wire ? Buffer.from(r.envelope_wire) : null,
     }));
   }
 

@@ -1,10 +1,11 @@
 import { NotFoundError } from '../core/errors.js';
 import { setUsedBytes } from '../store/mailbox/account-view.js';
-import { reindexBody } from '../store/mailbox/body-repo.js';
+import { reindexBody, updateStructure } from '../store/mailbox/body-repo.js';
 import { folderByName, foldersOf, ownerUsage, type FolderRow } from '../store/mailbox/folder-repo.js';
 import type { MailboxContext } from './context.js';
 import { canonicalName } from './folder-names.js';
 import { indexMessage } from './indexer.js';
+import { parseOrNull } from './message-writer.js';
 
 export interface FolderRepair {
   folder: string;
@@ -20,8 +21,8 @@ export interface FolderRepair {
 /**
  * Cyrus-style reconstruct of one account's folders (or one folder): recounts messages and sizes,
  * raises UIDNEXT and HIGHESTMODSEQ above what the messages and expunge records use, checks every
- * body is in the blob store, rebuilds header rows and full-text rows from the blobs, and sets the
- * account's used bytes to the recount.
+ * body is in the blob store, rebuilds header rows, full-text rows and the stored parse (ENVELOPE,
+ * BODYSTRUCTURE) from the blobs, and sets the account's used bytes to the recount.
  */
 export async function reconstruct(
   ctx: MailboxContext,
@@ -79,8 +80,13 @@ export async function reconstruct(
         missing.push(...uids.map((u) => Number(u.uid)));
         continue;
       }
-      const indexed = await indexMessage(await ctx.blobs.get(b.hash, volume));
-      await db.tx((t) => reindexBody(t, Number(b.body_id), indexed));
+      const raw = await ctx.blobs.get(b.hash, volume);
+      const indexed = await indexMessage(raw);
+      const structure = ctx.parseStructure ? parseOrNull(ctx, raw) : undefined;
+      await db.tx(async (t) => {
+        await reindexBody(t, Number(b.body_id), indexed);
+        if (structure !== undefined) await updateStructure(t, Number(b.body_id), structure);
+      });
       reindexed++;
     }
     out.push({

@@ -215,4 +215,27 @@ describe('imap APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
       );
     }
   });
+  it('FETCH ENVELOPE is sent as encoded at delivery, without the parsed form; older bodies use the parsed form', async () => {
+    await c.cmd('CREATE Stored');
+    for (const i of [41, 42]) await f.deliver(f.accounts.alice, message(i), 'Stored');
+    const db = f.server.app.store.db;
+    const bodyOf = async (subject: string) =>
+      Number(
+        (await db.get<{ id: number }>('SELECT id FROM mailbox_bodies WHERE subject = ?', [subject]))!.id,
+      );
+    // Neither has been fetched, so the envelope cache holds neither. Without its parsed envelope,
+    // 41 can only be answered from the stored encoding; 42 stands for a body stored before the
+    // encoding was kept.
+    await db.run('UPDATE mailbox_bodies SET envelope = NULL WHERE id = ?', [await bodyOf('message 41')]);
+    await db.run('UPDATE mailbox_bodies SET envelope_wire = NULL WHERE id = ?', [await bodyOf('message 42')]);
+    await c.cmd('EXAMINE Stored');
+    const envelope = (i: number) =>
+      `("Mon, ${String((i % 27) + 1).padStart(2, '0')} Jan 2024 10:00:00 +0000" "message ${i}" (("Sender ${i}" NIL "s${i}" "example.org")) (("Sender ${i}" NIL "s${i}" "example.org")) (("Sender ${i}" NIL "s${i}" "example.org")) ((NIL NIL "alice" "example.test")) NIL NIL NIL "<m${i}@example.org>")`;
+    assert.deepEqual(tagless(await c.cmd('FETCH 1:2 (UID ENVELOPE)')), [
+      `* 1 FETCH (UID 1 ENVELOPE ${envelope(41)})`,
+      `* 2 FETCH (UID 2 ENVELOPE ${envelope(42)})`,
+      'OK FETCH completed',
+    ]);
+    await c.cmd('UNSELECT');
+  });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { LimitError, NotFoundError } from '../../src/core/errors.js';
 import type { Config } from '../../src/config/config.js';
+import { storedStructure } from '../../src/imap/stored-structure.js';
 import { MailboxService } from '../../src/mailbox/mailbox-service.js';
 import type { BlobStore } from '../../src/store/blobs/blob-store.js';
 import type { SqlDb } from '../../src/store/sql.js';
@@ -199,5 +200,24 @@ forEachBackend('mailbox reconstruct', (backend) => {
       [1],
     );
     assert.deepEqual((await f.mailbox.reconstruct(f.alice.accountId, 'INBOX'))[0]!.fixed, []);
+  });
+
+  it('keeps the ENVELOPE encoded at delivery, and fills it in for bodies stored without it', async () => {
+    const f = await mailboxFixture(backend);
+    const text = message('encoded');
+    await f.deliver(f.alice, text, { prefix: 'Delivered-To: alice@example.test\r\n' });
+    const expected = storedStructure(Buffer.from(text)).envelopeWire;
+    const wires = () => f.mailbox.messages.envelopeWires(f.alice, 'INBOX', [[1, 1]]);
+    assert.equal((await wires())[0]!.wire?.toString('latin1'), expected.toString('latin1'));
+    assert.match(expected.toString('latin1'), /^\("Mon, 3 Jun 2024 10:00:00 \+0000" "encoded" /);
+    const ctx = (f.mailbox as unknown as { ctx: { db: SqlDb } }).ctx;
+    await ctx.db.run(
+      'UPDATE mailbox_bodies SET envelope_wire = NULL, envelope = NULL, body_structure = NULL',
+    );
+    assert.equal((await wires())[0]!.wire, null);
+    await f.mailbox.reconstruct(f.alice.accountId, 'INBOX');
+    assert.equal((await wires())[0]!.wire?.toString('latin1'), expected.toString('latin1'));
+    const [meta] = await f.mailbox.messages.fetch(f.alice, 'INBOX', [[1, 1]], { structure: true });
+    assert.ok(meta!.envelope && meta!.bodyStructure, 'parsed forms restored too');
   });
 });

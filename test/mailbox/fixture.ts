@@ -3,7 +3,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { MailboxService } from '../../src/mailbox/mailbox-service.js';
 import type { MailboxActor } from '../../src/mailbox/types.js';
 import { Metrics } from '../../src/metrics/metrics.js';
-import { parseStructure } from '../../src/imap/proto/structure.js';
+import { storedStructure } from '../../src/imap/stored-structure.js';
 import type { TestBackend } from '../store/backends.js';
 
 export interface MailboxFixture {
@@ -40,10 +40,7 @@ export async function mailboxFixture(
     db,
     blobs,
     config,
-    parseStructure: (raw) => {
-      const s = parseStructure(raw);
-      return { envelope: s.envelope, bodyStructure: s.body };
-    },
+    parseStructure: storedStructure,
   });
   const actor = async (name: string) =>
     mailbox.actorFor(

@@ -150,7 +150,7 @@ function envelopeOnly(attrs: readonly FetchAttribute[]): boolean {
 
 /**
  * FETCH (ENVELOPE ...) of a batch: the body id of each message from the store, the encoded
- * envelope from the shared cache, and only the misses read, parsed and encoded.
+ * envelope from the shared cache, and only the misses read as stored encoded at delivery.
  */
 async function writeEnvelopes(
   s: ImapSession,
@@ -163,21 +163,28 @@ async function writeEnvelopes(
   const rows = await s.app.mailbox.messages.bodyIds(s.actor!, ref, sel.uidSet(batch));
   const bodyOf = new Map(rows.map((r) => [r.uid, r.bodyId]));
   const encoded = new Map<number, string>();
+  const keep = (bodyId: number, e: string) => {
+    encoded.set(bodyId, e);
+    cache.set(bodyId, e);
+  };
   const misses: number[] = [];
   for (const r of rows) {
     const e = cache.get(r.bodyId);
     if (e === undefined) misses.push(r.uid);
     else encoded.set(r.bodyId, e);
   }
-  if (misses.length) {
-    for (const m of await s.app.mailbox.messages.fetch(s.actor!, ref, toUidSet(misses), { envelope: true })) {
-      if (!m.envelope) continue;
-      const e = encodeEnvelope(m.envelope as Envelope).toString('latin1');
-      const bodyId = bodyOf.get(m.uid)!;
-      encoded.set(bodyId, e);
-      cache.set(bodyId, e);
+  const unencoded: number[] = [];
+  if (misses.length)
+    for (const r of await s.app.mailbox.messages.envelopeWires(s.actor!, ref, toUidSet(misses))) {
+      if (!r.wire) unencoded.push(r.uid);
+      else keep(r.bodyId, r.wire.toString('latin1'));
     }
-  }
+  // Bodies stored before envelopes were kept encoded (until `mailbox reconstruct`): from the JSON.
+  if (unencoded.length)
+    for (const m of await s.app.mailbox.messages.fetch(s.actor!, ref, toUidSet(unencoded), {
+      envelope: true,
+    }))
+      if (m.envelope) keep(bodyOf.get(m.uid)!, encodeEnvelope(m.envelope as Envelope).toString('latin1'));
   for (const i of batch) {
     const bodyId = bodyOf.get(sel.uids[i]!);
     // Expunged elsewhere and not reported yet: its content is gone.

@@ -1,9 +1,11 @@
 import type { IndexedMessage } from '../../mailbox/indexer.js';
 import type { SqlDb } from '../sql.js';
 
-export interface BodyStructureJson {
+/** The parse stored per body: ENVELOPE and BODYSTRUCTURE as JSON, the ENVELOPE as sent. */
+export interface BodyStructureColumns {
   envelope: unknown;
   bodyStructure: unknown;
+  envelopeWire: Buffer;
 }
 
 export async function bodyIdByHash(db: SqlDb, hash: string): Promise<number | undefined> {
@@ -16,15 +18,16 @@ export async function insertBody(
   db: SqlDb,
   hash: string,
   m: IndexedMessage,
-  structure: BodyStructureJson | null,
+  structure: BodyStructureColumns | null,
 ): Promise<number> {
   const r = await db.get<{ id: number }>(
-    `INSERT INTO mailbox_bodies (hash, envelope, body_structure, from_addr, to_addr, cc_addr, bcc_addr, subject, sent_date, message_id, in_reply_to, refs)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    `INSERT INTO mailbox_bodies (hash, envelope, body_structure, envelope_wire, from_addr, to_addr, cc_addr, bcc_addr, subject, sent_date, message_id, in_reply_to, refs)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     [
       hash,
       structure ? JSON.stringify(structure.envelope) : null,
       structure ? JSON.stringify(structure.bodyStructure) : null,
+      structure ? structure.envelopeWire : null,
       m.from,
       m.to,
       m.cc,
@@ -74,6 +77,20 @@ export async function indexText(db: SqlDb, bodyId: number, m: IndexedMessage): P
       [bodyId, clean(headerText(m)), clean(m.bodyText)],
     );
   }
+}
+
+/** Replaces the stored parse of a body (reconstruct): NULLs when the parser cannot read it. */
+export async function updateStructure(
+  db: SqlDb,
+  bodyId: number,
+  structure: BodyStructureColumns | null,
+): Promise<void> {
+  await db.run('UPDATE mailbox_bodies SET envelope = ?, body_structure = ?, envelope_wire = ? WHERE id = ?', [
+    structure ? JSON.stringify(structure.envelope) : null,
+    structure ? JSON.stringify(structure.bodyStructure) : null,
+    structure ? structure.envelopeWire : null,
+    bodyId,
+  ]);
 }
 
 /** Replaces headers and full-text row of a body (reconstruct). */

@@ -114,6 +114,24 @@ export async function bodyIdRows(
   return out;
 }
 
+/** uid, body id and the ENVELOPE as sent (NULL for bodies stored before it was kept), in uid order. */
+export async function envelopeWireRows(
+  db: SqlDb,
+  folderId: number,
+  uids: UidSet,
+): Promise<Array<{ uid: number; body_id: number; envelope_wire: Buffer | Uint8Array | null }>> {
+  const out: Array<{ uid: number; body_id: number; envelope_wire: Buffer | Uint8Array | null }> = [];
+  for (const c of uidSetSql('m.uid', uids))
+    out.push(
+      ...(await db.all<{ uid: number; body_id: number; envelope_wire: Buffer | Uint8Array | null }>(
+        `SELECT m.uid, m.body_id, b.envelope_wire FROM mailbox_messages m JOIN mailbox_bodies b ON b.id = m.body_id
+         WHERE m.folder_id = ? AND ${c.sql} ORDER BY m.uid`,
+        [folderId, ...c.params],
+      )),
+    );
+  return out;
+}
+
 export interface MessageLocation {
   hash: string;
   volume: string;

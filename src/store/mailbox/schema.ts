@@ -133,6 +133,16 @@ export const mailboxSchema: SchemaComponent = {
         );
       },
     },
+    {
+      // The ENVELOPE as IMAP sends it, encoded at delivery by the wire layer (opaque here), so a
+      // FETCH of envelopes after a restart neither parses JSON nor encodes. Bodies stored before
+      // have NULL, are served from the JSON column as before, and get it from reconstruct.
+      version: 3,
+      name: 'encoded IMAP ENVELOPE per body',
+      async up(db) {
+        await db.exec(ddl(db, 'ALTER TABLE mailbox_bodies ADD COLUMN envelope_wire {{blob}}'));
+      },
+    },
   ],
   /** Rows valid at every version, for the upgrade test: a folder with one message. */
   async populate(db, version) {
