@@ -104,7 +104,8 @@ async function mailstead(size: number, sessions: number, n: number): Promise<Res
     const app = await openApp(dir);
     await app.directory.addAccount({ address: RCPT, password: 'pw-u9-123456' });
     await app.close();
-    const child = await spawnServer(dir);
+    // A daemon's own session, as Postfix's and Dovecot's masters have (see spawnServer).
+    const child = await spawnServer(dir, [], { ownSession: true });
     const db = SqliteDb.open(join(dir, 'mailstead.db'), { readonly: true });
     try {
       const count = async () =>
