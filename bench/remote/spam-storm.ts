@@ -4,7 +4,8 @@
  * MTA) and throughput without and with the backlog, and how long the queue takes to try every
  * backlog recipient once. Not a test:
  * `npm run build && flock /tmp/mailstead-bench.lock node dist/bench/remote/spam-storm.js [FRESH] [BACKLOG]`.
- * MAILSTEAD_TEST_BACKEND=postgres (with MAILSTEAD_TEST_PG_URL) runs it on PostgreSQL.
+ * MAILSTEAD_TEST_BACKEND=postgres (with MAILSTEAD_TEST_PG_URL) runs it on PostgreSQL;
+ * BACKLOG_PER_MESSAGE=1 spreads the backlog over as many messages as recipients.
  */
 import { openApp } from '../../src/app.js';
 import { openDatabase } from '../../src/store/store.js';
@@ -17,7 +18,8 @@ import { CountingSinks, destinationDns, inject, message } from './parts.js';
 const SERVER_NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const FRESH = Number(process.argv[2] ?? 300);
 const BACKLOG = Number(process.argv[3] ?? 100_000);
-const PER_MESSAGE = 100;
+/** Backlog recipients per message: 100 by default; BACKLOG_PER_MESSAGE=1 makes a backlog of as many messages. */
+const PER_MESSAGE = Number(process.env.BACKLOG_PER_MESSAGE ?? 100);
 /** What the backlog's rows do not record about where they came from. */
 const UNKNOWN_CLIENT = { clientName: null, helo: null, authUser: null, dsnRet: null, dsnEnvid: null };
 
