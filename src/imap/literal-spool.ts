@@ -26,8 +26,16 @@ export class LiteralSpool {
 
   async write(data: Buffer): Promise<void> {
     this.size += data.length;
-    if (this.file && !this.file.write(data))
-      await new Promise<void>((r) => this.file!.once('drain', r).once('error', () => r()));
+    const file = this.file;
+    if (file && !file.write(data))
+      // Both listeners go once either fires: one left per drain piled up over a large literal.
+      await new Promise<void>((r) => {
+        const done = (): void => {
+          file.off('drain', done).off('error', done);
+          r();
+        };
+        file.once('drain', done).once('error', done);
+      });
   }
 
   end(): void {
