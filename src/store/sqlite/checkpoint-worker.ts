@@ -8,7 +8,9 @@ import { COMMITS, STOP, type CheckpointWorkerData } from './wal-checkpointer.js'
  */
 const { file, signals, intervalMs } = workerData as CheckpointWorkerData;
 const shared = new Int32Array(signals);
-const db = new Database(file, { timeout: 0 });
+// PASSIVE never calls the busy handler; the timeout covers the brief locks around it, which
+// would otherwise throw and end the worker (the server then falls back to checkpointing itself).
+const db = new Database(file, { timeout: 1000 });
 // A pending Atomics.waitAsync does not keep a worker alive; the port does, until the worker ends.
 parentPort!.on('message', () => undefined);
 
