@@ -17,6 +17,7 @@ import { FailureThrottle, type ThrottleSettings } from './auth-throttle.js';
 import { decoyHash, verifyPassword } from './password.js';
 import { SCRAM_ITERATIONS, scramCredentials, type ScramServer } from './scram.js';
 import type { Account, AuthContext } from './types.js';
+import { VerifiedLogins } from './verified-logins.js';
 
 /**
  * Password logins with throttling per client IP and per account name. The account key is the
@@ -28,6 +29,8 @@ export class Authenticator {
   private readonly byIp: FailureThrottle;
   private readonly byAccount: FailureThrottle;
   private readonly failures: Counter;
+  private readonly verified: VerifiedLogins;
+  private readonly cacheLookups: Counter;
 
   constructor(
     private readonly db: SqlDb,
@@ -45,6 +48,12 @@ export class Authenticator {
     });
     this.byIp = new FailureThrottle(settings('auth.ip_max_failures'), clock);
     this.byAccount = new FailureThrottle(settings('auth.account_max_failures'), clock);
+    this.verified = new VerifiedLogins(() => config.get<number>('auth.cache_ttl'), clock);
+    this.cacheLookups = metrics.counter(
+      'mailstead_auth_cache_total',
+      'Correct passwords, by whether a recent verification spared the hash check (hit) or not (miss).',
+      ['result'],
+    );
     this.failures = metrics.counter(
       'mailstead_auth_failures_total',
       'Failed logins, by protocol and reason.',
@@ -69,11 +78,12 @@ export class Authenticator {
 
   async authenticate(username: string, password: string, ctx: AuthContext): Promise<Account> {
     const { account, key } = await this.loginTarget(username, ctx);
-    const reason = await this.check(account, password);
+    const { reason, cached } = await this.check(account, password);
     if (!reason) {
       this.byAccount.succeed(key);
-      // Accounts whose password was set before SCRAM verifiers were kept get them now.
-      if (!(await scramCredential(this.db, account!.id, 'SCRAM-SHA-256')))
+      // Accounts whose password was set before SCRAM verifiers were kept get them now (a cached
+      // login had a full one in this process before, which did this).
+      if (!cached && !(await scramCredential(this.db, account!.id, 'SCRAM-SHA-256')))
         await setScramCredentials(this.db, account!.id, await scramCredentials(password));
       return account!;
     }
@@ -124,18 +134,25 @@ export class Authenticator {
     throw new AuthError(reason);
   }
 
+  /** Why the password is refused, if it is; `cached` when a recent verification was reused. */
   private async check(
     account: Account | undefined,
     password: string,
-  ): Promise<AuthFailureReason | undefined> {
+  ): Promise<{ reason?: AuthFailureReason; cached?: boolean }> {
     if (!account) {
       // Costs as much as a real check, so timing does not tell which names exist.
       await verifyPassword(password, await decoyHash());
-      return 'unknown-user';
+      return { reason: 'unknown-user' };
     }
     const hash = await passwordHash(this.db, account.id);
-    if (!hash || !(await verifyPassword(password, hash))) return 'bad-password';
-    return account.enabled ? undefined : 'disabled';
+    if (!hash) return { reason: 'bad-password' };
+    const cached = this.verified.matches(account.id, hash, password);
+    if (!cached) {
+      if (!(await verifyPassword(password, hash))) return { reason: 'bad-password' };
+      this.verified.remember(account.id, hash, password);
+    }
+    this.cacheLookups.inc({ result: cached ? 'hit' : 'miss' });
+    return { reason: account.enabled ? undefined : 'disabled', cached };
   }
 
   private logFailure(user: string, ctx: AuthContext, reason: AuthFailureReason): void {

@@ -38,7 +38,8 @@ export { AuthError, AuthLockedError } from './auth-error.js';
 
 /**
  * The directory service: domains, accounts, groups, aliases, send grants, authentication and
- * recipient resolution. Nothing is cached: the CLI changes the same store while a server runs.
+ * recipient resolution. Nothing is cached: the CLI changes the same store while a server runs
+ * (verified passwords are remembered, but only with the stored hash they matched; see VerifiedLogins).
  * Methods that change or reveal records take the acting `Actor` (default: the system, as the
  * CLI acts) and throw PermissionError when it may not.
  */

@@ -140,4 +140,50 @@ forEachBackend('authentication', (backend) => {
     await failsWith(d.authenticate('alice@example.com', 'right', IMAP()), 'bad-password');
     assert.equal((await d.authenticate('alice@example.com', 'changed', IMAP())).address, 'alice@example.com');
   });
+
+  it('reuses a recent verification for the same password only, until the ttl or a password change', async () => {
+    const { directory: d, clock, metrics, other } = await setup(backend);
+    const lookups = async () => {
+      const m = await metrics.registry.getSingleMetricAsString('mailstead_auth_cache_total');
+      return [/result="hit"\} (\d+)/, /result="miss"\} (\d+)/].map((re) => Number(re.exec(m)?.[1] ?? 0));
+    };
+    const ok = async (pw: string) =>
+      assert.equal((await d.authenticate('alice@example.com', pw, IMAP())).address, 'alice@example.com');
+    await ok('right');
+    await ok('right');
+    await ok('right');
+    assert.deepEqual(await lookups(), [2, 1]);
+    // A wrong password is checked in full and counted against the account as before.
+    await failsWith(d.authenticate('alice@example.com', 'Right', IMAP()), 'bad-password');
+    await failsWith(d.authenticate('alice@example.com', 'right ', IMAP()), 'bad-password');
+    await ok('right');
+    assert.deepEqual(await lookups(), [3, 1]);
+    // The entry lives for auth.cache_ttl (1 hour by default) from its verification.
+    clock.advance(60 * 60_000);
+    await ok('right');
+    assert.deepEqual(await lookups(), [3, 2]);
+    // Another process changes the password: the new stored hash never matches the old entry.
+    await other().setPassword('alice@example.com', 'changed');
+    await failsWith(d.authenticate('alice@example.com', 'right', IMAP()), 'bad-password');
+    await ok('changed');
+    await ok('changed');
+    assert.deepEqual(await lookups(), [4, 3]);
+    // Disabling is checked at every login, cached or not.
+    await other().setEnabled('alice@example.com', false);
+    await failsWith(d.authenticate('alice@example.com', 'changed', IMAP()), 'disabled');
+  });
+
+  it('checks every password in full with auth.cache_ttl 0', async () => {
+    const clock = manualClock();
+    const { directory: d, metrics } = await openDirectory(backend, {
+      clock,
+      settings: { ...SETTINGS, 'auth.cache_ttl': '0s' },
+    });
+    await d.addDomain({ name: 'example.com' });
+    await d.addAccount({ address: 'carol@example.com', password: 'pw-carol' });
+    for (let i = 0; i < 3; i++) await d.authenticate('carol@example.com', 'pw-carol', IMAP());
+    const m = await metrics.registry.getSingleMetricAsString('mailstead_auth_cache_total');
+    assert.match(m, /result="miss"\} 3/);
+    assert.doesNotMatch(m, /result="hit"/);
+  });
 });

@@ -156,6 +156,14 @@ export const serverKeys = [
     reload: 'live',
   }),
   defineKey({
+    key: 'auth.cache_ttl',
+    type: durationType,
+    default: 60 * 60_000,
+    description:
+      'How long a verified password spares the next logins of its account the password hash check (0: always check).',
+    reload: 'live',
+  }),
+  defineKey({
     key: 'auth.allow_plaintext',
     type: boolType,
     default: false,
