@@ -8,16 +8,21 @@ import { serverKeys } from '../src/config/keys/server.js';
 /**
  * `mailstead serve --data DIR` as a child process for a benchmark: resolves with the port the
  * named listener reports (e.g. 'imaps', 'pop3s') and a stop that waits for the process to exit.
+ * `ownSession` starts it in a session of its own, as a daemon runs and as the reference's masters
+ * do (see spawnServer in test/queue/server-process.ts: with autogroup scheduling a server in the
+ * benchmark's session shares one CPU slice with its clients).
  */
 export async function serveForBench(
   dir: string,
   listener: string,
+  opts: { ownSession?: boolean } = {},
 ): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const child = spawn(
     process.execPath,
     [join(process.cwd(), 'bin', 'mailstead.js'), 'serve', '--data', dir],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
+      detached: opts.ownSession ?? false,
     },
   );
   const port = await new Promise<number>((resolve, reject) => {

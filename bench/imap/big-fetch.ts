@@ -28,7 +28,7 @@ await app.mailbox.messages.appendMany(actor, 'INBOX', [
   { data: Buffer.from(`Subject: big\r\nX-Pad: 0123456789\r\n\r\n${body}`) },
 ]);
 await app.close();
-const server = await serveForBench(dir, 'imaps');
+const server = await serveForBench(dir, 'imaps', { ownSession: true });
 try {
   const c = await BenchImapClient.open(server.port);
   await c.command(`LOGIN ${USER} ${PASS}`);

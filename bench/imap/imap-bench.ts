@@ -99,7 +99,7 @@ async function startMailstead(): Promise<{ port: number; pid: number; stop: () =
   // idle timeout the first ones were closed before the last were open.
   config.set('imap.idle_timeout', '4h');
   config.close();
-  const server = await serveForBench(dir, 'imaps');
+  const server = await serveForBench(dir, 'imaps', { ownSession: true });
   return {
     ...server,
     stop: async () => {
@@ -137,17 +137,23 @@ async function operations(port: number, round: number): Promise<Timings> {
   return t;
 }
 
-/** Proportional set size: shared pages split between processes, so many processes are not overcounted. */
-function rssOf(pids: number[]): number {
-  let kb = 0;
+/**
+ * Proportional set size (shared pages split between processes, so many processes are not
+ * overcounted) and resident set size, summed over `pids`.
+ */
+function memOf(pids: number[]): { pss: number; rss: number } {
+  let pss = 0;
+  let rss = 0;
   for (const pid of pids) {
     try {
-      kb += Number(/Pss:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      pss += Number(/Pss:\s+(\d+)/.exec(rollup)?.[1] ?? 0) * 1024;
+      rss += Number(/Rss:\s+(\d+)/.exec(rollup)?.[1] ?? 0) * 1024;
     } catch {
       // The process ended meanwhile.
     }
   }
-  return kb * 1024;
+  return { pss, rss };
 }
 
 function dovecotPids(): number[] {
@@ -174,7 +180,7 @@ async function idleCost(
   port: number,
   pids: () => number[],
   n: number,
-): Promise<{ open: number; rss: number; bytesEach: number }> {
+): Promise<{ open: number; pss: number; rss: number; bytesEach: number; seconds: number }> {
   const clients: BenchImapClient[] = [];
   const settle = () => new Promise((r) => setTimeout(r, 2000));
   const openSome = async (upTo: number): Promise<boolean> => {
@@ -192,24 +198,26 @@ async function idleCost(
     }
     return true;
   };
+  const start = performance.now();
   try {
     await openSome(Math.floor(n / 2));
     await settle();
     const half = clients.filter((c) => !c.socket.destroyed).length;
-    const atHalf = rssOf(pids());
+    const atHalf = memOf(pids()).pss;
     await openSome(n);
+    const seconds = (performance.now() - start) / 1000;
     await settle();
-    const rss = rssOf(pids());
+    const { pss, rss } = memOf(pids());
     const open = clients.filter((c) => !c.socket.destroyed).length;
-    return { open, rss, bytesEach: (rss - atHalf) / Math.max(1, open - half) };
+    return { open, pss, rss, bytesEach: (pss - atHalf) / Math.max(1, open - half), seconds };
   } finally {
     for (const c of clients) c.close();
   }
 }
 
-function report(name: string, i: { open: number; rss: number; bytesEach: number }, note = ''): void {
+function report(name: string, i: Awaited<ReturnType<typeof idleCost>>, note = ''): void {
   console.log(
-    `IDLE: ${name} ${i.open} sessions${note}, PSS ${(i.rss / MiB).toFixed(0)} MiB in all, ${(i.bytesEach / 1024).toFixed(0)} KiB per added session`,
+    `IDLE: ${name} ${i.open} sessions${note} on the ${COUNT}-message INBOX, opened in ${i.seconds.toFixed(0)} s; PSS ${(i.pss / MiB).toFixed(0)} MiB, RSS ${(i.rss / MiB).toFixed(0)} MiB in all, ${(i.bytesEach / 1024).toFixed(0)} KiB PSS per added session`,
   );
 }
 

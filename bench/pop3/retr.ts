@@ -75,7 +75,7 @@ async function startMailstead(): Promise<{ port: number; stop: () => Promise<voi
   const account = await app.directory.addAccount({ address: USER, password: PASS });
   await fillInbox(app, account.id, COUNT, messageText, (l) => console.log(`mailstead: ${l}`));
   await app.close();
-  const server = await serveForBench(dir, 'pop3s');
+  const server = await serveForBench(dir, 'pop3s', { ownSession: true });
   return {
     port: server.port,
     dir,
