@@ -192,26 +192,38 @@ export class MessageService {
     return out;
   }
 
-  /** The whole message as chunks of at most `chunkSize` bytes, for streaming with backpressure. */
+  /**
+   * The message, or the bytes `[start, end)` of it, as chunks of at most `chunkSize` bytes (the
+   * per-recipient prefix, read with the location, in one), for streaming with backpressure;
+   * `size` is the length of what the chunks hold.
+   */
   async open(
     actor: MailboxActor,
     ref: FolderRef,
     uid: number,
+    range?: { start: number; end: number },
     chunkSize = 256 * 1024,
   ): Promise<{ size: number; chunks: AsyncIterable<Buffer> }> {
     const loc = await this.locate(actor, ref, uid);
     const blobs = this.ctx.blobs;
-    const blobSize = loc.size - loc.prefix.length;
+    const prefix = loc.prefix;
+    const start = Math.min(loc.size, Math.max(0, range?.start ?? 0));
+    const end = Math.max(start, Math.min(loc.size, range?.end ?? loc.size));
+    const blobSize = loc.size - prefix.length;
     async function* chunks() {
-      if (loc.prefix.length) yield loc.prefix;
-      if (blobSize <= chunkSize) {
+      if (start < prefix.length) yield prefix.subarray(start, Math.min(end, prefix.length));
+      // Offsets into the blob, past the per-recipient prefix.
+      const from = Math.max(0, start - prefix.length);
+      const to = end - prefix.length;
+      if (to <= from) return;
+      if (from === 0 && to === blobSize && blobSize <= chunkSize) {
         yield await blobs.get(loc.hash, loc.volume || undefined);
         return;
       }
-      for (let at = 0; at < blobSize; at += chunkSize)
-        yield await blobs.read(loc.hash, at, Math.min(blobSize, at + chunkSize), loc.volume || undefined);
+      for (let at = from; at < to; at += chunkSize)
+        yield await blobs.read(loc.hash, at, Math.min(to, at + chunkSize), loc.volume || undefined);
     }
-    return { size: loc.size, chunks: chunks() };
+    return { size: end - start, chunks: chunks() };
   }
 
   /** STORE in bulk: a few statements whatever the number of messages; every change gets one new modseq. */

@@ -28,6 +28,43 @@ forEachBackend('mailbox deliver', (backend) => {
     assert.deepEqual(part, bytes.subarray(5, 40));
   });
 
+  it('streams the message or any range of it in chunks, across the prefix and the blob', async () => {
+    const f = await mailboxFixture(backend);
+    const prefix = 'Return-Path: <s@example.org>\r\n';
+    const uid = await f.deliver(f.alice, message('ranges', 'x'.repeat(5000)), { prefix });
+    const bytes = await f.mailbox.messages.read(f.alice, 'INBOX', uid);
+    const read = async (range: { start: number; end: number } | undefined, chunkSize: number) => {
+      const { size, chunks } = await f.mailbox.messages.open(f.alice, 'INBOX', uid, range, chunkSize);
+      const got: Buffer[] = [];
+      for await (const c of chunks) {
+        // The prefix, already in memory from the database, comes in one piece.
+        assert.ok(c.length <= Math.max(chunkSize, prefix.length), `chunk of ${c.length}`);
+        got.push(c);
+      }
+      assert.equal(size, Buffer.concat(got).length);
+      return Buffer.concat(got);
+    };
+    const n = bytes.length;
+    for (const [start, end] of [
+      [0, n],
+      [0, 10],
+      [5, prefix.length],
+      [prefix.length - 3, prefix.length + 3],
+      [prefix.length, n],
+      [1234, 4321],
+      [n - 1, n + 50],
+      [n + 5, n + 10],
+      [40, 30],
+    ] as const)
+      for (const chunkSize of [7, 1000, 256 * 1024])
+        assert.deepEqual(
+          await read({ start, end }, chunkSize),
+          bytes.subarray(start, Math.max(start, end)),
+          `${start}-${end} by ${chunkSize}`,
+        );
+    assert.deepEqual(await read(undefined, 999), bytes);
+  });
+
   it('is idempotent by dedupe key: the second deliver stores nothing and returns the first result', async () => {
     const f = await mailboxFixture(backend);
     const text = message('dup');

@@ -1,10 +1,11 @@
 import type { MessageMeta } from '../../mailbox/types.js';
 import { toUidSet } from '../../mailbox/uid-set.js';
 import type { FetchAttribute, FetchCommand } from '../proto/parser/fetch.js';
-import { encodeEnvelope, fetch, writeValue } from '../proto/protocol/fetch.js';
+import { encodeEnvelope, fetch } from '../proto/protocol/fetch.js';
 import type { Envelope } from '../proto/structure.js';
 import { vanished } from '../proto/protocol/mailbox.js';
 import { normalizeRanges, rangesContain, resolveSequenceSet } from '../proto/sequence.js';
+import { fetchLarge, streamsLarge } from '../fetch-stream.js';
 import { fetchValues, planFetch, writeCachedFetch, type FetchPlan } from '../fetch-values.js';
 import { FLUSH_BYTES, type ImapSession } from '../session.js';
 import { SELECTED, type CommandHandler } from './handler.js';
@@ -54,7 +55,6 @@ export const fetchCommand: CommandHandler<FetchCommand> = {
         await writeEnvelopes(s, indexes.slice(at, at + size), attrs);
       return { text: 'FETCH completed' };
     }
-    const whole = wholeMessageItem(attrs);
     for (let at = 0; at < indexes.length; at += size) {
       const batch = indexes.slice(at, at + size);
       const flagsChanged = plan.setsSeen && !sel.readOnly ? await markSeen(s, batch) : new Set<number>();
@@ -63,8 +63,8 @@ export const fetchCommand: CommandHandler<FetchCommand> = {
         const meta = metas?.get(sel.uids[i]!);
         // Expunged elsewhere and not reported yet: its flags are still known, its content is gone.
         if (plan.meta && !meta) continue;
-        if (whole && meta && meta.size > STREAM_OVER) {
-          await streamWhole(s, i, attrs, whole, meta, flagsChanged.has(i));
+        if (meta && streamsLarge(attrs, meta)) {
+          await fetchLarge(s, i, attrs, meta, flagsChanged.has(i));
           continue;
         }
         const values = await fetchValues(s, i, attrs, plan, meta);
@@ -79,66 +79,6 @@ export const fetchCommand: CommandHandler<FetchCommand> = {
 };
 
 const VIEW_ITEMS = new Set(['UID', 'FLAGS', 'MODSEQ']);
-
-/** Messages above this size are streamed from the blob store by BODY[], RFC822 and BINARY[]. */
-const STREAM_OVER = 1024 * 1024;
-
-/**
- * The one item of the FETCH that is the whole message as stored (BODY[], RFC822, BINARY[] with
- * no section or partial) when every other item needs no message bytes, so a large message can
- * be streamed; undefined otherwise.
- */
-function wholeMessageItem(attrs: readonly FetchAttribute[]): FetchAttribute | undefined {
-  const isWhole = (a: FetchAttribute) =>
-    a.item === 'RFC822' ||
-    (a.item === 'BODY[]' && !a.partial && !a.section.part.length && !a.section.text) ||
-    (a.item === 'BINARY[]' && !a.partial && !a.part.length);
-  const whole = attrs.filter(isWhole);
-  if (whole.length !== 1) return undefined;
-  return planFetch(attrs.filter((a) => !isWhole(a))).content === 'none' ? whole[0] : undefined;
-}
-
-/**
- * `* n FETCH (...)` with the whole message streamed from the blob store in chunks, waiting for
- * the socket between them: a 50 MB message is never held whole.
- */
-async function streamWhole(
-  s: ImapSession,
-  i: number,
-  attrs: readonly FetchAttribute[],
-  whole: FetchAttribute,
-  meta: MessageMeta,
-  flagsChanged: boolean,
-): Promise<void> {
-  const sel = s.selected!;
-  const others = attrs.filter((a) => a !== whole);
-  const values = await fetchValues(s, i, others, planFetch(others), meta);
-  if (flagsChanged && !attrs.some((a) => a.item === 'FLAGS'))
-    values.push({ item: 'FLAGS', flags: sel.flagsAt(i) });
-  const { size, chunks } = await s.app.mailbox.messages.open(s.actor!, { id: sel.folderId }, sel.uids[i]!);
-  // Values come in the order asked for (fetchValues keeps it): the message goes at its place.
-  const at = Math.min(attrs.indexOf(whole), values.length);
-  const w = s.w;
-  w.raw(`* ${i + 1} FETCH (`);
-  values.slice(0, at).forEach((v, k) => {
-    if (k) w.sp();
-    writeValue(w, v);
-  });
-  if (at) w.sp();
-  // BINARY[] is sent as literal8: whether the message holds a NUL is not known before it is read.
-  w.raw(`${whole.item} ${whole.item === 'BINARY[]' ? '~' : ''}{${size}}\r\n`);
-  let sent = 0;
-  for await (const chunk of chunks) {
-    sent += chunk.length;
-    if (sent > size) break;
-    w.bytes(chunk);
-    await s.maybeFlush();
-  }
-  // The literal's length is promised: a blob that differs from the record cannot be sent.
-  if (sent !== size) throw new Error(`message uid ${sel.uids[i]} has ${sent} bytes, ${size} recorded`);
-  for (const v of values.slice(at)) writeValue(w.sp(), v);
-  w.raw(')\r\n');
-}
 
 /** ENVELOPE with nothing else but what the view holds: the envelope cache's fast path. */
 function envelopeOnly(attrs: readonly FetchAttribute[]): boolean {
