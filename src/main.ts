@@ -75,6 +75,8 @@ export async function startServer(dataDir: string, opts: ServeOptions = {}): Pro
     control = new ServiceControl(services, app.config, app.log);
     await control.startAll();
   } catch (e) {
+    // A listener that did bind is closed by startAll; a service's thread is ended by its drain.
+    await Promise.all(services.map((s) => s.drain(0).catch(() => undefined)));
     tls?.close();
     await app.close();
     throw e;

@@ -14,14 +14,8 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, prepareDataDir, spawnServer, stopGracefully } from '../../test/queue/server-process.js';
 import { tempDir } from '../../test/support/tmp.js';
-import {
-  CountingSinks,
-  destinationDns,
-  inject,
-  processCpu,
-  processTreeCpu,
-  type Destination,
-} from './parts.js';
+import { processCpu, processTreeCpu } from '../proc-cpu.js';
+import { CountingSinks, destinationDns, inject, type Destination } from './parts.js';
 
 /** Node options for the server process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const SERVER_NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);

@@ -14,6 +14,7 @@ import { openApp } from '../../src/app.js';
 import { SqliteDb } from '../../src/store/sqlite/sqlite-db.js';
 import { tempDir } from '../../test/support/tmp.js';
 import { freePort, prepareDataDir, spawnServer, stopGracefully } from '../../test/queue/server-process.js';
+import { processCpu, processTreeCpu } from '../proc-cpu.js';
 
 const run = promisify(execFile);
 const COUNT = Number(process.argv[2] ?? 2000);
@@ -23,6 +24,15 @@ const RCPT = 'u9@example.test';
 const REF_MAIL = '/tmp/mailstead-reference/mail/example.test/u9/Maildir';
 const REF_PF = '/tmp/mailstead-reference/pf';
 const REF_DOVECOT_CONF = '/tmp/mailstead-reference/dc/dovecot.conf';
+const REF_MASTERS = [
+  '/tmp/mailstead-reference/pf/spool/pid/master.pid',
+  '/tmp/mailstead-reference/dc/run/master.pid',
+];
+
+/** Postfix's and Dovecot's masters with every daemon they run or have reaped. */
+function referenceCpu(): number {
+  return REF_MASTERS.reduce((sum, f) => sum + processTreeCpu(Number(readFileSync(f, 'utf8').trim())), 0);
+}
 
 interface Result {
   size: number;
@@ -32,6 +42,8 @@ interface Result {
   p50?: number;
   p99?: number;
   rssMb?: number;
+  /** Server CPU (user + system, every thread and process) per delivered message. */
+  cpuMs: number;
 }
 
 async function waitUntil(
@@ -52,8 +64,10 @@ async function load(
   sessions: number,
   size: number,
   count: () => Promise<number> | number,
-): Promise<{ accepted: number; delivered: number }> {
+  cpu: () => number,
+): Promise<{ accepted: number; delivered: number; cpuMs: number }> {
   const before = await count();
+  const cpu0 = cpu();
   const t0 = performance.now();
   await run(
     'smtp-source',
@@ -75,7 +89,11 @@ async function load(
   const t1 = performance.now();
   await waitUntil(async () => (await count()) - before, n);
   const t2 = performance.now();
-  return { accepted: n / ((t1 - t0) / 1000), delivered: n / ((t2 - t0) / 1000) };
+  return {
+    accepted: n / ((t1 - t0) / 1000),
+    delivered: n / ((t2 - t0) / 1000),
+    cpuMs: ((cpu() - cpu0) * 1000) / n,
+  };
 }
 
 /** p50/p99 of the final 250 from the server's histogram (upper bucket bounds). */
@@ -110,7 +128,7 @@ async function mailstead(size: number, sessions: number, n: number): Promise<Res
     try {
       const count = async () =>
         Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM mailbox_messages'))?.n ?? 0);
-      const r = await load(port, n, sessions, size, count);
+      const r = await load(port, n, sessions, size, count, () => processCpu(child.pid!));
       const metrics = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
       const rss = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       return { size, sessions, ...r, ...quantiles(metrics), rssMb: rss ? Number(rss[1]) / 1024 : undefined };
@@ -137,18 +155,27 @@ async function reference(size: number, sessions: number, n: number): Promise<Res
   return {
     size,
     sessions,
-    ...(await load(12525, n, sessions, size, () => {
-      try {
-        return refCount();
-      } catch {
-        return 0;
-      }
-    })),
+    ...(await load(
+      12525,
+      n,
+      sessions,
+      size,
+      () => {
+        try {
+          return refCount();
+        } catch {
+          return 0;
+        }
+      },
+      referenceCpu,
+    )),
   };
 }
 
 const fmt = (r: Result | undefined) =>
-  r ? `${r.accepted.toFixed(0).padStart(5)} acc ${r.delivered.toFixed(0).padStart(5)} dlv` : '-';
+  r
+    ? `${r.accepted.toFixed(0).padStart(5)} acc ${r.delivered.toFixed(0).padStart(5)} dlv ${r.cpuMs.toFixed(2).padStart(6)} ms CPU/msg`
+    : '-';
 
 async function main(): Promise<void> {
   const withRef = process.env.REFERENCE !== 'off';
@@ -159,7 +186,7 @@ async function main(): Promise<void> {
     execFileSync('postfix', ['-c', REF_PF, 'reload'], { stdio: 'ignore' });
   }
   console.log(
-    `SMTP throughput, ${COUNT} messages per run (msg/s accepted, delivered; p50/p99 of the final 250; peak RSS)`,
+    `SMTP throughput, ${COUNT} messages per run (msg/s accepted, delivered; server CPU per delivered message; p50/p99 of the final 250; peak RSS)`,
   );
   const list = (v: string | undefined, d: number[]) => (v ? v.split(',').map(Number) : d);
   for (const size of list(process.env.SIZES, [4096, 100 * 1024])) {
@@ -173,7 +200,7 @@ async function main(): Promise<void> {
       if (!withRef) continue;
       const p = await reference(size, sessions, n);
       console.log(
-        `${label}  Postfix→Dovecot ${fmt(p)}  ratio (delivered) ${(m.delivered / p.delivered).toFixed(2)}x`,
+        `${label}  Postfix→Dovecot ${fmt(p)}  ratio (delivered) ${(m.delivered / p.delivered).toFixed(2)}x, CPU per message ${(m.cpuMs / p.cpuMs).toFixed(2)}x`,
       );
     }
   }

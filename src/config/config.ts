@@ -65,6 +65,8 @@ function nest(flat: Record<string, unknown>): Record<string, unknown> {
 export class Config extends EventEmitter {
   private values = new Map<string, unknown>();
   private watcher: FSWatcher | undefined;
+  /** A mirror's check for newer values, before every read. */
+  private refresh: (() => void) | undefined;
   readonly file: string;
 
   private constructor(readonly dataDir: string) {
@@ -83,6 +85,39 @@ export class Config extends EventEmitter {
     }
     c.values = c.readFile();
     return c;
+  }
+
+  /**
+   * A copy for a worker thread. `refresh` runs before every read and calls `apply` with the main
+   * thread's newer `snapshot`, if there is one: a change is seen by the next read, not some time later.
+   */
+  static mirror(dataDir: string, values: [string, unknown][], refresh?: (c: Config) => void): Config {
+    const c = new Config(resolve(dataDir));
+    c.values = new Map(values);
+    if (refresh) c.refresh = () => refresh(c);
+    return c;
+  }
+
+  /** The values set in the file (defaults are not), as `mirror` and `apply` take them. */
+  snapshot(): [string, unknown][] {
+    return [...this.values];
+  }
+
+  /** Takes a newer snapshot; emits `change` for the keys whose value differs. */
+  apply(values: [string, unknown][]): void {
+    this.replace(new Map(values));
+  }
+
+  private replace(next: Map<string, unknown>): void {
+    const changed = allKeys
+      .map((d) => d.key)
+      .filter((k) => JSON.stringify(next.get(k)) !== JSON.stringify(this.values.get(k)));
+    this.values = next;
+    if (changed.length)
+      this.emit(
+        'change',
+        changed.map((k) => keyDef(k)!),
+      );
   }
 
   /** Creates the config file of a new data dir with the given settings. */
@@ -133,6 +168,7 @@ export class Config extends EventEmitter {
   }
 
   get<T>(key: string): T {
+    this.refresh?.();
     const def = keyDef(key);
     if (!def) throw new Error(`unknown config key ${key}`);
     return (this.values.has(key) ? this.values.get(key) : def.default) as T;
@@ -197,15 +233,7 @@ export class Config extends EventEmitter {
         this.emit('invalid', e);
         return;
       }
-      const changed = allKeys
-        .map((d) => d.key)
-        .filter((k) => JSON.stringify(next.get(k)) !== JSON.stringify(this.values.get(k)));
-      this.values = next;
-      if (changed.length)
-        this.emit(
-          'change',
-          changed.map((k) => keyDef(k)!),
-        );
+      this.replace(next);
     };
     // Watch the directory: `config set` replaces the file by rename, which ends a watch on the file.
     this.watcher = watch(this.dataDir, (_ev, name) => {

@@ -125,21 +125,6 @@ export class Aliases {
     return (await repo.findAlias(this.db, a.address))!;
   }
 
-  /**
-   * Whether `sender` may send to the alias: anyone unless restricted; then the allowed senders,
-   * and the members when `membersMaySend`.
-   */
-  maySendTo(alias: Alias, sender: string): boolean {
-    if (!alias.restricted) return true;
-    let s: string;
-    try {
-      s = canonicalAddress(sender).address;
-    } catch {
-      return false;
-    }
-    return alias.allowedSenders.includes(s) || (alias.membersMaySend && alias.members.includes(s));
-  }
-
   private members(self: string, list: string[]): string[] {
     const out = [...new Set(list.map((m) => canonicalAddress(m).address))];
     if (out.includes(self)) throw new OperatorError(`alias ${self} cannot be a member of itself`);

@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { SqlDb } from '../store/sql.js';
 import { Accounts } from './accounts.js';
 import { Aliases } from './aliases.js';
+import { aliasAcceptsSender } from './names.js';
 import { Contacts } from './contacts.js';
 import { Authenticator } from './authentication.js';
 import { Domains } from './domains.js';
@@ -91,7 +92,7 @@ export class Directory {
 
   /** Whether `sender` may send to a (possibly restricted) alias. */
   maySendToAlias(alias: Alias, sender: string): boolean {
-    return this.aliases.maySendTo(alias, sender);
+    return aliasAcceptsSender(alias, sender);
   }
 
   isLocalDomain(domain: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { addressKey, normalizeDomain, parseAddress, splitSubaddress } from '../core/address.js';
 import { MailsteadError, OperatorError } from '../core/errors.js';
+import type { Alias } from './types.js';
 
 /** An address as the directory stores it: local part and domain lower-cased. */
 export interface CanonicalAddress {
@@ -50,4 +51,19 @@ export function groupName(text: string): string {
   if (!/^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u.test(n))
     throw new OperatorError(`"${text}" is not a valid group name (letters, digits, space . _ -; at most 64)`);
   return n;
+}
+
+/**
+ * Whether `sender` may send to the alias: anyone unless restricted; then the allowed senders,
+ * and the members when `membersMaySend`. Pure, so the SMTP thread decides it without the store.
+ */
+export function aliasAcceptsSender(alias: Alias, sender: string): boolean {
+  if (!alias.restricted) return true;
+  let s: string;
+  try {
+    s = canonicalAddress(sender).address;
+  } catch {
+    return false;
+  }
+  return alias.allowedSenders.includes(s) || (alias.membersMaySend && alias.members.includes(s));
 }

@@ -41,7 +41,7 @@ export async function createHttpService(
   }));
   fastify.get('/metrics', async (_req, reply) => {
     reply.header('content-type', app.metrics.registry.contentType);
-    return app.metrics.registry.metrics();
+    return app.metrics.text();
   });
   registerAutoconfigRoutes(fastify, app);
   const branding = new BrandingService(app.store.db, app.directory);

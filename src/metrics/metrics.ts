@@ -1,4 +1,16 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  AggregatorRegistry,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
+
+/** Another thread's metrics, as its registry's getMetricsAsJSON() gives them. */
+export type MetricsSource = () => Promise<MetricObjectWithValues<MetricValue<string>>[]>;
 
 /**
  * The process's Prometheus registry. Modules create their metrics through `metrics()` so every
@@ -7,6 +19,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class Metrics {
   readonly registry = new Registry();
   private readonly made = new Map<string, Counter | Gauge | Histogram>();
+  private readonly sources: MetricsSource[] = [];
 
   constructor(withDefaults = true) {
     if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'mailstead_process_' });
@@ -35,6 +48,21 @@ export class Metrics {
           ...(buckets ? { buckets } : {}),
         }),
     ) as Histogram;
+  }
+
+  /** Adds a worker thread's metrics to the exposition; same-named series are summed. */
+  addSource(source: MetricsSource): void {
+    this.sources.push(source);
+  }
+
+  /** The Prometheus exposition of this registry and every source (one that fails is left out). */
+  async text(): Promise<string> {
+    if (!this.sources.length) return this.registry.metrics();
+    const all = await Promise.all([
+      this.registry.getMetricsAsJSON(),
+      ...this.sources.map((s) => s().catch(() => [])),
+    ]);
+    return AggregatorRegistry.aggregate(all).metrics();
   }
 
   private reuse(name: string, make: () => Counter | Gauge | Histogram) {

@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import { parseAddress } from '../core/address.js';
+import { aliasAcceptsSender } from '../directory/names.js';
 import type { MailsteadError } from '../core/errors.js';
 import type { Account, Alias, Recipient } from '../directory/types.js';
 import type { QuotaStatus } from '../mailbox/types.js';
@@ -21,7 +22,6 @@ export type SendPermission = 'own' | 'send-as' | 'send-on-behalf';
 export interface PolicyDirectory {
   resolveRecipient(address: string): Promise<Recipient>;
   mayUseAddress(account: Account, from: string): Promise<SendPermission | null>;
-  maySendToAlias(alias: Alias, sender: string): boolean;
 }
 
 export interface QuotaSource {
@@ -305,7 +305,7 @@ export class SmtpPolicy {
   }
 
   private async mayPostTo(c: ClientFacts, sender: string, alias: Alias): Promise<boolean> {
-    if (!sender || !this.directory.maySendToAlias(alias, sender)) return false;
+    if (!sender || !aliasAcceptsSender(alias, sender)) return false;
     // A local address must be proven by login: anyone can write it in MAIL FROM.
     if (c.account) return true;
     return (await this.directory.resolveRecipient(sender)).kind === 'remote';

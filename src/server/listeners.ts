@@ -1,18 +1,17 @@
-import type { Server } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import type { Config } from '../config/config.js';
 import { OperatorError } from '../core/errors.js';
 import { formatListenAddress, type ListenAddress } from '../config/types.js';
-import type { ProtocolService } from './service.js';
+import type { Listenable, ProtocolService } from './service.js';
 
 export interface BoundListener {
   service: string;
   key: string;
   address: string;
-  server: Server;
+  server: Listenable;
 }
 
-function listen(server: Server, addr: ListenAddress): Promise<void> {
+function listen(server: Listenable, addr: ListenAddress): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (e: Error) => reject(e);
     server.once('error', onError);

@@ -1,4 +1,13 @@
-import type { Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+/** What binding needs of a listening socket: a net.Server, or one owned by a worker thread. */
+export interface Listenable {
+  listen(opts: { host: string; port: number; exclusive: boolean }, cb: () => void): unknown;
+  address(): AddressInfo | string | null;
+  close(cb?: (err?: Error) => void): unknown;
+  once(event: 'error', fn: (e: Error) => void): unknown;
+  off(event: 'error', fn: (e: Error) => void): unknown;
+}
 
 /**
  * A protocol service bound to the addresses of one `listen.*` key. `createServer` is called once
@@ -9,7 +18,7 @@ export interface ProtocolService {
   name: string;
   /** The config key holding its addresses, e.g. listen.smtp. */
   key: string;
-  createServer(): Server;
+  createServer(): Listenable;
   /** Number of open sessions, for /healthz and the dashboard. */
   connections(): number;
   drain(timeoutMs: number): Promise<void>;

@@ -16,7 +16,7 @@ export function protocolServices(app: App, tls: TlsManager): ProtocolService[] {
   // Deliveries run only in the server, never in a CLI command that opens the same data dir.
   app.queue.start();
   return [
-    ...smtpServices(app, tls),
+    ...smtpServices(app),
     ...imapServices(app, tls),
     pop3Service(app, tls, pop3Locks, false),
     pop3Service(app, tls, pop3Locks, true),

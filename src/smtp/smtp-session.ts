@@ -11,44 +11,34 @@ import { newId } from '../core/ids.js';
 import type { Account, AuthContext } from '../directory/types.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { AccountGuard } from '../policy/account-guard.js';
 import { refuse } from '../policy/refusal.js';
 import type { ClientFacts, MailDecision, SmtpPolicy } from '../policy/smtp-policy.js';
-import type { EnqueueRequest, EnvelopeRecipient } from '../queue/types.js';
+import type { EnvelopeRecipient } from '../queue/types.js';
 import type { BlobRef } from '../store/blobs/blob-store.js';
-import type { ContentScanRequest } from '../scan/content-scan.js';
-import type { SmtpTimeMessage } from '../delivery/local/smtp-time-reject.js';
-import type { InboundCheckRequest, InboundClient, InboundVerdict } from '../policy/inbound-checks.js';
+import type { InboundClient } from '../policy/inbound-checks.js';
 import { authModeKey, type AuthMode, type ListenerProfile } from './listener-profile.js';
+import type { ReceivedMessage } from './message-intake.js';
 import { receiveMessage } from './message-receiver.js';
 import { receivedHeader } from './received-header.js';
 import { toReply, type ReplyError } from './reply.js';
 
-/** The services an SMTP session calls; the composition root wires the real ones. */
+/**
+ * The services an SMTP session calls. The session runs on the SMTP worker thread; everything that
+ * needs the store answers from the main thread (see intake-thread.ts).
+ */
 export interface SmtpDeps {
   config: Config;
   log: Logger;
   metrics: Metrics;
   policy: SmtpPolicy;
-  guard: AccountGuard;
   authenticate(user: string, pass: string, ctx: AuthContext): Promise<Account>;
   storeBody(body: AsyncIterable<Buffer>): Promise<BlobRef>;
-  enqueue(req: EnqueueRequest): Promise<string>;
-  /** Content scanning (virus, spam): the blob to queue, or a thrown refusal. */
-  scan?(req: ContentScanRequest): Promise<BlobRef>;
-  /**
-   * The recipient's own filter, last before the queue: Sieve reject/ereject refused in the
-   * transaction when there is a single local recipient (RFC 5429 §2.1.1); throws its refusal.
-   */
-  recipientFilter?(m: SmtpTimeMessage): Promise<void>;
-  /**
-   * DNS blacklists at RCPT; sender authenticity at end of DATA (the blob with Authentication-
-   * Results and what the spam stage should add); each throws its refusal.
-   */
-  inbound?: {
-    recipient(client: InboundClient): Promise<void>;
-    check(req: InboundCheckRequest): Promise<InboundVerdict>;
-  };
+  /** DNS blacklists at RCPT; throws its refusal. */
+  checkClient?(client: InboundClient): Promise<void>;
+  /** The checks after DATA and the queue (see message-intake.ts): the hold reason, or a thrown refusal. */
+  queueMessage(m: ReceivedMessage): Promise<string | null>;
+  /** Told the listener's number of open sessions whenever it changes. */
+  sessionsChanged?(listener: string, open: number): void;
 }
 
 /** Per-connection state beside smtp-server's session. */
@@ -171,6 +161,7 @@ export class SmtpSessionHandlers {
       recipients: [],
     };
     this.states.set(session.id, st);
+    this.deps.sessionsChanged?.(this.profile.name, this.states.size);
     (session as SMTPServerSession & { disabledCommands?: string[] }).disabledCommands = this.disabledCommands(
       session.secure,
     );
@@ -237,7 +228,7 @@ export class SmtpSessionHandlers {
     this.deps.policy.rcptTo(this.facts(session, st), mail, address.address).then(
       async (r) => {
         try {
-          await this.deps.inbound?.recipient(this.inboundClient(session, st));
+          await this.deps.checkClient?.(this.inboundClient(session, st));
         } catch (e) {
           return this.refuse(session, e, done);
         }
@@ -322,43 +313,11 @@ export class SmtpSessionHandlers {
       },
       this.deps.storeBody,
     );
-    const checked = this.deps.inbound
-      ? await this.deps.inbound.check({
-          ...this.inboundClient(session, st),
-          blob,
-          sender: mail.sender,
-          helo: session.hostNameAppearsAs || '',
-        })
-      : undefined;
-    const scanned = this.deps.scan
-      ? await this.deps.scan({
-          queueId,
-          blob: checked?.blob ?? blob,
-          scoreHits: checked?.scoreHits ?? [],
-          quarantine: checked?.quarantine ?? null,
-          sender: mail.sender,
-          recipients: st.recipients,
-          clientIp: session.remoteAddress,
-          authUser: st.account?.address ?? null,
-          messageId: headers.messageId,
-        })
-      : (checked?.blob ?? blob);
-    await this.deps.recipientFilter?.({
+    const holdReason = await this.deps.queueMessage({
       queueId,
       sender: mail.sender,
       recipients: st.recipients,
-      blob: scanned,
-      source: this.profile.submission ? 'submission' : 'smtp',
-      authUser: st.account?.address ?? null,
-    });
-    const outbound = st.account ? st.recipients.filter((r) => r.kind === 'remote').length : 0;
-    const holdReason =
-      st.account && outbound ? await this.deps.guard.check(st.account.address, outbound) : null;
-    await this.deps.enqueue({
-      queueId,
-      sender: mail.sender,
-      recipients: st.recipients,
-      blob: scanned,
+      blob,
       trace,
       messageId: headers.messageId,
       subject: headers.subject,
@@ -366,10 +325,10 @@ export class SmtpSessionHandlers {
       clientName: st.clientName,
       helo: session.hostNameAppearsAs || null,
       authUser: st.account?.address ?? null,
+      exempt: this.inboundClient(session, st).exempt,
       source: this.profile.submission ? 'submission' : 'smtp',
       dsnRet: session.envelope.dsn?.ret ?? null,
       dsnEnvid: session.envelope.dsn?.envid ?? null,
-      holdReason,
     });
     this.deps.log.info({
       event: 'queued',
@@ -396,6 +355,7 @@ export class SmtpSessionHandlers {
     if (!st) return;
     st.release();
     this.states.delete(session.id);
+    this.deps.sessionsChanged?.(this.profile.name, this.states.size);
   }
 }
 

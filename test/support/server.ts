@@ -43,7 +43,10 @@ export async function testStore(
  * A real server on ephemeral loopback ports with a temp data dir: every `listen.*` key is set to
  * 127.0.0.1:0 unless `settings` says otherwise. Logs go nowhere unless MAILSTEAD_TEST_LOG is set.
  */
-export async function startTestServer(settings: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  settings: Record<string, string> = {},
+  opts: { log?: Writable } = {},
+): Promise<TestServer> {
   const { dir, cleanup } = tempDir();
   const store = await testStore();
   const init = await initDataDir(dir, { hostname: 'mail.example.test', settings: store.settings });
@@ -51,10 +54,10 @@ export async function startTestServer(settings: Record<string, string> = {}): Pr
   for (const k of allKeys) if (k.key.startsWith('listen.')) config.set(k.key, '127.0.0.1:0');
   config.set('log.level', process.env.MAILSTEAD_TEST_LOG ?? 'warn');
   for (const [k, v] of Object.entries(settings)) config.set(k, v);
-  const sink = new Writable({ write: (_c, _e, cb) => cb() });
+  const sink = opts.log ?? new Writable({ write: (_c, _e, cb) => cb() });
   const server = await startServer(dir, {
     out: () => undefined,
-    ...(process.env.MAILSTEAD_TEST_LOG ? {} : { logDestination: sink }),
+    ...(process.env.MAILSTEAD_TEST_LOG && !opts.log ? {} : { logDestination: sink }),
   });
   return {
     ...server,

@@ -1,0 +1,211 @@
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { Config } from '../config/config.js';
+import { ThreadRpc } from '../core/thread-rpc.js';
+import type { Account, AuthContext, Recipient } from '../directory/types.js';
+import { LOG_LEVELS, type LogLevel } from '../log/forwarding-logger.js';
+import type { Logger } from '../log/logger.js';
+import type { QuotaStatus } from '../mailbox/types.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { InboundClient } from '../policy/inbound-checks.js';
+import type { SendPermission } from '../policy/smtp-policy.js';
+import type { Listenable, ProtocolService } from '../server/service.js';
+import type { BlobRef } from '../store/blobs/blob-store.js';
+import type { IntakeWorkerData } from './intake-worker.js';
+import { LISTENERS } from './listener-profile.js';
+import type { ReceivedMessage } from './message-intake.js';
+
+/** What the SMTP thread asks of the main thread: everything that reads or writes the store. */
+export interface IntakeBackend {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  resolveRecipient(address: string): Promise<Recipient>;
+  mayUseAddress(account: Account, from: string): Promise<SendPermission | null>;
+  quotaStatus(accountId: number): Promise<QuotaStatus>;
+  authenticate(user: string, pass: string, ctx: AuthContext): Promise<Account>;
+  storeBody(body: AsyncIterable<Buffer>): Promise<BlobRef>;
+  checkClient?(client: InboundClient): Promise<void>;
+  queueMessage(m: ReceivedMessage): Promise<string | null>;
+}
+
+/** A Buffer sent to another thread arrives as a plain Uint8Array over the same bytes. */
+const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+/**
+ * One body arriving from the SMTP thread in pieces, read by the blob store as it arrives. A
+ * piece's sender waits until the store has taken it; if the store fails, so does every send.
+ */
+class BodyChannel {
+  private readonly pieces: { piece: Buffer | null; taken: () => void }[] = [];
+  private wake: (() => void) | undefined;
+  private failure: Error | undefined;
+  readonly stored: Promise<BlobRef>;
+
+  constructor(storeBody: (body: AsyncIterable<Buffer>) => Promise<BlobRef>) {
+    this.stored = storeBody(this.read());
+    // A failed store is reported to whoever sends or ends; it is not unhandled meanwhile.
+    this.stored.catch(() => undefined);
+  }
+
+  /** `null` ends the body. */
+  send(piece: Buffer | null): Promise<void> {
+    const taken = new Promise<void>((resolve) => {
+      this.pieces.push({ piece, taken: resolve });
+      this.wake?.();
+    });
+    return Promise.race([taken, this.stored.then(() => undefined)]);
+  }
+
+  fail(e: Error): void {
+    this.failure = e;
+    this.wake?.();
+  }
+
+  private async *read(): AsyncGenerator<Buffer> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const next = this.pieces.shift();
+      if (!next) {
+        await new Promise<void>((r) => (this.wake = r));
+        this.wake = undefined;
+        continue;
+      }
+      next.taken();
+      if (next.piece === null) return;
+      yield next.piece;
+    }
+  }
+}
+
+/** A listening socket owned by the SMTP thread, bound and closed from here like a net.Server. */
+class ThreadListener extends EventEmitter implements Listenable {
+  private id: number | undefined;
+  private bound: AddressInfo | null = null;
+
+  constructor(
+    private readonly rpc: ThreadRpc,
+    private readonly service: string,
+  ) {
+    super();
+  }
+
+  listen(opts: { host: string; port: number; exclusive: boolean }, cb: () => void): this {
+    this.rpc.call<{ id: number; address: AddressInfo }>('listen', this.service, opts).then(
+      (r) => {
+        this.id = r.id;
+        this.bound = r.address;
+        cb();
+      },
+      (e: Error) => this.emit('error', e),
+    );
+    return this;
+  }
+
+  address(): AddressInfo | null {
+    return this.bound;
+  }
+
+  close(cb?: (err?: Error) => void): this {
+    const id = this.id;
+    this.id = undefined;
+    if (id === undefined) cb?.();
+    else this.rpc.call('close', id).then(() => cb?.(), cb);
+    return this;
+  }
+}
+
+/**
+ * The SMTP listeners (MX, submission, submissions), run on a worker thread: one protocol service
+ * per listener, as in-process services are, for the service control and the composition root.
+ * The thread ends when every listener has been drained (server shutdown).
+ */
+export function smtpIntakeThread(backend: IntakeBackend): ProtocolService[] {
+  const { config, log } = backend;
+  const bodies = new Map<number, BodyChannel>();
+  const sessions = new Map<string, number>();
+  const channel = (id: number) => {
+    let c = bodies.get(id);
+    if (!c) bodies.set(id, (c = new BodyChannel((body) => backend.storeBody(body))));
+    return c;
+  };
+  const configChannel = new MessageChannel();
+  const configVersion = new SharedArrayBuffer(4);
+  const data: IntakeWorkerData = {
+    dataDir: config.dataDir,
+    config: config.snapshot(),
+    configPort: configChannel.port2,
+    configVersion,
+    logLevels: LOG_LEVELS.filter((l) => log.isLevelEnabled(l)),
+    checkClients: !!backend.checkClient,
+  };
+  const worker = new Worker(new URL('./intake-worker.js', import.meta.url), {
+    workerData: data,
+    transferList: [configChannel.port2],
+  });
+  // Shutdown is the drain below; the thread must not hold a process open that is exiting anyway.
+  worker.unref();
+  const rpc: ThreadRpc = new ThreadRpc(worker, {
+    resolveRecipient: (a: string) => backend.resolveRecipient(a),
+    mayUseAddress: (account: Account, from: string) => backend.mayUseAddress(account, from),
+    quotaStatus: (id: number) => backend.quotaStatus(id),
+    authenticate: (user: string, pass: string, ctx: AuthContext) => backend.authenticate(user, pass, ctx),
+    checkClient: (client: InboundClient) => backend.checkClient?.(client),
+    queueMessage: (m: ReceivedMessage) => backend.queueMessage(m),
+    bodyPiece: (id: number, piece: Uint8Array) => channel(id).send(asBuffer(piece)),
+    bodyEnd: async (id: number, piece: Uint8Array) => {
+      const c = channel(id);
+      try {
+        if (piece.byteLength) void c.send(asBuffer(piece));
+        void c.send(null);
+        return await c.stored;
+      } finally {
+        bodies.delete(id);
+      }
+    },
+    bodyAbort: (id: number) => {
+      bodies.get(id)?.fail(new Error('the SMTP session ended the transfer'));
+      bodies.delete(id);
+    },
+    log: (level: LogLevel, obj: unknown, msg: string | undefined) => log[level](obj, msg),
+    sessions: (listener: string, open: number) => sessions.set(listener, open),
+    ready: () => log.debug({ event: 'smtp_thread_ready' }),
+  });
+  const version = new Int32Array(configVersion);
+  const onConfig = () => {
+    configChannel.port1.postMessage(config.snapshot());
+    Atomics.add(version, 0, 1);
+  };
+  config.on('change', onConfig);
+  backend.metrics.addSource(() => rpc.call('metrics'));
+  worker.on('error', (e) => log.fatal({ event: 'smtp_thread_failed', err: e.message }, 'SMTP thread failed'));
+  let terminating = false;
+  worker.on('exit', (code) => {
+    if (!terminating)
+      log.fatal({ event: 'smtp_thread_exit', code }, 'SMTP thread exited: the SMTP listeners are closed');
+    config.off('change', onConfig);
+    configChannel.port1.close();
+    rpc.close(new Error(`the SMTP thread has exited (code ${code})`));
+    for (const c of bodies.values()) c.fail(new Error('the SMTP thread has exited'));
+    bodies.clear();
+  });
+
+  let undrained = LISTENERS.length;
+  return LISTENERS.map((p) => ({
+    name: p.name,
+    key: p.key,
+    createServer: () => new ThreadListener(rpc, p.name),
+    connections: () => sessions.get(p.name) ?? 0,
+    async drain(timeoutMs: number) {
+      try {
+        await rpc.call('drain', p.name, timeoutMs);
+      } finally {
+        if (--undrained === 0) {
+          terminating = true;
+          await worker.terminate();
+        }
+      }
+    },
+  }));
+}

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import type { TestServer } from '../support/server.js';
+import { startTestServer } from '../support/server.js';
+import { PASSWORD, inbox, partialBlobs, queueSettled, send, session, waitFor } from './smtp-fixture.js';
+import { SmtpWire } from './smtp-client.js';
+
+// The SMTP listeners run on a worker thread; these are the seams between it and the main thread.
+let s: TestServer;
+const logLines: string[] = [];
+before(async () => {
+  const log = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  s = await startTestServer({ 'smtp.max_clients_per_ip': '0', 'log.level': 'info' }, { log });
+  await s.app.directory.addAccount({ address: 'bob@example.test', password: PASSWORD });
+});
+after(async () => s.close());
+
+test('a body of many pieces reaches the store byte for byte', async () => {
+  // 3 MB: dozens of pieces between the threads, each waiting until the store has taken it.
+  const line = (i: number) => `${String(i).padStart(8, '0')} ${'m'.repeat(60)}\r\n`;
+  const body = `Subject: pieces\r\n\r\n${Array.from({ length: 45_000 }, (_, i) => line(i)).join('')}`;
+  const { c } = await session(s);
+  assert.match(await send(c, 'a@elsewhere.example', ['bob@example.test'], body), /^250 2\.0\.0 /);
+  c.close();
+  await queueSettled(s);
+  const got = (await inbox(s, 'bob@example.test')).find((m) => m.includes('Subject: pieces'));
+  assert.ok(got, 'delivered');
+  const stored = got.slice(got.indexOf('Subject: pieces'));
+  const digest = (t: string) => createHash('sha256').update(t).digest('hex');
+  assert.equal(stored.length, body.length);
+  assert.equal(digest(stored), digest(body));
+});
+
+test('a body refused after its first pieces left leaves no partial blob on the main thread', async () => {
+  const { c } = await session(s);
+  await c.cmd('MAIL FROM:<a@elsewhere.example>');
+  await c.cmd('RCPT TO:<bob@example.test>');
+  await c.cmd('DATA');
+  // 200 KB of clean lines (several pieces stored), then a NUL: 554 and nothing kept.
+  const reply = await c.cmd(`Subject: nul\r\n\r\n${'clean line\r\n'.repeat(20_000)}bad\0byte\r\n.`);
+  assert.match(reply, /^554 5\.6\.0 /);
+  assert.match(await c.cmd('NOOP'), /^250 /, 'the session goes on');
+  c.close();
+  assert.equal(await waitFor(async () => ((await partialBlobs(s)) === 0 ? 0 : undefined)), 0);
+});
+
+test('a config change is seen by the next connection', async () => {
+  const { c } = await session(s);
+  s.app.config.set('smtp.max_clients_per_ip', '1');
+  try {
+    const second = await SmtpWire.open(s.port('smtp'));
+    assert.match(await second.reply(), /^421 4\.7\.0 /);
+    second.close();
+  } finally {
+    s.app.config.set('smtp.max_clients_per_ip', '0');
+    c.close();
+  }
+});
+
+test('the thread’s metrics, log records and session counts reach the main thread', async () => {
+  const { c } = await session(s);
+  assert.match(await send(c, 'a@elsewhere.example', ['bob@example.test']), /^250 /);
+  const http = s.listeners.find((l) => l.service === 'http')!.address;
+  const health = await waitFor(async () => {
+    const h = (await (await fetch(`http://${http}/healthz`)).json()) as {
+      listeners: { service: string; connections: number }[];
+    };
+    return h.listeners.find((l) => l.service === 'smtp' && l.connections >= 1);
+  });
+  assert.ok(health);
+  c.close();
+  await waitFor(async () => {
+    const h = (await (await fetch(`http://${http}/healthz`)).json()) as {
+      listeners: { service: string; connections: number }[];
+    };
+    return h.listeners.find((l) => l.service === 'smtp')?.connections === 0;
+  });
+  const metrics = await (await fetch(`http://${http}/metrics`)).text();
+  assert.match(metrics, /^mailstead_smtp_messages_total\{listener="smtp"\} [1-9]/m);
+  assert.match(metrics, /^mailstead_process_process_resident_memory_bytes /m, 'the main thread’s own metrics stay');
+  const queued = await waitFor(() =>
+    logLines.map((l) => JSON.parse(l) as { event?: string; from?: string }).find((r) => r.event === 'queued'),
+  );
+  assert.equal(queued.from, 'a@elsewhere.example');
+});
