@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
 import { ThreadRpc } from '../core/thread-rpc.js';
 import type { Account, AuthContext, Recipient } from '../directory/types.js';
@@ -85,22 +85,33 @@ class ThreadListener extends EventEmitter implements Listenable {
   private bound: AddressInfo | null = null;
 
   constructor(
-    private readonly rpc: ThreadRpc,
+    private readonly thread: IntakeThread,
     private readonly service: string,
   ) {
     super();
   }
 
   listen(opts: { host: string; port: number; exclusive: boolean }, cb: () => void): this {
-    this.rpc.call<{ id: number; address: AddressInfo }>('listen', this.service, opts).then(
-      (r) => {
-        this.id = r.id;
-        this.bound = r.address;
+    this.bind(opts).then(
+      () => {
+        this.thread.listeners.add(this);
         cb();
       },
       (e: Error) => this.emit('error', e),
     );
     return this;
+  }
+
+  /** After a restart of the thread: the same address again, with the port first bound. */
+  rebind(): Promise<void> {
+    const a = this.bound!;
+    return this.bind({ host: a.address, port: a.port, exclusive: true });
+  }
+
+  private async bind(opts: { host: string; port: number; exclusive: boolean }): Promise<void> {
+    const r = await this.thread.rpc.call<{ id: number; address: AddressInfo }>('listen', this.service, opts);
+    this.id = r.id;
+    this.bound = r.address;
   }
 
   address(): AddressInfo | null {
@@ -110,9 +121,148 @@ class ThreadListener extends EventEmitter implements Listenable {
   close(cb?: (err?: Error) => void): this {
     const id = this.id;
     this.id = undefined;
+    this.thread.listeners.delete(this);
     if (id === undefined) cb?.();
-    else this.rpc.call('close', id).then(() => cb?.(), cb);
+    else this.thread.rpc.call('close', id).then(() => cb?.(), cb);
     return this;
+  }
+}
+
+export function spawnIntakeWorker(data: IntakeWorkerData): Worker {
+  return new Worker(new URL('./intake-worker.js', import.meta.url), {
+    workerData: data,
+    transferList: [data.configPort],
+  });
+}
+
+/** A restarted thread that dies sooner than this after its start is restarted after this delay, not at once. */
+const RESTART_BACKOFF_MS = 10_000;
+
+/**
+ * The worker thread running the SMTP listeners, and the main thread's answers to its calls. If
+ * the thread dies (an uncaught exception in it), a new one binds the same addresses, as Postfix's
+ * master restarts a dead smtpd; sessions open at the time are lost, acknowledged mail is not.
+ */
+export class IntakeThread {
+  rpc!: ThreadRpc;
+  readonly listeners = new Set<ThreadListener>();
+  readonly sessions = new Map<string, number>();
+  private worker!: Worker;
+  private readonly bodies = new Map<number, BodyChannel>();
+  private configPort!: MessagePort;
+  private configVersion!: Int32Array;
+  private startedAt = 0;
+  private restarted = false;
+  private stopping = false;
+
+  /** `spawn` starts the worker (tests keep a handle on it to end it). */
+  constructor(
+    private readonly backend: IntakeBackend,
+    private readonly spawn = spawnIntakeWorker,
+  ) {
+    this.start();
+    backend.config.on('change', this.onConfig);
+    backend.metrics.addSource(() => this.rpc.call('metrics'));
+  }
+
+  private readonly onConfig = () => {
+    this.configPort.postMessage(this.backend.config.snapshot());
+    Atomics.add(this.configVersion, 0, 1);
+  };
+
+  private start(): void {
+    const { backend } = this;
+    const { config, log } = backend;
+    const configChannel = new MessageChannel();
+    const configVersion = new SharedArrayBuffer(4);
+    this.configPort = configChannel.port1;
+    this.configVersion = new Int32Array(configVersion);
+    const data: IntakeWorkerData = {
+      dataDir: config.dataDir,
+      config: config.snapshot(),
+      configPort: configChannel.port2,
+      configVersion,
+      logLevels: LOG_LEVELS.filter((l) => log.isLevelEnabled(l)),
+      checkClients: !!backend.checkClient,
+    };
+    const worker = this.spawn(data);
+    // Shutdown is `stop`; the thread must not hold open a process that is exiting anyway.
+    worker.unref();
+    this.worker = worker;
+    this.startedAt = Date.now();
+    const bodies = this.bodies;
+    const channel = (id: number) => {
+      let c = bodies.get(id);
+      if (!c) bodies.set(id, (c = new BodyChannel((body) => backend.storeBody(body))));
+      return c;
+    };
+    this.rpc = new ThreadRpc(worker, {
+      resolveRecipient: (a: string) => backend.resolveRecipient(a),
+      mayUseAddress: (account: Account, from: string) => backend.mayUseAddress(account, from),
+      quotaStatus: (id: number) => backend.quotaStatus(id),
+      authenticate: (user: string, pass: string, ctx: AuthContext) => backend.authenticate(user, pass, ctx),
+      checkClient: (client: InboundClient) => backend.checkClient?.(client),
+      queueMessage: (m: ReceivedMessage) => backend.queueMessage(m),
+      bodyPiece: (id: number, piece: Uint8Array) => channel(id).send(asBuffer(piece)),
+      bodyEnd: async (id: number, piece: Uint8Array) => {
+        const c = channel(id);
+        try {
+          if (piece.byteLength) void c.send(asBuffer(piece));
+          void c.send(null);
+          return await c.stored;
+        } finally {
+          bodies.delete(id);
+        }
+      },
+      bodyAbort: (id: number) => {
+        bodies.get(id)?.fail(new Error('the SMTP session ended the transfer'));
+        bodies.delete(id);
+      },
+      log: (level: LogLevel, obj: unknown, msg: string | undefined) => log[level](obj, msg),
+      sessions: (listener: string, open: number) => this.sessions.set(listener, open),
+      ready: () => log.debug({ event: 'smtp_thread_ready' }),
+    });
+    worker.on('error', (e) =>
+      log.error({ event: 'smtp_thread_failed', err: e.message }, 'SMTP thread failed'),
+    );
+    worker.on('exit', (code) => this.exited(code));
+  }
+
+  private exited(code: number): void {
+    this.configPort.close();
+    this.rpc.close(new Error(`the SMTP thread has exited (code ${code})`));
+    for (const c of this.bodies.values()) c.fail(new Error('the SMTP thread has exited'));
+    this.bodies.clear();
+    this.sessions.clear();
+    if (this.stopping) return;
+    const crashLoop = this.restarted && Date.now() - this.startedAt < RESTART_BACKOFF_MS;
+    const delay = crashLoop ? RESTART_BACKOFF_MS : 0;
+    this.backend.log.error(
+      { event: 'smtp_thread_exit', code, restartInMs: delay },
+      'SMTP thread exited; starting a new one on the same addresses',
+    );
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.restarted = true;
+      this.start();
+      for (const l of this.listeners)
+        l.rebind().catch((e: Error) =>
+          this.backend.log.fatal(
+            { event: 'smtp_rebind_failed', address: l.address(), err: e.message },
+            'an SMTP listener could not be bound again',
+          ),
+        );
+    }, delay).unref();
+  }
+
+  drain(service: string, timeoutMs: number): Promise<void> {
+    return this.rpc.call('drain', service, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.backend.config.off('change', this.onConfig);
+    await this.worker.terminate();
   }
 }
 
@@ -121,90 +271,21 @@ class ThreadListener extends EventEmitter implements Listenable {
  * per listener, as in-process services are, for the service control and the composition root.
  * The thread ends when every listener has been drained (server shutdown).
  */
-export function smtpIntakeThread(backend: IntakeBackend): ProtocolService[] {
-  const { config, log } = backend;
-  const bodies = new Map<number, BodyChannel>();
-  const sessions = new Map<string, number>();
-  const channel = (id: number) => {
-    let c = bodies.get(id);
-    if (!c) bodies.set(id, (c = new BodyChannel((body) => backend.storeBody(body))));
-    return c;
-  };
-  const configChannel = new MessageChannel();
-  const configVersion = new SharedArrayBuffer(4);
-  const data: IntakeWorkerData = {
-    dataDir: config.dataDir,
-    config: config.snapshot(),
-    configPort: configChannel.port2,
-    configVersion,
-    logLevels: LOG_LEVELS.filter((l) => log.isLevelEnabled(l)),
-    checkClients: !!backend.checkClient,
-  };
-  const worker = new Worker(new URL('./intake-worker.js', import.meta.url), {
-    workerData: data,
-    transferList: [configChannel.port2],
-  });
-  // Shutdown is the drain below; the thread must not hold a process open that is exiting anyway.
-  worker.unref();
-  const rpc: ThreadRpc = new ThreadRpc(worker, {
-    resolveRecipient: (a: string) => backend.resolveRecipient(a),
-    mayUseAddress: (account: Account, from: string) => backend.mayUseAddress(account, from),
-    quotaStatus: (id: number) => backend.quotaStatus(id),
-    authenticate: (user: string, pass: string, ctx: AuthContext) => backend.authenticate(user, pass, ctx),
-    checkClient: (client: InboundClient) => backend.checkClient?.(client),
-    queueMessage: (m: ReceivedMessage) => backend.queueMessage(m),
-    bodyPiece: (id: number, piece: Uint8Array) => channel(id).send(asBuffer(piece)),
-    bodyEnd: async (id: number, piece: Uint8Array) => {
-      const c = channel(id);
-      try {
-        if (piece.byteLength) void c.send(asBuffer(piece));
-        void c.send(null);
-        return await c.stored;
-      } finally {
-        bodies.delete(id);
-      }
-    },
-    bodyAbort: (id: number) => {
-      bodies.get(id)?.fail(new Error('the SMTP session ended the transfer'));
-      bodies.delete(id);
-    },
-    log: (level: LogLevel, obj: unknown, msg: string | undefined) => log[level](obj, msg),
-    sessions: (listener: string, open: number) => sessions.set(listener, open),
-    ready: () => log.debug({ event: 'smtp_thread_ready' }),
-  });
-  const version = new Int32Array(configVersion);
-  const onConfig = () => {
-    configChannel.port1.postMessage(config.snapshot());
-    Atomics.add(version, 0, 1);
-  };
-  config.on('change', onConfig);
-  backend.metrics.addSource(() => rpc.call('metrics'));
-  worker.on('error', (e) => log.fatal({ event: 'smtp_thread_failed', err: e.message }, 'SMTP thread failed'));
-  let terminating = false;
-  worker.on('exit', (code) => {
-    if (!terminating)
-      log.fatal({ event: 'smtp_thread_exit', code }, 'SMTP thread exited: the SMTP listeners are closed');
-    config.off('change', onConfig);
-    configChannel.port1.close();
-    rpc.close(new Error(`the SMTP thread has exited (code ${code})`));
-    for (const c of bodies.values()) c.fail(new Error('the SMTP thread has exited'));
-    bodies.clear();
-  });
-
+export function smtpIntakeThread(
+  backend: IntakeBackend,
+  thread = new IntakeThread(backend),
+): ProtocolService[] {
   let undrained = LISTENERS.length;
   return LISTENERS.map((p) => ({
     name: p.name,
     key: p.key,
-    createServer: () => new ThreadListener(rpc, p.name),
-    connections: () => sessions.get(p.name) ?? 0,
+    createServer: () => new ThreadListener(thread, p.name),
+    connections: () => thread.sessions.get(p.name) ?? 0,
     async drain(timeoutMs: number) {
       try {
-        await rpc.call('drain', p.name, timeoutMs);
+        await thread.drain(p.name, timeoutMs);
       } finally {
-        if (--undrained === 0) {
-          terminating = true;
-          await worker.terminate();
-        }
+        if (--undrained === 0) await thread.stop();
       }
     },
   }));

@@ -2,15 +2,20 @@ import type { App } from '../app.js';
 import { smtpTimeReject } from '../delivery/local/smtp-time-reject.js';
 import { InboundChecks } from '../policy/inbound-checks.js';
 import type { ProtocolService } from '../server/service.js';
-import { smtpIntakeThread } from './intake-thread.js';
+import { smtpIntakeThread, type IntakeBackend } from './intake-thread.js';
 import { messageIntake } from './message-intake.js';
 
 /** The SMTP listeners of a running server, on their own thread, wired to the app's directory, policy and queue. */
 export function smtpServices(app: App): ProtocolService[] {
   // Rule workers compile in the background; the listeners start at once.
   app.scan.start();
+  return smtpIntakeThread(smtpBackend(app));
+}
+
+/** The main thread's side of SMTP intake: what the SMTP thread asks of the app. */
+export function smtpBackend(app: App): IntakeBackend {
   const inbound = new InboundChecks(app.config, app.store.blobs, app.log, app.metrics);
-  return smtpIntakeThread({
+  return {
     config: app.config,
     log: app.log,
     metrics: app.metrics,
@@ -34,5 +39,5 @@ export function smtpServices(app: App): ProtocolService[] {
         log: app.log,
       }),
     }),
-  });
+  };
 }

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
+import type { Worker } from 'node:worker_threads';
+import { bindListeners, closeListeners } from '../../src/server/listeners.js';
+import { IntakeThread, smtpIntakeThread, spawnIntakeWorker } from '../../src/smtp/intake-thread.js';
+import { smtpBackend } from '../../src/smtp/smtp-services.js';
 import type { TestServer } from '../support/server.js';
 import { startTestServer } from '../support/server.js';
 import { PASSWORD, inbox, partialBlobs, queueSettled, send, session, waitFor } from './smtp-fixture.js';
@@ -84,9 +88,58 @@ test('the thread’s metrics, log records and session counts reach the main thre
   });
   const metrics = await (await fetch(`http://${http}/metrics`)).text();
   assert.match(metrics, /^mailstead_smtp_messages_total\{listener="smtp"\} [1-9]/m);
-  assert.match(metrics, /^mailstead_process_process_resident_memory_bytes /m, 'the main thread’s own metrics stay');
+  assert.match(
+    metrics,
+    /^mailstead_process_process_resident_memory_bytes /m,
+    'the main thread’s own metrics stay',
+  );
   const queued = await waitFor(() =>
     logLines.map((l) => JSON.parse(l) as { event?: string; from?: string }).find((r) => r.event === 'queued'),
   );
   assert.equal(queued.from, 'a@elsewhere.example');
+});
+
+test('a dead SMTP thread is replaced on the same addresses; mail goes on', async () => {
+  let worker: Worker | undefined;
+  const thread = new IntakeThread(smtpBackend(s.app), (data) => (worker = spawnIntakeWorker(data)));
+  const services = smtpIntakeThread(smtpBackend(s.app), thread);
+  const bound = await bindListeners(services, s.app.config, s.app.log);
+  try {
+    const port = Number(
+      bound
+        .find((l) => l.service === 'smtp')!
+        .address.split(':')
+        .at(-1),
+    );
+    const deliver = async (subject: string) => {
+      const c = await SmtpWire.open(port);
+      await c.reply();
+      await c.cmd('EHLO client.example.org');
+      const r = await send(
+        c,
+        'a@elsewhere.example',
+        ['bob@example.test'],
+        `Subject: ${subject}\r\n\r\nx\r\n`,
+      );
+      c.close();
+      return r;
+    };
+    assert.match(await deliver('before the crash'), /^250 /);
+    const first = worker!;
+    await first.terminate();
+    await waitFor(() => worker !== first);
+    await waitFor(async () =>
+      (await deliver('after the crash').catch(() => '')).startsWith('250') ? true : undefined,
+    );
+    await queueSettled(s);
+    const subjects = (await inbox(s, 'bob@example.test')).map((m) => /Subject: (.*)\r\n/.exec(m)?.[1]);
+    assert.ok(subjects.includes('before the crash') && subjects.includes('after the crash'));
+    const exit = logLines
+      .map((l) => JSON.parse(l) as { event?: string })
+      .find((r) => r.event === 'smtp_thread_exit');
+    assert.ok(exit, 'the exit is logged');
+  } finally {
+    await closeListeners(bound);
+    await Promise.all(services.map((x) => x.drain(1000)));
+  }
 });
