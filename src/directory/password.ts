@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { concurrencyLimit } from '../core/concurrency.js';
 
 /** Cost parameters of new hashes; stored in each hash, so raising them later keeps old hashes valid. */
 const N = 2 ** 15;
@@ -6,9 +7,20 @@ const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
 
+/**
+ * scrypt holds 128·N·r bytes (32 MiB at the cost above) while it runs on libuv's thread pool,
+ * which has 32 threads here: 50 mail clients logging in together held 100 MiB of it at once
+ * (heaptrack, 50-user footprint benchmark), the largest part of the server's peak memory. Two
+ * at a time keep a small server's cores busy; more would only wait for the CPU, holding memory.
+ */
+const scryptGate = concurrencyLimit(2);
+
 function scryptAsync(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  return scryptGate(
+    () =>
+      new Promise<Buffer>((resolve, reject) =>
+        scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
+      ),
   );
 }
 
