@@ -145,8 +145,12 @@ export class SpamScanner {
       task.attempts++;
       slot.progress[0] = -1;
       slot.timer = setTimeout(() => this.onTimeout(slot), this.timeoutMs);
+      // one copy, handed over rather than cloned again: the caller's buffer may be shared (the
+      // recent-blob cache) and is scanned again if this worker is replaced
       const raw = new Uint8Array(task.raw);
-      slot.worker.postMessage({ type: 'scan', id: this.nextId++, raw, opts: task.opts } satisfies ToWorker);
+      slot.worker.postMessage({ type: 'scan', id: this.nextId++, raw, opts: task.opts } satisfies ToWorker, [
+        raw.buffer,
+      ]);
     }
   }
 
