@@ -8,14 +8,17 @@
 //   - SMTP deliveries run at the same time: half the sender sessions come in on the MX port from
 //     outside (scanned for spam), half are the users sending to each other on the submission port
 //     (STARTTLS + AUTH, through nodemailer), 1-3 local recipients each, sizes from 2 KB to 1 MB
-//     (most small), each session sending one message after another as fast as it is answered.
+//     (most small), each session sending one message after another as fast as it is answered
+//     (a saturating load), or with RATE=N, all sessions together about N messages a second at
+//     random (Poisson) times: 50 people receiving ~150 and sending ~40 messages a working day
+//     make ~0.3 msg/s, so RATE=1 is a busy hour of such an office.
 // Every account starts with 100 messages (a quarter of the sizes above). The server's peak RSS
 // is VmHWM of its one process (its threads included), read at the end; PSS and RSS are also
 // sampled every 200 ms. Load figures (messages, IMAP operations, latencies) come with it, since
 // a lighter load would weigh less.
 //
 // Run: flock /tmp/mailstead-bench.lock node dist/bench/footprint/fifty-users.js [SECONDS=120] [SENDERS=10]
-// (NODE_OPTIONS reaches the server too, e.g. NODE_OPTIONS=--max-semi-space-size=4)
+// The server runs with the node flags of bin/mailstead.js's first line (SERVER_NODE_ARGS='…' tries others).
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import nodemailer from 'nodemailer';
@@ -29,6 +32,8 @@ import { mib, samplePeak, sumPss, sumRss, treeMemory } from './proc-memory.js';
 // USERS and PREFILL change the load for a quick check of the benchmark itself
 const USERS = Number(process.env.USERS ?? 50);
 const PREFILL = Number(process.env.PREFILL ?? 100);
+/** messages a second from all senders together; 0: each sends back to back */
+const RATE = Number(process.env.RATE ?? 0);
 const password = (i: number) => `pw-user${i}-bench-123`;
 const address = (i: number) => `user${i}@example.test`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -106,6 +111,7 @@ async function sender(
   until: number,
   stats: { sent: number; bytes: number; failed: number; lat: Latencies },
   firstError: (e: Error) => void,
+  senders: number,
 ): Promise<void> {
   const me = 1 + Math.floor(Math.random() * USERS);
   const transport = nodemailer.createTransport(
@@ -129,8 +135,16 @@ async function sender(
           maxConnections: 1,
         },
   );
+  // with RATE, the sessions' exponential gaps add up to a Poisson stream of RATE messages a second
+  const gap = () => (RATE > 0 ? (-Math.log(1 - Math.random()) * 1000 * senders) / RATE : 0);
+  let next = Date.now() + gap();
   try {
     while (Date.now() < until) {
+      if (RATE > 0) {
+        await sleep(Math.max(0, next - Date.now()));
+        next += gap();
+        if (Date.now() >= until) break;
+      }
       const users = Array.from(
         { length: 1 + Math.floor(Math.random() * 3) },
         () => 1 + Math.floor(Math.random() * USERS),
@@ -197,14 +211,15 @@ export async function main(
         return imapUser(server.ports.imaps!, k + 1, until, imap);
       });
       const sending = Array.from({ length: senders }, (_, k) =>
-        sender(server.ports, k % 2 ? 'submission' : 'mx', until, smtp, (e) => (error ??= e.message)),
+        sender(server.ports, k % 2 ? 'submission' : 'mx', until, smtp, (e) => (error ??= e.message), senders),
       );
       await Promise.all([...users, ...sending]);
       const secs = (performance.now() - t1) / 1000;
       const peak = sampler.stop();
       console.log(
         `load, ${secs.toFixed(0)} s: ${USERS} IMAP sessions (${imap.ops} commands, ${imap.news} new-mail wake-ups from IDLE, ` +
-          `p50/p99 ${imap.lat.quantile(0.5)}/${imap.lat.quantile(0.99)} ms); ${senders} SMTP sender sessions ` +
+          `p50/p99 ${imap.lat.quantile(0.5)}/${imap.lat.quantile(0.99)} ms); ${senders} SMTP sender sessions, ` +
+          `${RATE ? `RATE=${RATE} msg/s` : 'back to back'} ` +
           `(${smtp.sent} messages, ${(smtp.sent / secs).toFixed(1)} msg/s, ${mib(smtp.bytes / 1024)} MiB, ` +
           `p50/p99 ${smtp.lat.quantile(0.5)}/${smtp.lat.quantile(0.99)} ms, ${smtp.failed} failed${error ? `: first ${error}` : ''})`,
       );

@@ -14,20 +14,26 @@ export async function prepareDataDir(dir: string, settings: Record<string, strin
   config.close();
 }
 
-/** `mailstead serve --init` on a prepared data dir, resolved once its spam rules are loaded. */
-export async function startMailstead(
-  dir: string,
-  nodeArgs: string[] = [],
-): Promise<{
+/**
+ * `mailstead serve --init` on a prepared data dir, resolved once its spam rules are loaded. It
+ * runs as `npm start` runs it: bin/mailstead.js itself, so the node flags and malloc settings of
+ * its `#!/usr/bin/env -S …` line apply. SERVER_NODE_ARGS='…' runs `node …` instead, to try others.
+ */
+export async function startMailstead(dir: string): Promise<{
   pid: number;
   /** listener name (smtp, imaps…) -> port */
   ports: Record<string, number>;
   output: () => string;
   stop: () => Promise<void>;
 }> {
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/mailstead.js', 'serve', '--init', '--data', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const nodeArgs = process.env.SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean);
+  const args = ['serve', '--init', '--data', dir];
+  // env -S execs node in the same process, so child.pid is the server's
+  const child = nodeArgs
+    ? spawn(process.execPath, [...nodeArgs, 'bin/mailstead.js', ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn('bin/mailstead.js', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // Start-up output only: the log of a long load would pile up here. The pipes are still read.
   let out = '';
   let keep = true;
