@@ -5,7 +5,8 @@ import { connect, type TLSSocket } from 'node:tls';
  * completion, counting bytes and never parsing or keeping the responses.
  */
 export class BenchImapClient {
-  private tail = '';
+  /** The end of what the server sent since the last command or IDLE (up to 4 KiB). */
+  tail = '';
   private waiting: { tag: string; resolve: (line: string) => void } | undefined;
   private n = 0;
   bytes = 0;

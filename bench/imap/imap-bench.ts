@@ -180,7 +180,14 @@ async function idleCost(
   port: number,
   pids: () => number[],
   n: number,
-): Promise<{ open: number; pss: number; rss: number; bytesEach: number; seconds: number }> {
+): Promise<{
+  open: number;
+  pss: number;
+  rss: number;
+  bytesEach: number;
+  seconds: number;
+  told: { within1s: number; all: number | undefined };
+}> {
   const clients: BenchImapClient[] = [];
   const settle = () => new Promise((r) => setTimeout(r, 2000));
   const openSome = async (upTo: number): Promise<boolean> => {
@@ -209,15 +216,64 @@ async function idleCost(
     await settle();
     const { pss, rss } = memOf(pids());
     const open = clients.filter((c) => !c.socket.destroyed).length;
-    return { open, pss, rss, bytesEach: (pss - atHalf) / Math.max(1, open - half), seconds };
+    const told = await newMailReaches(
+      port,
+      clients.filter((c) => !c.socket.destroyed),
+    );
+    return { open, pss, rss, bytesEach: (pss - atHalf) / Math.max(1, open - half), seconds, told };
   } finally {
     for (const c of clients) c.close();
+  }
+}
+
+/**
+ * Appends a message from one more session and waits until every IDLE session has reported it
+ * (`* n EXISTS`): how many did within a second, and when the last did (undefined after 60 s).
+ * The times include this one client process reading every session's TLS. The message is
+ * expunged again, so the benchmark mailbox keeps its size.
+ */
+async function newMailReaches(
+  port: number,
+  idlers: BenchImapClient[],
+): Promise<{ within1s: number; all: number | undefined }> {
+  const c = await BenchImapClient.open(port);
+  try {
+    await c.command(`LOGIN ${USER} ${PASS}`);
+    await c.command('SELECT INBOX');
+    const msg = messageText(COUNT + 1);
+    const start = performance.now();
+    // Not awaited: the sessions may be told before the APPEND completes.
+    const appended = c.command(`APPEND INBOX {${msg.length}+}\r\n${msg}`);
+    let within1s = 0;
+    let all: number | undefined;
+    const told = new Set<BenchImapClient>();
+    while (performance.now() - start < 60_000) {
+      for (const x of idlers) if (!told.has(x) && /\* \d+ EXISTS/.test(x.tail)) told.add(x);
+      const t = performance.now() - start;
+      if (t <= 1000) within1s = told.size;
+      if (told.size === idlers.length) {
+        all = t;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const uid = /APPENDUID \d+ (\d+)/.exec(await appended)?.[1];
+    if (uid) {
+      await c.command(`UID STORE ${uid} +FLAGS.SILENT (\\Deleted)`);
+      await c.command(`UID EXPUNGE ${uid}`);
+    }
+    return { within1s, all };
+  } finally {
+    c.close();
   }
 }
 
 function report(name: string, i: Awaited<ReturnType<typeof idleCost>>, note = ''): void {
   console.log(
     `IDLE: ${name} ${i.open} sessions${note} on the ${COUNT}-message INBOX, opened in ${i.seconds.toFixed(0)} s; PSS ${(i.pss / MiB).toFixed(0)} MiB, RSS ${(i.rss / MiB).toFixed(0)} MiB in all, ${(i.bytesEach / 1024).toFixed(0)} KiB PSS per added session`,
+  );
+  console.log(
+    `  a message APPENDed by another session: ${i.told.within1s} of ${i.open} IDLE sessions reported it within 1 s, ${i.told.all === undefined ? 'not all within 60 s' : `all within ${i.told.all.toFixed(0)} ms`}`,
   );
 }
 
