@@ -88,3 +88,16 @@ test('prefilter: a rule runs when one of its literals is in the text, and only t
     ['C'],
   );
 });
+
+test('mimeheader exists: hits when any MIME part has the field (it has no regex to run)', () => {
+  const e = engine('mimeheader PART_DISP exists:Content-Disposition\nscore PART_DISP 1.5');
+  const multipart = msg(
+    'Subject: s\nContent-Type: multipart/mixed; boundary=b',
+    '--b\nContent-Type: text/plain\n\nhi\n--b\nContent-Type: application/pdf\nContent-Disposition: attachment\n\nx\n--b--\n',
+  );
+  assert.deepEqual(
+    e.scan(multipart).hits.map((h) => [h.name, h.score]),
+    [['PART_DISP', 1.5]],
+  );
+  assert.deepEqual(e.scan(msg('Subject: s', 'plain')).hits, []);
+});

@@ -201,6 +201,11 @@ export class SpamEngine {
       const vals = msg.parts.flatMap((p) =>
         p.headers.filter((h) => h.name.toLowerCase() === lname).map((h) => h.raw),
       );
+      // `exists:` has no regex: the field in any MIME part is the hit (the parser accepts it here too).
+      if (d.header!.exists) {
+        hit(d, vals.length ? 1 : 0);
+        continue;
+      }
       const n = countMatches(c, vals, limit(d));
       hit(d, d.negate ? (n ? 0 : 1) : n);
     }
