@@ -91,6 +91,20 @@ export class SelectedMailbox {
     this.shared = true;
   }
 
+  /**
+   * Takes `snap`, which lacks the messages `uids` (present in the view): returns their sequence
+   * numbers in the view before, highest first, as EXPUNGE responses are sent. Unlike `remove`,
+   * the list is not copied to take them out, since `snap` replaces it: with thousands of IDLE
+   * sessions on a large folder, each copying it for one expunge cost seconds of CPU.
+   */
+  adoptWithout(snap: FolderSnapshot, uids: readonly number[]): number[] {
+    const seqs = uids.map((u) => this.indexOf(u) + 1).filter((n) => n > 0);
+    const removed = new Set(uids);
+    this.saved = this.saved.filter((u) => !removed.has(u));
+    this.adopt(snap);
+    return seqs.sort((a, b) => b - a);
+  }
+
   /** Makes the arrays the session's own before it changes them. */
   private own(): Map<number, string[]> {
     if (this.shared) {

@@ -68,8 +68,8 @@ function catchUp(s: ImapSession, latest: FolderSnapshot, allowExpunge: boolean):
       const i = sel.indexOf(c.uid);
       if (i >= 0 && sel.differs(i, c)) writeFlagUpdate(s, i, c);
     }
-    if (sel.gone.size) writeExpunged(s, [...sel.gone]);
-    sel.adopt(latest);
+    if (sel.gone.size) writeExpunged(s, [...sel.gone], latest);
+    else sel.adopt(latest);
     return added > 0 && reportAdded(s);
   }
   // Expunges must wait: the session keeps its own numbering, with the flags and messages it can tell.
@@ -96,11 +96,14 @@ function reportExpunged(s: ImapSession): void {
   writeExpunged(s, [...sel.gone]);
 }
 
-/** Removes messages from the view and tells the client: VANISHED under QRESYNC, EXPUNGE otherwise. */
-export function writeExpunged(s: ImapSession, uids: readonly number[]): void {
+/**
+ * Removes messages from the view and tells the client: VANISHED under QRESYNC, EXPUNGE otherwise.
+ * With `then`, a snapshot without them that the view takes at once.
+ */
+export function writeExpunged(s: ImapSession, uids: readonly number[], then?: FolderSnapshot): void {
   const sel = s.selected!;
   const present = uids.filter((u) => sel.indexOf(u) >= 0);
-  const seqs = sel.remove(present);
+  const seqs = then ? sel.adoptWithout(then, present) : sel.remove(present);
   if (s.enabled.has('QRESYNC')) vanished(s.w, normalizeRanges(present.map((u) => [u, u])), false);
   else for (const seq of seqs) expunge(s.w, seq);
 }

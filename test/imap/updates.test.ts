@@ -30,6 +30,29 @@ describe('imap updates between sessions and IDLE', () => {
     b.close();
   });
 
+  it('an IDLE session told of several expunges at once numbers them highest first, and keeps its saved result right', async () => {
+    const a = await ImapClient.login(f.port);
+    const b = await ImapClient.login(f.port);
+    await b.cmd('CREATE Several');
+    for (let i = 1; i <= 6; i++) await b.cmd(`APPEND Several {${`m${i}`.length}+}\r\nm${i}`);
+    await a.cmd('SELECT Several');
+    await a.cmd('UID SEARCH RETURN (SAVE) UID 1:*');
+    await b.cmd('SELECT Several');
+    await b.cmd('STORE 2,4:5 +FLAGS.SILENT (\\Deleted)');
+    a.write('i1 IDLE\r\n');
+    await a.waitFor(/\+ idling\r\n/);
+    await b.cmd('EXPUNGE');
+    assert.equal(await a.waitFor(/\* 2 EXPUNGE\r\n/, 1000), '* 5 EXPUNGE\r\n* 4 EXPUNGE\r\n* 2 EXPUNGE\r\n');
+    a.write('DONE\r\n');
+    await a.waitFor(/i1 OK[^\r]*\r\n/);
+    assert.deepEqual(tagless(await a.cmd('UID SEARCH RETURN (ALL) $')), [
+      '* ESEARCH (TAG "t4") UID ALL 1,3,6',
+      'OK SEARCH completed',
+    ]);
+    a.close();
+    b.close();
+  });
+
   it('holds EXPUNGE back during FETCH by sequence number, sends it after', async () => {
     const a = await ImapClient.login(f.port);
     const b = await ImapClient.login(f.port);
