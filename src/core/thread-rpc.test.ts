@@ -65,3 +65,26 @@ test('closing fails the calls in flight and every later one', async () => {
   await assert.rejects(a.call('never'), /thread gone/);
   close();
 });
+
+test('an answer or a note that cannot be cloned fails alone; the channel goes on', async () => {
+  const got: string[] = [];
+  const { a, close } = pair(
+    { note: (x: unknown) => got.push(String(x)) },
+    { fn: () => () => 1, ok: () => 'ok' },
+  );
+  try {
+    await assert.rejects(a.call('fn'), /could not be cloned/);
+    assert.equal(await a.call('ok'), 'ok');
+  } finally {
+    close();
+  }
+  const { port1, port2 } = new MessageChannel();
+  const sender = new ThreadRpc(port1, {});
+  new ThreadRpc(port2, { note: (x: unknown) => got.push(String(x)) });
+  sender.notify('note', 'first');
+  sender.notify('note', () => 'a function');
+  sender.notify('note', 'third');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(got, ['first', 'third']);
+  port1.close();
+});

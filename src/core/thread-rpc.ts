@@ -90,7 +90,19 @@ export class ThreadRpc {
   private flush(): void {
     const n = this.notes;
     this.notes = [];
-    if (n.length && !this.closedWith) this.port.postMessage({ t: 'notes', n } satisfies Message);
+    if (!n.length || this.closedWith) return;
+    try {
+      this.port.postMessage({ t: 'notes', n } satisfies Message);
+    } catch {
+      // One note that cannot be cloned (a function in a log record) must not take the others with it.
+      for (const note of n) {
+        try {
+          this.port.postMessage({ t: 'notes', n: [note] } satisfies Message);
+        } catch {
+          // dropped: nothing on the other side could have read it
+        }
+      }
+    }
   }
 
   private receive(msg: Message): void {
@@ -101,8 +113,14 @@ export class ThreadRpc {
       if (msg.e) p.reject(fromWire(msg.e));
       else p.resolve(msg.v);
     } else if (msg.t === 'call') {
-      const reply = (r: { v?: unknown; e?: WireError }) =>
-        this.port.postMessage({ t: 'result', id: msg.id, ...r } satisfies Message);
+      const reply = (r: { v?: unknown; e?: WireError }) => {
+        try {
+          this.port.postMessage({ t: 'result', id: msg.id, ...r } satisfies Message);
+        } catch (e) {
+          // An answer that cannot be cloned fails the call rather than leaving the caller waiting.
+          this.port.postMessage({ t: 'result', id: msg.id, e: toWire(e) } satisfies Message);
+        }
+      };
       const h = this.handlers[msg.m];
       if (!h) return reply({ e: { message: `no handler for ${msg.m}` } });
       let out: unknown;

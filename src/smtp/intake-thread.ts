@@ -207,8 +207,9 @@ export class IntakeThread {
       bodyEnd: async (id: number, piece: Uint8Array) => {
         const c = channel(id);
         try {
-          if (piece.byteLength) void c.send(asBuffer(piece));
-          void c.send(null);
+          // A failed store rejects these sends too; `stored` reports that failure to the caller.
+          if (piece.byteLength) c.send(asBuffer(piece)).catch(() => undefined);
+          c.send(null).catch(() => undefined);
           return await c.stored;
         } finally {
           bodies.delete(id);
