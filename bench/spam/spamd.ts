@@ -1,9 +1,10 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CorpusMessage } from '../../src/scan/spam/corpus-fixture.js';
+import { processTreeCpu } from '../proc-cpu.js';
 
 export interface Spamd {
   port: string;
@@ -12,21 +13,6 @@ export interface Spamd {
   /** One CHECK (what `spamc -c` sends) straight over the socket: SpamAssassin's score. */
   check(raw: Buffer): Promise<number>;
   stop(): void;
-}
-
-const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/** utime, stime, cutime, cstime (clock ticks) and the parent pid from /proc/PID/stat. */
-function procStat(pid: string): { ppid: string; ticks: number[] } | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // the command name in parentheses may hold spaces: fields are counted after its ')'
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { ppid: f[1]!, ticks: [f[11], f[12], f[13], f[14]].map(Number) };
 }
 
 /**
@@ -59,15 +45,8 @@ export async function startSpamd(port: string, children: number): Promise<Spamd>
   return {
     port,
     cpuSeconds() {
-      const self = procStat(pid);
-      if (!self) throw new Error(`spamd (pid ${pid}) is gone`);
-      let ticks = self.ticks.reduce((a, b) => a + b, 0);
-      for (const p of readdirSync('/proc')) {
-        if (!/^\d+$/.test(p)) continue;
-        const s = procStat(p);
-        if (s?.ppid === pid) ticks += s.ticks[0]! + s.ticks[1]!;
-      }
-      return ticks / TICKS_PER_SECOND;
+      if (!existsSync(`/proc/${pid}`)) throw new Error(`spamd (pid ${pid}) is gone`);
+      return processTreeCpu(Number(pid));
     },
     check: (raw) =>
       new Promise((resolve, reject) => {
