@@ -66,23 +66,8 @@ export function messageIntake(s: IntakeStages): (m: ReceivedMessage) => Promise<
     });
     const outbound = m.authUser ? m.recipients.filter((r) => r.kind === 'remote').length : 0;
     const holdReason = m.authUser && outbound ? await s.guard.check(m.authUser, outbound) : null;
-    await s.enqueue({
-      queueId: m.queueId,
-      sender: m.sender,
-      recipients: m.recipients,
-      blob,
-      trace: m.trace,
-      messageId: m.messageId,
-      subject: m.subject,
-      clientIp: m.clientIp,
-      clientName: m.clientName,
-      helo: m.helo,
-      authUser: m.authUser,
-      source: m.source,
-      dsnRet: m.dsnRet ?? null,
-      dsnEnvid: m.dsnEnvid ?? null,
-      holdReason,
-    });
+    // The queue takes the fields it stores (queue.ts maps them one by one); `exempt` is not one.
+    await s.enqueue({ ...m, blob, holdReason });
     return holdReason;
   };
 }
