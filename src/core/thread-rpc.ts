@@ -6,6 +6,9 @@ export interface RpcPort {
   on(event: 'message', fn: (value: unknown) => void): unknown;
 }
 
+/** A Buffer sent to another thread arrives as a plain Uint8Array over the same bytes. */
+export const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
 // Handlers take whatever their callers send; each side types its own calls.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type RpcHandlers = Record<string, (...args: any[]) => unknown>;

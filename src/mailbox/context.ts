@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import type { SqlDb } from '../store/sql.js';
 import type { ChangeBus, MailboxChange } from './events.js';
+import type { IndexedMessage } from './indexer.js';
 
 /**
  * Parses a message once at delivery into what FETCH ENVELOPE and BODYSTRUCTURE return, and the
@@ -22,7 +23,20 @@ export interface MailboxContext {
   config: Config;
   bus: ChangeBus;
   parseStructure: StructureParser | undefined;
+  /**
+   * Where new bodies are parsed when not here: parsing is the main thread's largest share of a
+   * delivery, and the SMTP thread has the libraries and a core of its own (MailboxService.parseBodiesWith).
+   */
+  parseElsewhere?: BodyParser;
 }
+
+/** What delivery stores of a new body, parsed once: its index fields and text, and its structure. */
+export interface ParsedBody {
+  indexed: IndexedMessage;
+  structure: ParsedStructure | null;
+}
+
+export type BodyParser = (raw: Buffer) => Promise<ParsedBody>;
 
 /** Runs `fn` in a transaction and publishes the changes it collected only once it has committed. */
 export async function writeTx<T>(

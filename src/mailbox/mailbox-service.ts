@@ -7,7 +7,7 @@ import { folderByName, insertFolder } from '../store/mailbox/folder-repo.js';
 import type { SqlDb } from '../store/sql.js';
 import { AclService } from './acl.js';
 import { actorFor } from './access.js';
-import { writeTx, type MailboxContext, type StructureParser } from './context.js';
+import { writeTx, type BodyParser, type MailboxContext, type StructureParser } from './context.js';
 import { LocalChangeBus, type ChangeBus, type ChangeListener, type MailboxChange } from './events.js';
 import { checkFolderPath } from './folder-names.js';
 import { FolderService } from './folders.js';
@@ -75,6 +75,14 @@ export class MailboxService {
       maxBatch: () => DELIVERY_BATCH,
       delayMs: () => 0,
     });
+  }
+
+  /**
+   * Parses new bodies with `parser` (another thread's) from now on; undefined parses here again.
+   * A parse that fails there is made here, so the other thread may end at any time.
+   */
+  parseBodiesWith(parser: BodyParser | undefined): void {
+    this.ctx.parseElsewhere = parser;
   }
 
   /** The actor for an authenticated account: its address and group identifiers. */

@@ -4,21 +4,15 @@ import { bodyIdByHash, insertBody, threadOf } from '../store/mailbox/body-repo.j
 import { adjustUsage, allocate, type FolderRow } from '../store/mailbox/folder-repo.js';
 import { insertMessage } from '../store/mailbox/message-repo.js';
 import type { SqlDb } from '../store/sql.js';
-import type { MailboxContext, ParsedStructure } from './context.js';
+import type { BodyParser, MailboxContext, ParsedBody, ParsedStructure, StructureParser } from './context.js';
 import type { MailboxChange } from './events.js';
 import { splitFlags } from './flags.js';
-import { indexMessage, referencedIds, type IndexedMessage } from './indexer.js';
+import { indexMessage, referencedIds } from './indexer.js';
 import { checkQuota } from './quota.js';
 
 /** A body parsed before the transaction (parsing is slow; transactions must be short). */
 export type PreparedBody =
-  | { kind: 'known'; bodyId: number; refs: string[] }
-  | {
-      kind: 'new';
-      indexed: IndexedMessage;
-      structure: ParsedStructure | null;
-      refs: string[];
-    };
+  { kind: 'known'; bodyId: number; refs: string[] } | ({ kind: 'new'; refs: string[] } & ParsedBody);
 
 /** Parses a blob unless an earlier delivery of the same blob already did (100 recipients, one parse). */
 export async function prepareBody(ctx: MailboxContext, blob: BlobRef, volume: string): Promise<PreparedBody> {
@@ -33,14 +27,23 @@ export async function prepareBody(ctx: MailboxContext, blob: BlobRef, volume: st
       refs: referencedIds({ inReplyTo: known.in_reply_to, references: known.refs }),
     };
   const raw = await ctx.blobs.get(blob.hash, volume || undefined);
-  const indexed = await indexMessage(raw);
-  return { kind: 'new', indexed, structure: parseOrNull(ctx, raw), refs: referencedIds(indexed) };
+  const here = bodyParser(ctx.parseStructure);
+  // Parsing never fails on a message, so a failure elsewhere is the other thread's (it ended).
+  const { indexed, structure } = ctx.parseElsewhere
+    ? await ctx.parseElsewhere(raw).catch(() => here(raw))
+    : await here(raw);
+  return { kind: 'new', indexed, structure, refs: referencedIds(indexed) };
+}
+
+/** The parse delivery stores, made by `parseStructure` (the IMAP layer's, on whichever thread). */
+export function bodyParser(parseStructure: StructureParser | undefined): BodyParser {
+  return async (raw) => ({ indexed: await indexMessage(raw), structure: parseOrNull(parseStructure, raw) });
 }
 
 /** The stored parse of a message, or null when there is no parser or it cannot read the message. */
-export function parseOrNull(ctx: MailboxContext, raw: Buffer): ParsedStructure | null {
+export function parseOrNull(parse: StructureParser | undefined, raw: Buffer): ParsedStructure | null {
   try {
-    return ctx.parseStructure?.(raw) ?? null;
+    return parse?.(raw) ?? null;
   } catch {
     // A structure the parser cannot read is computed by the IMAP layer on demand instead.
     return null;

@@ -82,7 +82,7 @@ export async function reconstruct(
       }
       const raw = await ctx.blobs.get(b.hash, volume);
       const indexed = await indexMessage(raw);
-      const structure = ctx.parseStructure ? parseOrNull(ctx, raw) : undefined;
+      const structure = ctx.parseStructure ? parseOrNull(ctx.parseStructure, raw) : undefined;
       await db.tx(async (t) => {
         await reindexBody(t, Number(b.body_id), indexed);
         if (structure !== undefined) await updateStructure(t, Number(b.body_id), structure);

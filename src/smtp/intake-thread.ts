@@ -2,10 +2,11 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
-import { ThreadRpc } from '../core/thread-rpc.js';
+import { asBuffer, ThreadRpc } from '../core/thread-rpc.js';
 import type { Account, AuthContext, Recipient } from '../directory/types.js';
 import { LOG_LEVELS, type LogLevel } from '../log/forwarding-logger.js';
 import type { Logger } from '../log/logger.js';
+import type { ParsedBody } from '../mailbox/context.js';
 import type { QuotaStatus } from '../mailbox/types.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { InboundClient } from '../policy/inbound-checks.js';
@@ -29,9 +30,6 @@ export interface IntakeBackend {
   checkClient?(client: InboundClient): Promise<void>;
   queueMessage(m: ReceivedMessage): Promise<string | null>;
 }
-
-/** A Buffer sent to another thread arrives as a plain Uint8Array over the same bytes. */
-const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 /**
  * One body arriving from the SMTP thread in pieces, read by the blob store as it arrives. A
@@ -260,6 +258,13 @@ export class IntakeThread {
     return this.rpc.call('drain', service, timeoutMs);
   }
 
+  /** A new body parsed for the mailbox on the SMTP thread (MailboxService.parseBodiesWith). */
+  async parseBody(raw: Buffer): Promise<ParsedBody> {
+    const p = await this.rpc.call<ParsedBody>('parseBody', raw);
+    if (p.structure) p.structure.envelopeWire = asBuffer(p.structure.envelopeWire);
+    return p;
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     this.backend.config.off('change', this.onConfig);
@@ -272,10 +277,7 @@ export class IntakeThread {
  * per listener, as in-process services are, for the service control and the composition root.
  * The thread ends when every listener has been drained (server shutdown).
  */
-export function smtpIntakeThread(
-  backend: IntakeBackend,
-  thread = new IntakeThread(backend),
-): ProtocolService[] {
+export function smtpIntakeThread(thread: IntakeThread): ProtocolService[] {
   let undrained = LISTENERS.length;
   return LISTENERS.map((p) => ({
     name: p.name,

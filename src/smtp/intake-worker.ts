@@ -6,9 +6,11 @@
 import type { Listenable } from '../server/service.js';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Config } from '../config/config.js';
-import { ThreadRpc } from '../core/thread-rpc.js';
+import { asBuffer, ThreadRpc } from '../core/thread-rpc.js';
 import type { Account, AuthContext, Recipient } from '../directory/types.js';
 import { forwardingLogger, type LogLevel } from '../log/forwarding-logger.js';
+import { storedStructure } from '../imap/stored-structure.js';
+import { bodyParser } from '../mailbox/message-writer.js';
 import type { QuotaStatus } from '../mailbox/types.js';
 import { Metrics } from '../metrics/metrics.js';
 import type { InboundClient } from '../policy/inbound-checks.js';
@@ -38,6 +40,8 @@ const listening = new Map<number, Listenable>();
 let nextListener = 1;
 let nextBody = 1;
 
+const parseBody = bodyParser(storedStructure);
+
 const rpc: ThreadRpc = new ThreadRpc(port, {
   listen: (service: string, opts: { host: string; port: number; exclusive: boolean }) =>
     new Promise((resolve, reject) => {
@@ -59,6 +63,7 @@ const rpc: ThreadRpc = new ThreadRpc(port, {
     }),
   drain: (service: string, timeoutMs: number) => serviceNamed(service).drain(timeoutMs),
   metrics: () => metrics.registry.getMetricsAsJSON(),
+  parseBody: (raw: Uint8Array) => parseBody(asBuffer(raw)),
 });
 
 const configVersion = new Int32Array(data.configVersion);

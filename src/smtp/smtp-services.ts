@@ -2,14 +2,16 @@ import type { App } from '../app.js';
 import { smtpTimeReject } from '../delivery/local/smtp-time-reject.js';
 import { InboundChecks } from '../policy/inbound-checks.js';
 import type { ProtocolService } from '../server/service.js';
-import { smtpIntakeThread, type IntakeBackend } from './intake-thread.js';
+import { IntakeThread, smtpIntakeThread, type IntakeBackend } from './intake-thread.js';
 import { messageIntake } from './message-intake.js';
 
 /** The SMTP listeners of a running server, on their own thread, wired to the app's directory, policy and queue. */
 export function smtpServices(app: App): ProtocolService[] {
   // Rule workers compile in the background; the listeners start at once.
   app.scan.start();
-  return smtpIntakeThread(smtpBackend(app));
+  const thread = new IntakeThread(smtpBackend(app));
+  app.mailbox.parseBodiesWith((raw) => thread.parseBody(raw));
+  return smtpIntakeThread(thread);
 }
 
 /** The main thread's side of SMTP intake: what the SMTP thread asks of the app. */

@@ -4,6 +4,7 @@ import { LimitError, NotFoundError } from '../../src/core/errors.js';
 import type { Config } from '../../src/config/config.js';
 import { storedStructure } from '../../src/imap/stored-structure.js';
 import { MailboxService } from '../../src/mailbox/mailbox-service.js';
+import { bodyParser } from '../../src/mailbox/message-writer.js';
 import type { BlobStore } from '../../src/store/blobs/blob-store.js';
 import type { SqlDb } from '../../src/store/sql.js';
 import { forEachBackend } from '../store/backends.js';
@@ -256,5 +257,28 @@ forEachBackend('mailbox reconstruct', (backend) => {
     assert.equal((await wires())[0]!.wire?.toString('latin1'), expected.toString('latin1'));
     const [meta] = await f.mailbox.messages.fetch(f.alice, 'INBOX', [[1, 1]], { structure: true });
     assert.ok(meta!.envelope && meta!.bodyStructure, 'parsed forms restored too');
+  });
+
+  it('parses new bodies where parseBodiesWith says, and here when that parser fails', async () => {
+    const f = await mailboxFixture(backend);
+    const here = bodyParser(storedStructure);
+    const parsed: string[] = [];
+    f.mailbox.parseBodiesWith(async (raw) => {
+      const p = await here(raw);
+      parsed.push(p.indexed.subject);
+      // Marked, so the test sees that this parse is the one stored.
+      return { ...p, indexed: { ...p.indexed, bodyText: p.indexed.bodyText + ' elsewheremark' } };
+    });
+    await f.deliver(f.alice, message('elsewhere', 'plain words'));
+    assert.deepEqual(parsed, ['elsewhere']);
+    const search = (value: string) =>
+      f.mailbox.messages.search(f.alice, 'INBOX', { type: 'text', part: 'body', value });
+    assert.equal((await search('elsewheremark')).uids.length, 1, 'the other parser’s result is stored');
+
+    f.mailbox.parseBodiesWith(() => Promise.reject(new Error('the SMTP thread has exited')));
+    const uid = await f.deliver(f.alice, message('fallback', 'fallback words'));
+    assert.equal((await search('fallback')).uids.length, 1, 'parsed here instead');
+    const [meta] = await f.mailbox.messages.fetch(f.alice, 'INBOX', [[uid, uid]], { structure: true });
+    assert.equal((meta!.envelope as { subject: string }).subject, 'fallback');
   });
 });

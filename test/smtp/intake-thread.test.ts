@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { Worker } from 'node:worker_threads';
+import { storedStructure } from '../../src/imap/stored-structure.js';
+import { bodyParser } from '../../src/mailbox/message-writer.js';
 import { bindListeners, closeListeners } from '../../src/server/listeners.js';
 import { IntakeThread, smtpIntakeThread, spawnIntakeWorker } from '../../src/smtp/intake-thread.js';
 import { smtpBackend } from '../../src/smtp/smtp-services.js';
@@ -55,6 +57,22 @@ test('a body refused after its first pieces left leaves no partial blob on the m
   assert.equal(await waitFor(async () => ((await partialBlobs(s)) === 0 ? 0 : undefined)), 0);
 });
 
+test('a body parsed on the SMTP thread is what the main thread would have stored', async () => {
+  const thread = new IntakeThread(smtpBackend(s.app));
+  try {
+    const raw = Buffer.from(
+      'From: A <a@elsewhere.example>\r\nSubject: =?UTF-8?Q?gr=C3=BC=C3=9Fe?=\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n' +
+        '--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nplain text\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>html</p>\r\n--b--\r\n',
+    );
+    const there = await thread.parseBody(raw);
+    assert.ok(Buffer.isBuffer(there.structure?.envelopeWire), 'the encoded envelope is a Buffer again');
+    assert.deepEqual(there, await bodyParser(storedStructure)(raw));
+  } finally {
+    await thread.stop();
+  }
+  await assert.rejects(thread.parseBody(Buffer.from('x')), /exited/, 'an ended thread fails the call');
+});
+
 test('a config change is seen by the next connection', async () => {
   const { c } = await session(s);
   s.app.config.set('smtp.max_clients_per_ip', '1');
@@ -102,7 +120,7 @@ test('the thread’s metrics, log records and session counts reach the main thre
 test('a dead SMTP thread is replaced on the same addresses; mail goes on', async () => {
   let worker: Worker | undefined;
   const thread = new IntakeThread(smtpBackend(s.app), (data) => (worker = spawnIntakeWorker(data)));
-  const services = smtpIntakeThread(smtpBackend(s.app), thread);
+  const services = smtpIntakeThread(thread);
   const bound = await bindListeners(services, s.app.config, s.app.log);
   try {
     const port = Number(
