@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { openApp, type App } from '../src/app.js';
 import { initDataDir } from '../src/cli/init.js';
 import { Config } from '../src/config/config.js';
 import { serverKeys } from '../src/config/keys/server.js';
+import { serverArgs } from '../test/queue/server-process.js';
 
 /**
  * `mailstead serve --data DIR` as a child process for a benchmark: resolves with the port the
@@ -19,7 +19,7 @@ export async function serveForBench(
 ): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const child = spawn(
     process.execPath,
-    [join(process.cwd(), 'bin', 'mailstead.js'), 'serve', '--data', dir],
+    serverArgs([], ['serve', '--data', dir]),
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       detached: opts.ownSession ?? false,

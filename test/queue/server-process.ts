@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Config } from '../../src/config/config.js';
@@ -6,6 +7,22 @@ import { allKeys } from '../../src/config/registry.js';
 import { initDataDir } from '../../src/cli/init.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/mailstead.js', import.meta.url));
+
+/**
+ * The node flags on the launcher's first line (`#!/usr/bin/env -S node …`), which `npm start`
+ * runs with: a server started as `node bin/mailstead.js` would run without them.
+ */
+export const LAUNCHER_FLAGS: readonly string[] =
+  /^#!.*\bnode\b(.*)$/m
+    .exec(readFileSync(BIN, 'utf8').split('\n', 1)[0]!)?.[1]
+    ?.trim()
+    .split(/\s+/)
+    .filter(Boolean) ?? [];
+
+/** The argument list that runs `mailstead ARGS` as `npm start` does. */
+export function serverArgs(nodeArgs: readonly string[], args: readonly string[]): string[] {
+  return [...LAUNCHER_FLAGS, ...nodeArgs, BIN, ...args];
+}
 
 /** A free loopback port (bound then released; good enough for tests that restart a server on it). */
 export async function freePort(): Promise<number> {
@@ -46,7 +63,7 @@ export async function spawnServer(
   nodeArgs: readonly string[] = [],
   opts: { ownSession?: boolean } = {},
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--data', dir], {
+  const child = spawn(process.execPath, serverArgs(nodeArgs, ['serve', '--data', dir]), {
     detached: opts.ownSession ?? false,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, UV_THREADPOOL_SIZE: '32' },
