@@ -17,14 +17,10 @@ export async function serveForBench(
   listener: string,
   opts: { ownSession?: boolean } = {},
 ): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    serverArgs([], ['serve', '--data', dir]),
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      detached: opts.ownSession ?? false,
-    },
-  );
+  const child = spawn(process.execPath, serverArgs([], ['serve', '--data', dir]), {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: opts.ownSession ?? false,
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     const line = new RegExp(`${listener}\\s+127\\.0\\.0\\.1:(\\d+)`);
