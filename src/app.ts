@@ -14,6 +14,9 @@ import { sieveStep } from './delivery/local/sieve-step.js';
 import { SieveService } from './sieve/service/sieve-service.js';
 import { SieveRepo } from './store/sieve/sieve-repo.js';
 import { ScanService } from './scan/scan-service.js';
+import { SqliteDb } from './store/sqlite/sqlite-db.js';
+import { fullTextFields } from './store/mailbox/body-repo.js';
+import { indexMessage } from './mailbox/indexer.js';
 
 /**
  * The services of one data directory, wired together. The CLI opens one per command; `serve`
@@ -63,6 +66,13 @@ export async function openApp(dataDir: string, opts: OpenAppOptions = {}): Promi
     config,
     parseStructure: storedStructure,
   });
+  // Bodies the SQLite full-text index lacks after a crash or an upgrade, from their blobs.
+  if (store.db instanceof SqliteDb)
+    store.db.fullText?.startRecovery({
+      blobs: store.blobs,
+      textOf: async (raw) => fullTextFields(await indexMessage(raw)),
+      log,
+    });
   const dkim = new DkimService(store.db, log);
   const sieve = new SieveService(new SieveRepo(store.db), config);
   const scan = new ScanService({

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../core/errors.js';
 import { setUsedBytes } from '../store/mailbox/account-view.js';
-import { reindexBody, updateStructure } from '../store/mailbox/body-repo.js';
+import { fullTextSettled, reindexBody, updateStructure } from '../store/mailbox/body-repo.js';
 import { folderByName, foldersOf, ownerUsage, type FolderRow } from '../store/mailbox/folder-repo.js';
 import type { MailboxContext } from './context.js';
 import { canonicalName } from './folder-names.js';
@@ -89,6 +89,8 @@ export async function reconstruct(
       });
       reindexed++;
     }
+    // The texts wait in memory until written: one folder's worth at most.
+    await fullTextSettled(db);
     out.push({
       folder: f.name,
       messages: n,

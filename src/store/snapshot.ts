@@ -37,6 +37,7 @@ export async function copySqlite(db: SqliteDb, file: string): Promise<void> {
  */
 export async function restoreSqlite(db: SqliteDb, snapshot: string): Promise<SqliteDb> {
   const file = db.raw.name;
+  const fullText = db.fullText !== undefined;
   await db.close();
   const incoming = `${file}.restoring`;
   await copyFile(snapshot, incoming);
@@ -45,7 +46,7 @@ export async function restoreSqlite(db: SqliteDb, snapshot: string): Promise<Sql
   await rm(`${file}-shm`, { force: true });
   await rename(incoming, file);
   fsyncPath(dirname(file));
-  return SqliteDb.open(file);
+  return SqliteDb.open(file, { fullText });
 }
 
 /** Removes a SQLite copy with its WAL files. */

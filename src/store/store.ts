@@ -37,7 +37,7 @@ export async function openDatabase({ url, dataDir }: StoreLocation): Promise<Sql
     const rel = url.slice('sqlite:'.length) || 'mailstead.db';
     const file = isAbsolute(rel) ? rel : join(dataDir, rel);
     mkdirSync(dirname(file), { recursive: true });
-    return SqliteDb.open(file);
+    return SqliteDb.open(file, { fullText: true });
   }
   throw new OperatorError(`store.url: "${url}" is neither sqlite:FILE nor postgres://…`);
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import { isDerivedTable } from '../../src/ops/backup/catalog.js';
 import { blobsSchema } from '../../src/store/blobs/blobs-schema.js';
 import { schemaComponents } from '../../src/store/components.js';
 import { mailboxSchema } from '../../src/store/mailbox/schema.js';
@@ -76,7 +77,9 @@ forEachBackend('store upgrade', (backend) => {
         for (const x of schemaComponents)
           assert.equal((await currentVersions(after)).get(x.name), latestVersion(x), x.name);
         const counts = await rowCounts(after);
-        for (const [table, n] of Object.entries(before)) assert.equal(counts[table], n, `rows of ${table}`);
+        // Derived tables (full-text indexes) are rebuilt from the blobs, and may move: SQLite's did.
+        for (const [table, n] of Object.entries(before))
+          if (!isDerivedTable(table)) assert.equal(counts[table], n, `rows of ${table}`);
         if (brandNew) assert.equal(report.snapshot, undefined);
         else assert.ok(report.snapshot && existsSync(report.snapshot), `snapshot left: ${report.message}`);
       });

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Config } from '../../config/config.js';
 import { parseBlobVolumes } from '../../store/store-keys.js';
 import { snapshotDir } from '../../store/store.js';
+import { fullTextFile } from '../../store/sqlite/full-text-file.js';
 import { sha256File, type FileEntry } from './manifest.js';
 
 /**
@@ -22,7 +23,9 @@ function excludedPaths(config: Config, extra: readonly string[]): string[] {
   const url = config.get<string>('store.url');
   if (url.startsWith('sqlite:')) {
     const db = config.path(url.slice('sqlite:'.length) || 'mailstead.db');
-    out.push(db, `${db}-wal`, `${db}-shm`, `${db}-journal`);
+    // The full-text index is rebuilt from the blobs at restore, like PostgreSQL's.
+    const index = fullTextFile(resolve(db));
+    out.push(db, `${db}-wal`, `${db}-shm`, `${db}-journal`, index, `${index}-wal`, `${index}-shm`);
   }
   return out.map((p) => resolve(p));
 }

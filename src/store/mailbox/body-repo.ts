@@ -1,5 +1,6 @@
 import type { IndexedMessage } from '../../mailbox/indexer.js';
 import type { SqlDb } from '../sql.js';
+import { sqliteFullText } from '../sqlite/sqlite-db.js';
 
 /** The parse stored per body: ENVELOPE and BODYSTRUCTURE as JSON, the ENVELOPE as sent. */
 export interface BodyStructureColumns {
@@ -60,14 +61,26 @@ function headerText(m: IndexedMessage): string {
   return m.headers.map((h) => `${h.name}: ${h.value}`).join('\n');
 }
 
+/** The two columns of the full-text index for a parsed message. */
+export function fullTextFields(m: IndexedMessage): { headers: string; body: string } {
+  return { headers: headerText(m), body: m.bodyText };
+}
+
+/**
+ * SQLite: a queue row in the caller's transaction, and the text handed to the index's writer
+ * once it commits (see FullTextIndex). Without `m`, the body is removed from the index.
+ */
+async function queueFullText(db: SqlDb, bodyId: number, m?: IndexedMessage): Promise<void> {
+  const r = await db.get<{ seq: number }>(
+    'INSERT INTO mailbox_fts_queue (body_id) VALUES (?) RETURNING seq',
+    [bodyId],
+  );
+  sqliteFullText(db)?.stage({ seq: Number(r!.seq), bodyId, ...(m ? fullTextFields(m) : {}) });
+}
+
 export async function indexText(db: SqlDb, bodyId: number, m: IndexedMessage): Promise<void> {
   if (db.dialect === 'sqlite') {
-    await db.run('DELETE FROM mailbox_fts WHERE rowid = ?', [bodyId]);
-    await db.run('INSERT INTO mailbox_fts (rowid, headers, body) VALUES (?, ?, ?)', [
-      bodyId,
-      headerText(m),
-      m.bodyText,
-    ]);
+    await queueFullText(db, bodyId, m);
   } else {
     // NUL bytes are not allowed in PostgreSQL text.
     const clean = (s: string) => s.replaceAll('\0', ' ');
@@ -119,15 +132,22 @@ export async function threadOf(
 
 /** Bodies no message points at any more (their blob reference is already released). */
 export async function deleteOrphanBodies(db: SqlDb): Promise<number> {
-  const ids = (
-    await db.all<{ id: number }>(
-      'SELECT id FROM mailbox_bodies b WHERE NOT EXISTS (SELECT 1 FROM mailbox_messages m WHERE m.body_id = b.id)',
-    )
-  ).map((r) => Number(r.id));
-  for (const id of ids) {
-    if (db.dialect === 'sqlite') await db.run('DELETE FROM mailbox_fts WHERE rowid = ?', [id]);
-    await db.run('DELETE FROM mailbox_headers WHERE body_id = ?', [id]);
-    await db.run('DELETE FROM mailbox_bodies WHERE id = ?', [id]);
-  }
-  return ids.length;
+  return db.tx(async (t) => {
+    const ids = (
+      await t.all<{ id: number }>(
+        'SELECT id FROM mailbox_bodies b WHERE NOT EXISTS (SELECT 1 FROM mailbox_messages m WHERE m.body_id = b.id)',
+      )
+    ).map((r) => Number(r.id));
+    for (const id of ids) {
+      if (t.dialect === 'sqlite') await queueFullText(t, id);
+      await t.run('DELETE FROM mailbox_headers WHERE body_id = ?', [id]);
+      await t.run('DELETE FROM mailbox_bodies WHERE id = ?', [id]);
+    }
+    return ids.length;
+  });
+}
+
+/** Resolves once the full-text index holds every body committed so far (SQLite writes it apart). */
+export async function fullTextSettled(db: SqlDb): Promise<void> {
+  await sqliteFullText(db)?.flush();
 }

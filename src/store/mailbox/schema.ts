@@ -143,6 +143,23 @@ export const mailboxSchema: SchemaComponent = {
         await db.exec(ddl(db, 'ALTER TABLE mailbox_bodies ADD COLUMN envelope_wire {{blob}}'));
       },
     },
+    {
+      // SQLite: the full-text index leaves the store for a file of its own, written by a worker
+      // thread in batches (FullTextIndex); inside the delivery transaction it cost the main
+      // thread a tokenizing insert and a new FTS5 segment per commit. The queue lists the bodies
+      // the index may lack; every body is in it now, and the new file is filled from the blobs
+      // in the background at the next start. PostgreSQL keeps its tsvector columns.
+      version: 4,
+      name: 'SQLite full-text index in its own file: queue of bodies to index',
+      async up(db) {
+        if (db.dialect !== 'sqlite') return;
+        await db.exec(
+          `DROP TABLE IF EXISTS main.mailbox_fts;
+          CREATE TABLE mailbox_fts_queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, body_id INTEGER NOT NULL);
+          INSERT INTO mailbox_fts_queue (body_id) SELECT id FROM mailbox_bodies ORDER BY id;`,
+        );
+      },
+    },
   ],
   /** Rows valid at every version, for the upgrade test: a folder with one message. */
   async populate(db, version) {
@@ -157,10 +174,17 @@ export const mailboxSchema: SchemaComponent = {
        SELECT f.id, 1, 2, b.id, ?, 3, 0, b.id FROM mailbox_folders f, mailbox_bodies b WHERE f.name = 'INBOX' AND f.uidvalidity = 7`,
       [Buffer.alloc(0)],
     );
+    if (version >= 4 && db.dialect === 'sqlite')
+      await db.run(
+        `INSERT INTO mailbox_fts_queue (body_id) SELECT id FROM mailbox_bodies WHERE hash = '${'0'.repeat(64)}'`,
+      );
   },
 };
 
-/** SQLite: a contentless FTS5 table keyed by body id. PostgreSQL: tsvectors with GIN indexes. */
+/**
+ * SQLite: a contentless FTS5 table keyed by body id (moved to a file of its own by version 4).
+ * PostgreSQL: tsvectors with GIN indexes.
+ */
 async function createFullTextIndex(db: SqlDb): Promise<void> {
   if (db.dialect === 'sqlite') {
     await db.exec(

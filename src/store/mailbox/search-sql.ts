@@ -2,6 +2,7 @@ import { FLAG_BITS } from '../../mailbox/flags.js';
 import type { SearchKey } from '../../mailbox/search-criteria.js';
 import { uidSetSql } from '../../mailbox/uid-set.js';
 import type { SqlDb, SqlValue } from '../sql.js';
+import { sqliteFullText } from '../sqlite/sqlite-db.js';
 
 interface Compiled {
   sql: string;
@@ -26,8 +27,9 @@ function fullText(dialect: SqlDb['dialect'], part: 'body' | 'text', value: strin
   if (dialect === 'sqlite') {
     // A phrase whose last word may be a prefix: the nearest FTS5 gets to IMAP's substring match.
     const phrase = `"${w.join(' ')}"*`;
+    // The index is a file of its own, attached as `fulltext` to the connection searches run on.
     return {
-      sql: 'm.body_id IN (SELECT rowid FROM mailbox_fts WHERE mailbox_fts MATCH ?)',
+      sql: 'm.body_id IN (SELECT rowid FROM fulltext.mailbox_fts WHERE mailbox_fts MATCH ?)',
       params: [part === 'body' ? `body : ${phrase}` : phrase],
     };
   }
@@ -124,10 +126,29 @@ export async function runSearch(
   key: SearchKey,
 ): Promise<Array<{ uid: number; modseq: number }>> {
   const c = compileSearch(db.dialect, key);
-  return db.all(
-    `SELECT m.uid, m.modseq FROM mailbox_messages m JOIN mailbox_bodies b ON b.id = m.body_id WHERE m.folder_id = ? AND ${c.sql} ORDER BY m.uid`,
-    [folderId, ...c.params],
-  );
+  const sql = `SELECT m.uid, m.modseq FROM mailbox_messages m JOIN mailbox_bodies b ON b.id = m.body_id WHERE m.folder_id = ? AND ${c.sql} ORDER BY m.uid`;
+  if (db.dialect === 'sqlite' && usesFullText(key)) {
+    const index = sqliteFullText(db);
+    if (!index) throw new Error('this SQLite store was opened without its full-text index');
+    // Written apart and later: what was delivered before this search must be in it first.
+    await index.flush();
+    return index.query(sql, [folderId, ...c.params]);
+  }
+  return db.all(sql, [folderId, ...c.params]);
+}
+
+function usesFullText(key: SearchKey): boolean {
+  switch (key.type) {
+    case 'text':
+      return words(key.value).length > 0;
+    case 'and':
+    case 'or':
+      return key.keys.some(usesFullText);
+    case 'not':
+      return usesFullText(key.key);
+    default:
+      return false;
+  }
 }
 
 export async function sortFieldRows(db: SqlDb, folderId: number, uidCond: { sql: string; params: number[] }) {

@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { Row, RunResult, SqlDb, SqlValue, TxOptions } from '../sql.js';
+import { fullTextFile } from './full-text-file.js';
+import { FullTextIndex } from './full-text-index.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
@@ -30,13 +32,15 @@ export class SqliteDb implements SqlDb {
   private lock: Promise<void> = Promise.resolve();
   private inTx = false;
   private checkpointer: WalCheckpointer | undefined;
+  /** The full-text index beside the store file (see FullTextIndex); absent for copies and memory. */
+  fullText: FullTextIndex | undefined;
 
   constructor(
     readonly raw: Db,
     private readonly wal?: WalSync,
   ) {}
 
-  static open(file: string, opts: { readonly?: boolean } = {}): SqliteDb {
+  static open(file: string, opts: { readonly?: boolean; fullText?: boolean } = {}): SqliteDb {
     const raw = new Database(file, { readonly: opts.readonly ?? false, timeout: 10_000 });
     let wal: WalSync | undefined;
     if (!opts.readonly && !raw.memory) {
@@ -47,7 +51,9 @@ export class SqliteDb implements SqlDb {
     }
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 10000');
-    return new SqliteDb(raw, wal);
+    const db = new SqliteDb(raw, wal);
+    if (opts.fullText && wal) db.fullText = new FullTextIndex(db, fullTextFile(resolve(file)));
+    return db;
   }
 
   /**
@@ -111,7 +117,11 @@ export class SqliteDb implements SqlDb {
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
-    const r = await this.whenIdle(() => this.runSync(sql, params));
+    const r = await this.whenIdle(() => {
+      const out = this.runSync(sql, params);
+      this.fullText?.committed();
+      return out;
+    });
     if (r.changes) {
       this.checkpointer?.committed();
       await this.durable();
@@ -120,7 +130,10 @@ export class SqliteDb implements SqlDb {
   }
 
   async exec(sql: string): Promise<void> {
-    await this.whenIdle(() => this.raw.exec(sql));
+    await this.whenIdle(() => {
+      this.raw.exec(sql);
+      this.fullText?.committed();
+    });
     this.checkpointer?.committed();
     await this.durable();
   }
@@ -137,9 +150,11 @@ export class SqliteDb implements SqlDb {
       this.raw.exec('BEGIN IMMEDIATE');
       result = await fn(inner);
       this.raw.exec('COMMIT');
+      this.fullText?.committed();
       this.checkpointer?.committed();
     } catch (e) {
       if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
+      this.fullText?.rolledBack();
       throw e;
     } finally {
       this.inTx = false;
@@ -151,6 +166,8 @@ export class SqliteDb implements SqlDb {
   }
 
   async close(): Promise<void> {
+    await this.fullText?.close();
+    this.fullText = undefined;
     await this.checkpointer?.stop();
     this.checkpointer = undefined;
     await this.durable();
@@ -163,6 +180,9 @@ export class SqliteDb implements SqlDb {
 class SqliteTxView implements SqlDb {
   readonly dialect = 'sqlite' as const;
   constructor(private readonly db: SqliteDb) {}
+  get fullText(): FullTextIndex | undefined {
+    return this.db.fullText;
+  }
   async all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     return this.db.allSync<T>(sql, params);
   }
@@ -192,4 +212,9 @@ class SqliteTxView implements SqlDb {
   async close(): Promise<void> {
     throw new Error('cannot close inside a transaction');
   }
+}
+
+/** The full-text index of a SQLite connection or transaction, if it has one. */
+export function sqliteFullText(db: SqlDb): FullTextIndex | undefined {
+  return db instanceof SqliteDb || db instanceof SqliteTxView ? db.fullText : undefined;
 }
