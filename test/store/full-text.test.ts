@@ -272,4 +272,26 @@ describe('SQLite full-text index in its own file', () => {
       cleanup();
     }
   });
+
+  it('rebuilds a deleted index file from the blobs at the next start', async () => {
+    const { dir, cleanup, accountId, dbFile } = await dataDir(await freePort());
+    try {
+      const app = await openApp(dir);
+      for (let i = 0; i < 3; i++) {
+        const blob = await app.store.blobs.put(Buffer.from(message(`d${i}`, `lost ${bodyWord(i)}`)));
+        await app.mailbox.deliver({ accountId, blob, prefix: Buffer.alloc(0), dedupeKey: `d${i}` });
+      }
+      await app.close();
+      for (const s of ['', '-wal', '-shm']) rmSync(fullTextFile(dbFile) + s, { force: true });
+      const again = await openApp(dir);
+      try {
+        for (let i = 0; i < 3; i++)
+          assert.deepEqual(await bodySearch(again, accountId, bodyWord(i)), [i + 1]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
 });

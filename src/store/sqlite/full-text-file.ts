@@ -21,7 +21,8 @@ export function fullTextFile(dbFile: string): string {
 /**
  * Opens (creating) the index file for writing. `applied_seq` is the highest queue row applied:
  * a store whose queue has not reached it is older than the index (a snapshot put back), and the
- * index is rebuilt. FULL sync: a batch is acknowledged (and its queue rows forgotten) only once
+ * index is rebuilt. `queued_all` is 0 until every body of the store has been queued for this
+ * file (a new file, or a rebuilt one, starts empty). FULL sync: a batch is acknowledged (and its queue rows forgotten) only once
  * it is on disk.
  */
 export function openFullTextFile(file: string, timeoutMs = 10_000): Db {
@@ -33,16 +34,9 @@ export function openFullTextFile(file: string, timeoutMs = 10_000): Db {
   db.exec(
     `CREATE VIRTUAL TABLE IF NOT EXISTS mailbox_fts USING fts5(headers, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
      CREATE TABLE IF NOT EXISTS fulltext_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-     INSERT OR IGNORE INTO fulltext_state (name, value) VALUES ('applied_seq', 0);`,
+     INSERT OR IGNORE INTO fulltext_state (name, value) VALUES ('applied_seq', 0), ('queued_all', 0);`,
   );
   return db;
-}
-
-export function appliedSeq(db: Db): number {
-  return Number(
-    (db.prepare("SELECT value FROM fulltext_state WHERE name = 'applied_seq'").get() as { value: number })
-      .value,
-  );
 }
 
 /** Applies `items` in order in one transaction: one FTS5 segment for the lot, not one per body. */
@@ -65,6 +59,20 @@ export function applyItems(db: Db, items: readonly FullTextItem[]): void {
 export function resetIndex(db: Db): void {
   db.transaction(() => {
     db.exec("INSERT INTO mailbox_fts (mailbox_fts) VALUES ('delete-all')");
-    db.exec("UPDATE fulltext_state SET value = 0 WHERE name = 'applied_seq'");
+    db.exec("UPDATE fulltext_state SET value = 0 WHERE name IN ('applied_seq', 'queued_all')");
   }).immediate();
+}
+
+export function stateOf(db: Db): { appliedSeq: number; queuedAll: boolean } {
+  const rows = db.prepare('SELECT name, value FROM fulltext_state').all() as {
+    name: string;
+    value: number;
+  }[];
+  const get = (n: string) => Number(rows.find((r) => r.name === n)?.value ?? 0);
+  return { appliedSeq: get('applied_seq'), queuedAll: get('queued_all') === 1 };
+}
+
+/** Records that the store has queued every body for this file. */
+export function markQueuedAll(db: Db): void {
+  db.prepare("UPDATE fulltext_state SET value = 1 WHERE name = 'queued_all'").run();
 }

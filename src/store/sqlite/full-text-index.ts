@@ -5,7 +5,14 @@ import { ThreadRpc, type RpcPort } from '../../core/thread-rpc.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Row, SqlValue } from '../sql.js';
-import { applyItems, openFullTextFile, resetIndex, type FullTextItem } from './full-text-file.js';
+import {
+  applyItems,
+  markQueuedAll,
+  openFullTextFile,
+  resetIndex,
+  stateOf,
+  type FullTextItem,
+} from './full-text-file.js';
 
 /** What the index needs of the store's connection (SqliteDb). */
 export interface FullTextHost {
@@ -162,6 +169,16 @@ export class FullTextIndex {
     this.reader.close();
   }
 
+  /** A call to the worker, which keeps this process alive meanwhile. */
+  private async call(method: string): Promise<void> {
+    this.worker?.ref();
+    try {
+      await this.rpc?.call(method);
+    } finally {
+      if (!this.pending.size) this.worker?.unref();
+    }
+  }
+
   private startWorker(): void {
     const worker = new Worker(new URL('./full-text-worker.js', import.meta.url), {
       workerData: { file: this.file },
@@ -274,22 +291,24 @@ export class FullTextIndex {
           "SELECT seq FROM sqlite_sequence WHERE name = 'mailbox_fts_queue'",
         )[0]?.seq ?? 0,
       );
-    const indexSeq = Number(
-      this.query<{ value: number }>(
-        "SELECT value FROM fulltext.fulltext_state WHERE name = 'applied_seq'",
-        [],
-      )[0]?.value ?? 0,
-    );
-    if (indexSeq > storeSeq()) {
+    // The reader sees the index file's tables as `fulltext`: the store has none of that name.
+    const index = stateOf(this.reader);
+    const ahead = index.appliedSeq > storeSeq();
+    if (ahead) {
       log.warn(
-        { event: 'fulltext_rebuild', indexSeq, storeSeq: storeSeq() },
-        'full-text index is ahead of the store (a snapshot or backup put back): rebuilding it from the blobs',
+        { event: 'fulltext_rebuild', indexSeq: index.appliedSeq, storeSeq: storeSeq() },
+        'full-text index is ahead of the store (an older store file put back): rebuilding it from the blobs',
       );
       if (this.local) resetIndex(this.local);
-      else await this.rpc?.call('reset');
+      else await this.call('reset');
+    }
+    if (ahead || !index.queuedAll) {
+      // A new or emptied file: every body, unless already queued (an upgrade queued them all).
       await this.host.run(
-        'INSERT INTO mailbox_fts_queue (body_id) SELECT id FROM mailbox_bodies ORDER BY id',
+        'INSERT INTO mailbox_fts_queue (body_id) SELECT id FROM mailbox_bodies WHERE id NOT IN (SELECT body_id FROM mailbox_fts_queue) ORDER BY id',
       );
+      if (this.local) markQueuedAll(this.local);
+      else await this.call('queuedAll');
     }
     const end = storeSeq();
     const total = Number(

@@ -1,6 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ThreadRpc, type RpcPort } from '../../core/thread-rpc.js';
-import { applyItems, openFullTextFile, resetIndex, type FullTextItem } from './full-text-file.js';
+import {
+  applyItems,
+  markQueuedAll,
+  openFullTextFile,
+  resetIndex,
+  type FullTextItem,
+} from './full-text-file.js';
 
 /**
  * Writes the full-text index on its own thread and connection: tokenizing and FTS5 segment
@@ -63,6 +69,9 @@ new ThreadRpc(parentPort as unknown as RpcPort, {
   },
   reset(): void {
     resetIndex(db);
+  },
+  queuedAll(): void {
+    markQueuedAll(db);
   },
   close(): void {
     db.close();
