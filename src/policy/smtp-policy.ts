@@ -4,11 +4,12 @@ import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import { parseAddress } from '../core/address.js';
 import { aliasAcceptsSender } from '../directory/names.js';
-import type { MailsteadError } from '../core/errors.js';
+import { MailsteadError } from '../core/errors.js';
 import type { Account, Alias, Recipient } from '../directory/types.js';
 import type { QuotaStatus } from '../mailbox/types.js';
 import { cachedResolver } from '../delivery/remote/resolver.js';
 import { cachedAccessMap } from './access-map.js';
+import type { InboundClient } from './inbound-checks.js';
 import { dnsblName } from './dnsbl.js';
 import { cachedPatterns } from './address-pattern.js';
 import { ConnectionCounts } from './connection-limits.js';
@@ -18,14 +19,77 @@ import { refuse } from './refusal.js';
 
 export type SendPermission = 'own' | 'send-as' | 'send-on-behalf';
 
-/** What the policy needs from the directory. */
+/** What the policy needs from the directory (on the SMTP thread: the main thread's answers). */
 export interface PolicyDirectory {
-  resolveRecipient(address: string): Promise<Recipient>;
+  /** Everything RCPT asks of the main thread about a recipient, in one call (see `recipientFacts`). */
+  recipientFacts(
+    address: string,
+    sender: string | null,
+    client: InboundClient | null,
+  ): Promise<RecipientFacts>;
   mayUseAddress(account: Account, from: string): Promise<SendPermission | null>;
 }
 
-export interface QuotaSource {
+/** A recipient as RCPT sees it. */
+export interface RecipientFacts {
+  recipient: Recipient;
+  /** The recipient is an enabled account already at or over its quota. */
+  overQuota: boolean;
+  /** Whether the given sender is a remote address; present only when the recipient's rules ask. */
+  senderRemote?: boolean;
+  /** The client's refusal by a DNS blacklist, applied once the recipient itself is accepted. */
+  clientRefused?: { code: number; enhanced: string; text: string };
+}
+
+/** Where `recipientFacts` reads: the directory, the mailbox quota and the DNS blacklists. */
+export interface RecipientSources {
+  resolveRecipient(address: string): Promise<Recipient>;
   quotaStatus(accountId: number): Promise<QuotaStatus>;
+  /** Throws the client's refusal when a DNS blacklist lists it. */
+  checkClient?(client: InboundClient): Promise<void>;
+}
+
+/**
+ * The answer to RCPT's questions, computed where the store is. The quota is read only for an
+ * enabled account that has one (without one it cannot be full); the sender is resolved only
+ * when the recipient's rules depend on where it is (an account receiving only local mail, a
+ * restricted alias). Callers pass the sender only for a client that has not logged in (a login
+ * proves the sender local already), and the client only when it is not exempt from blacklists.
+ */
+export async function recipientFacts(
+  src: RecipientSources,
+  address: string,
+  sender: string | null,
+  client: InboundClient | null,
+): Promise<RecipientFacts> {
+  const [recipient, clientRefused] = await Promise.all([
+    src.resolveRecipient(address),
+    client && src.checkClient ? blacklisted(src.checkClient(client)) : undefined,
+  ]);
+  const account = recipient.kind === 'account' && recipient.account.enabled ? recipient.account : null;
+  const facts: RecipientFacts = { recipient, overQuota: false, ...(clientRefused ? { clientRefused } : {}) };
+  if (account && (account.quotaBytes !== null || account.quotaMessages !== null)) {
+    const q = await src.quotaStatus(account.id);
+    facts.overQuota =
+      (q.maxBytes !== null && q.usedBytes >= q.maxBytes) ||
+      (q.maxMessages !== null && q.usedMessages >= q.maxMessages);
+  }
+  const senderMatters = account
+    ? account.receiveLocalOnly
+    : recipient.kind === 'alias' && recipient.alias.restricted;
+  if (sender && senderMatters) facts.senderRemote = (await src.resolveRecipient(sender)).kind === 'remote';
+  return facts;
+}
+
+/** A blacklist refusal as data, so it can wait behind the recipient's own refusals. */
+async function blacklisted(check: Promise<void>): Promise<RecipientFacts['clientRefused']> {
+  try {
+    await check;
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof MailsteadError) || !e.smtp) throw e;
+    return { code: e.smtp.code, enhanced: e.smtp.enhanced, text: e.message };
+  }
 }
 
 /** What the policy knows about the client of a session. */
@@ -89,7 +153,6 @@ export class SmtpPolicy {
     private readonly config: Config,
     private readonly directory: PolicyDirectory,
     private readonly clock: Clock,
-    private readonly quota?: QuotaSource,
   ) {}
 
   isTrusted(ip: string): boolean {
@@ -188,7 +251,13 @@ export class SmtpPolicy {
     return { sender, permission };
   }
 
-  async rcptTo(c: ClientFacts, mail: MailDecision, rawRcpt: string): Promise<RcptDecision> {
+  /** `inbound` is the client as DNS blacklists check it; null when it is exempt or none are checked. */
+  async rcptTo(
+    c: ClientFacts,
+    mail: MailDecision,
+    rawRcpt: string,
+    inbound: InboundClient | null = null,
+  ): Promise<RcptDecision> {
     const address = this.normalize(c, rawRcpt);
     if (
       !address.includes('@') ||
@@ -200,7 +269,25 @@ export class SmtpPolicy {
     if (verdict && !verdict.ok) throw verdict.error;
     if (c.account && !verdict?.ok && this.outboundBlacklist()(address))
       throw refuse(550, '5.7.1', `<${address}>: Recipient address rejected: blacklisted`);
-    const r = await this.directory.resolveRecipient(address);
+    const facts = await this.directory.recipientFacts(
+      address,
+      c.account ? null : mail.sender || null,
+      inbound,
+    );
+    const kind = this.recipientKind(c, mail, address, facts);
+    const blocked = facts.clientRefused;
+    if (blocked) throw refuse(blocked.code, blocked.enhanced, blocked.text);
+    return { address, kind };
+  }
+
+  /** The recipient's own refusals, or whether it is delivered here or relayed. */
+  private recipientKind(
+    c: ClientFacts,
+    mail: MailDecision,
+    address: string,
+    facts: RecipientFacts,
+  ): RcptDecision['kind'] {
+    const r = facts.recipient;
     switch (r.kind) {
       case 'unknown-local':
         throw refuse(
@@ -209,33 +296,32 @@ export class SmtpPolicy {
           `<${address}>: Recipient address rejected: User unknown in local recipient table`,
         );
       case 'remote':
-        if (c.account || this.isTrusted(c.ip)) return { address, kind: 'remote' };
+        if (c.account || this.isTrusted(c.ip)) return 'remote';
         throw refuse(554, '5.7.1', `<${address}>: Relay access denied`);
       case 'account': {
         const a = r.account;
         if (!a.enabled)
           throw refuse(550, '5.2.1', `<${address}>: Recipient address rejected: mailbox disabled`);
-        if (a.receiveLocalOnly && !(await this.isLocalSender(c, mail.sender))) {
+        if (a.receiveLocalOnly && !this.isLocalSender(c, mail.sender, facts)) {
           throw refuse(
             550,
             '5.7.1',
             `<${address}>: Recipient address rejected: accepts mail from local senders only`,
           );
         }
-        if (this.quota && (await this.overQuota(a.id)))
-          throw refuse(452, '4.2.2', `<${address}>: Mailbox full, try again later`);
-        return { address, kind: 'local' };
+        if (facts.overQuota) throw refuse(452, '4.2.2', `<${address}>: Mailbox full, try again later`);
+        return 'local';
       }
       case 'alias': {
         const al = r.alias;
-        if (al.restricted && !(await this.mayPostTo(c, mail.sender, al))) {
+        if (al.restricted && !this.mayPostTo(c, mail.sender, al, facts)) {
           throw refuse(
             550,
             '5.7.1',
             `<${address}>: Recipient address rejected: this list accepts mail only from its allowed senders`,
           );
         }
-        return { address, kind: 'local' };
+        return 'local';
       }
     }
   }
@@ -289,26 +375,18 @@ export class SmtpPolicy {
     return { delayMs, disconnect: null };
   }
 
-  private async overQuota(accountId: number): Promise<boolean> {
-    const q = await this.quota!.quotaStatus(accountId);
-    return (
-      (q.maxBytes !== null && q.usedBytes >= q.maxBytes) ||
-      (q.maxMessages !== null && q.usedMessages >= q.maxMessages)
-    );
-  }
-
   /** A local sender: an authenticated user, or a trusted network sending from a local domain. */
-  private async isLocalSender(c: ClientFacts, sender: string): Promise<boolean> {
+  private isLocalSender(c: ClientFacts, sender: string, facts: RecipientFacts): boolean {
     if (c.account) return true;
     if (!sender || !this.isTrusted(c.ip)) return false;
-    return (await this.directory.resolveRecipient(sender)).kind !== 'remote';
+    return facts.senderRemote === false;
   }
 
-  private async mayPostTo(c: ClientFacts, sender: string, alias: Alias): Promise<boolean> {
+  private mayPostTo(c: ClientFacts, sender: string, alias: Alias, facts: RecipientFacts): boolean {
     if (!sender || !aliasAcceptsSender(alias, sender)) return false;
     // A local address must be proven by login: anyone can write it in MAIL FROM.
     if (c.account) return true;
-    return (await this.directory.resolveRecipient(sender)).kind === 'remote';
+    return facts.senderRemote === true;
   }
 }
 

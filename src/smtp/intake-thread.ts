@@ -3,14 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
 import { asBuffer, ThreadRpc } from '../core/thread-rpc.js';
-import type { Account, AuthContext, Recipient } from '../directory/types.js';
+import type { Account, AuthContext } from '../directory/types.js';
 import { LOG_LEVELS, type LogLevel } from '../log/forwarding-logger.js';
 import type { Logger } from '../log/logger.js';
 import type { ParsedBody } from '../mailbox/context.js';
-import type { QuotaStatus } from '../mailbox/types.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { InboundClient } from '../policy/inbound-checks.js';
-import type { SendPermission } from '../policy/smtp-policy.js';
+import type { RecipientFacts, SendPermission } from '../policy/smtp-policy.js';
 import type { Listenable, ProtocolService } from '../server/service.js';
 import type { BlobRef } from '../store/blobs/blob-store.js';
 import type { IntakeWorkerData } from './intake-worker.js';
@@ -22,12 +21,14 @@ export interface IntakeBackend {
   config: Config;
   log: Logger;
   metrics: Metrics;
-  resolveRecipient(address: string): Promise<Recipient>;
+  recipientFacts(
+    address: string,
+    sender: string | null,
+    client: InboundClient | null,
+  ): Promise<RecipientFacts>;
   mayUseAddress(account: Account, from: string): Promise<SendPermission | null>;
-  quotaStatus(accountId: number): Promise<QuotaStatus>;
   authenticate(user: string, pass: string, ctx: AuthContext): Promise<Account>;
   storeBody(body: AsyncIterable<Buffer>): Promise<BlobRef>;
-  checkClient?(client: InboundClient): Promise<void>;
   queueMessage(m: ReceivedMessage): Promise<string | null>;
 }
 
@@ -181,7 +182,6 @@ export class IntakeThread {
       configPort: configChannel.port2,
       configVersion,
       logLevels: LOG_LEVELS.filter((l) => log.isLevelEnabled(l)),
-      checkClients: !!backend.checkClient,
     };
     const worker = this.spawn(data);
     // Shutdown is `stop`; the thread must not hold open a process that is exiting anyway.
@@ -195,11 +195,10 @@ export class IntakeThread {
       return c;
     };
     this.rpc = new ThreadRpc(worker, {
-      resolveRecipient: (a: string) => backend.resolveRecipient(a),
+      recipientFacts: (a: string, sender: string | null, client: InboundClient | null) =>
+        backend.recipientFacts(a, sender, client),
       mayUseAddress: (account: Account, from: string) => backend.mayUseAddress(account, from),
-      quotaStatus: (id: number) => backend.quotaStatus(id),
       authenticate: (user: string, pass: string, ctx: AuthContext) => backend.authenticate(user, pass, ctx),
-      checkClient: (client: InboundClient) => backend.checkClient?.(client),
       queueMessage: (m: ReceivedMessage) => backend.queueMessage(m),
       bodyPiece: (id: number, piece: Uint8Array) => channel(id).send(asBuffer(piece)),
       bodyEnd: async (id: number, piece: Uint8Array) => {

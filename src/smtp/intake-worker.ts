@@ -7,14 +7,12 @@ import type { Listenable } from '../server/service.js';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Config } from '../config/config.js';
 import { asBuffer, ThreadRpc } from '../core/thread-rpc.js';
-import type { Account, AuthContext, Recipient } from '../directory/types.js';
+import type { Account, AuthContext } from '../directory/types.js';
 import { forwardingLogger, type LogLevel } from '../log/forwarding-logger.js';
 import { storedStructure } from '../imap/stored-structure.js';
 import { bodyParser } from '../mailbox/message-writer.js';
-import type { QuotaStatus } from '../mailbox/types.js';
 import { Metrics } from '../metrics/metrics.js';
-import type { InboundClient } from '../policy/inbound-checks.js';
-import { SmtpPolicy, type SendPermission } from '../policy/smtp-policy.js';
+import { SmtpPolicy, type RecipientFacts, type SendPermission } from '../policy/smtp-policy.js';
 import type { BlobRef } from '../store/blobs/blob-store.js';
 import { TlsManager } from '../tls/tls-manager.js';
 import type { ReceivedMessage } from './message-intake.js';
@@ -27,8 +25,6 @@ export interface IntakeWorkerData {
   configPort: MessagePort;
   configVersion: SharedArrayBuffer;
   logLevels: LogLevel[];
-  /** Whether the main thread checks clients against DNS blacklists at RCPT. */
-  checkClients: boolean;
 }
 
 /** Bodies cross to the main thread in pieces of at least this size; most messages cross whole. */
@@ -84,11 +80,11 @@ const tls = new TlsManager(config, log);
 const policy = new SmtpPolicy(
   config,
   {
-    resolveRecipient: (address) => rpc.call<Recipient>('resolveRecipient', address),
+    recipientFacts: (address, sender, client) =>
+      rpc.call<RecipientFacts>('recipientFacts', address, sender, client),
     mayUseAddress: (account, from) => rpc.call<SendPermission | null>('mayUseAddress', account, from),
   },
   { now: () => Date.now() },
-  { quotaStatus: (accountId) => rpc.call<QuotaStatus>('quotaStatus', accountId) },
 );
 
 /**
@@ -129,9 +125,6 @@ const services = createSmtpServices(
     authenticate: (user: string, pass: string, ctx: AuthContext) =>
       rpc.call<Account>('authenticate', user, pass, ctx),
     storeBody,
-    ...(data.checkClients
-      ? { checkClient: (client: InboundClient) => rpc.call<void>('checkClient', client) }
-      : {}),
     queueMessage: (m: ReceivedMessage) => rpc.call<string | null>('queueMessage', m),
     sessionsChanged: (listener, open) => rpc.notify('sessions', listener, open),
   },

@@ -1,6 +1,7 @@
 import type { App } from '../app.js';
 import { smtpTimeReject } from '../delivery/local/smtp-time-reject.js';
-import { InboundChecks } from '../policy/inbound-checks.js';
+import { InboundChecks, type InboundClient } from '../policy/inbound-checks.js';
+import { recipientFacts } from '../policy/smtp-policy.js';
 import type { ProtocolService } from '../server/service.js';
 import { IntakeThread, smtpIntakeThread, type IntakeBackend } from './intake-thread.js';
 import { messageIntake } from './message-intake.js';
@@ -17,16 +18,19 @@ export function smtpServices(app: App): ProtocolService[] {
 /** The main thread's side of SMTP intake: what the SMTP thread asks of the app. */
 export function smtpBackend(app: App): IntakeBackend {
   const inbound = new InboundChecks(app.config, app.store.blobs, app.log, app.metrics);
+  const sources = {
+    resolveRecipient: (address: string) => app.directory.resolveRecipient(address),
+    quotaStatus: (accountId: number) => app.mailbox.quotaStatus(accountId),
+    checkClient: (client: InboundClient) => inbound.recipient(client),
+  };
   return {
     config: app.config,
     log: app.log,
     metrics: app.metrics,
-    resolveRecipient: (address) => app.directory.resolveRecipient(address),
+    recipientFacts: (address, sender, client) => recipientFacts(sources, address, sender, client),
     mayUseAddress: (account, from) => app.directory.mayUseAddress(account, from),
-    quotaStatus: (accountId) => app.mailbox.quotaStatus(accountId),
     authenticate: (user, pass, ctx) => app.directory.authenticate(user, pass, ctx),
     storeBody: (body) => app.store.blobs.put(body),
-    checkClient: (client) => inbound.recipient(client),
     queueMessage: messageIntake({
       guard: app.queue.guard,
       enqueue: (req) => app.queue.enqueue(req),

@@ -33,8 +33,6 @@ export interface SmtpDeps {
   policy: SmtpPolicy;
   authenticate(user: string, pass: string, ctx: AuthContext): Promise<Account>;
   storeBody(body: AsyncIterable<Buffer>): Promise<BlobRef>;
-  /** DNS blacklists at RCPT; throws its refusal. */
-  checkClient?(client: InboundClient): Promise<void>;
   /** The checks after DATA and the queue (see message-intake.ts): the hold reason, or a thrown refusal. */
   queueMessage(m: ReceivedMessage): Promise<string | null>;
   /** Told the listener's number of open sessions whenever it changes. */
@@ -225,25 +223,23 @@ export class SmtpSessionHandlers {
     const st = this.state(session);
     const mail = st.mail;
     if (!mail) return done(toReply(new Error('no MAIL')));
-    this.deps.policy.rcptTo(this.facts(session, st), mail, address.address).then(
-      async (r) => {
-        try {
-          await this.deps.checkClient?.(this.inboundClient(session, st));
-        } catch (e) {
-          return this.refuse(session, e, done);
-        }
-        if (!st.recipients.some((x) => x.address.toLowerCase() === r.address.toLowerCase())) {
-          st.recipients.push({
-            address: r.address,
-            kind: r.kind,
-            orcpt: address.dsn?.orcpt ?? null,
-            notify: address.dsn?.notify?.join(',') ?? null,
-          });
-        }
-        done();
-      },
-      (e) => this.refuse(session, e, done),
-    );
+    const inbound = this.inboundClient(session, st);
+    this.deps.policy
+      .rcptTo(this.facts(session, st), mail, address.address, inbound.exempt ? null : inbound)
+      .then(
+        (r) => {
+          if (!st.recipients.some((x) => x.address.toLowerCase() === r.address.toLowerCase())) {
+            st.recipients.push({
+              address: r.address,
+              kind: r.kind,
+              orcpt: address.dsn?.orcpt ?? null,
+              notify: address.dsn?.notify?.join(',') ?? null,
+            });
+          }
+          done();
+        },
+        (e) => this.refuse(session, e, done),
+      );
   };
 
   onData = (

@@ -6,7 +6,13 @@ import type { Worker } from 'node:worker_threads';
 import { storedStructure } from '../../src/imap/stored-structure.js';
 import { bodyParser } from '../../src/mailbox/message-writer.js';
 import { bindListeners, closeListeners } from '../../src/server/listeners.js';
-import { IntakeThread, smtpIntakeThread, spawnIntakeWorker } from '../../src/smtp/intake-thread.js';
+import {
+  IntakeThread,
+  smtpIntakeThread,
+  spawnIntakeWorker,
+  type IntakeBackend,
+} from '../../src/smtp/intake-thread.js';
+import type { IntakeWorkerData } from '../../src/smtp/intake-worker.js';
 import { smtpBackend } from '../../src/smtp/smtp-services.js';
 import type { TestServer } from '../support/server.js';
 import { startTestServer } from '../support/server.js';
@@ -117,47 +123,126 @@ test('the thread’s metrics, log records and session counts reach the main thre
   assert.equal(queued.from, 'a@elsewhere.example');
 });
 
-test('a dead SMTP thread is replaced on the same addresses; mail goes on', async () => {
-  let worker: Worker | undefined;
-  const thread = new IntakeThread(smtpBackend(s.app), (data) => (worker = spawnIntakeWorker(data)));
-  const services = smtpIntakeThread(thread);
+/** Runs `fn` with the MX port of SMTP listeners on a thread of their own over `backend`. */
+async function withThread(
+  backend: IntakeBackend,
+  fn: (port: number) => Promise<void>,
+  spawn = spawnIntakeWorker,
+): Promise<void> {
+  const services = smtpIntakeThread(new IntakeThread(backend, spawn));
   const bound = await bindListeners(services, s.app.config, s.app.log);
   try {
-    const port = Number(
-      bound
-        .find((l) => l.service === 'smtp')!
-        .address.split(':')
-        .at(-1),
+    await fn(
+      Number(
+        bound
+          .find((l) => l.service === 'smtp')!
+          .address.split(':')
+          .at(-1),
+      ),
     );
-    const deliver = async (subject: string) => {
-      const c = await SmtpWire.open(port);
-      await c.reply();
-      await c.cmd('EHLO client.example.org');
-      const r = await send(
-        c,
-        'a@elsewhere.example',
-        ['bob@example.test'],
-        `Subject: ${subject}\r\n\r\nx\r\n`,
-      );
-      c.close();
-      return r;
-    };
-    assert.match(await deliver('before the crash'), /^250 /);
-    const first = worker!;
-    await first.terminate();
-    await waitFor(() => worker !== first);
-    await waitFor(async () =>
-      (await deliver('after the crash').catch(() => '')).startsWith('250') ? true : undefined,
-    );
-    await queueSettled(s);
-    const subjects = (await inbox(s, 'bob@example.test')).map((m) => /Subject: (.*)\r\n/.exec(m)?.[1]);
-    assert.ok(subjects.includes('before the crash') && subjects.includes('after the crash'));
-    const exit = logLines
-      .map((l) => JSON.parse(l) as { event?: string })
-      .find((r) => r.event === 'smtp_thread_exit');
-    assert.ok(exit, 'the exit is logged');
   } finally {
     await closeListeners(bound);
     await Promise.all(services.map((x) => x.drain(1000)));
+  }
+}
+
+test('a dead SMTP thread is replaced on the same addresses; mail goes on', async () => {
+  let worker: Worker | undefined;
+  const spawn = (data: IntakeWorkerData) => (worker = spawnIntakeWorker(data));
+  await withThread(
+    smtpBackend(s.app),
+    async (port) => {
+      const deliver = async (subject: string) => {
+        const c = await SmtpWire.open(port);
+        await c.reply();
+        await c.cmd('EHLO client.example.org');
+        const r = await send(
+          c,
+          'a@elsewhere.example',
+          ['bob@example.test'],
+          `Subject: ${subject}\r\n\r\nx\r\n`,
+        );
+        c.close();
+        return r;
+      };
+      assert.match(await deliver('before the crash'), /^250 /);
+      const first = worker!;
+      await first.terminate();
+      await waitFor(() => worker !== first);
+      await waitFor(async () =>
+        (await deliver('after the crash').catch(() => '')).startsWith('250') ? true : undefined,
+      );
+      await queueSettled(s);
+      const subjects = (await inbox(s, 'bob@example.test')).map((m) => /Subject: (.*)\r\n/.exec(m)?.[1]);
+      assert.ok(subjects.includes('before the crash') && subjects.includes('after the crash'));
+      const exit = logLines
+        .map((l) => JSON.parse(l) as { event?: string })
+        .find((r) => r.event === 'smtp_thread_exit');
+      assert.ok(exit, 'the exit is logged');
+    },
+    spawn,
+  );
+});
+
+test('RCPT asks the main thread once, whatever the recipient’s rules need', async () => {
+  await s.app.directory.addAccount({
+    address: 'capped@example.test',
+    password: PASSWORD,
+    quotaMessages: 5,
+    receiveLocalOnly: true,
+  });
+  await s.app.directory.addAlias({
+    address: 'closed@example.test',
+    members: ['bob@example.test'],
+    restricted: true,
+    allowedSenders: ['bob@example.test', 'chair@elsewhere.example'],
+  });
+  // Every call the SMTP thread makes on the main thread, by name.
+  const calls: string[] = [];
+  const real = smtpBackend(s.app);
+  const counted = new Proxy(real, {
+    get(target, key: string) {
+      const v = Reflect.get(target, key) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        calls.push(key);
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  let c: SmtpWire | undefined;
+  try {
+    await withThread(counted, async (port) => {
+      const wire = (c = await SmtpWire.open(port));
+      await wire.reply();
+      await wire.cmd('EHLO client.example.org');
+      const rcpt = async (to: string) => {
+        calls.length = 0;
+        const reply = await wire.cmd(`RCPT TO:<${to}>`);
+        return { reply, calls: calls.filter((k) => k !== 'log' && k !== 'sessions') };
+      };
+      // A stranger: the recipient, where the sender is and the client's blacklist check, in one call.
+      await wire.cmd('MAIL FROM:<chair@elsewhere.example>');
+      const allowed = await rcpt('closed@example.test');
+      assert.match(allowed.reply, /^250 2\.1\.5 /);
+      assert.deepEqual(allowed.calls, ['recipientFacts']);
+      const outside = await rcpt('capped@example.test');
+      assert.match(outside.reply, /^550 5\.7\.1 .*local senders only/);
+      assert.deepEqual(outside.calls, ['recipientFacts']);
+      // A local sender from a trusted network: the quota and where the sender is, in the same call.
+      s.app.config.set('smtp.trusted_networks', '127.0.0.0/8');
+      await wire.cmd('RSET');
+      await wire.cmd('MAIL FROM:<bob@example.test>');
+      const capped = await rcpt('capped@example.test');
+      assert.match(capped.reply, /^250 2\.1\.5 /);
+      assert.deepEqual(capped.calls, ['recipientFacts']);
+      const closed = await rcpt('closed@example.test');
+      assert.match(closed.reply, /^550 5\.7\.1 .*allowed senders/, 'a local sender must log in to post');
+      assert.deepEqual(closed.calls, ['recipientFacts']);
+      wire.close();
+    });
+  } finally {
+    c?.close();
+    s.app.config.unset('smtp.trusted_networks');
   }
 });
