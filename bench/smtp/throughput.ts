@@ -4,7 +4,10 @@
  * `npm run build && node dist/bench/smtp/throughput.js [COUNT]`. Needs root for the reference
  * (see /work/shared/reference/); skip it with REFERENCE=off. The reference runs no content filter,
  * so by default neither does Mailstead (spam scan and SPF/DKIM/DMARC off); FILTERS=on keeps them.
- * SIZES=4096,102400 and SESSIONS=1,20,100 choose the runs.
+ * SIZES=4096,102400 and SESSIONS=1,20,100 choose the runs. Each server first takes WARMUP
+ * messages (default 1000) of the same load, untimed: a server runs for days, and Mailstead's
+ * JIT compiler was still optimising code through the first thousands of messages, on the core
+ * the timed run needs.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { processCpu, processTreeCpu } from '../proc-cpu.js';
 
 const run = promisify(execFile);
 const COUNT = Number(process.argv[2] ?? 2000);
+const WARMUP = Number(process.env.WARMUP ?? 1000);
 const REF = '/work/shared/reference';
 // u9: the IMAP and POP3 benchmarks fill and empty u1's reference mailbox.
 const RCPT = 'u9@example.test';
@@ -96,11 +100,17 @@ async function load(
   };
 }
 
-/** p50/p99 of the final 250 from the server's histogram (upper bucket bounds). */
-function quantiles(metrics: string): { p50: number; p99: number } {
-  const buckets = [
+/** The server's histogram of the final 250: cumulative counts by upper bucket bound. */
+function acceptBuckets(metrics: string): Array<{ le: number; n: number }> {
+  return [
     ...metrics.matchAll(/mailstead_smtp_accept_seconds_bucket\{le="([^"]+)",listener="smtp"\} (\d+)/g),
   ].map((m) => ({ le: Number(m[1]), n: Number(m[2]) }));
+}
+
+/** p50/p99 of the final 250 between two readings of the histogram (upper bucket bounds). */
+function quantiles(before: string, after: string): { p50: number; p99: number } {
+  const earlier = acceptBuckets(before);
+  const buckets = acceptBuckets(after).map((b, i) => ({ le: b.le, n: b.n - (earlier[i]?.n ?? 0) }));
   const total = buckets.at(-1)?.n ?? 0;
   const q = (p: number) => (buckets.find((b) => b.n >= total * p)?.le ?? NaN) * 1000;
   return { p50: q(0.5), p99: q(0.99) };
@@ -128,10 +138,19 @@ async function mailstead(size: number, sessions: number, n: number): Promise<Res
     try {
       const count = async () =>
         Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM mailbox_messages'))?.n ?? 0);
-      const r = await load(port, n, sessions, size, count, () => processCpu(child.pid!));
-      const metrics = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
+      const cpu = () => processCpu(child.pid!);
+      const metrics = async () => (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
+      if (WARMUP) await load(port, WARMUP, sessions, size, count, cpu);
+      const warm = await metrics();
+      const r = await load(port, n, sessions, size, count, cpu);
       const rss = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      return { size, sessions, ...r, ...quantiles(metrics), rssMb: rss ? Number(rss[1]) / 1024 : undefined };
+      return {
+        size,
+        sessions,
+        ...r,
+        ...quantiles(warm, await metrics()),
+        rssMb: rss ? Number(rss[1]) / 1024 : undefined,
+      };
     } finally {
       await db.close();
       await stopGracefully(child);
@@ -148,28 +167,25 @@ function refCount(): number {
 }
 
 async function reference(size: number, sessions: number, n: number): Promise<Result> {
+  const count = () => {
+    try {
+      return refCount();
+    } catch {
+      return 0;
+    }
+  };
   // Mailstead runs start from an empty store: so does the reference. Messages left by earlier runs
   // (20,000 after a day of benches) made every LMTP delivery rewrite a 166 KB dovecot-uidlist,
-  // halving the reference's delivery rate.
-  execFileSync('doveadm', ['-c', REF_DOVECOT_CONF, 'expunge', '-u', RCPT, 'mailbox', 'INBOX', 'all']);
-  return {
-    size,
-    sessions,
-    ...(await load(
-      12525,
-      n,
-      sessions,
-      size,
-      () => {
-        try {
-          return refCount();
-        } catch {
-          return 0;
-        }
-      },
-      referenceCpu,
-    )),
-  };
+  // halving the reference's delivery rate. Emptied after its warm-up too; Mailstead keeps its
+  // warm-up's messages.
+  const expunge = () =>
+    execFileSync('doveadm', ['-c', REF_DOVECOT_CONF, 'expunge', '-u', RCPT, 'mailbox', 'INBOX', 'all']);
+  if (WARMUP) {
+    expunge();
+    await load(12525, WARMUP, sessions, size, count, referenceCpu);
+  }
+  expunge();
+  return { size, sessions, ...(await load(12525, n, sessions, size, count, referenceCpu)) };
 }
 
 const fmt = (r: Result | undefined) =>
@@ -186,7 +202,7 @@ async function main(): Promise<void> {
     execFileSync('postfix', ['-c', REF_PF, 'reload'], { stdio: 'ignore' });
   }
   console.log(
-    `SMTP throughput, ${COUNT} messages per run (msg/s accepted, delivered; server CPU per delivered message; p50/p99 of the final 250; peak RSS)`,
+    `SMTP throughput, ${COUNT} messages per run after ${WARMUP} untimed (msg/s accepted, delivered; server CPU per delivered message; p50/p99 of the final 250; peak RSS)`,
   );
   const list = (v: string | undefined, d: number[]) => (v ? v.split(',').map(Number) : d);
   for (const size of list(process.env.SIZES, [4096, 100 * 1024])) {
