@@ -43,6 +43,25 @@ test('calls answer both ways; a refusal keeps its SMTP meaning and an errno its 
   }
 });
 
+test('a moved buffer arrives whole and leaves its sender empty; a pooled one is copied', async () => {
+  const { a, close } = pair(
+    {},
+    {
+      digest: (n: number, u: Uint8Array) => `${n}:${u.byteLength}:${Buffer.from(u).toString('latin1', 0, 3)}`,
+    },
+  );
+  try {
+    const big = Buffer.concat([Buffer.from('abc'), Buffer.alloc(100_000, 0x78)]);
+    assert.equal(await a.callMoving<string>('digest', big, 1, big), '1:100003:abc');
+    assert.equal(big.buffer.byteLength, 0, 'its memory went with it');
+    const small = Buffer.from('abcdef'); // from the pool shared with other buffers
+    assert.equal(await a.callMoving<string>('digest', small, 2, small), '2:6:abc');
+    assert.equal(small.toString(), 'abcdef', 'copied, so the pool stays whole');
+  } finally {
+    close();
+  }
+});
+
 test('notes of one turn arrive together and in order', async () => {
   const got: number[] = [];
   let batches = 0;

@@ -2,7 +2,7 @@ import { MailsteadError } from './errors.js';
 
 /** Either end of a worker thread's channel: `Worker` on the main thread, `parentPort` in the worker. */
 export interface RpcPort {
-  postMessage(value: unknown): void;
+  postMessage(value: unknown, transfer?: readonly ArrayBuffer[]): void;
   on(event: 'message', fn: (value: unknown) => void): unknown;
 }
 
@@ -68,11 +68,25 @@ export class ThreadRpc {
   }
 
   call<T>(method: string, ...args: unknown[]): Promise<T> {
+    return this.send<T>(method, args, []);
+  }
+
+  /**
+   * A call that hands `moved`, one of `args`, to the other thread instead of copying it: it is
+   * empty here afterwards. A buffer that shares its memory (Node's pool of small ones) is copied.
+   */
+  callMoving<T>(method: string, moved: Buffer, ...args: unknown[]): Promise<T> {
+    const own =
+      moved.byteLength > 0 && moved.byteOffset === 0 && moved.byteLength === moved.buffer.byteLength;
+    return this.send<T>(method, args, own ? [moved.buffer as ArrayBuffer] : []);
+  }
+
+  private send<T>(method: string, args: unknown[], transfer: ArrayBuffer[]): Promise<T> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.port.postMessage({ t: 'call', id, m: method, a: args } satisfies Message);
+      this.port.postMessage({ t: 'call', id, m: method, a: args } satisfies Message, transfer);
     });
   }
 

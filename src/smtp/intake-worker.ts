@@ -106,14 +106,16 @@ async function storeBody(body: AsyncIterable<Buffer>): Promise<BlobRef> {
         pending = [];
         size = 0;
         opened = true;
-        await rpc.call('bodyPiece', id, piece);
+        // Moved, not copied: nothing here reads a piece again once it is sent.
+        await rpc.callMoving('bodyPiece', piece, id, piece);
       }
     }
   } catch (e) {
     if (opened) rpc.notify('bodyAbort', id);
     throw e;
   }
-  return rpc.call<BlobRef>('bodyEnd', id, Buffer.concat(pending, size));
+  const last = Buffer.concat(pending, size);
+  return rpc.callMoving<BlobRef>('bodyEnd', last, id, last);
 }
 
 const services = createSmtpServices(
