@@ -39,8 +39,10 @@ export { AuthError, AuthLockedError } from './auth-error.js';
 
 /**
  * The directory service: domains, accounts, groups, aliases, send grants, authentication and
- * recipient resolution. Nothing is cached: the CLI changes the same store while a server runs
- * (verified passwords are remembered, but only with the stored hash they matched; see VerifiedLogins).
+ * recipient resolution. The CLI changes the same store while a server runs, so little is
+ * remembered: resolved recipients only while the store's change version says their records are
+ * unchanged (see Recipients), verified passwords only with the stored hash they matched (see
+ * VerifiedLogins).
  * Methods that change or reveal records take the acting `Actor` (default: the system, as the
  * CLI acts) and throw PermissionError when it may not.
  */

@@ -1,7 +1,10 @@
 import { parseAddress, splitSubaddress } from '../core/address.js';
 import { MailsteadError } from '../core/errors.js';
+import { VersionedMemo } from '../core/versioned-memo.js';
+import { readChangeVersion } from '../store/change-version.js';
 import { findAccount } from '../store/directory/account-repo.js';
 import { findAlias } from '../store/directory/alias-repo.js';
+import { DIRECTORY_VERSION } from '../store/directory/schema.js';
 import type { SqlDb } from '../store/sql.js';
 import type { Domains } from './domains.js';
 import { canonicalAddress } from './names.js';
@@ -10,12 +13,21 @@ import type { Alias, Recipient } from './types.js';
 /** How deep aliases may nest before expansion gives up (a loop is cut earlier, on the first repeat). */
 export const MAX_ALIAS_DEPTH = 10;
 
-/** Turns recipient addresses into what they deliver to. Reads the store every time: the CLI may change it under a running server. */
+/**
+ * Turns recipient addresses into what they deliver to. Answers are remembered while the
+ * directory's change version stays the same: a trigger changes it in the same commit as any
+ * write to the tables they come from, so a change made by the CLI or another server is seen
+ * by the next resolution, as one made here is.
+ */
 export class Recipients {
+  private readonly resolved: VersionedMemo<Recipient>;
+
   constructor(
     private readonly db: SqlDb,
     private readonly domains: Domains,
-  ) {}
+  ) {
+    this.resolved = new VersionedMemo(() => readChangeVersion(db, DIRECTORY_VERSION));
+  }
 
   /**
    * In order: a domain not ours is remote; a domain alias stands for its target; an exact
@@ -23,7 +35,11 @@ export class Recipients {
    * unknown. A catch-all that is not a local account or alias (a remote address, say) comes
    * back as a one-member alias with id 0 whose address is the original recipient.
    */
-  async resolve(address: string): Promise<Recipient> {
+  resolve(address: string): Promise<Recipient> {
+    return this.resolved.get(address, () => this.read(address));
+  }
+
+  private async read(address: string): Promise<Recipient> {
     const a = canonicalAddress(address);
     const domain = await this.domains.canonical(a.domain);
     if (!domain) return { kind: 'remote' };

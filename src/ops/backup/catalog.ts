@@ -1,9 +1,11 @@
+import { isChangeVersionTable } from '../../store/change-version.js';
 import type { SqlDb } from '../../store/sql.js';
 
 /**
  * Tables a portable dump leaves out, because restore rebuilds them: full-text indexes differ per
  * backend (FTS5 on SQLite, tsvector on PostgreSQL) and are rebuilt from the blobs; blob contents
- * kept in PostgreSQL travel as blob files instead; schema versions go in the manifest.
+ * kept in PostgreSQL travel as blob files instead; schema versions go in the manifest; change
+ * versions (store/change-version.ts) are made by the migrations and changed by every write.
  */
 export function isDerivedTable(name: string): boolean {
   return (
@@ -11,6 +13,7 @@ export function isDerivedTable(name: string): boolean {
     name === 'blob_contents' ||
     name === 'blob_chunks' ||
     name === 'schema_versions' ||
+    isChangeVersionTable(name) ||
     name.startsWith('sqlite_')
   );
 }

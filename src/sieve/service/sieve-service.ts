@@ -2,7 +2,13 @@ import type { Config } from '../../config/config.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { MailsteadError, NotFoundError } from '../../core/errors.js';
 import { markedUnscanned, UNSCANNED_FIELD } from '../../scan/virus/unscanned-mark.js';
-import type { GlobalPosition, SieveRepo } from '../../store/sieve/sieve-repo.js';
+import { VersionedMemo } from '../../core/versioned-memo.js';
+import type {
+  GlobalPosition,
+  GlobalScriptRow,
+  SieveRepo,
+  SieveScriptRow,
+} from '../../store/sieve/sieve-repo.js';
 import type { SieveEnvelope } from '../context.js';
 import type { RunOptions } from '../interpreter.js';
 import { messageContextFromRaw } from '../message.js';
@@ -64,11 +70,23 @@ function refuse(message: string, code?: string): MailsteadError {
  * delivery. Protocol layers and the CLI call this; only the repo knows SQL.
  */
 export class SieveService {
+  /**
+   * The scripts each account's deliveries run, remembered while the store's change version
+   * stays the same, so a script stored by ManageSieve, the CLI or another server applies to the
+   * next delivery.
+   */
+  private readonly deliveryScripts: VersionedMemo<{
+    user: SieveScriptRow | undefined;
+    globals: GlobalScriptRow[];
+  }>;
+
   constructor(
     private readonly repo: SieveRepo,
     private readonly config: Config,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.deliveryScripts = new VersionedMemo(() => repo.version());
+  }
 
   // ---- scripts ----
 
@@ -198,10 +216,13 @@ export class SieveService {
    */
   async runForDelivery(input: DeliveryRunInput): Promise<DeliveryRun | undefined> {
     const { account } = input;
-    const [user, globals] = await Promise.all([
-      this.repo.active(account.id),
-      this.repo.globalScripts(account.domain),
-    ]);
+    const { user, globals } = await this.deliveryScripts.get(`${account.id}\0${account.domain}`, async () => {
+      const [user, globals] = await Promise.all([
+        this.repo.active(account.id),
+        this.repo.globalScripts(account.domain),
+      ]);
+      return { user, globals };
+    });
     if (!user && !globals.length) return undefined;
     const pick = (position: GlobalPosition, scopes: string[]): NamedScript[] =>
       scopes.flatMap((scope) =>

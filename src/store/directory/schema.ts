@@ -1,5 +1,27 @@
 import type { SchemaComponent } from '../migration.js';
+import { createChangeVersion } from '../change-version.js';
 import { ddl } from '../sql.js';
+
+/** The change version of the tables recipients resolve from (see store/change-version.ts). */
+export const DIRECTORY_VERSION = 'directory_version';
+
+/** The columns an Account is read from; a migration adding one must add it to the trigger too. */
+const ACCOUNT_FIELDS = [
+  'address',
+  'domain_id',
+  'display_name',
+  'role',
+  'enabled',
+  'quota_bytes',
+  'quota_messages',
+  'receive_local_only',
+  'webmail',
+  'group_id',
+  'forward_to',
+  'forward_keep_copy',
+  'blob_volume',
+  'created_at',
+];
 
 /**
  * The directory's tables. Addresses are stored canonical (`local@domain`, both lower-cased);
@@ -138,6 +160,21 @@ export const directorySchema: SchemaComponent = {
             );`,
           ),
         );
+      },
+    },
+    {
+      version: 4,
+      name: 'a change version for the records recipients resolve to, so they can be remembered',
+      async up(db) {
+        await createChangeVersion(db, DIRECTORY_VERSION, [
+          { table: 'domains' },
+          // Not used_bytes, which every delivery changes, nor the password (not part of a recipient).
+          { table: 'accounts', columns: ACCOUNT_FIELDS },
+          { table: 'aliases' },
+          { table: 'alias_members' },
+          { table: 'alias_owners' },
+          { table: 'alias_senders' },
+        ]);
       },
     },
   ],

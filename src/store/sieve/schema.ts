@@ -1,5 +1,9 @@
 import type { SchemaComponent } from '../migration.js';
+import { createChangeVersion } from '../change-version.js';
 import { ddl } from '../sql.js';
+
+/** The change version of the scripts a delivery runs (see store/change-version.ts). */
+export const SIEVE_VERSION = 'sieve_version';
 
 /**
  * Sieve: each user's scripts (at most one active), the admin's global scripts run before and
@@ -56,6 +60,16 @@ export const sieveSchema: SchemaComponent = {
             CREATE INDEX sieve_duplicates_expiry ON sieve_duplicates (expires_at);`,
           ),
         );
+      },
+    },
+    {
+      version: 2,
+      name: 'a change version for the scripts deliveries run, so they can be remembered',
+      async up(db) {
+        await createChangeVersion(db, SIEVE_VERSION, [
+          { table: 'sieve_scripts' },
+          { table: 'sieve_global_scripts' },
+        ]);
       },
     },
   ],

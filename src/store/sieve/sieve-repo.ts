@@ -1,4 +1,6 @@
+import { readChangeVersion } from '../change-version.js';
 import type { SqlDb } from '../sql.js';
+import { SIEVE_VERSION } from './schema.js';
 
 export interface SieveScriptRow {
   name: string;
@@ -9,9 +11,20 @@ export interface SieveScriptRow {
 
 export type GlobalPosition = 'before' | 'after';
 
+export interface GlobalScriptRow {
+  scope: string;
+  position: GlobalPosition;
+  content: string;
+}
+
 /** The Sieve tables; every statement runs unchanged on SQLite and PostgreSQL. */
 export class SieveRepo {
   constructor(readonly db: SqlDb) {}
+
+  /** Changes with every write to the scripts, the global ones included (see store/change-version.ts). */
+  version(): Promise<number> {
+    return readChangeVersion(this.db, SIEVE_VERSION);
+  }
 
   async list(accountId: number): Promise<SieveScriptRow[]> {
     const rows = await this.db.all<Record<string, unknown>>(
@@ -92,9 +105,7 @@ export class SieveRepo {
   }
 
   /** The global scripts of the server ('') and of `domain`, in one query since every delivery asks. */
-  async globalScripts(
-    domain: string,
-  ): Promise<{ scope: string; position: GlobalPosition; content: string }[]> {
+  async globalScripts(domain: string): Promise<GlobalScriptRow[]> {
     return this.db.all('SELECT scope, position, content FROM sieve_global_scripts WHERE scope IN (?, ?)', [
       '',
       domain,
