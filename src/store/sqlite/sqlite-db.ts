@@ -146,11 +146,12 @@ export class SqliteDb implements SqlDb {
     this.inTx = true;
     const inner = new SqliteTxView(this);
     let result: T;
+    let indexed = 0;
     try {
       this.raw.exec('BEGIN IMMEDIATE');
       result = await fn(inner);
       this.raw.exec('COMMIT');
-      this.fullText?.committed();
+      indexed = this.fullText?.committed() ?? 0;
       this.checkpointer?.committed();
     } catch (e) {
       if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
@@ -162,6 +163,8 @@ export class SqliteDb implements SqlDb {
     }
     // Others may use the connection while this commit is flushed to disk.
     if (!opts.durableLater) await this.durable();
+    // Texts for the full-text index wait in memory until written: a bound on how far it lags.
+    if (indexed) await this.fullText?.room();
     return result;
   }
 
