@@ -35,9 +35,9 @@ const MAX_RESTARTS = 3;
 /**
  * Text waiting for the writer, in characters, beyond which a transaction that adds more waits
  * after its commit: memory and the wait of a SEARCH stay bounded when deliveries outrun the
- * writer (a 100 KB body costs the writer about 1.5 ms: some 150 bodies, a quarter second).
+ * writer (80 bodies of 100 KB, a third of a second of the writer on a free core).
  */
-const MAX_PENDING_CHARS = 16 << 20;
+const MAX_PENDING_CHARS = 8 << 20;
 /** Bodies re-read from blobs per step of a recovery: parsed on this thread, so in small steps. */
 const RECOVERY_STEP = 50;
 
