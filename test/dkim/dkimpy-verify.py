@@ -8,7 +8,12 @@ import dkim
 txt = os.environ["DKIM_TXT"].encode()
 msg = sys.stdin.buffer.read()
 logging.basicConfig(stream=sys.stderr, level=logging.DEBUG, format="dkimpy: %(message)s")
-ok = dkim.DKIM(msg, logger=logging.getLogger("dkimpy")).verify(dnsfunc=lambda name, timeout=5: txt)
+try:
+    # As dkim.verify, which turns every DKIMException into False, but keeping the reason.
+    ok = dkim.DKIM(msg, logger=logging.getLogger("dkimpy")).verify(dnsfunc=lambda name, timeout=5: txt)
+except dkim.DKIMException as e:
+    logging.getLogger("dkimpy").error("%s", e)
+    ok = False
 print("pass" if ok else "fail")
 if not ok:
     sys.stderr.write(msg.decode("latin-1"))
