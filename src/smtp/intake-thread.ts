@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { ParsedBody } from '../mailbox/context.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { InboundClient } from '../policy/inbound-checks.js';
-import type { RecipientFacts, SendPermission } from '../policy/smtp-policy.js';
+import type { PolicyDirectory } from '../policy/smtp-policy.js';
 import type { Listenable, ProtocolService } from '../server/service.js';
 import type { BlobRef } from '../store/blobs/blob-store.js';
 import type { IntakeWorkerData } from './intake-worker.js';
@@ -17,16 +17,10 @@ import { LISTENERS } from './listener-profile.js';
 import type { ReceivedMessage } from './message-intake.js';
 
 /** What the SMTP thread asks of the main thread: everything that reads or writes the store. */
-export interface IntakeBackend {
+export interface IntakeBackend extends PolicyDirectory {
   config: Config;
   log: Logger;
   metrics: Metrics;
-  recipientFacts(
-    address: string,
-    sender: string | null,
-    client: InboundClient | null,
-  ): Promise<RecipientFacts>;
-  mayUseAddress(account: Account, from: string): Promise<SendPermission | null>;
   authenticate(user: string, pass: string, ctx: AuthContext): Promise<Account>;
   storeBody(body: AsyncIterable<Buffer>): Promise<BlobRef>;
   queueMessage(m: ReceivedMessage): Promise<string | null>;
