@@ -23,6 +23,12 @@ function dbOf(f: { mailbox: unknown }): SqlDb {
 }
 
 /** Bodies holding `word` in the index itself (not through messages, which hide stale rows). */
+/** A message with subject `key` and body `body`, stored and delivered to the account's INBOX. */
+async function deliverText(app: App, accountId: number, key: string, body: string): Promise<void> {
+  const blob = await app.store.blobs.put(Buffer.from(message(key, body)));
+  await app.mailbox.deliver({ accountId, blob, prefix: Buffer.alloc(0), dedupeKey: key });
+}
+
 async function indexed(db: SqlDb, word: string): Promise<number> {
   const index = sqliteFullText(db);
   if (index) {
@@ -207,10 +213,7 @@ describe('SQLite full-text index in its own file', () => {
     const { dir, cleanup, accountId, dbFile } = await dataDir(await freePort());
     try {
       const app = await openApp(dir);
-      for (let i = 0; i < 5; i++) {
-        const blob = await app.store.blobs.put(Buffer.from(message(`u${i}`, `old ${bodyWord(i)}`)));
-        await app.mailbox.deliver({ accountId, blob, prefix: Buffer.alloc(0), dedupeKey: `u${i}` });
-      }
+      for (let i = 0; i < 5; i++) await deliverText(app, accountId, `u${i}`, `old ${bodyWord(i)}`);
       await app.close();
       // What a store of mailbox version 3 looked like: the index inside, no queue, no file.
       const raw = new Database(dbFile);
@@ -247,8 +250,7 @@ describe('SQLite full-text index in its own file', () => {
     const { dir, cleanup, accountId, dbFile } = await dataDir(await freePort());
     try {
       const app = await openApp(dir);
-      const blob = await app.store.blobs.put(Buffer.from(message('a1', `ahead ${bodyWord(1)}`)));
-      await app.mailbox.deliver({ accountId, blob, prefix: Buffer.alloc(0), dedupeKey: 'a1' });
+      await deliverText(app, accountId, 'a1', `ahead ${bodyWord(1)}`);
       await sqliteFullText(app.store.db)!.flush();
       const older = join(dir, 'older.db');
       await app.store.db.exec(`VACUUM INTO '${older}'`);
@@ -277,10 +279,7 @@ describe('SQLite full-text index in its own file', () => {
     const { dir, cleanup, accountId, dbFile } = await dataDir(await freePort());
     try {
       const app = await openApp(dir);
-      for (let i = 0; i < 3; i++) {
-        const blob = await app.store.blobs.put(Buffer.from(message(`d${i}`, `lost ${bodyWord(i)}`)));
-        await app.mailbox.deliver({ accountId, blob, prefix: Buffer.alloc(0), dedupeKey: `d${i}` });
-      }
+      for (let i = 0; i < 3; i++) await deliverText(app, accountId, `d${i}`, `lost ${bodyWord(i)}`);
       await app.close();
       for (const s of ['', '-wal', '-shm']) rmSync(fullTextFile(dbFile) + s, { force: true });
       const again = await openApp(dir);
