@@ -14,7 +14,7 @@ const HELD = 4;
  * JavaScript; at 100 KB that loop was the SMTP thread's largest single cost (3.5% of the whole
  * server's CPU under smtp-source load). This version jumps from one line-leading dot to the next
  * with Buffer#indexOf and otherwise keeps the engine's contract: the same bytes reach the data
- * stream (test/smtp/data-scan.test.ts compares the two on random input and chunking), a dot
+ * stream (src/smtp/data-scan.fuzz.test.ts compares the two on random input and chunking), a dot
  * escape still yields to the event loop, and a full data stream still holds the socket back.
  */
 export function scanData(this: SMTPStream, input: Buffer, done: Done): void {
