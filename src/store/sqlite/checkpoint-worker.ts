@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { COMMITS, STOP, type CheckpointWorkerData } from './wal-checkpointer.js';
+import { ANSWERED, ASKED, COMMITS, FRAMES, STOP, type CheckpointWorkerData } from './wal-checkpointer.js';
 
 /*
  * Copies committed WAL frames into the database file on its own thread and connection. PASSIVE
@@ -20,9 +20,14 @@ while (!Atomics.load(shared, STOP)) {
   if (waiting.async) await waiting.value;
   if (Atomics.load(shared, STOP)) break;
   seen = Atomics.load(shared, COMMITS);
-  db.pragma('wal_checkpoint(PASSIVE)');
-  // Commits arriving meanwhile are taken by the next pass: one pass per interval at most.
-  const resting = Atomics.waitAsync(shared, STOP, 0, intervalMs);
+  // Read before the pass: a request made after this is answered by the next pass.
+  const asked = Atomics.load(shared, ASKED);
+  const [state] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>;
+  Atomics.store(shared, FRAMES, state?.log ?? 0);
+  Atomics.store(shared, ANSWERED, asked);
+  Atomics.notify(shared, ANSWERED);
+  // Commits arriving meanwhile are taken by the next pass: one pass per interval at most, unless asked.
+  const resting = Atomics.waitAsync(shared, ASKED, asked, intervalMs);
   if (resting.async) await resting.value;
 }
 db.close();

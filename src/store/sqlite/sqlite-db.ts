@@ -7,6 +7,9 @@ import { FullTextIndex } from './full-text-index.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
+/** The WAL file's size after it starts over: above the restart length, so its pages are reused. */
+const WAL_KEEP_BYTES = 80 * 1024 * 1024;
+
 type Param = string | number | bigint | null | Buffer;
 
 function bind(params: readonly SqlValue[]): Param[] {
@@ -59,14 +62,21 @@ export class SqliteDb implements SqlDb {
   /**
    * Moves WAL checkpoints off this thread (see WalCheckpointer), for a long-running server; a
    * short command keeps SQLite's automatic checkpoint. Should the worker die, that comes back.
+   * The WAL starts over once `restartFrames` long; its file is then cut back to `WAL_KEEP_BYTES`.
    */
-  checkpointInBackground(): void {
+  checkpointInBackground(opts: { restartFrames?: number; intervalMs?: number } = {}): void {
     if (!this.wal || this.checkpointer) return;
     this.raw.pragma('wal_autocheckpoint = 0');
-    this.checkpointer = new WalCheckpointer(this.raw.name, () => {
-      this.checkpointer = undefined;
-      if (this.raw.open) this.raw.pragma('wal_autocheckpoint = 1000');
-    });
+    this.raw.pragma(`journal_size_limit = ${WAL_KEEP_BYTES}`);
+    this.checkpointer = new WalCheckpointer(
+      this.raw.name,
+      () => {
+        this.checkpointer = undefined;
+        if (this.raw.open) this.raw.pragma('wal_autocheckpoint = 1000');
+      },
+      opts.intervalMs,
+      opts.restartFrames,
+    );
   }
 
   /** Resolves once every commit made so far is on disk. */
@@ -148,6 +158,7 @@ export class SqliteDb implements SqlDb {
     let result: T;
     let indexed = 0;
     try {
+      await this.checkpointer?.makeWay();
       this.raw.exec('BEGIN IMMEDIATE');
       result = await fn(inner);
       this.raw.exec('COMMIT');
