@@ -15,8 +15,12 @@ export interface IndexedMessage {
   references: string;
   /** Every header field, name lower-cased, value unfolded and RFC 2047-decoded. */
   headers: Array<{ name: string; value: string }>;
-  /** Decoded text of the text parts (HTML reduced to text), for the full-text index. */
-  bodyText: string;
+  /**
+   * Decoded text of the text parts (HTML reduced to text), for the full-text index, as UTF-8. Bytes,
+   * not a string: the text of a 100 KB message crosses two threads to the index's writer, and as a
+   * string it was copied on each thread's heap and encoded again for SQLite.
+   */
+  bodyText: Uint8Array;
 }
 
 /** The header fields looked at; a message with more has the rest ignored. */
@@ -74,7 +78,7 @@ export async function indexMessage(raw: Buffer): Promise<IndexedMessage> {
     inReplyTo: first('in-reply-to'),
     references: first('references'),
     headers,
-    bodyText: bodyText(raw).slice(0, MAX_BODY_TEXT),
+    bodyText: Buffer.from(bodyText(raw).slice(0, MAX_BODY_TEXT), 'utf8'),
   };
 }
 

@@ -254,7 +254,9 @@ export class IntakeThread {
   /** A new body parsed for the mailbox on the SMTP thread (MailboxService.parseBodiesWith). */
   async parseBody(raw: Buffer): Promise<ParsedBody> {
     const p = await this.rpc.call<ParsedBody>('parseBody', raw);
+    // Structured clone turns Buffers into plain Uint8Arrays; callers get what the local parse gives.
     if (p.structure) p.structure.envelopeWire = asBuffer(p.structure.envelopeWire);
+    p.indexed.bodyText = asBuffer(p.indexed.bodyText);
     return p;
   }
 

@@ -279,7 +279,8 @@ forEachBackend('mailbox reconstruct', (backend) => {
       const p = await here(raw);
       parsed.push(p.indexed.subject);
       // Marked, so the test sees that this parse is the one stored.
-      return { ...p, indexed: { ...p.indexed, bodyText: p.indexed.bodyText + ' elsewheremark' } };
+      const bodyText = Buffer.concat([p.indexed.bodyText, Buffer.from(' elsewheremark')]);
+      return { ...p, indexed: { ...p.indexed, bodyText } };
     });
     await f.deliver(f.alice, message('elsewhere', 'plain words'));
     assert.deepEqual(parsed, ['elsewhere']);

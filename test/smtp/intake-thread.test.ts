@@ -72,6 +72,7 @@ test('a body parsed on the SMTP thread is what the main thread would have stored
     );
     const there = await thread.parseBody(raw);
     assert.ok(Buffer.isBuffer(there.structure?.envelopeWire), 'the encoded envelope is a Buffer again');
+    assert.ok(Buffer.isBuffer(there.indexed.bodyText), 'the text is a Buffer again');
     assert.deepEqual(there, await bodyParser(storedStructure)(raw));
   } finally {
     await thread.stop();

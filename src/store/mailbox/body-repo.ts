@@ -1,3 +1,4 @@
+import { asBuffer } from '../../core/thread-rpc.js';
 import type { IndexedMessage } from '../../mailbox/indexer.js';
 import type { SqlDb } from '../sql.js';
 import { sqliteFullText } from '../sqlite/sqlite-db.js';
@@ -62,7 +63,7 @@ function headerText(m: IndexedMessage): string {
 }
 
 /** The two columns of the full-text index for a parsed message. */
-export function fullTextFields(m: IndexedMessage): { headers: string; body: string } {
+export function fullTextFields(m: IndexedMessage): { headers: string; body: Uint8Array } {
   return { headers: headerText(m), body: m.bodyText };
 }
 
@@ -87,7 +88,7 @@ export async function indexText(db: SqlDb, bodyId: number, m: IndexedMessage): P
     await db.run(
       `INSERT INTO mailbox_fts (body_id, headers, body) VALUES (?, to_tsvector('simple', ?), to_tsvector('simple', ?))
        ON CONFLICT (body_id) DO UPDATE SET headers = excluded.headers, body = excluded.body`,
-      [bodyId, clean(headerText(m)), clean(m.bodyText)],
+      [bodyId, clean(headerText(m)), clean(asBuffer(m.bodyText).toString('utf8'))],
     );
   }
 }

@@ -10,7 +10,8 @@ export interface FullTextItem {
   seq: number;
   bodyId: number;
   headers?: string;
-  body?: string;
+  /** UTF-8: FTS5 indexes a blob's bytes as text. */
+  body?: Uint8Array;
 }
 
 /** The index file beside a store file: `mailstead.db` → `mailstead.fulltext.db`. */

@@ -26,14 +26,14 @@ export interface FullTextHost {
 export interface FullTextRecovery {
   blobs: BlobStore;
   /** The text indexed for a stored message, parsed as at delivery. */
-  textOf(raw: Buffer): Promise<{ headers: string; body: string }>;
+  textOf(raw: Buffer): Promise<{ headers: string; body: Uint8Array }>;
   log: Logger;
 }
 
 /** Restarts of the worker within a minute before the main thread writes the index itself. */
 const MAX_RESTARTS = 3;
 /**
- * Text waiting for the writer, in characters, beyond which a transaction that adds more waits
+ * Text waiting for the writer, in characters (the body's in UTF-8 bytes), beyond which a transaction that adds more waits
  * after its commit: memory and the wait of a SEARCH stay bounded when deliveries outrun the
  * writer (80 bodies of 100 KB, a third of a second of the writer on a free core).
  */
