@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { ANSWERED, ASKED, COMMITS, FRAMES, STOP, type CheckpointWorkerData } from './wal-checkpointer.js';
+import { ANSWERED, ASKED, COMMITS, STOP, type CheckpointWorkerData } from './wal-checkpointer.js';
 
 /*
  * Copies committed WAL frames into the database file on its own thread and connection. PASSIVE
@@ -14,7 +14,8 @@ const db = new Database(file, { timeout: 1000 });
 // A pending Atomics.waitAsync does not keep a worker alive; the port does, until the worker ends.
 parentPort!.on('message', () => undefined);
 
-let seen = Atomics.load(shared, COMMITS);
+// A pass at once: a writer may have asked for one before this thread was running.
+let seen = Atomics.load(shared, COMMITS) - 1;
 while (!Atomics.load(shared, STOP)) {
   const waiting = Atomics.waitAsync(shared, COMMITS, seen);
   if (waiting.async) await waiting.value;
@@ -22,8 +23,7 @@ while (!Atomics.load(shared, STOP)) {
   seen = Atomics.load(shared, COMMITS);
   // Read before the pass: a request made after this is answered by the next pass.
   const asked = Atomics.load(shared, ASKED);
-  const [state] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>;
-  Atomics.store(shared, FRAMES, state?.log ?? 0);
+  db.pragma('wal_checkpoint(PASSIVE)');
   Atomics.store(shared, ANSWERED, asked);
   Atomics.notify(shared, ANSWERED);
   // Commits arriving meanwhile are taken by the next pass: one pass per interval at most, unless asked.

@@ -1,17 +1,17 @@
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 export const COMMITS = 0;
 export const STOP = 1;
 export const ASKED = 2;
 export const ANSWERED = 3;
-export const FRAMES = 4;
 
 export interface CheckpointWorkerData {
   file: string;
   /**
    * Int32 slots: COMMITS (commits made so far), STOP (1 once the worker must end), ASKED (passes
-   * asked for), ANSWERED (the ASKED value the last pass began after), FRAMES (WAL length in
-   * frames at the last pass).
+   * asked for), ANSWERED (the ASKED value the last pass began after).
    */
   signals: SharedArrayBuffer;
   intervalMs: number;
@@ -27,11 +27,16 @@ const PASS_WAIT_MS = 2000;
  * 20 sessions). The worker does the same copy on another core while the server goes on.
  */
 export class WalCheckpointer {
-  private readonly signals = new Int32Array(new SharedArrayBuffer(20));
+  private readonly signals = new Int32Array(new SharedArrayBuffer(16));
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
   /** WAL length when the writer last made way for a full pass (0: it has started over since). */
   private drainedAt = 0;
+  /** The WAL's shared-memory index, whose header holds the WAL's length (opened at first need). */
+  private shm: number | undefined;
+  private ended = false;
+  private readonly shmFile: string;
+  private readonly header = Buffer.alloc(4);
 
   /**
    * `failed` runs if the worker dies: the caller must then checkpoint by itself again.
@@ -43,6 +48,7 @@ export class WalCheckpointer {
     intervalMs = 200,
     private readonly restartFrames = 16_384,
   ) {
+    this.shmFile = `${file}-shm`;
     const data: CheckpointWorkerData = {
       file,
       signals: this.signals.buffer as SharedArrayBuffer,
@@ -60,6 +66,12 @@ export class WalCheckpointer {
       );
     });
     this.exited.catch(failed);
+    void this.exited
+      .catch(() => undefined)
+      .finally(() => {
+        this.ended = true;
+        if (this.shm !== undefined) closeSync(this.shm);
+      });
   }
 
   /** Called after each commit; wakes the worker when it waits. */
@@ -77,7 +89,7 @@ export class WalCheckpointer {
    * call: with no commit in between, it copies everything and the coming commit starts over.
    */
   async makeWay(): Promise<void> {
-    const frames = Atomics.load(this.signals, FRAMES);
+    const frames = this.walFrames();
     if (frames < this.drainedAt) this.drainedAt = 0;
     // A reader holding an old snapshot can keep the WAL from starting over; then wait for more growth.
     if (frames < this.drainedAt + this.restartFrames) return;
@@ -101,9 +113,26 @@ export class WalCheckpointer {
     }
   }
 
+  /**
+   * mxFrame of the wal-index header (offset 16, native byte order; sqlite.org/walformat.html):
+   * exact at every commit, where a figure reported by the worker lagged a pass behind.
+   */
+  private walFrames(): number {
+    if (this.ended) return 0;
+    // SQLite creates the index with the connection's first transaction; it stays while that is open.
+    if (this.shm === undefined) {
+      if (!existsSync(this.shmFile)) return 0;
+      this.shm = openSync(this.shmFile, 'r');
+    }
+    readSync(this.shm, this.header, 0, 4, 16);
+    return endianness() === 'LE' ? this.header.readUInt32LE(0) : this.header.readUInt32BE(0);
+  }
+
   /** Ends the worker after its pass in progress, if any. */
   async stop(): Promise<void> {
     Atomics.store(this.signals, STOP, 1);
+    // A changed value, not only a notification: the worker may be just about to rest.
+    Atomics.add(this.signals, ASKED, 1);
     Atomics.notify(this.signals, ASKED);
     this.committed();
     // Unreferenced, the worker alone would not keep this process waiting for it.
