@@ -22,13 +22,13 @@ function dbOf(f: { mailbox: unknown }): SqlDb {
   return (f.mailbox as { ctx: { db: SqlDb } }).ctx.db;
 }
 
-/** Bodies holding `word` in the index itself (not through messages, which hide stale rows). */
 /** A message with subject `key` and body `body`, stored and delivered to the account's INBOX. */
 async function deliverText(app: App, accountId: number, key: string, body: string): Promise<void> {
   const blob = await app.store.blobs.put(Buffer.from(message(key, body)));
   await app.mailbox.deliver({ accountId, blob, prefix: Buffer.alloc(0), dedupeKey: key });
 }
 
+/** Bodies holding `word` in the index itself (not through messages, which hide stale rows). */
 async function indexed(db: SqlDb, word: string): Promise<number> {
   const index = sqliteFullText(db);
   if (index) {

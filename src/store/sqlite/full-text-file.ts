@@ -14,6 +14,11 @@ export interface FullTextItem {
   body?: Uint8Array;
 }
 
+/** The size of an item's text: characters of its headers and UTF-8 bytes of its body. */
+export function textLength(it: FullTextItem): number {
+  return (it.headers?.length ?? 0) + (it.body?.length ?? 0);
+}
+
 /** The index file beside a store file: `mailstead.db` → `mailstead.fulltext.db`. */
 export function fullTextFile(dbFile: string): string {
   return join(dirname(dbFile), `${basename(dbFile, extname(dbFile))}.fulltext.db`);

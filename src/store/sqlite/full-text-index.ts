@@ -11,6 +11,7 @@ import {
   openFullTextFile,
   resetIndex,
   stateOf,
+  textLength,
   type FullTextItem,
 } from './full-text-file.js';
 
@@ -33,7 +34,7 @@ export interface FullTextRecovery {
 /** Restarts of the worker within a minute before the main thread writes the index itself. */
 const MAX_RESTARTS = 3;
 /**
- * Text waiting for the writer, in characters (the body's in UTF-8 bytes), beyond which a transaction that adds more waits
+ * Text waiting for the writer (`textLength`), beyond which a transaction that adds more waits
  * after its commit: memory and the wait of a SEARCH stay bounded when deliveries outrun the
  * writer (80 bodies of 100 KB, a third of a second of the writer on a free core).
  */
@@ -404,8 +405,4 @@ export class FullTextIndex {
       `full-text index: ${done} bodies indexed from their blobs in ${Date.now() - t0} ms`,
     );
   }
-}
-
-function textLength(it: FullTextItem): number {
-  return (it.headers?.length ?? 0) + (it.body?.length ?? 0);
 }

@@ -5,6 +5,7 @@ import {
   markQueuedAll,
   openFullTextFile,
   resetIndex,
+  textLength,
   type FullTextItem,
 } from './full-text-file.js';
 
@@ -45,7 +46,7 @@ function run(): void {
     batch.push(w);
     for (const it of w.items) {
       items++;
-      chars += (it.headers?.length ?? 0) + (it.body?.length ?? 0);
+      chars += textLength(it);
     }
   }
   try {
