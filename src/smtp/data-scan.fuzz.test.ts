@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
-import { fuzzRuns } from '../../test/support/fuzz.js';
+import { cutAt, fuzzRuns } from '../../test/support/fuzz.js';
 import { scanData } from './data-scan.js';
 
 // This file does not load ./engine-patches.ts, so the prototype still has the engine's own scan.
@@ -57,17 +57,8 @@ const piece = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.nat({ max: 300 }).map((n) => 'x'.repeat(n)),
 );
-/** Cuts `buf` where a socket might have. */
-const cut = (buf: Buffer, at: number[]): Buffer[] => {
-  const points = [...new Set(at.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of [...points, buf.length]) {
-    if (p > prev) out.push(buf.subarray(prev, p));
-    prev = p;
-  }
-  return out;
-};
+/** `buf` in the non-empty pieces a socket might deliver it in. */
+const cut = (buf: Buffer, at: number[]): Buffer[] => cutAt(buf, at).filter((b) => b.length);
 
 test('the engine scan is what this file compares against', () => {
   assert.notEqual(engineScan, scanData);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { fuzzRuns } from '../../test/support/fuzz.js';
+import { cutAt, fuzzRuns } from '../../test/support/fuzz.js';
 import { MailsteadError } from '../core/errors.js';
 import { headerEnd, parseHeaderBlock } from './header-block.js';
 import { hasBareLf, receiveMessage } from './message-receiver.js';
@@ -25,17 +25,8 @@ const piece = fc.oneof(
   fc.nat({ max: 700 }).map((n) => 'a'.repeat(n)),
 );
 const message = fc.array(piece, { maxLength: 30 }).map((p) => Buffer.from(p.join(''), 'utf8'));
-/** Cut points of a buffer, as the DATA stream may deliver it. */
-const split = (buf: Buffer, cuts: number[]): Buffer[] => {
-  const at = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const c of [...at, buf.length]) {
-    out.push(buf.subarray(prev, c));
-    prev = c;
-  }
-  return out.filter((b) => b.length);
-};
+/** A buffer in the non-empty pieces the DATA stream may deliver it in. */
+const split = (buf: Buffer, cuts: number[]): Buffer[] => cutAt(buf, cuts).filter((b) => b.length);
 
 async function receive(chunks: Buffer[]): Promise<{ stored: Buffer; receivedCount: number } | string> {
   const stored: Buffer[] = [];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
-import { fuzzRuns } from '../../../test/support/fuzz.js';
+import { cutAt, fuzzRuns } from '../../../test/support/fuzz.js';
 import { ImapParseError } from './errors.js';
 import { parseCommand } from './parser/index.js';
 import { CommandReceiver, type ReceiverEvent } from './receiver.js';
@@ -58,18 +58,6 @@ function run(r: CommandReceiver, chunks: Buffer[]): ReceiverEvent[] {
   return events;
 }
 
-function split(data: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(data.subarray(prev, p));
-    prev = p;
-  }
-  out.push(data.subarray(prev));
-  return out;
-}
-
 it('receiver + parser: any bytes give commands or ImapParseErrors, within limits', () => {
   fc.assert(
     fc.property(
@@ -87,7 +75,7 @@ it('receiver + parser: any bytes give commands or ImapParseErrors, within limits
           streamAppendOver: 8,
           maxDrainBytes: 64,
         });
-        for (const e of run(r, split(data, cuts))) {
+        for (const e of run(r, cutAt(data, cuts))) {
           if (e.type === 'error') assert.ok(e.error instanceof ImapParseError);
           if (e.type === 'literal-data') assert.ok(e.data.length <= 32);
           if (e.type === 'command') {
@@ -113,7 +101,7 @@ it('receiver: how the bytes are split does not change the commands', () => {
   fc.assert(
     fc.property(imapish, fc.array(fc.nat(), { maxLength: 6 }), (data, cuts) => {
       const whole = run(new CommandReceiver(), [data]);
-      const pieces = run(new CommandReceiver(), split(data, cuts));
+      const pieces = run(new CommandReceiver(), cutAt(data, cuts));
       const commands = (ev: ReceiverEvent[]) => ev.filter((e) => e.type !== 'literal-data');
       assert.deepEqual(commands(pieces), commands(whole));
     }),
