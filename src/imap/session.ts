@@ -23,6 +23,7 @@ import { errorReply } from './reply.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
 import { LiteralSpool } from './literal-spool.js';
 import { syncSelected } from './sync.js';
+import { drained } from '../core/drain.js';
 
 export interface ImapSessionOptions {
   app: App;
@@ -251,24 +252,12 @@ export class ImapSession {
     for (const c of chunks) ok = this.out.write(c);
     if (chunks.length > 1) this.out.uncork();
     if (this.compressed) (this.out as DeflateRaw).flush(zlib.Z_SYNC_FLUSH);
-    if (!ok) await this.drained();
+    if (!ok) await drained(this.out, this.socket);
   }
 
   /** Flushes when enough output has built up; for loops writing many responses. */
   async maybeFlush(): Promise<void> {
     if (this.w.length >= FLUSH_BYTES) await this.flush();
-  }
-
-  private drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.out.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.out.once('drain', done);
-      this.socket.once('close', done);
-    });
   }
 
   /** Untagged output so far, then `data`. */

@@ -8,6 +8,7 @@ import type { FolderRef, MailboxActor } from '../mailbox/types.js';
 import { decodeSaslPlain, MAX_COMMAND_LINE, parsePop3Command, type Pop3Command } from './command.js';
 import { DotStuffer, topOfMessage } from './dot-stuff.js';
 import type { MaildropLocks } from './maildrop-locks.js';
+import { drained } from '../core/drain.js';
 
 interface DropMessage {
   uid: number;
@@ -103,15 +104,7 @@ export class Pop3Session {
     if (this.closed) return Promise.resolve();
     const socket = this.socket;
     if (socket.write(data)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        socket.off('drain', done);
-        socket.off('close', done);
-        resolve();
-      };
-      socket.once('drain', done);
-      socket.once('close', done);
-    });
+    return drained(socket);
   }
 
   private reply(line: string): Promise<void> {

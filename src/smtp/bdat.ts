@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { afterDrain } from '../core/drain.js';
 
 /**
  * CHUNKING (RFC 3030): `BDAT <size> [LAST]` for smtp-server, which has no BDAT of its own.
@@ -139,13 +140,7 @@ export function handleBdat(this: BdatConnection, command: Buffer, callback: () =
     if (s.byteLength > limit) s.sizeExceeded = true;
     if (transfer.verdict || s.destroyed || s.writableEnded) return next();
     if (s.write(part)) return next();
-    const go = () => {
-      s.off('drain', go);
-      s.off('close', go);
-      next();
-    };
-    s.on('drain', go);
-    s.on('close', go);
+    afterDrain(s, next);
   };
 
   readChunk(parser, size, callback, sink, (resume) => {

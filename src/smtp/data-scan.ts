@@ -1,4 +1,5 @@
 import { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
+import { afterDrain } from '../core/drain.js';
 
 type Done = (err?: Error | null) => void;
 
@@ -60,12 +61,5 @@ export function scanData(this: SMTPStream, input: Buffer, done: Done): void {
   const ready = chunk.subarray(0, chunk.length - keep);
   this._countDataBytes(ready.length);
   if (!out.writable || out.write(ready) || out.destroyed) return done();
-  // A stream the application destroys never drains; it only closes.
-  const resume = () => {
-    out.removeListener('drain', resume);
-    out.removeListener('close', resume);
-    done();
-  };
-  out.once('drain', resume);
-  out.once('close', resume);
+  afterDrain(out, done);
 }

@@ -2,6 +2,7 @@
 // One connection per command: clamd's IDSESSION would save a handshake but ties a connection
 // to clamd's per-session thread, and a message scan is far longer than a connect on loopback.
 import { connect, type Socket } from 'node:net';
+import { drained } from '../../core/drain.js';
 
 export type ClamdVerdict = { infected: false } | { infected: true; name: string };
 
@@ -72,7 +73,7 @@ export class ClamdClient {
           const len = Buffer.alloc(4);
           len.writeUInt32BE(part.length);
           sock.write(len);
-          if (!sock.write(part)) await waitDrainOrClose(sock);
+          if (!sock.write(part)) await drained(sock);
         }
       }
       if (!sock.destroyed) sock.write(Buffer.alloc(4));
@@ -119,18 +120,6 @@ export class ClamdClient {
       });
     });
   }
-}
-
-function waitDrainOrClose(sock: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      sock.off('drain', done);
-      sock.off('close', done);
-      resolve();
-    };
-    sock.once('drain', done);
-    sock.once('close', done);
-  });
 }
 
 export function parseScanReply(reply: string): ClamdVerdict {

@@ -8,6 +8,7 @@ import type { Logger } from '../../log/logger.js';
 import { SieveSyntaxError } from '../errors.js';
 import { EXTENSIONS } from '../signatures.js';
 import { decodeSaslPlain, formatResponse, formatString, parseCommand, type Argument } from './command.js';
+import { drained } from '../../core/drain.js';
 
 export interface ManageSieveSessionOptions {
   app: App;
@@ -126,15 +127,7 @@ export class ManageSieveSession {
   private write(data: string): Promise<void> {
     if (this.closed) return Promise.resolve();
     if (this.socket.write(data)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.once('drain', done);
-      this.socket.once('close', done);
-    });
+    return drained(this.socket);
   }
 
   private end(last: string): void {
