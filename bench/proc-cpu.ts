@@ -4,11 +4,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc's times (USER_HZ, 100 on Linux). */
 const TICKS = 100;
 
-/** utime, stime, cutime, cstime (seconds) and parent pid of a process, from /proc/PID/stat. */
-function procTimes(pid: number): { self: number; children: number; ppid: number } | undefined {
+/** utime, stime, cutime, cstime (seconds) and parent pid, from /proc/PID/stat (or a thread's). */
+function procTimes(pid: number, tid?: number): { self: number; children: number; ppid: number } | undefined {
   let stat: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'latin1');
   } catch {
     return undefined;
   }
@@ -24,6 +24,11 @@ function procTimes(pid: number): { self: number; children: number; ppid: number 
 /** CPU seconds (user + system, all threads) a process has used so far. */
 export function processCpu(pid: number): number {
   return procTimes(pid)?.self ?? 0;
+}
+
+/** CPU seconds (user + system) one thread of a process has used so far. */
+export function threadCpu(pid: number, tid: number): number {
+  return procTimes(pid, tid)?.self ?? 0;
 }
 
 /**

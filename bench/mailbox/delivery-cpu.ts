@@ -6,23 +6,19 @@
  *   `npm run build && node dist/bench/mailbox/delivery-cpu.js [COUNT] [SIZE] [AT_ONCE]`
  * (default 2000 messages of 102400 bytes, 20 deliveries at once).
  */
-import { readFileSync } from 'node:fs';
 import { openApp } from '../../src/app.js';
 import type { BlobRef } from '../../src/store/blobs/blob-store.js';
 import { freePort, prepareDataDir } from '../../test/queue/server-process.js';
 import { tempDir } from '../../test/support/tmp.js';
+import { processCpu, threadCpu } from '../proc-cpu.js';
 
 const COUNT = Number(process.argv[2] ?? 2000);
 const SIZE = Number(process.argv[3] ?? 102_400);
 const AT_ONCE = Number(process.argv[4] ?? 20);
 
-/** User + system CPU in ms of /proc/…/stat (clock ticks of 10 ms). */
-function cpuMs(statFile: string): number {
-  const f = readFileSync(statFile, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-}
-const mainThread = () => cpuMs(`/proc/self/task/${process.pid}/stat`);
-const wholeProcess = () => cpuMs('/proc/self/stat');
+/** CPU ms so far. */
+const mainThread = () => threadCpu(process.pid, process.pid) * 1000;
+const wholeProcess = () => processCpu(process.pid) * 1000;
 
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet'];
 
