@@ -123,7 +123,9 @@ export class DkimService {
       algorithm: key.algorithm === 'rsa' ? 'rsa-sha256' : 'ed25519-sha256',
     };
     // mailauth 4 signs only what is listed in signatureData; the top-level fields satisfy its types.
-    const r = await dkimSign(message, { ...signature, signatureData: [signature] });
+    // Without signTime it reads the clock once for the header it hashes and again for the one it
+    // writes, and a second boundary between the two leaves a signature that never verifies.
+    const r = await dkimSign(message, { ...signature, signTime: new Date(), signatureData: [signature] });
     if (r.errors?.length || !r.signatures.trim()) {
       this.log.warn({
         event: 'dkim_sign_failed',

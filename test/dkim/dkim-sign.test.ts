@@ -73,6 +73,24 @@ describe('DKIM signing, verified by dkimpy', () => {
     await assert.rejects(dkim.generate('not a domain'), /is not a domain name/);
   });
 
+  test('the t= tag that is signed is the one written, even when the clock ticks while signing', async () => {
+    const key = await dkim.generate('sign.test', { selector: 'clock', algorithm: 'rsa' });
+    await dkim.activate('sign.test', 'clock');
+    // mailauth reads the clock once for the header it hashes and again for the one it writes:
+    // a second boundary between the two reads (about 1 signature in 500 under load) left a
+    // signature over a different t= than the header carries.
+    const realNow = Date.now;
+    let now = Date.UTC(2026, 10, 27);
+    Date.now = () => (now += 1000);
+    try {
+      const signed = await dkim.sign(message);
+      Date.now = realNow;
+      assert.equal(independentVerify(signed, dnsRecord(key).value), 'pass');
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   test('mail from a domain without a key goes out unchanged', async () => {
     const other = Buffer.from('From: x@unsigned.test\r\n\r\nbody\r\n');
     assert.equal(await dkim.sign(other), other);
