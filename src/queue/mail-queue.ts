@@ -13,7 +13,8 @@ import { Queue } from './queue.js';
 import { QueueManager } from './queue-manager.js';
 import { QueueService } from './queue-service.js';
 import { Bouncer } from './dsn/bouncer.js';
-import type { Deliverer, EnqueueRequest } from './types.js';
+import { domainOf } from './address-domain.js';
+import type { Deliverer, DueRecipient, EnqueueRequest, EnvelopeRecipient } from './types.js';
 
 export interface MailQueueDeps {
   db: SqlDb;
@@ -48,9 +49,10 @@ export class MailQueue {
   readonly admin: QueueService;
   readonly guard: AccountGuard;
   readonly bouncer: Bouncer;
+  private readonly clock: Clock;
 
   constructor(private readonly deps: MailQueueDeps) {
-    const clock = deps.clock ?? systemClock;
+    const clock = (this.clock = deps.clock ?? systemClock);
     this.queue = new Queue(deps.db, deps.config, clock);
     const local = new LocalDelivery(
       deps.directory,
@@ -87,16 +89,40 @@ export class MailQueue {
   }
 
   /** Queues a message with its archive copies (always_bcc, bcc maps); resolves once it is durable. */
-  async enqueue(req: EnqueueRequest): Promise<string> {
+  enqueue(req: EnqueueRequest): Promise<string> {
+    return this.queue.enqueue({ ...req, recipients: this.withCopies(req) });
+  }
+
+  /**
+   * A message SMTP intake has received: with `queue.deliver_at_once`, one for a single local
+   * recipient is delivered now and resolves once it is durable in the mailbox, without a queue
+   * entry; every other message, or one that could not be delivered now, is queued.
+   */
+  async accept(req: EnqueueRequest): Promise<string> {
+    const recipients = this.withCopies(req);
+    const only = recipients.length === 1 ? recipients[0]! : undefined;
+    if (
+      only?.kind === 'local' &&
+      !req.holdReason &&
+      // A delivery report is the bouncer's, from the queue's outcome.
+      !/SUCCESS/i.test(only.notify ?? '') &&
+      this.deps.config.get<boolean>('queue.deliver_at_once') &&
+      (await this.manager.deliverNow(dueAtOnce(req, only, this.clock.now())))
+    )
+      return req.queueId;
+    return this.queue.enqueue({ ...req, recipients });
+  }
+
+  /** The recipients with the archive copies (always_bcc, bcc maps) the message owes. */
+  private withCopies(req: EnqueueRequest): EnvelopeRecipient[] {
     const copies = archiveCopies(
       this.deps.config,
       req.sender,
       req.recipients.map((r) => r.address),
     );
-    const recipients = copies.length
+    return copies.length
       ? [...req.recipients, ...copies.map((address) => ({ address, kind: 'local' as const }))]
       : req.recipients;
-    return this.queue.enqueue({ ...req, recipients });
   }
 
   start(): void {
@@ -108,4 +134,41 @@ export class MailQueue {
     await this.manager.stop();
     await this.bouncer.stop();
   }
+}
+
+/** A recipient of a message being received, as the queue would hand it to local delivery. */
+function dueAtOnce(req: EnqueueRequest, r: EnvelopeRecipient, now: number): DueRecipient {
+  return {
+    id: 0,
+    queueId: req.queueId,
+    recipient: r.address,
+    domain: domainOf(r.address),
+    kind: 'local',
+    accountId: null,
+    orcpt: r.orcpt ?? null,
+    notify: r.notify ?? null,
+    state: 'queued',
+    nextAttempt: now,
+    attempts: 0,
+    lastReply: null,
+    updatedAt: now,
+    message: {
+      id: req.queueId,
+      sender: req.sender,
+      blobHash: req.blob.hash,
+      blobVolume: '',
+      size: req.blob.size,
+      trace: req.trace,
+      messageId: req.messageId,
+      subject: req.subject,
+      clientIp: req.clientIp,
+      clientName: req.clientName,
+      helo: req.helo,
+      authUser: req.authUser,
+      source: req.source,
+      dsnRet: req.dsnRet ?? null,
+      dsnEnvid: req.dsnEnvid ?? null,
+      receivedAt: now,
+    },
+  };
 }

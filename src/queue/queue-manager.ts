@@ -53,6 +53,8 @@ export class QueueManager {
   };
   /** Outcomes reported and not yet committed. */
   private uncommitted = 0;
+  /** Attempts of `deliverNow` in progress. */
+  private atOnce = 0;
   private pumping = false;
   private scheduled = false;
   private again = false;
@@ -90,8 +92,36 @@ export class QueueManager {
 
   /** Resolves when no delivery is running or waiting for its outcome to commit. */
   idle(): Promise<void> {
-    if (this.busy.size === 0) return Promise.resolve();
+    if (this.busy.size === 0 && this.atOnce === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /**
+   * One attempt for a local recipient of a message that is not in the queue (SMTP intake's
+   * `queue.deliver_at_once`): true, logged and counted like any attempt, once it is durable in
+   * the mailbox; false when the message must be queued instead. Such an attempt stored nothing
+   * the queue's own attempt would store again: local delivery is idempotent on queue id +
+   * mailbox, and the queue id is the same.
+   */
+  async deliverNow(r: DueRecipient): Promise<boolean> {
+    if (this.stopped) return false;
+    this.atOnce++;
+    try {
+      const started = this.clock.now();
+      const res = await this.deliverers.local.deliver(r).catch((e: unknown) => {
+        this.log.warn(
+          { event: 'delivery_error', queueId: r.queueId, recipient: r.recipient, err: (e as Error).message },
+          'delivery at once failed unexpectedly; the message is queued',
+        );
+        return undefined;
+      });
+      if (res?.state !== 'delivered') return false;
+      this.account(r, this.outcome(r, res, started));
+      return true;
+    } finally {
+      this.atOnce--;
+      this.settled();
+    }
   }
 
   /**
@@ -241,10 +271,7 @@ export class QueueManager {
 
   private finish(r: DueRecipient, result: DeliveryResult, started: number): void {
     const outcome = this.outcome(r, result, started);
-    this.writeLog(r, outcome);
-    this.metrics
-      .counter('mailstead_queue_attempts_total', 'Delivery attempts by kind and result', ['kind', 'result'])
-      .inc({ kind: r.kind, result: outcome.result });
+    this.account(r, outcome);
     // The slot is free once the attempt is over; the row stays excluded until its outcome is stored.
     this.uncommitted++;
     void this.queue
@@ -264,8 +291,20 @@ export class QueueManager {
         this.uncommitted--;
         this.wake();
         this.busy.delete(r.id);
-        if (this.busy.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+        this.settled();
       });
+  }
+
+  /** The delivery log line and the attempt counter of an outcome. */
+  private account(r: DueRecipient, outcome: RecipientOutcome): void {
+    this.writeLog(r, outcome);
+    this.metrics
+      .counter('mailstead_queue_attempts_total', 'Delivery attempts by kind and result', ['kind', 'result'])
+      .inc({ kind: r.kind, result: outcome.result });
+  }
+
+  private settled(): void {
+    if (this.busy.size === 0 && this.atOnce === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private outcome(r: DueRecipient, res: DeliveryResult, started: number): RecipientOutcome {

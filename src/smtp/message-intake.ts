@@ -16,7 +16,8 @@ export interface ReceivedMessage extends Omit<EnqueueRequest, 'holdReason' | 'so
 /** The stages a received message passes before the queue, each throwing its refusal. */
 export interface IntakeStages {
   guard: Pick<AccountGuard, 'check'>;
-  enqueue(req: EnqueueRequest): Promise<string>;
+  /** The queue's intake: queued, or delivered at once (MailQueue.accept). */
+  accept(req: EnqueueRequest): Promise<string>;
   /** Sender authenticity (SPF, DKIM, DMARC, ARC): the blob with Authentication-Results. */
   inboundCheck?(req: InboundCheckRequest): Promise<InboundVerdict>;
   /** Content scanning (virus, spam): the blob to queue. */
@@ -67,7 +68,7 @@ export function messageIntake(s: IntakeStages): (m: ReceivedMessage) => Promise<
     const outbound = m.authUser ? m.recipients.filter((r) => r.kind === 'remote').length : 0;
     const holdReason = m.authUser && outbound ? await s.guard.check(m.authUser, outbound) : null;
     // The queue takes the fields it stores (queue.ts maps them one by one); `exempt` is not one.
-    await s.enqueue({ ...m, blob, holdReason });
+    await s.accept({ ...m, blob, holdReason });
     return holdReason;
   };
 }

@@ -33,7 +33,7 @@ export function smtpBackend(app: App): IntakeBackend {
     storeBody: (body) => app.store.blobs.put(body),
     queueMessage: messageIntake({
       guard: app.queue.guard,
-      enqueue: (req) => app.queue.enqueue(req),
+      accept: (req) => app.queue.accept(req),
       inboundCheck: (req) => inbound.check(req),
       scan: (req) => app.scan.content.check(req),
       recipientFilter: smtpTimeReject({

@@ -44,9 +44,18 @@ async function sender(port: number, n: number, from: number, stop: () => boolean
   return acked;
 }
 
-for (const backend of ['sqlite', 'postgres'] as const)
+// Delivered before the 250 (queue.deliver_at_once, the default for one local recipient), and
+// through the queue.
+const RUNS = [
+  { backend: 'sqlite', atOnce: 'yes' },
+  { backend: 'sqlite', atOnce: 'no' },
+  { backend: 'postgres', atOnce: 'yes' },
+  { backend: 'postgres', atOnce: 'no' },
+] as const;
+
+for (const { backend, atOnce } of RUNS)
   test(
-    `kill -9 in mid-stream loses no acknowledged message and delivers none twice [${backend}]`,
+    `kill -9 in mid-stream loses no acknowledged message and delivers none twice [${backend}, deliver_at_once ${atOnce}]`,
     { timeout: 600_000 },
     async (t) => {
       const { dir, cleanup } = tempDir();
@@ -62,6 +71,7 @@ for (const backend of ['sqlite', 'postgres'] as const)
           // A delivery deferred by a transient store error is retried within the test, not in 5 minutes.
           'queue.minimal_backoff_time': '1s',
           'queue.run_delay': '1s',
+          'queue.deliver_at_once': atOnce,
           ...store.settings,
         });
         const setup = await openApp(dir);

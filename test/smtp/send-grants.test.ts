@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestServer } from '../support/server.js';
 import type { SmtpWire } from './smtp-client.js';
-import { login, send, session, startSmtpServer } from './smtp-fixture.js';
+import { inbox, login, send, session, startSmtpServer } from './smtp-fixture.js';
 
 /*
  * "Send as" and "send on behalf" over submission: bob may send as shared@, alice only on its
@@ -36,15 +36,18 @@ async function as(user: string): Promise<SmtpWire> {
 const message = (headers: string, subject: string) =>
   `${headers}Subject: ${subject}\r\nTo: <carol@example.test>\r\n\r\nbody\r\n`;
 
-async function queuedWith(subject: string): Promise<number> {
-  return (await s.app.queue.admin.list({})).filter((m) => m.subject === subject).length;
+/** Messages with this subject in the queue or already in carol's mailbox (delivered at once). */
+async function acceptedWith(subject: string): Promise<number> {
+  const queued = (await s.app.queue.admin.list({})).filter((m) => m.subject === subject).length;
+  const stored = (await inbox(s, 'carol@example.test')).filter((m) => m.includes(`Subject: ${subject}\r\n`));
+  return queued + stored.length;
 }
 
-/** Sends a message whose subject is unique; checks that a refusal leaves nothing in the queue. */
+/** Sends a message whose subject is unique; checks that a refusal leaves nothing queued or stored. */
 async function attempt(c: SmtpWire, from: string, headers: string): Promise<string> {
   const subject = `grant-${Math.random().toString(36).slice(2)}`;
   const reply = await send(c, from, ['carol@example.test'], message(headers, subject));
-  assert.equal(await queuedWith(subject), reply.startsWith('250') ? 1 : 0, `queued after "${reply}"`);
+  assert.equal(await acceptedWith(subject), reply.startsWith('250') ? 1 : 0, `accepted after "${reply}"`);
   if (!reply.startsWith('250')) assert.match(await c.cmd('RSET'), /^250 /, 'the session goes on');
   return reply;
 }

@@ -1,5 +1,5 @@
 import { defineKey } from '../schema.js';
-import { durationType, intType, listType, stringType } from '../types.js';
+import { boolType, durationType, intType, listType, stringType } from '../types.js';
 
 /**
  * The queue manager and local delivery (qmgr and local in Postfix). Retry timing uses the
@@ -35,6 +35,14 @@ export const queueKeys = [
     default: 0,
     description:
       'Group commit: extra time to gather messages of concurrent sessions into one transaction (and one fsync) before it starts; it adds at most this much to the reply after DATA. 0: messages that arrive while a commit is being flushed share the next one, which batches well under load without delaying a lone session.',
+    reload: 'live',
+  }),
+  defineKey({
+    key: 'queue.deliver_at_once',
+    type: boolType,
+    default: true,
+    description:
+      'A message for a single local recipient is delivered before the reply to DATA and never enters the queue: the 250 then says it is in the mailbox. One that cannot be delivered at once (mailbox full, an alias with several members, a DSN asking for a delivery report, a held sender, archive copies) is queued as usual. no: every message goes through the queue.',
     reload: 'live',
   }),
   defineKey({
