@@ -9,7 +9,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { AccountGuard } from '../policy/account-guard.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import type { SqlDb } from '../store/sql.js';
-import { Queue } from './queue.js';
+import { messageFields, Queue } from './queue.js';
 import { QueueManager } from './queue-manager.js';
 import { QueueService } from './queue-service.js';
 import { Bouncer } from './dsn/bouncer.js';
@@ -154,21 +154,10 @@ function dueAtOnce(req: EnqueueRequest, r: EnvelopeRecipient, now: number): DueR
     updatedAt: now,
     message: {
       id: req.queueId,
-      sender: req.sender,
       blobHash: req.blob.hash,
       blobVolume: '',
       size: req.blob.size,
-      trace: req.trace,
-      messageId: req.messageId,
-      subject: req.subject,
-      clientIp: req.clientIp,
-      clientName: req.clientName,
-      helo: req.helo,
-      authUser: req.authUser,
-      source: req.source,
-      dsnRet: req.dsnRet ?? null,
-      dsnEnvid: req.dsnEnvid ?? null,
-      receivedAt: now,
+      ...messageFields(req, now),
     },
   };
 }

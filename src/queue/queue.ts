@@ -49,19 +49,8 @@ export class Queue extends EventEmitter {
     const hold = req.holdReason ?? null;
     await this.intake.submit({
       id: req.queueId,
-      sender: req.sender,
       blob: req.blob,
-      trace: req.trace,
-      messageId: req.messageId,
-      subject: req.subject,
-      clientIp: req.clientIp,
-      clientName: req.clientName,
-      helo: req.helo,
-      authUser: req.authUser,
-      source: req.source,
-      dsnRet: req.dsnRet ?? null,
-      dsnEnvid: req.dsnEnvid ?? null,
-      receivedAt: now,
+      ...messageFields(req, now),
       recipients: req.recipients.map((r) => ({
         address: r.address,
         domain: domainOf(r.address),
@@ -80,4 +69,22 @@ export class Queue extends EventEmitter {
   record(o: RecipientOutcome): Promise<void> {
     return this.outcomes.submit(o);
   }
+}
+
+/** What the queue keeps of a message besides its id, body and recipients. */
+export function messageFields(req: EnqueueRequest, receivedAt: number) {
+  return {
+    sender: req.sender,
+    trace: req.trace,
+    messageId: req.messageId,
+    subject: req.subject,
+    clientIp: req.clientIp,
+    clientName: req.clientName,
+    helo: req.helo,
+    authUser: req.authUser,
+    source: req.source,
+    dsnRet: req.dsnRet ?? null,
+    dsnEnvid: req.dsnEnvid ?? null,
+    receivedAt,
+  };
 }

@@ -42,7 +42,7 @@ export const queueKeys = [
     type: boolType,
     default: true,
     description:
-      'A message for a single local recipient is delivered before the reply to DATA and never enters the queue: the 250 then says it is in the mailbox. One that cannot be delivered at once (mailbox full, an alias with several members, a DSN asking for a delivery report, a held sender, archive copies) is queued as usual. no: every message goes through the queue.',
+      'A message for a single local recipient is delivered before the reply to DATA and never enters the queue: its 250 (still "queued as ID") comes once it is in the mailbox. One that cannot be delivered at once (mailbox full, an alias with several members, a DSN asking for a delivery report, a held sender, archive copies) is queued as usual. no: every message goes through the queue.',
     reload: 'live',
   }),
   defineKey({
