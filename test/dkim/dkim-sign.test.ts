@@ -77,8 +77,8 @@ describe('DKIM signing, verified by dkimpy', () => {
     const key = await dkim.generate('sign.test', { selector: 'clock', algorithm: 'rsa' });
     await dkim.activate('sign.test', 'clock');
     // mailauth reads the clock once for the header it hashes and again for the one it writes:
-    // a second boundary between the two reads (about 1 signature in 500 under load) left a
-    // signature over a different t= than the header carries.
+    // a rounding boundary between the two reads (the RSA signature lies between them: a chance of
+    // its duration in a second) left a signature over a different t= than the header carries.
     const realNow = Date.now;
     let now = Date.UTC(2026, 10, 27);
     Date.now = () => (now += 1000);
