@@ -205,7 +205,7 @@ async function main(): Promise<void> {
     execFileSync('postfix', ['-c', REF_PF, 'reload'], { stdio: 'ignore' });
   }
   console.log(
-    `SMTP throughput, ${COUNT} messages per run (at most 1000 of 100 KB, 300 with one session) after ${WARMUP} untimed (msg/s accepted, delivered; server CPU per delivered message; p50/p99 of the final 250; peak RSS)`,
+    `SMTP throughput, ${COUNT} messages per run (at most 1000 of messages over 10 KB, 300 with one session) after ${WARMUP} untimed (msg/s accepted, delivered; server CPU per delivered message; p50/p99 of the final 250; peak RSS)`,
   );
   const list = (v: string | undefined, d: number[]) => (v ? v.split(',').map(Number) : d);
   for (const size of list(process.env.SIZES, [4096, 100 * 1024])) {
