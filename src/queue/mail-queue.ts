@@ -10,7 +10,7 @@ import { AccountGuard } from '../policy/account-guard.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import type { SqlDb } from '../store/sql.js';
 import { messageFields, Queue } from './queue.js';
-import { QueueManager } from './queue-manager.js';
+import { asksForDeliveryReport, QueueManager } from './queue-manager.js';
 import { QueueService } from './queue-service.js';
 import { Bouncer } from './dsn/bouncer.js';
 import { domainOf } from './address-domain.js';
@@ -105,7 +105,7 @@ export class MailQueue {
       only?.kind === 'local' &&
       !req.holdReason &&
       // A delivery report is the bouncer's, from the queue's outcome.
-      !/SUCCESS/i.test(only.notify ?? '') &&
+      !asksForDeliveryReport(only.notify) &&
       this.deps.config.get<boolean>('queue.deliver_at_once') &&
       (await this.manager.deliverNow(dueAtOnce(req, only, this.clock.now())))
     )

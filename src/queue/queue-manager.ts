@@ -329,7 +329,7 @@ export class QueueManager {
           ...base,
           state: 'delivered',
           result: 'success',
-          ...(notify.includes('SUCCESS') ? { notice: 'delivered' as const } : {}),
+          ...(asksForDeliveryReport(r.notify) ? { notice: 'delivered' as const } : {}),
         };
       case 'expanded':
         return { ...base, state: 'delivered', result: 'expanded', children: res.children };
@@ -375,4 +375,9 @@ export class QueueManager {
       attempt: r.attempts + 1,
     });
   }
+}
+
+/** NOTIFY=SUCCESS (RFC 3461): the sender asked to hear of a successful delivery. */
+export function asksForDeliveryReport(notify: string | null | undefined): boolean {
+  return (notify ?? '').toUpperCase().includes('SUCCESS');
 }
