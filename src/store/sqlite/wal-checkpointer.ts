@@ -17,6 +17,9 @@ export interface CheckpointWorkerData {
   intervalMs: number;
 }
 
+/** The wal-index header is in the machine's byte order. */
+const LITTLE_ENDIAN = endianness() === 'LE';
+
 /** How long a writer waits for a pass it asked for before it goes on without it. */
 const PASS_WAIT_MS = 2000;
 
@@ -125,7 +128,7 @@ export class WalCheckpointer {
       this.shm = openSync(this.shmFile, 'r');
     }
     readSync(this.shm, this.header, 0, 4, 16);
-    return endianness() === 'LE' ? this.header.readUInt32LE(0) : this.header.readUInt32BE(0);
+    return LITTLE_ENDIAN ? this.header.readUInt32LE(0) : this.header.readUInt32BE(0);
   }
 
   /** Ends the worker after its pass in progress, if any. */
