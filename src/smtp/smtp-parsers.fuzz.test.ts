@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { cutAt, fuzzRuns } from '../../test/support/fuzz.js';
+import { cutNonEmpty, fuzzRuns } from '../../test/support/fuzz.js';
 import { MailsteadError } from '../core/errors.js';
 import { headerEnd, parseHeaderBlock } from './header-block.js';
 import { hasBareLf, receiveMessage } from './message-receiver.js';
@@ -25,8 +25,6 @@ const piece = fc.oneof(
   fc.nat({ max: 700 }).map((n) => 'a'.repeat(n)),
 );
 const message = fc.array(piece, { maxLength: 30 }).map((p) => Buffer.from(p.join(''), 'utf8'));
-/** A buffer in the non-empty pieces the DATA stream may deliver it in. */
-const split = (buf: Buffer, cuts: number[]): Buffer[] => cutAt(buf, cuts).filter((b) => b.length);
 
 async function receive(chunks: Buffer[]): Promise<{ stored: Buffer; receivedCount: number } | string> {
   const stored: Buffer[] = [];
@@ -50,7 +48,7 @@ test('receiveMessage: any chunking gives the same verdict; an accepted message i
   await fc.assert(
     fc.asyncProperty(message, fc.array(fc.nat(), { maxLength: 6 }), async (buf, cuts) => {
       const whole = await receive([buf]);
-      const chunked = await receive(split(buf, cuts));
+      const chunked = await receive(cutNonEmpty(buf, cuts));
       const bareLf = hasBareLf(buf, -1);
       const end = headerEnd(buf);
       const refusals = [
@@ -81,7 +79,7 @@ test('hasBareLf over consecutive chunks equals the check of the whole', () => {
     fc.property(message, fc.array(fc.nat(), { maxLength: 6 }), (buf, cuts) => {
       let prev = -1;
       let found = false;
-      for (const c of split(buf, cuts)) {
+      for (const c of cutNonEmpty(buf, cuts)) {
         found ||= hasBareLf(c, prev);
         prev = c[c.length - 1]!;
       }

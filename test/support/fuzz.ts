@@ -15,3 +15,8 @@ export function cutAt(buf: Buffer, cuts: readonly number[]): Buffer[] {
   }
   return out;
 }
+
+/** `cutAt` without the empty pieces: what a stream's 'data' events deliver. */
+export function cutNonEmpty(buf: Buffer, cuts: readonly number[]): Buffer[] {
+  return cutAt(buf, cuts).filter((b) => b.length);
+}
