@@ -27,8 +27,11 @@ export interface IntakeWorkerData {
   logLevels: LogLevel[];
 }
 
-/** Bodies cross to the main thread in pieces of at least this size; most messages cross whole. */
-const BODY_PIECE = 64 * 1024;
+/**
+ * Bodies cross to the main thread in pieces of at least this size, so most messages cross whole
+ * and reach the blob store as one buffer, uncopied; it is also the database blob store's chunk.
+ */
+const BODY_PIECE = 256 * 1024;
 
 const data = workerData as IntakeWorkerData;
 const port = parentPort!;

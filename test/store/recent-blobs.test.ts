@@ -46,6 +46,16 @@ describe('recently written blobs served from memory', () => {
     assert.ok(got.get(older.hash)!.equals(await files.get(older.hash)));
   });
 
+  it('keeps a body streamed in one piece as that piece, not a copy of it', async () => {
+    const recent = new RecentBlobs(new FsBlobStore(join(dir, 'd')));
+    const body = randomBytes(100_000);
+    const one = await recent.put(pieces(body, body.length));
+    assert.equal((await recent.get(one.hash)).buffer, body.buffer, 'the same memory');
+    const split = randomBytes(100_000);
+    const two = await recent.put(pieces(split, 60_000));
+    assert.ok((await recent.get(two.hash)).equals(split));
+  });
+
   it('forgets a removed blob', async () => {
     const recent = new RecentBlobs(new FsBlobStore(join(dir, 'b')));
     const ref = await recent.put(Buffer.from('gone soon'));

@@ -1,4 +1,4 @@
-import type { BlobLocation, BlobRef } from './blob-store.js';
+import { joined, type BlobLocation, type BlobRef } from './blob-store.js';
 
 /** A few hundred ordinary messages. */
 const BUDGET = 16 << 20;
@@ -39,7 +39,7 @@ export class RecentBlobs implements BlobLocation {
       }
     }
     const ref = await this.inner.put(watched());
-    if (size <= maxItem) this.add(ref.hash, Buffer.concat(kept, size));
+    if (size <= maxItem) this.add(ref.hash, joined(kept, size));
     return ref;
   }
 

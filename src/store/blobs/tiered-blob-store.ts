@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../core/errors.js';
-import type { BlobLocation, BlobRef } from './blob-store.js';
+import { joined, type BlobLocation, type BlobRef } from './blob-store.js';
 
 /**
  * The default blob store: bodies up to `inlineMax` bytes in the database, larger ones as files.
@@ -27,7 +27,7 @@ export class TieredBlobStore implements BlobLocation {
     let size = 0;
     for (;;) {
       const { value, done } = await it.next();
-      if (done) return this.small.put(Buffer.concat(head, size));
+      if (done) return this.small.put(joined(head, size));
       head.push(value);
       size += value.length;
       if (size > this.inlineMax) break;
