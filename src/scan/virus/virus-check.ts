@@ -75,7 +75,8 @@ export class VirusCheck {
   async check(t: VirusTarget): Promise<{ blob: BlobRef; result: VirusResult }> {
     const { config, log, blobs } = this.deps;
     const maxPart = config.get<number>('antivirus.max_part_size');
-    if (maxPart > 0) {
+    // No part is larger than the message: most mail is below the limit and is not read for it.
+    if (maxPart > 0 && t.blob.size > maxPart) {
       const largest = await largestPart(blobChunks(blobs, t.blob));
       if (largest > maxPart) {
         this.count('oversized_part');
