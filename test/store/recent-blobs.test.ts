@@ -54,6 +54,12 @@ describe('recently written blobs served from memory', () => {
     const split = randomBytes(100_000);
     const two = await recent.put(pieces(split, 60_000));
     assert.ok((await recent.get(two.hash)).equals(split));
+    // A piece over larger memory (a cloned one has 8 KiB of its own) would keep all of it: copied.
+    const cloned = Buffer.allocUnsafeSlow(8192).fill(7);
+    const small = cloned.subarray(100, 112);
+    const kept = await recent.get((await recent.put(pieces(small, small.length))).hash);
+    assert.ok(kept.equals(small));
+    assert.notEqual(kept.buffer, cloned.buffer);
   });
 
   it('forgets a removed blob', async () => {

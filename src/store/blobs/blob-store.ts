@@ -52,8 +52,13 @@ export interface BlobStore {
 /**
  * The pieces of a streamed body as one buffer. A body that crossed from the SMTP thread in one
  * piece is that piece: a 100 KB message copied twice more on its way to the store was most of
- * the main thread's buffer allocation, and the garbage collections it set off.
+ * the main thread's buffer allocation, and the garbage collections it set off. A piece over
+ * larger memory is copied, or whoever keeps it would keep all of that memory: a small body
+ * comes from the SMTP thread cloned with the 8 KiB of Node's buffer pool it was cut from.
  */
 export function joined(pieces: Buffer[], size: number): Buffer {
-  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size);
+  const one = pieces.length === 1 ? pieces[0]! : undefined;
+  return one && one.byteOffset === 0 && one.byteLength === one.buffer.byteLength
+    ? one
+    : Buffer.concat(pieces, size);
 }
