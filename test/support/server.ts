@@ -58,6 +58,11 @@ export async function startTestServer(
   const server = await startServer(dir, {
     out: () => undefined,
     ...(process.env.MAILSTEAD_TEST_LOG && !opts.log ? {} : { logDestination: sink }),
+  }).catch(async (e: unknown) => {
+    // A server that fails to start (a test of that failure) leaves no data directory behind.
+    await store.drop();
+    cleanup();
+    throw e;
   });
   return {
     ...server,
