@@ -19,6 +19,7 @@ import { openApp } from '../../src/app.js';
 import { SqliteDb } from '../../src/store/sqlite/sqlite-db.js';
 import { tempDir } from '../../test/support/tmp.js';
 import { freePort, prepareDataDir, spawnServer, stopGracefully } from '../../test/queue/server-process.js';
+import { median } from '../median.js';
 import { processCpu, processTreeCpu } from '../proc-cpu.js';
 
 const run = promisify(execFile);
@@ -227,10 +228,8 @@ async function main(): Promise<void> {
       }
       if (ratios.length > 1) {
         const sorted = [...ratios].sort((a, b) => a - b);
-        const mid = sorted.length / 2;
-        const median = sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
         console.log(
-          `${label}  ratio (delivered) over ${sorted.length} rounds: median ${median.toFixed(2)}x, ${sorted.map((r) => `${r.toFixed(2)}x`).join(' ')}`,
+          `${label}  ratio (delivered) over ${sorted.length} rounds: median ${median(sorted).toFixed(2)}x, ${sorted.map((r) => `${r.toFixed(2)}x`).join(' ')}`,
         );
       }
     }

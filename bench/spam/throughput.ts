@@ -14,6 +14,7 @@ import { loadCorpus, pick } from '../../src/scan/spam/corpus-fixture.js';
 import type { CorpusMessage } from '../../src/scan/spam/corpus-fixture.js';
 import { prepareMessage } from '../../src/scan/spam/message.js';
 import { SpamScanner } from '../../src/scan/spam/scanner.js';
+import { median } from '../median.js';
 import { startSpamd } from './spamd.js';
 import type { Spamd } from './spamd.js';
 
@@ -83,11 +84,6 @@ async function train(msgs: CorpusMessage[]): Promise<MemoryBayesStore> {
   }
   return store;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 const fmt = (p: Pass): string => `${p.rate.toFixed(1)} msg/s, ${(1000 * p.cpu).toFixed(1)} ms CPU/msg`;
 
