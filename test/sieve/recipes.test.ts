@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Rule } from '../../src/sieve/rules.js';
-import {
-  folder,
-  message,
-  sendMail,
-  settle,
-  sieveFixture,
-  waitFor,
-  type SieveFixture,
-} from './sieve-fixture.js';
+import { SinkMta } from '../support/sink-mta.js';
+import { folder, message, sendMail, sieveFixture, waitFor, type SieveFixture } from './sieve-fixture.js';
 
 const ALICE = 'alice@example.test';
 const BOB = 'bob@example.test';
@@ -154,31 +147,32 @@ describe('SCOoffice recipes through SMTP delivery', () => {
     assert.match(shared[0]!.raw, /Subject: \[Contract\] signed copy/);
   });
 
-  // What happens next is remote delivery's business (here: sms.example.net does not resolve).
-  test('copies forwarded to an SMS gateway are queued for the remote address', async () => {
+  test('copies forwarded to an SMS gateway leave by SMTP for the remote address', async () => {
     const { app } = f.server;
-    await app.sieve.editRules(id(BOB), {
-      op: 'add',
-      rule: rule({
-        conditions: [{ field: 'from', op: 'contains', value: 'boss@' }],
-        actions: [{ type: 'redirect', address: '4917012345@sms.example.net', copy: true }],
-        stop: false,
-      }),
-    });
-    const qid = await sendMail(
-      f,
-      'boss@example.org',
-      [BOB],
-      message({ From: 'boss@example.org', To: BOB, Subject: 'call me' }),
-    );
-    await waitFor(f, BOB, 'INBOX', 2);
-    await settle(f);
-    const rows = (await app.queue.admin.list({})).filter(
-      (r) => r.queueId === qid && r.recipient.endsWith('@sms.example.net'),
-    );
-    assert.deepEqual(
-      rows.map((r) => [r.recipient, r.kind]),
-      [['4917012345@sms.example.net', 'remote']],
-    );
+    // The gateway is reached by a fixed route, so the outcome never depends on the machine's DNS.
+    const gateway = await new SinkMta().start();
+    app.config.set('smtp.routes', `sms.example.net:127.0.0.1:${gateway.port}`);
+    try {
+      await app.sieve.editRules(id(BOB), {
+        op: 'add',
+        rule: rule({
+          conditions: [{ field: 'from', op: 'contains', value: 'boss@' }],
+          actions: [{ type: 'redirect', address: '4917012345@sms.example.net', copy: true }],
+          stop: false,
+        }),
+      });
+      await sendMail(
+        f,
+        'boss@example.org',
+        [BOB],
+        message({ From: 'boss@example.org', To: BOB, Subject: 'call me' }),
+      );
+      await waitFor(f, BOB, 'INBOX', 2);
+      await gateway.waitFor(1);
+      assert.deepEqual(gateway.messages[0]!.to, ['4917012345@sms.example.net']);
+      assert.match(gateway.messages[0]!.data.toString(), /^Subject: call me$/m);
+    } finally {
+      await gateway.stop();
+    }
   });
 });
