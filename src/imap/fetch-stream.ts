@@ -14,8 +14,12 @@ import {
 import type { BodyStructure, Envelope, MessageStructure } from './proto/structure.js';
 import type { ImapSession } from './session.js';
 
-/** Messages above this size have their message bytes read by range and streamed. */
-export const STREAM_OVER = 1024 * 1024;
+/**
+ * Messages above this size have their message bytes read by range and streamed. A body sent
+ * whole waits encrypted in the connection's TLS buffer until the client reads it: under the
+ * 50-user load, sessions fetching 1 MB messages held tens of MiB that way (docs/performance.md).
+ */
+export const STREAM_OVER = 256 * 1024;
 
 /** The message as stored, from BODY[], BINARY[] (no section) and RFC822: no structure needed. */
 function isWhole(a: FetchAttribute): boolean {

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { STREAM_OVER } from '../../src/imap/fetch-stream.js';
 import { ALICE, imapFixture, type ImapFixture } from './fixture.js';
 
 /**
@@ -147,7 +148,7 @@ describe('imap FETCH of sections and partials of a large message, read by range'
   const whole = Buffer.from(prefix + blob, 'latin1');
 
   before(async () => {
-    assert.ok(whole.length > 1.5 * 1024 * 1024, 'larger than the 1 MiB streaming threshold');
+    assert.ok(whole.length > STREAM_OVER, 'larger than the streaming threshold');
     f = await imapFixture(0);
     // Delivered with a per-recipient prefix: every stored offset is shifted by its length.
     const { app } = f.server;
